@@ -1,0 +1,62 @@
+// HttpsTransport: HTTPS to ONE origin (scheme https, host, port) with a
+// thread-safe pool of persistent keep-alive connections.
+//
+// - TLS 1.2+, certificate chain and host name verified always (system store
+//   or a configured CA bundle); SNI is the origin host.
+// - connect_to: connect to another host:port but keep SNI, Host and the
+//   certificate check on the origin host (curl --connect-to).
+// - Explicit HTTP(S) proxy (CONNECT), from options or HTTPS_PROXY/NO_PROXY.
+// - A broken pooled connection is dropped; the request is retried once on a
+//   fresh connection only when nothing of the response was read and the
+//   method is safe to repeat (or the caller marks the request idempotent).
+// - Connect timeout, per-try timeout, overall Deadline.
+//
+// Failures come back as Status values with the connector's network codes
+// (3004 connect, 3008 send, 3019 read, 3900 name not resolved, 5002 TLS,
+// 5003 deadline) and ErrorClass::kTransient (TLS/DNS: see the .cc).
+//
+// Thread safety: Send() may be called from any number of threads.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "core/deadline.h"
+#include "core/result.h"
+#include "vault_router/http/http_message.h"
+
+namespace geoekm {
+
+struct HttpsOrigin {
+  std::string host;
+  int port = 443;
+  std::string connect_to_host;  // empty = resolve host
+  int connect_to_port = 0;
+  std::string ca_bundle;        // empty = system store
+  std::string proxy;            // "" = from HTTPS_PROXY/NO_PROXY; "none" = never
+  std::chrono::milliseconds connect_timeout{3000};
+  std::chrono::milliseconds try_timeout{10000};
+  std::size_t max_idle_connections = 64;
+};
+
+struct HttpsTransportStats {
+  std::uint64_t connections_opened = 0;
+  std::uint64_t requests_sent = 0;
+  std::uint64_t stale_retries = 0;
+};
+
+class HttpsTransport {
+ public:
+  static Result<std::shared_ptr<HttpsTransport>> Create(const HttpsOrigin& origin);
+  virtual ~HttpsTransport() = default;
+
+  // Sends one request; `idempotent` allows the single stale-connection retry
+  // for non-GET methods.
+  virtual Result<HttpResponse> Send(const HttpRequest& request, Deadline deadline, bool idempotent = false) = 0;
+
+  virtual const HttpsOrigin& origin() const = 0;
+  virtual HttpsTransportStats stats() const = 0;
+};
+
+}  // namespace geoekm
