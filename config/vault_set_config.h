@@ -52,6 +52,7 @@ struct AuthConfig {
   // certificate: PEM (cert + key) or PFX, optional password file.
   std::string certificate_file;
   std::string certificate_password_file;
+  std::string certificate_key_file;  // PEM private key when not inside certificate_file
   // managed identity: optional user-assigned client id, optional endpoint
   // override (IMDS-style) for tests and non-Azure hosts.
   std::string managed_identity_client_id;
