@@ -109,6 +109,9 @@ struct VaultSetConfig {
   std::vector<VaultConfig> vaults;  // sorted by priority, lowest first
   AuthConfig auth;
   RouterTuning router;
+  // Accepted but noteworthy findings (e.g. a key name longer than the
+  // Microsoft connector's 26 characters), one operator-facing line each.
+  std::vector<std::string> warnings;
 };
 
 }  // namespace geoekm
