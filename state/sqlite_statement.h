@@ -1,0 +1,66 @@
+// SqliteStatement: one prepared statement (sqlite3_stmt*), finalised on
+// destruction. Parameters are 1-based as in SQLite, columns 0-based.
+//
+// Thread safety: none; belongs to the connection's user.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "core/status.h"
+
+namespace geoekm {
+
+class SqliteConnection;
+
+class SqliteStatement {
+ public:
+  SqliteStatement(SqliteStatement&& other) noexcept;
+  SqliteStatement& operator=(SqliteStatement&& other) noexcept;
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+  ~SqliteStatement();
+
+  // Bind errors (index out of range, out of memory) surface on Step/Run.
+  SqliteStatement& Bind(int index, std::int64_t value);
+  SqliteStatement& Bind(int index, std::string_view text);  // copied by SQLite
+  SqliteStatement& Bind(int index, const std::optional<std::int64_t>& value);
+  SqliteStatement& Bind(int index, const std::optional<bool>& value);
+  SqliteStatement& BindNull(int index);
+
+  // Binds every argument in order, starting at parameter 1.
+  template <typename... Args>
+  SqliteStatement& BindAll(const Args&... args) {
+    int index = 0;
+    (Bind(++index, args), ...);
+    return *this;
+  }
+
+  // true = a row is available, false = done.
+  Result<bool> Step();
+  // Steps to completion; for statements that return no rows.
+  Status Run();
+  // Makes the statement reusable (bindings are kept).
+  void Reset();
+
+  bool IsNull(int column) const;
+  std::int64_t Int64(int column) const;
+  std::optional<std::int64_t> OptionalInt64(int column) const;
+  std::optional<bool> OptionalBool(int column) const;
+  std::string Text(int column) const;  // "" for NULL
+
+ private:
+  friend class SqliteConnection;
+  SqliteStatement(SqliteConnection* connection, sqlite3_stmt* stmt) : connection_(connection), stmt_(stmt) {}
+
+  SqliteConnection* connection_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+  int bind_error_ = SQLITE_OK;
+};
+
+}  // namespace geoekm
