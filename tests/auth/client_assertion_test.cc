@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 #include <Poco/URI.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
@@ -13,50 +12,12 @@
 
 #include "core/base64url.h"
 #include "core/error_codes.h"
+#include "tests/auth/jwt_inspection.h"
 #include "tests/auth/test_certificate.h"
 #include "vault_router/auth/client_certificate_source.h"
 
 namespace geoekm {
 namespace {
-
-struct DecodedJwt {
-  Poco::JSON::Object::Ptr header;
-  Poco::JSON::Object::Ptr claims;
-  std::string signing_input;
-  Bytes signature;
-};
-
-DecodedJwt Decode(std::string_view jwt) {
-  DecodedJwt out;
-  auto dot1 = jwt.find('.');
-  auto dot2 = jwt.find('.', dot1 + 1);
-  EXPECT_NE(dot2, std::string_view::npos);
-  auto part = [&](std::string_view b64) {
-    auto bytes = Base64UrlDecode(b64);
-    EXPECT_TRUE(bytes.ok());
-    std::string json(bytes->begin(), bytes->end());
-    return Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
-  };
-  out.header = part(jwt.substr(0, dot1));
-  out.claims = part(jwt.substr(dot1 + 1, dot2 - dot1 - 1));
-  out.signing_input = std::string(jwt.substr(0, dot2));
-  out.signature = Base64UrlDecode(jwt.substr(dot2 + 1)).value();
-  return out;
-}
-
-bool VerifyRs256WithCertificate(const Bytes& der, const std::string& input, const Bytes& signature) {
-  const unsigned char* p = der.data();
-  X509* cert = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
-  EVP_PKEY* pub = X509_get_pubkey(cert);
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  bool ok = EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, pub) == 1 &&
-            EVP_DigestVerify(ctx, signature.data(), signature.size(),
-                             reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
-  EVP_MD_CTX_free(ctx);
-  EVP_PKEY_free(pub);
-  X509_free(cert);
-  return ok;
-}
 
 class ClientAssertionTest : public ::testing::Test {
  protected:
@@ -70,7 +31,7 @@ void ExpectValidAssertion(const ClientCertificate& c, const Bytes& der) {
   const std::string aud = "https://login.test/tenant-1/oauth2/v2.0/token";
   auto jwt = c.Assertion(aud, "client-123", 1700000000);
   ASSERT_TRUE(jwt.ok()) << jwt.status().ToString();
-  DecodedJwt d = Decode(std::string_view(jwt.value()));
+  DecodedJwt d = DecodeJwt(std::string_view(jwt.value()));
   EXPECT_EQ(d.header->getValue<std::string>("alg"), "RS256");
   EXPECT_EQ(d.header->getValue<std::string>("typ"), "JWT");
   unsigned char sha1[SHA_DIGEST_LENGTH];
@@ -85,9 +46,9 @@ void ExpectValidAssertion(const ClientCertificate& c, const Bytes& der) {
   EXPECT_EQ(d.claims->getValue<std::string>("jti").size(), 36u);  // GUID text
   EXPECT_EQ(d.claims->getValue<Poco::Int64>("nbf"), 1700000000);
   EXPECT_EQ(d.claims->getValue<Poco::Int64>("exp"), 1700000600);
-  EXPECT_TRUE(VerifyRs256WithCertificate(der, d.signing_input, d.signature));
+  EXPECT_TRUE(VerifyRs256(der, d.signing_input, d.signature));
   // A tampered claim must not verify: the test would catch a signature over the wrong bytes.
-  EXPECT_FALSE(VerifyRs256WithCertificate(der, d.signing_input + "x", d.signature));
+  EXPECT_FALSE(VerifyRs256(der, d.signing_input + "x", d.signature));
 }
 
 TEST_F(ClientAssertionTest, CombinedPem) {
@@ -110,8 +71,8 @@ TEST_F(ClientAssertionTest, PfxWithPasswordFile) {
 
 TEST_F(ClientAssertionTest, JtiIsFreshEachTime) {
   auto c = ClientCertificate::Load(cert_->combined_pem, "", "").value();
-  auto a = Decode(std::string_view(c->Assertion("aud", "cid", 1).value()));
-  auto b = Decode(std::string_view(c->Assertion("aud", "cid", 1).value()));
+  auto a = DecodeJwt(std::string_view(c->Assertion("aud", "cid", 1).value()));
+  auto b = DecodeJwt(std::string_view(c->Assertion("aud", "cid", 1).value()));
   EXPECT_NE(a.claims->getValue<std::string>("jti"), b.claims->getValue<std::string>("jti"));
 }
 
@@ -158,9 +119,9 @@ TEST_F(ClientAssertionTest, SourceSendsAssertionForm) {
   EXPECT_EQ(form["client_id"], "client-123");
   EXPECT_EQ(form["scope"], "https://vault.test/.default");
   EXPECT_EQ(form.count("client_secret"), 0u);
-  DecodedJwt d = Decode(form["client_assertion"]);
+  DecodedJwt d = DecodeJwt(form["client_assertion"]);
   EXPECT_EQ(d.claims->getValue<std::string>("aud"), "https://login.test/tenant-1/oauth2/v2.0/token");
-  EXPECT_TRUE(VerifyRs256WithCertificate(cert_->der, d.signing_input, d.signature));
+  EXPECT_TRUE(VerifyRs256(cert_->der, d.signing_input, d.signature));
 }
 
 }  // namespace

@@ -27,8 +27,8 @@ class FakeTokenSource : public TokenSource {
       cv_.notify_all();
       cv_.wait(lock, [&] { return !blocked_; });
       --waiting_;
+      last_scope_ = scope;
     }
-    last_scope_ = scope;
     if (fail_) return Status(codes::kTokenFailed, ErrorClass::kAuth, "fake failure");
     std::string value = "tok-" + std::to_string(n);
     return MakeAccessToken(SecureString(value.begin(), value.end()), clock_->load(), clock_->load() + lifetime_);
@@ -50,7 +50,10 @@ class FakeTokenSource : public TokenSource {
   }
   int calls() const { return calls_; }
   void set_fail(bool fail) { fail_ = fail; }
-  TokenScope last_scope() const { return last_scope_; }
+  TokenScope last_scope() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_scope_;
+  }
 
  private:
   std::atomic<std::int64_t>* clock_;
