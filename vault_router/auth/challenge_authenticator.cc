@@ -41,7 +41,7 @@ Result<SecureString> ChallengeAuthenticator::OnChallenge(const std::string& vaul
     std::lock_guard<std::mutex> lock(mu_);
     ++challenges_refused_;
     Status s = challenge.status();
-    s.Prefix(vault_host);
+    s.Prefix(vault_host + ": ");
     return s;
   }
   if (Status domain = VerifyChallengeDomain(vault_host, challenge.value()); !domain.ok()) {

@@ -47,16 +47,15 @@ Result<AccessToken> RequestToken(const HttpExchange& authority, const TokenEndpo
   WipeString(request.body);
   if (!response.ok()) {
     Status s = response.status();
-    s.Prefix("token request to " + endpoint.authority());
+    s.Prefix("token request to " + endpoint.authority() + ": ");
     return s;
   }
   HttpResponse& r = response.value();
-  Result<AccessToken> out = Status(codes::kTokenFailed, ErrorClass::kAuth, "unset");
-  if (r.status >= 200 && r.status < 300) {
-    out = ParseTokenResponse(r.body, UnixNow());
-  } else {
-    out = TokenErrorFromResponse(r.status, r.body, "token endpoint " + endpoint.authority() + "/" + tenant, secrets);
-  }
+  Result<AccessToken> out =
+      r.status >= 200 && r.status < 300
+          ? ParseTokenResponse(r.body, UnixNow())
+          : Result<AccessToken>(TokenErrorFromResponse(
+                r.status, r.body, "token endpoint " + endpoint.authority() + "/" + tenant, secrets));
   WipeString(r.body);
   return out;
 }

@@ -63,26 +63,22 @@ Result<SecureString> TokenCache::FetchInto(Entry& e, std::unique_lock<std::mutex
     std::lock_guard<std::mutex> stats_lock(mu_);
     ++(fetched.ok() ? stats_.fetches : stats_.failures);
   }
-  Result<SecureString> out = Status(codes::kFailure, ErrorClass::kInternal, "unset");
+  e.cv.notify_all();  // waiters re-check under the lock once we release it
   if (fetched.ok()) {
     e.token = std::move(fetched).value();
     e.has_token = true;
     e.last_error = Status::Ok();
     e.next_attempt = 0;
-    out = e.token.value;
-  } else {
-    e.last_error = fetched.status();
-    std::int64_t now = clock_();
-    if (e.has_token && now < e.token.usable_until) {
-      // Refresh-ahead failed: keep serving the old token for a while.
-      e.next_attempt = now + kRetryAfterFailedRefresh;
-      out = e.token.value;
-    } else {
-      out = fetched.status();
-    }
+    return e.token.value;
   }
-  e.cv.notify_all();
-  return out;
+  e.last_error = fetched.status();
+  std::int64_t now = clock_();
+  if (e.has_token && now < e.token.usable_until) {
+    // Refresh-ahead failed: keep serving the old token for a while.
+    e.next_attempt = now + kRetryAfterFailedRefresh;
+    return e.token.value;
+  }
+  return fetched.status();
 }
 
 void TokenCache::Invalidate(const TokenScope& scope, std::string_view rejected) {
