@@ -13,7 +13,7 @@ namespace {
 
 constexpr const char* kCredentialForms =
     "exactly one of: client_id + client_secret; client_id + client_secret_file; credential "
-    "(<client id as 32 hex digits><secret>); client_id + certificate_file [+ certificate_password_file]; "
+    "(<client id as 32 hex digits><secret>); client_id + certificate_file [+ certificate_key_file, certificate_password_file]; "
     "managed_identity = true [+ managed_identity_client_id, managed_identity_endpoint]";
 
 class AuthReader {
@@ -23,7 +23,7 @@ class AuthReader {
         diag_(diag),
         r_(table, doc.AbsentSection("auth"), doc.syntax,
            {"tenant", "authority_host", "token_endpoint", "ca_bundle", "connect_to", "client_id", "client_secret",
-            "client_secret_file", "credential", "certificate_file", "certificate_password_file",
+            "client_secret_file", "credential", "certificate_file", "certificate_key_file", "certificate_password_file",
             "managed_identity", "managed_identity_client_id", "managed_identity_endpoint"},
            diag) {}
 
@@ -95,7 +95,7 @@ class AuthReader {
     if (r_.Has("credential")) ReadCredentialString();
     if (r_.Has("certificate_file")) ReadCertificate();
     ReadManagedIdentity(managed_identity);
-    for (const char* key : {"certificate_password_file"}) {
+    for (const char* key : {"certificate_key_file", "certificate_password_file"}) {
       if (r_.Has(key) && !r_.Has("certificate_file")) r_.Error(key, "is only used with certificate_file");
     }
   }
@@ -183,11 +183,20 @@ class AuthReader {
 
   void ReadCertificate() {
     out_.kind = CredentialKind::kCertificate;
+    bool separate_key = r_.Has("certificate_key_file");
     if (auto file = r_.String("certificate_file")) {
-      // PEM files hold the private key; PFX files hold it too, so both are
-      // treated as secrets.
+      // A PEM with the key, or a PFX, holds the private key: a secret. With a
+      // separate key file the certificate alone is public.
       out_.certificate_file = ResolveConfigPath(doc_.file, *file);
-      CheckSecretFile("certificate_file", out_.certificate_file);
+      if (!separate_key) {
+        CheckSecretFile("certificate_file", out_.certificate_file);
+      } else if (auto problem = CheckReadableFile(out_.certificate_file)) {
+        r_.Error("certificate_file", out_.certificate_file + " " + *problem);
+      }
+    }
+    if (auto file = r_.String("certificate_key_file")) {
+      out_.certificate_key_file = ResolveConfigPath(doc_.file, *file);
+      CheckSecretFile("certificate_key_file", out_.certificate_key_file);
     }
     if (auto file = r_.String("certificate_password_file")) {
       out_.certificate_password_file = ResolveConfigPath(doc_.file, *file);

@@ -40,6 +40,7 @@ std::string Credential(const AuthConfig& auth) {
                                              : "client secret from file " + auth.client_secret_file;
     case CredentialKind::kCertificate:
       return "certificate " + auth.certificate_file +
+             (auth.certificate_key_file.empty() ? "" : " (key from " + auth.certificate_key_file + ")") +
              (auth.certificate_password_file.empty() ? "" : " (password from " + auth.certificate_password_file + ")");
     case CredentialKind::kManagedIdentity:
       return auth.managed_identity_client_id.empty()
