@@ -31,6 +31,11 @@ const std::string kResource = "https://vault.test";
 
 void WriteFile(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 
+struct VaultProcess {
+  std::unique_ptr<ChildProcess> process;
+  int port = 0;
+};
+
 struct LoginProcess {
   std::unique_ptr<ChildProcess> process;
   int port = 0;
@@ -51,11 +56,15 @@ class AuthIntegrationTest : public ::testing::Test {
     short_login_ = new LoginProcess(StartLogin("short", 4));
     ASSERT_GT(login_->port, 0);
     ASSERT_GT(short_login_->port, 0);
+    vault_ = new VaultProcess(StartVault());
+    ASSERT_GT(vault_->port, 0) << ReadFileText(d + "/vault.log");
   }
 
   static void TearDownTestSuite() {
+    delete vault_;
     delete login_;
     delete short_login_;
+    vault_ = nullptr;
     login_ = short_login_ = nullptr;
     Poco::File(*dir_).remove(true);
     delete dir_;
@@ -87,6 +96,29 @@ class AuthIntegrationTest : public ::testing::Test {
                                                d + "/" + name + ".log");
     p.port = WaitForPortFile(d + "/" + name + ".port", *p.process, std::chrono::seconds(30));
     p.mi_port = WaitForPortFile(d + "/" + name + ".mi-port", *p.process, std::chrono::seconds(30));
+    return p;
+  }
+
+  static VaultProcess StartVault() {
+    const std::string& d = *dir_;
+    std::string config = d + "/vault.json";
+    WriteFile(config, R"({
+      "name": "geoekm-auth-test", "region": "eastus", "geography": "us",
+      "host": ")" + kVaultHost + R"(", "port": 0, "port_file": ")" + d + R"(/vault.port",
+      "resource": ")" + kResource + R"(", "tenant": ")" + kTenant + R"(",
+      "authority": "https://)" + kLoginHost + ":" + std::to_string(login_->port) + R"(",
+      "token_signing_cert": ")" + d + R"(/pki/signing-cert.pem",
+      "tls_cert": ")" + d + "/pki/" + kVaultHost + R"(-cert.pem",
+      "tls_key": ")" + d + "/pki/" + kVaultHost + R"(-key.pem",
+      "data_dir": ")" + d + R"(/vault-data",
+      "admin": {"port": 0, "token": "admin-token-for-auth-tests"},
+      "backup_secrets": {"us": "backup-secret-for-auth-tests"},
+      "access_policies": {")" + kClientId + R"(": ["get", "list"]}
+    })");
+    VaultProcess p;
+    p.process = std::make_unique<ChildProcess>(std::vector<std::string>{VAULTSIM_BINARY, "vault", "--config", config},
+                                               d + "/vault.log");
+    p.port = WaitForPortFile(d + "/vault.port", *p.process, std::chrono::seconds(30));
     return p;
   }
 
@@ -127,11 +159,13 @@ class AuthIntegrationTest : public ::testing::Test {
   }
 
   static std::string* dir_;
+  static VaultProcess* vault_;
   static LoginProcess* login_;
   static LoginProcess* short_login_;
 };
 
 std::string* AuthIntegrationTest::dir_ = nullptr;
+VaultProcess* AuthIntegrationTest::vault_ = nullptr;
 LoginProcess* AuthIntegrationTest::login_ = nullptr;
 LoginProcess* AuthIntegrationTest::short_login_ = nullptr;
 
@@ -145,6 +179,39 @@ TEST_F(AuthIntegrationTest, ClientSecretV2) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again.value(), token.value());
   EXPECT_EQ(auth->stats().token_fetches, 1u);
+}
+
+// The whole flow against a real vault: unauthenticated request -> 401 with
+// WWW-Authenticate -> OnChallenge -> the vault accepts the bearer token;
+// a rejected (stale) token is replaced once.
+TEST_F(AuthIntegrationTest, VaultChallengeFlow) {
+  auto auth = VaultAuthenticator::Create(BaseConfig(*login_)).value();
+  HttpsOrigin origin;
+  origin.host = kVaultHost;
+  origin.port = vault_->port;
+  origin.connect_to_host = "127.0.0.1";
+  origin.connect_to_port = vault_->port;
+  origin.ca_bundle = *dir_ + "/pki/ca.pem";
+  auto transport = HttpsTransport::Create(origin);
+  ASSERT_TRUE(transport.ok()) << transport.status().ToString();
+  HttpRequest list;
+  list.target = "/keys?api-version=7.4";
+  auto first = transport.value()->Send(list, Deadline::After(Millis(10000)));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_EQ(first->status, 401);
+  std::string challenge(first->header("WWW-Authenticate"));
+  ASSERT_FALSE(challenge.empty());
+  auto token = auth->OnChallenge(kVaultHost, challenge, "", Deadline::After(Millis(10000)));
+  ASSERT_TRUE(token.ok()) << token.status().ToString();
+  list.headers = {{"Authorization", "Bearer " + std::string(token.value().begin(), token.value().end())}};
+  auto second = transport.value()->Send(list, Deadline::After(Millis(10000)));
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->status, 200) << second->body;
+
+  // A 401 for the cached token (as after a key rotation at the authority): refreshed once.
+  auto fresh = auth->OnChallenge(kVaultHost, challenge, std::string_view(token.value()), Deadline::After(Millis(10000)));
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(auth->stats().token_fetches, 2u);  // (vaultsim tokens of the same second are byte-identical)
 }
 
 TEST_F(AuthIntegrationTest, ClientSecretV1) {
