@@ -28,7 +28,10 @@ SqliteStatement& SqliteStatement::Bind(int index, std::int64_t value) {
 }
 
 SqliteStatement& SqliteStatement::Bind(int index, std::string_view text) {
-  const int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  // A default string_view has data() == nullptr, which SQLite would bind as
+  // NULL; bind it as the empty text it is.
+  const char* data = text.data() != nullptr ? text.data() : "";
+  const int rc = sqlite3_bind_text64(stmt_, index, data, text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   if (rc != SQLITE_OK && bind_error_ == SQLITE_OK) bind_error_ = rc;
   return *this;
 }
@@ -52,7 +55,10 @@ Result<bool> SqliteStatement::Step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  Status status = connection_->Error(rc, "executing a statement");
+  // The statement text has placeholders, never the bound values.
+  std::string sql = sqlite3_sql(stmt_);
+  if (sql.size() > 60) sql = sql.substr(0, 57) + "...";
+  Status status = connection_->Error(rc, "executing \"" + sql + "\"");
   sqlite3_reset(stmt_);
   return status;
 }

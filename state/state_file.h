@@ -13,8 +13,10 @@
 namespace geoekm {
 
 // Creates `path` with mode 0600 if it does not exist (O_CREAT|O_EXCL,
-// O_NOFOLLOW). An existing regular file with group/other bits set is
-// tightened to 0600. Symlinks and non-regular files are refused.
+// O_NOFOLLOW). An existing regular file with other permissions is tightened
+// to 0600 by name (chmod): these functions never open and close a descriptor
+// of a file SQLite may hold open in this process, because closing it would
+// drop SQLite's POSIX locks. Symlinks and non-regular files are refused.
 Status CreateOrTightenStateFile(const std::string& path);
 
 // Tightens `path`-wal, `path`-shm and `path`-journal to 0600 where they exist.

@@ -1,6 +1,10 @@
 #include "state/state_store.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <random>
+#include <thread>
 #include <utility>
 
 #include "core/error_codes.h"
@@ -95,6 +99,23 @@ Status ExpectPragma(SqliteConnection& connection, std::string_view pragma, std::
   return Status::Ok();
 }
 
+// PRAGMA journal_mode=WAL. Two processes switching a fresh file at once both
+// hold SHARED and want EXCLUSIVE; SQLite then answers BUSY at once instead of
+// calling the busy handler (it would deadlock), so we retry here, within the
+// busy timeout.
+Status SwitchToWal(SqliteConnection& connection, std::chrono::milliseconds busy_timeout) {
+  const auto give_up = std::chrono::steady_clock::now() + busy_timeout;
+  std::minstd_rand jitter(static_cast<unsigned>(getpid()));
+  for (;;) {
+    Status status = ExpectPragma(connection, "PRAGMA journal_mode=WAL", "wal");
+    if (status.ok() || status.error_class() != ErrorClass::kTransient ||
+        std::chrono::steady_clock::now() >= give_up) {
+      return status;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5 + jitter() % 20));
+  }
+}
+
 // PRAGMA integrity_check; anything but a single "ok" is an integrity failure.
 Status RunIntegrityCheck(SqliteConnection& connection) {
   const std::string advice = " — the file was not modified; move it aside and rebuild the state from the "
@@ -143,7 +164,7 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(StateStoreOptions options) 
   if (!status.ok()) return status;
   sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, nullptr);
 
-  status = ExpectPragma(*connection, "PRAGMA journal_mode=WAL", "wal");
+  status = SwitchToWal(*connection, options.busy_timeout);
   if (!status.ok()) return status;
   for (std::string_view pragma : {"PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
     status = connection->Exec(pragma, pragma);
@@ -173,7 +194,7 @@ StateStore::StateStore(StateStoreOptions options, SqliteConnection connection)
 
 StateStore::~StateStore() {
   std::lock_guard lock(mu_);
-  (void)FlushAuditLocked();
+  (void)WriteAuditBufferLocked();
 }
 
 std::int64_t StateStore::Now() const { return options_.clock(); }
@@ -497,21 +518,23 @@ Status StateStore::WritePendingAuditLocked() {
   return Status::Ok();
 }
 
+Status StateStore::WriteAuditBufferLocked() {
+  if (pending_audit_.empty()) return Status::Ok();
+  auto tx = SqliteTransaction::BeginImmediate(connection_);
+  if (!tx.ok()) return tx.status();
+  Status status = WritePendingAuditLocked();
+  if (!status.ok()) return status;
+  status = tx->Commit();
+  if (!status.ok()) return status;
+  pending_audit_.clear();
+  return Status::Ok();
+}
+
 Status StateStore::FlushAuditLocked() {
+  Status status = WriteAuditBufferLocked();
+  if (!status.ok()) return status;
   const std::int64_t now = Now();
-  const bool retention_due =
-      now - last_retention_ms_ >= std::chrono::milliseconds(options_.retention_interval).count();
-  if (pending_audit_.empty() && !retention_due) return Status::Ok();
-  if (!pending_audit_.empty()) {
-    auto tx = SqliteTransaction::BeginImmediate(connection_);
-    if (!tx.ok()) return tx.status();
-    Status status = WritePendingAuditLocked();
-    if (!status.ok()) return status;
-    status = tx->Commit();
-    if (!status.ok()) return status;
-    pending_audit_.clear();
-  }
-  if (retention_due) {
+  if (now - last_retention_ms_ >= std::chrono::milliseconds(options_.retention_interval).count()) {
     auto deleted = ApplyAuditRetentionLocked(now);
     if (!deleted.ok()) return deleted.status();
   }
@@ -548,7 +571,7 @@ Result<std::int64_t> StateStore::ApplyAuditRetentionLocked(std::int64_t now_ms) 
 
 Result<std::int64_t> StateStore::ApplyAuditRetention() {
   std::lock_guard lock(mu_);
-  Status status = FlushAuditLocked();
+  Status status = WriteAuditBufferLocked();
   if (!status.ok()) return status;
   return ApplyAuditRetentionLocked(Now());
 }
@@ -694,7 +717,7 @@ Result<std::vector<HealthEventRecord>> StateStore::HealthEventsSince(std::int64_
 
 Result<std::vector<AuditRow>> StateStore::AuditSince(std::int64_t since_ms, std::int64_t limit) {
   std::lock_guard lock(mu_);
-  Status status = FlushAuditLocked();
+  Status status = WriteAuditBufferLocked();
   if (!status.ok()) return status;
   auto stmt = connection_.Prepare(
       "SELECT id, time_ms, op, coalesce(vault, ''), coalesce(thumbprint, ''), outcome_code, http_status, latency_ms, "
@@ -723,7 +746,7 @@ Result<std::vector<AuditRow>> StateStore::AuditSince(std::int64_t since_ms, std:
 
 Result<std::vector<AuditSummaryRow>> StateStore::AuditSummary(std::int64_t since_ms) {
   std::lock_guard lock(mu_);
-  Status status = FlushAuditLocked();
+  Status status = WriteAuditBufferLocked();
   if (!status.ok()) return status;
   auto stmt = connection_.Prepare(
       "SELECT coalesce(vault, ''), op, outcome_code, count(*), sum(latency_ms), max(latency_ms) FROM operations "

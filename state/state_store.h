@@ -65,7 +65,7 @@ struct StateStoreOptions {
   std::size_t audit_max_pending = 10'000;  // beyond this (writes failing) the oldest rows are dropped
   std::chrono::seconds last_wrap_granularity{60};
   // Unix milliseconds; the system clock when empty. Tests inject a fake.
-  std::function<std::int64_t()> clock;
+  std::function<std::int64_t()> clock{};
 };
 
 class StateStore {
@@ -169,7 +169,8 @@ class StateStore {
                           std::string_view observed_thumbprint, std::int64_t now_ms);
   Status UpsertVaultLocked(const VaultRecord& vault, std::int64_t now_ms);
   Status WritePendingAuditLocked();  // inside a transaction
-  Status FlushAuditLocked();         // own transaction
+  Status WriteAuditBufferLocked();   // own transaction
+  Status FlushAuditLocked();         // the buffer, then retention when due
   Status MaybeFlushAuditLocked(std::int64_t now_ms);
   Result<std::int64_t> ApplyAuditRetentionLocked(std::int64_t now_ms);
   Result<std::vector<VaultKeyCopyRecord>> QueryCopiesLocked(std::string_view where, std::string_view value);

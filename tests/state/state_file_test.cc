@@ -1,0 +1,244 @@
+// The state file itself: creation mode, schema and migrations, integrity
+// check on open.
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "core/error_codes.h"
+#include "state/schema_migrations.h"
+#include "state/sqlite_connection.h"
+#include "state/state_file.h"
+#include "state_test_support.h"
+
+namespace geoekm {
+namespace {
+
+using state_test::MakeBundle;
+using state_test::OpenOrDie;
+using state_test::TempDir;
+using state_test::TwoVaults;
+
+mode_t ModeOf(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return 07777;
+  return st.st_mode & 07777;
+}
+
+bool Exists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
+
+std::string ReadAll(const std::string& path) { return state_test::ReadFileBytes(path); }
+
+void WriteAt(const std::string& path, long offset, const std::string& bytes) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(offset);
+  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// Answers of a raw read-only query (one text column) through a second connection.
+std::vector<std::string> RawQuery(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  std::vector<std::string> out;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK) {
+      while (sqlite3_step(stmt) == SQLITE_ROW) {
+        const unsigned char* t = sqlite3_column_text(stmt, 0);
+        out.emplace_back(t ? reinterpret_cast<const char*>(t) : "NULL");
+      }
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return out;
+}
+
+class UmaskGuard {
+ public:
+  explicit UmaskGuard(mode_t mask) : old_(umask(mask)) {}
+  ~UmaskGuard() { umask(old_); }
+
+ private:
+  mode_t old_;
+};
+
+TEST(StateFile, NewStoreHasSchemaV1AndWalFull) {
+  TempDir dir;
+  auto store = OpenOrDie({.path = dir.File("state.db")});
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->schema_version(), 1);
+  auto tables = RawQuery(dir.File("state.db"), "SELECT name FROM sqlite_schema WHERE type='table' ORDER BY name");
+  EXPECT_EQ(tables, (std::vector<std::string>{"health_events", "key_versions", "operations", "schema_version",
+                                              "vault_key_copies", "vaults"}));
+  EXPECT_EQ(RawQuery(dir.File("state.db"), "PRAGMA journal_mode"), std::vector<std::string>{"wal"});
+  EXPECT_EQ(RawQuery(dir.File("state.db"), "SELECT version FROM schema_version"), std::vector<std::string>{"1"});
+}
+
+TEST(StateFile, CreatedOwnerOnlyWithWalAndShmEvenUnderPermissiveUmask) {
+  UmaskGuard mask(0);  // SQLite alone would create 0666 here
+  TempDir dir;
+  const std::string path = dir.File("state.db");
+  auto store = OpenOrDie({.path = path});
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->UpsertVaults(TwoVaults()).ok());  // forces a WAL write
+  ASSERT_TRUE(Exists(path + "-wal"));
+  ASSERT_TRUE(Exists(path + "-shm"));
+  EXPECT_EQ(ModeOf(path), 0600u);
+  EXPECT_EQ(ModeOf(path + "-wal"), 0600u);
+  EXPECT_EQ(ModeOf(path + "-shm"), 0600u);
+}
+
+TEST(StateFile, ExistingWideFileAndCompanionsAreTightened) {
+  TempDir dir;
+  const std::string path = dir.File("state.db");
+  {
+    auto store = OpenOrDie({.path = path});
+    ASSERT_NE(store, nullptr);
+  }
+  ASSERT_EQ(chmod(path.c_str(), 0644), 0);
+  // A stale companion left world-readable by someone else.
+  { std::ofstream(path + "-journal") << ""; }
+  ASSERT_EQ(chmod((path + "-journal").c_str(), 0666), 0);
+  auto store = OpenOrDie({.path = path});
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(ModeOf(path), 0600u);
+  EXPECT_EQ(ModeOf(path + "-journal"), 0600u);
+}
+
+TEST(StateFile, SymlinkIsRefused) {
+  TempDir dir;
+  const std::string target = dir.File("elsewhere.db");
+  const std::string link = dir.File("state.db");
+  ASSERT_EQ(symlink(target.c_str(), link.c_str()), 0);
+  auto store = StateStore::Open({.path = link});
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), codes::kStateStoreError);
+  EXPECT_NE(store.status().message().find("symbolic link"), std::string::npos);
+  EXPECT_FALSE(Exists(target));
+}
+
+TEST(StateFile, MissingDirectoryIsAClearError) {
+  TempDir dir;
+  auto store = StateStore::Open({.path = dir.File("no/such/dir/state.db")});
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), codes::kStateStoreError);
+  EXPECT_NE(store.status().message().find("no/such/dir/state.db"), std::string::npos);
+}
+
+// Writes a store with data, closes it (checkpointing the WAL into the file).
+void WriteSampleStore(const std::string& path) {
+  auto store = OpenOrDie({.path = path});
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->UpsertVaults(TwoVaults()).ok());
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(store->RecordWrapKeyVersion("eastus", MakeBundle("tde", i)).ok());
+}
+
+TEST(StateFile, GarbageHeaderFailsIntegrityCheckAndChangesNothing) {
+  TempDir dir;
+  const std::string path = dir.File("state.db");
+  WriteSampleStore(path);
+  WriteAt(path, 0, std::string(100, '\x5a'));
+  const std::string before = ReadAll(path);
+
+  auto store = StateStore::Open({.path = path});
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), codes::kStateStoreError);
+  EXPECT_EQ(store.status().error_class(), ErrorClass::kIntegrity);
+  EXPECT_NE(store.status().message().find("integrity check"), std::string::npos) << store.status().message();
+  EXPECT_NE(store.status().message().find("not modified"), std::string::npos);
+  EXPECT_EQ(ReadAll(path), before);
+}
+
+TEST(StateFile, GarbageInATablePageFailsIntegrityCheckAndChangesNothing) {
+  TempDir dir;
+  const std::string path = dir.File("state.db");
+  WriteSampleStore(path);
+  ASSERT_FALSE(Exists(path + "-wal")) << "expected the WAL to be checkpointed on close";
+  const auto page_size = std::stol(RawQuery(path, "PRAGMA page_size").at(0));
+  const auto root = std::stol(
+      RawQuery(path, "SELECT rootpage FROM sqlite_schema WHERE name = 'key_versions'").at(0));
+  std::string garbage(static_cast<std::size_t>(page_size) / 2, '\0');
+  for (std::size_t i = 0; i < garbage.size(); ++i) garbage[i] = static_cast<char>((i * 131 + 7) & 0xff);
+  WriteAt(path, (root - 1) * page_size + 8, garbage);
+  const std::string before = ReadAll(path);
+
+  auto store = StateStore::Open({.path = path});
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), codes::kStateStoreError);
+  EXPECT_EQ(store.status().error_class(), ErrorClass::kIntegrity);
+  EXPECT_EQ(ReadAll(path), before);
+}
+
+TEST(StateFile, EmptyPreexistingFileIsMigratedFromVersionZero) {
+  TempDir dir;
+  const std::string path = dir.File("state.db");
+  { std::ofstream(path) << ""; }
+  auto store = OpenOrDie({.path = path});
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->schema_version(), 1);
+}
+
+// A migration list as a future geoekm would have it: the real v1 and a v2.
+std::vector<SchemaMigration> WithV2(std::string_view v2_sql) {
+  std::vector<SchemaMigration> list(StateSchemaMigrations().begin(), StateSchemaMigrations().end());
+  list.push_back({2, "test: vault notes", v2_sql});
+  return list;
+}
+
+TEST(StateSchema, OlderFileIsMigratedAndKeepsItsData) {
+  TempDir dir;
+  const std::string path = dir.File("state.db");
+  WriteSampleStore(path);  // a v1 file with 20 key versions
+
+  auto connection = SqliteConnection::OpenExisting(path);
+  ASSERT_TRUE(connection.ok());
+  auto migrations = WithV2("ALTER TABLE vaults ADD COLUMN notes TEXT NOT NULL DEFAULT '';");
+  auto version = MigrateStateSchema(*connection, 42, migrations);
+  ASSERT_TRUE(version.ok()) << version.status().ToString();
+  EXPECT_EQ(*version, 2);
+  EXPECT_EQ(RawQuery(path, "SELECT count(*) FROM key_versions"), std::vector<std::string>{"20"});
+  EXPECT_EQ(RawQuery(path, "SELECT notes FROM vaults WHERE name='eastus'"), std::vector<std::string>{""});
+  EXPECT_EQ(RawQuery(path, "SELECT version || ':' || applied_ms FROM schema_version ORDER BY version"),
+            (std::vector<std::string>{RawQuery(path, "SELECT '1:' || applied_ms FROM schema_version WHERE version=1")
+                                          .at(0),
+                                      "2:42"}));
+  // Applying again is a no-op.
+  version = MigrateStateSchema(*connection, 43, migrations);
+  ASSERT_TRUE(version.ok());
+  EXPECT_EQ(*version, 2);
+}
+
+TEST(StateSchema, FailingMigrationLeavesThePreviousVersion) {
+  TempDir dir;
+  const std::string path = dir.File("state.db");
+  WriteSampleStore(path);
+  auto connection = SqliteConnection::OpenExisting(path);
+  ASSERT_TRUE(connection.ok());
+  // The first statement would succeed, the second fails: nothing may remain.
+  auto version = MigrateStateSchema(*connection, 42,
+                                    WithV2("CREATE TABLE half_done(x INTEGER); INSERT INTO no_such_table VALUES (1);"));
+  ASSERT_FALSE(version.ok());
+  EXPECT_EQ(version.status().code(), codes::kStateStoreError);
+  EXPECT_EQ(RawQuery(path, "SELECT max(version) FROM schema_version"), std::vector<std::string>{"1"});
+  EXPECT_TRUE(RawQuery(path, "SELECT name FROM sqlite_schema WHERE name='half_done'").empty());
+}
+
+TEST(StateSchema, NewerFileIsRefused) {
+  TempDir dir;
+  const std::string path = dir.File("state.db");
+  {
+    auto connection = SqliteConnection::OpenExisting((WriteSampleStore(path), path));
+    ASSERT_TRUE(connection.ok());
+    ASSERT_TRUE(MigrateStateSchema(*connection, 42, WithV2("CREATE TABLE future(x INTEGER);")).ok());
+  }
+  auto store = StateStore::Open({.path = path});
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), codes::kStateStoreError);
+  EXPECT_NE(store.status().message().find("newer than this geoekm"), std::string::npos)
+      << store.status().message();
+}
+
+}  // namespace
+}  // namespace geoekm
