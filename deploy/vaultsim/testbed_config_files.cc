@@ -162,8 +162,9 @@ Status WriteGeoekmConfigs(const TestbedPlan& p) {
       std::string("client_id = ") + kTestbedClientId + "\nclient_secret_file = " + p.client_secret_file + "\n";
   const std::string certificate_credential =
       std::string("client_id = ") + kTestbedClientId + "\ncertificate_file = " + p.client_certificate_file + "\n";
+  // The IMDS base URL; geoekm appends /metadata/identity/oauth2/token.
   const std::string mi_credential = "managed_identity = true\nmanaged_identity_endpoint = http://127.0.0.1:" +
-                                    std::to_string(p.managed_identity_port) + "/metadata/identity/oauth2/token\n";
+                                    std::to_string(p.managed_identity_port) + "\n";
   Status s = WriteFileAtomically(p.dir + "/geoekm.ini", ini("client secret", secret_credential), 0600);
   if (s.ok()) s = WriteFileAtomically(p.dir + "/geoekm-certificate.ini", ini("certificate", certificate_credential), 0600);
   if (s.ok()) {

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Starts, stops or shows the local multi-region testbed (vaultsim login
+# service + vaults eastus/westus [US] and japaneast [JP]) for people.
+#
+#   deploy/testbed.sh start  [DIR]   # default DIR ./.testbed; prints what it started
+#   deploy/testbed.sh stop   [DIR]   # idempotent
+#   deploy/testbed.sh status [DIR]   # exit 0 when every process runs
+#
+# The vaultsim binary is $VAULTSIM, else build/default/deploy/vaultsim/vaultsim
+# (build it with scripts/build.sh default). Optional: BASE_PORT=P uses ports
+# P..P+7 instead of free ones. Details: deploy/vaultsim/README.md, "vaultsim testbed".
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+vaultsim=${VAULTSIM:-$root/build/default/deploy/vaultsim/vaultsim}
+action=${1:-}
+dir=${2:-./.testbed}
+
+if [[ ! -x $vaultsim ]]; then
+  echo "testbed.sh: no vaultsim binary at $vaultsim; run scripts/build.sh default or set VAULTSIM" >&2
+  exit 2
+fi
+
+case $action in
+  start)
+    args=(testbed up --dir "$dir")
+    [[ -n ${BASE_PORT:-} ]] && args+=(--base-port "$BASE_PORT")
+    "$vaultsim" "${args[@]}"
+    echo
+    echo "Try: geoekm config check $dir/geoekm.ini"
+    ;;
+  stop) exec "$vaultsim" testbed down --dir "$dir" ;;
+  status) exec "$vaultsim" testbed status --dir "$dir" ;;
+  *)
+    echo "usage: $0 start|stop|status [DIR]   (default DIR ./.testbed)" >&2
+    exit 2
+    ;;
+esac
