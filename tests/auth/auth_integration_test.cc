@@ -88,6 +88,7 @@ class AuthIntegrationTest : public ::testing::Test {
          "certificates": [")" + d + R"(/pki/client-1-cert.pem"]}
       ],
       "managed_identity": {"port": 0, "port_file": ")" + d + "/" + name + R"(.mi-port",
+        "identity_header": "app-service-header-value",
         "identities": [{"client_id": ")" + kMiClientId + R"(", "tenant": ")" + kTenant + R"(",
                         "app_id": ")" + kClientId + R"(", "system_assigned": true}]}
     })");
@@ -282,6 +283,23 @@ TEST_F(AuthIntegrationTest, ManagedIdentityViaImds) {
   auto token = TokenVia(config, *login_);
   ASSERT_TRUE(token.ok()) << token.status().ToString();
   ExpectGenuineToken(token.value(), kClientId);  // the identity maps onto the app id
+}
+
+TEST_F(AuthIntegrationTest, AppServiceManagedIdentityFromEnvironment) {
+  std::string endpoint = "http://127.0.0.1:" + std::to_string(login_->mi_port) + "/msi/token";
+  setenv("IDENTITY_ENDPOINT", endpoint.c_str(), 1);
+  setenv("IDENTITY_HEADER", "app-service-header-value", 1);
+  AuthConfig config;
+  config.kind = CredentialKind::kManagedIdentity;
+  auto token = TokenVia(config, *login_);
+  setenv("IDENTITY_HEADER", "wrong-header-value", 1);
+  auto refused = TokenVia(config, *login_);
+  unsetenv("IDENTITY_ENDPOINT");
+  unsetenv("IDENTITY_HEADER");
+  ASSERT_TRUE(token.ok()) << token.status().ToString();
+  ExpectGenuineToken(token.value(), kClientId);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().ToString().find("wrong-header-value"), std::string::npos);
 }
 
 TEST_F(AuthIntegrationTest, UserAssignedManagedIdentity) {
