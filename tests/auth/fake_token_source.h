@@ -29,6 +29,7 @@ class FakeTokenSource : public TokenSource {
       --waiting_;
       last_scope_ = scope;
     }
+    if (int code = fail_next_.exchange(0); code != 0) return Status(code, ErrorClass::kTransient, "fake failure");
     if (fail_) return Status(codes::kTokenFailed, ErrorClass::kAuth, "fake failure");
     std::string value = "tok-" + std::to_string(n);
     return MakeAccessToken(SecureString(value.begin(), value.end()), clock_->load(), clock_->load() + lifetime_);
@@ -50,6 +51,7 @@ class FakeTokenSource : public TokenSource {
   }
   int calls() const { return calls_; }
   void set_fail(bool fail) { fail_ = fail; }
+  void FailNext(int code) { fail_next_ = code; }
   TokenScope last_scope() {
     std::lock_guard<std::mutex> lock(mu_);
     return last_scope_;
@@ -60,6 +62,7 @@ class FakeTokenSource : public TokenSource {
   std::int64_t lifetime_;
   std::atomic<int> calls_{0};
   std::atomic<bool> fail_{false};
+  std::atomic<int> fail_next_{0};
   std::mutex mu_;
   std::condition_variable cv_;
   bool blocked_ = false;

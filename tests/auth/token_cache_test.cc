@@ -114,9 +114,19 @@ TEST_F(TokenCacheTest, FailureIsSharedWithWaitersNotRetriedByEach) {
   source_->Release();
   for (auto& t : threads) t.join();
   EXPECT_EQ(failed.load(), 16);
-  // Threads that arrived after the failure may have tried again, but never
-  // one fetch per thread while the first was in flight.
-  EXPECT_LT(source_->calls(), 16);
+  EXPECT_EQ(source_->calls(), 1);  // late threads get the cached failure
+}
+
+TEST_F(TokenCacheTest, FailedFetchIsAnsweredFromCacheBriefly) {
+  source_->set_fail(true);
+  EXPECT_FALSE(cache_.Get(kScope, Deadline::Never()).ok());
+  EXPECT_FALSE(cache_.Get(kScope, Deadline::Never()).ok());
+  EXPECT_EQ(source_->calls(), 1);  // no second request to a refusing authority at once
+  now_ += 2;
+  source_->set_fail(false);
+  auto t = cache_.Get(kScope, Deadline::Never());
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(source_->calls(), 2);
 }
 
 TEST_F(TokenCacheTest, InvalidateDropsOnlyTheRejectedToken) {
@@ -127,6 +137,26 @@ TEST_F(TokenCacheTest, InvalidateDropsOnlyTheRejectedToken) {
   EXPECT_EQ(std::string_view(*cache_.Get(kScope, Deadline::Never())), "tok-2");
   cache_.Invalidate(kScope, "tok-1");  // a late 401 with the old token: no second refresh
   EXPECT_EQ(std::string_view(*cache_.Get(kScope, Deadline::Never())), "tok-2");
+  EXPECT_EQ(source_->calls(), 2);
+}
+
+TEST_F(TokenCacheTest, WaiterDoesNotInheritAnotherCallersDeadline) {
+  source_->Block();
+  source_->FailNext(codes::kDeadlineExceeded);
+  std::thread impatient([&] {
+    auto t = cache_.Get(kScope, Deadline::Never());
+    EXPECT_EQ(t.status().code(), codes::kDeadlineExceeded);
+  });
+  source_->WaitUntilFetching();
+  std::thread patient([&] {
+    auto t = cache_.Get(kScope, Deadline::After(Millis(30000)));
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    EXPECT_EQ(std::string_view(*t), "tok-2");
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  source_->Release();
+  impatient.join();
+  patient.join();
   EXPECT_EQ(source_->calls(), 2);
 }
 

@@ -7,7 +7,8 @@
 namespace geoekm {
 namespace {
 
-constexpr std::int64_t kRetryAfterFailedRefresh = 5;  // seconds
+constexpr std::int64_t kRetryAfterFailedRefresh = 5;  // seconds, while an old token is still usable
+constexpr std::int64_t kRetryAfterFailedFetch = 2;    // seconds: a wrong secret must not hammer the authority
 
 std::int64_t SystemUnixNow() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -38,6 +39,7 @@ Result<SecureString> TokenCache::Get(const TokenScope& scope, Deadline deadline)
     std::int64_t now = clock_();
     bool usable = e.has_token && now < e.token.usable_until;
     if (usable && (now < e.token.refresh_on || e.fetching || now < e.next_attempt)) return e.token.value;
+    if (!usable && !e.fetching && now < e.next_attempt && !e.last_error.ok()) return e.last_error;
     if (!e.fetching) return FetchInto(e, lock, scope, deadline);
     // Someone else is fetching and we have nothing usable: wait for them.
     std::uint64_t generation = e.generation;
@@ -47,6 +49,7 @@ Result<SecureString> TokenCache::Get(const TokenScope& scope, Deadline deadline)
     } else if (!e.cv.wait_until(lock, deadline.at(), done)) {
       return DeadlineStatus();
     }
+    if (e.last_error.code() == codes::kDeadlineExceeded && !deadline.expired()) continue;  // its deadline, not ours
     if (!e.last_error.ok() && !(e.has_token && clock_() < e.token.usable_until)) return e.last_error;
   }
 }
@@ -78,6 +81,8 @@ Result<SecureString> TokenCache::FetchInto(Entry& e, std::unique_lock<std::mutex
     e.next_attempt = now + kRetryAfterFailedRefresh;
     return e.token.value;
   }
+  // The caller's own deadline says nothing about the authority: no backoff.
+  e.next_attempt = fetched.status().code() == codes::kDeadlineExceeded ? 0 : now + kRetryAfterFailedFetch;
   return fetched.status();
 }
 

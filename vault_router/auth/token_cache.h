@@ -9,6 +9,9 @@
 // - Refresh ahead: after AccessToken::refresh_on the next caller refreshes;
 //   if that refresh fails while the old token is still usable the old token
 //   is returned and the next attempt waits a few seconds.
+// - Failure backoff: a failed fetch without a usable token is answered from
+//   the cache for 2 s (a wrong secret must not hammer Entra ID), except a
+//   deadline failure, which belongs to its caller; Invalidate() ends it.
 // - Invalidate(): drops the cached token only if it is the one a vault
 //   rejected, so N concurrent 401s with the same token cause one refresh.
 //
