@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -149,6 +150,8 @@ bool StopDaemon(const std::string& pid_file, const std::string& marker, std::chr
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     if (Alive(pid)) {
+      std::fprintf(stderr, "vaultsim testbed: pid %d did not exit within %lld ms of SIGTERM; sending SIGKILL\n", pid,
+                   static_cast<long long>(grace.count()));
       kill(pid, SIGKILL);
       for (int i = 0; i < 100 && Alive(pid); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
