@@ -399,6 +399,21 @@ Status StateStore::RecordWrapKeyVersion(std::string_view vault, const KeyBundle&
                 version.attributes.exp, JoinOps(version.key_ops), now);
   status = copy->Run();
   if (!status.ok()) return status;
+  // Defence in depth for invariant 2: a copy known to hold other material
+  // (or quarantined) must never have wrapped anything; refuse, so the router
+  // does not return the wrapped bytes.
+  auto copy_status = connection_.Prepare("SELECT status FROM vault_key_copies WHERE vault = ? AND thumbprint = ?");
+  if (!copy_status.ok()) return copy_status.status();
+  copy_status->BindAll(vault, *thumbprint);
+  auto has_row = copy_status->Step();
+  if (!has_row.ok()) return has_row.status();
+  const std::optional<CopyStatus> current = *has_row ? ParseCopyStatus(copy_status->Text(0)) : std::nullopt;
+  if (current == CopyStatus::kMismatch || current == CopyStatus::kQuarantined) {
+    return Status(codes::kKeyMaterialMismatch, ErrorClass::kIntegrity,
+                  "state store: vault " + std::string(vault) + "'s copy of key version " + *thumbprint + " is " +
+                      std::string(CopyStatusName(*current)) + "; a wrap with it is refused")
+        .WithVault(std::string(vault));
+  }
   status = WritePendingAuditLocked();
   if (!status.ok()) return status;
   status = tx->Commit();
@@ -647,12 +662,14 @@ Result<std::vector<KeyVersionRecord>> StateStore::KeyHistory(std::string_view ke
   return out;
 }
 
-Result<std::vector<VaultKeyCopyRecord>> StateStore::QueryCopiesLocked(std::string_view where, std::string_view value) {
+template <typename Value>
+Result<std::vector<VaultKeyCopyRecord>> StateStore::QueryCopiesLocked(std::string_view where, const Value& value,
+                                                                      std::string_view order) {
   auto stmt = connection_.Prepare(
       "SELECT c.vault, c.thumbprint, c.kid, c.version_id, c.enabled, c.nbf, c.exp, c.key_ops, c.last_verified_ms, "
       "c.status, c.observed_thumbprint, c.detail, c.updated_ms FROM vault_key_copies c "
       "JOIN key_versions k ON k.thumbprint = c.thumbprint JOIN vaults v ON v.name = c.vault WHERE " +
-      std::string(where) + " ORDER BY v.priority, k.created IS NULL, k.created, k.first_seen_ms");
+      std::string(where) + " ORDER BY " + std::string(order));
   if (!stmt.ok()) return stmt.status();
   stmt->BindAll(value);
   std::vector<VaultKeyCopyRecord> out;
@@ -679,14 +696,36 @@ Result<std::vector<VaultKeyCopyRecord>> StateStore::QueryCopiesLocked(std::strin
   return out;
 }
 
+constexpr std::string_view kCopiesByAge = "v.priority, k.created IS NULL, k.created, k.first_seen_ms";
+
 Result<std::vector<VaultKeyCopyRecord>> StateStore::CopiesInVault(std::string_view vault) {
   std::lock_guard lock(mu_);
-  return QueryCopiesLocked("c.vault = ?", vault);
+  return QueryCopiesLocked("c.vault = ?", vault, kCopiesByAge);
 }
 
 Result<std::vector<VaultKeyCopyRecord>> StateStore::CopiesOfVersion(std::string_view thumbprint) {
   std::lock_guard lock(mu_);
-  return QueryCopiesLocked("c.thumbprint = ?", thumbprint);
+  return QueryCopiesLocked("c.thumbprint = ?", thumbprint, kCopiesByAge);
+}
+
+Result<std::vector<VaultKeyCopyRecord>> StateStore::CopiesExpiringBefore(std::int64_t before_unix_s) {
+  std::lock_guard lock(mu_);
+  return QueryCopiesLocked("c.exp IS NOT NULL AND c.exp < ? AND coalesce(c.enabled, 1) = 1", before_unix_s,
+                           "c.exp, v.priority");
+}
+
+Result<std::vector<std::string>> StateStore::KeyNames() {
+  std::lock_guard lock(mu_);
+  auto stmt = connection_.Prepare("SELECT DISTINCT key_name FROM key_versions ORDER BY key_name");
+  if (!stmt.ok()) return stmt.status();
+  std::vector<std::string> out;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(stmt->Text(0));
+  }
+  return out;
 }
 
 Result<std::vector<HealthEventRecord>> StateStore::HealthEventsSince(std::int64_t since_ms) {

@@ -88,7 +88,9 @@ class StateStore {
   // wrap: the key_versions row (first_seen/first_wrap/last_wrap) and, if
   // absent, the vault's copy row (status unverified unless already known).
   // The thumbprint is recomputed from kty/n/e; a bundle whose thumbprint
-  // field disagrees is refused (error 5005). Returns OK only once committed.
+  // field disagrees is refused (error 5005), and so is a version whose copy
+  // in `vault` is recorded as mismatch or quarantined (error 5005, nothing
+  // written). Returns OK only once committed.
   Status RecordWrapKeyVersion(std::string_view vault, const KeyBundle& version);
   // The vault's copy was read and its thumbprint recomputed: records the key
   // version (if new) and the copy as verified now, with its attributes.
@@ -118,6 +120,11 @@ class StateStore {
   Result<std::vector<KeyVersionRecord>> KeyHistory(std::string_view key_name);
   Result<std::vector<VaultKeyCopyRecord>> CopiesInVault(std::string_view vault);
   Result<std::vector<VaultKeyCopyRecord>> CopiesOfVersion(std::string_view thumbprint);
+  // Enabled copies whose exp (unix seconds) is before `before_unix_s`, soonest
+  // first — for warning about key expiry before it happens.
+  Result<std::vector<VaultKeyCopyRecord>> CopiesExpiringBefore(std::int64_t before_unix_s);
+  // Every key name with recorded versions, sorted.
+  Result<std::vector<std::string>> KeyNames();
   Result<std::vector<HealthEventRecord>> HealthEventsSince(std::int64_t since_ms);
   // Audit rows at or after since_ms, oldest first, at most `limit`.
   Result<std::vector<AuditRow>> AuditSince(std::int64_t since_ms, std::int64_t limit = 1000);
@@ -173,7 +180,10 @@ class StateStore {
   Status FlushAuditLocked();         // the buffer, then retention when due
   Status MaybeFlushAuditLocked(std::int64_t now_ms);
   Result<std::int64_t> ApplyAuditRetentionLocked(std::int64_t now_ms);
-  Result<std::vector<VaultKeyCopyRecord>> QueryCopiesLocked(std::string_view where, std::string_view value);
+  // `where` is a constant SQL condition with one parameter; `order` a constant ORDER BY list.
+  template <typename Value>
+  Result<std::vector<VaultKeyCopyRecord>> QueryCopiesLocked(std::string_view where, const Value& value,
+                                                            std::string_view order);
 
   const StateStoreOptions options_;
   int schema_version_ = 0;

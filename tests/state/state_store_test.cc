@@ -146,6 +146,13 @@ TEST_F(StateStoreTest, CopyVerificationAndStatuses) {
   EXPECT_EQ((*east)[0].status, CopyStatus::kQuarantined);
   EXPECT_EQ((*east)[0].kid, v.kid);  // attributes kept
 
+  // A quarantined copy can no longer be recorded as used for a wrap.
+  Status refused = store_->RecordWrapKeyVersion("eastus", v);
+  EXPECT_EQ(refused.code(), codes::kKeyMaterialMismatch);
+  EXPECT_EQ(refused.vault(), "eastus");
+  Status mismatch = store_->RecordWrapKeyVersion("westus", InVault(v, "v2", 5));
+  EXPECT_EQ(mismatch.code(), codes::kKeyMaterialMismatch);
+
   auto kid = store_->ThumbprintForKid(v.kid);
   ASSERT_TRUE(kid.ok() && kid->has_value());
   EXPECT_EQ(**kid, v.thumbprint);
@@ -373,6 +380,32 @@ TEST_F(StateStoreTest, RetentionRunsPeriodicallyWhileOpen) {
   clock_.Advance(11 * 60 * 1000);
   ASSERT_TRUE(store->RecordOperation({OperationKind::kProbe, "eastus", "", 0, 0, {}, ""}).ok());
   EXPECT_EQ(CountRows("SELECT count(*) FROM operations"), 4);
+}
+
+TEST_F(StateStoreTest, ExpiringCopiesAndKeyNames) {
+  KeyBundle soon = MakeBundle("tde", 1);
+  soon.attributes.exp = 1'800'000'000;
+  KeyBundle later = MakeBundle("tde", 2);
+  later.attributes.exp = 1'900'000'000;
+  KeyBundle disabled = MakeBundle("other", 3);
+  disabled.attributes.exp = 1'700'000'000;
+  disabled.attributes.enabled = false;
+  for (const auto& v : {later, soon, disabled, MakeBundle("tde", 4)}) {
+    ASSERT_TRUE(store_->RecordCopyVerified("eastus", v).ok());
+  }
+  auto expiring = store_->CopiesExpiringBefore(1'850'000'000);
+  ASSERT_TRUE(expiring.ok());
+  ASSERT_EQ(expiring->size(), 1u);
+  EXPECT_EQ((*expiring)[0].thumbprint, soon.thumbprint);
+  EXPECT_EQ((*expiring)[0].exp, 1'800'000'000);
+  auto all = store_->CopiesExpiringBefore(2'000'000'000);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[1].thumbprint, later.thumbprint);
+
+  auto names = store_->KeyNames();
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(*names, (std::vector<std::string>{"other", "tde"}));
 }
 
 TEST_F(StateStoreTest, UpsertVaultsUpdatesAndKeepsUnlistedVaults) {
