@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "core/base64url.h"
 
@@ -143,7 +144,9 @@ TEST_F(AccessTokenTest, AlgNoneRejected) {
 TEST_F(AccessTokenTest, Hs256KeyedWithPublicKeyRejected) {
   // The classic algorithm-confusion forgery: HMAC with the public key PEM.
   std::ifstream in(pub_.path());
-  std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::string pem = text.str();
   Poco::JWT::Token token;
   token.setType("JWT");
   token.setIssuer(Claims().issuer);
