@@ -8,7 +8,10 @@
 #include <Poco/JWT/Signer.h>
 #include <Poco/JWT/Token.h>
 #include <Poco/UUIDGenerator.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include <fstream>
@@ -37,6 +40,18 @@ Result<std::string> Thumbprint(const X509* cert, const EVP_MD* md) {
     return Status(codes::kJwtCreateSignature, ErrorClass::kInternal, "cannot hash the certificate");
   }
   return Base64UrlEncode(digest, len);
+}
+
+// OpenSSL directly rather than Poco's EVPPKey(file) constructor, which leaks
+// its EVP_PKEY when the file holds no key. Skips other PEM blocks (the
+// certificate) before the key.
+EVP_PKEY* ReadPemPrivateKey(const std::string& path, const std::string& password) {
+  BIO* bio = BIO_new_file(path.c_str(), "r");
+  if (bio == nullptr) return nullptr;
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, const_cast<char*>(password.c_str()));
+  BIO_free(bio);
+  ERR_clear_error();
+  return key;
 }
 
 class LoadedCertificate : public ClientCertificate {
@@ -132,12 +147,17 @@ Result<std::shared_ptr<const ClientCertificate>> ClientCertificate::Load(const s
     try {
       Poco::Crypto::X509Certificate cert(certificate_file);
       const std::string& key_path = key_file.empty() ? certificate_file : key_file;
-      Poco::Crypto::EVPPKey key("", key_path, pass);
+      EVP_PKEY* raw = ReadPemPrivateKey(key_path, pass);
+      if (raw == nullptr) {
+        return PemError(certificate_file, "no readable RSA private key in '" + key_path +
+                                              "'; a PEM needs the certificate and its key, in one file or with a "
+                                              "key file (wrong password?)");
+      }
+      Poco::Crypto::EVPPKey key(raw);  // takes its own reference
+      EVP_PKEY_free(raw);
       return Finish(certificate_file, std::move(cert), std::move(key));
     } catch (const Poco::Exception& e) {
-      return PemError(certificate_file, "no readable certificate and RSA private key (" + e.displayText() +
-                                            "); a PEM needs the certificate and its key, in one file or with a "
-                                            "key file");
+      return PemError(certificate_file, "no readable certificate (" + e.displayText() + ")");
     }
   }
   try {
