@@ -63,6 +63,15 @@ TEST_F(ClientAssertionTest, SeparateKeyFile) {
   ExpectValidAssertion(*c.value(), cert_->der);
 }
 
+TEST_F(ClientAssertionTest, EncryptedPemKeyWithPasswordFile) {
+  auto c = ClientCertificate::Load(cert_->cert_pem, cert_->encrypted_key_pem, cert_->password_file);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ExpectValidAssertion(*c.value(), cert_->der);
+  auto no_password = ClientCertificate::Load(cert_->cert_pem, cert_->encrypted_key_pem, "");
+  ASSERT_FALSE(no_password.ok());
+  EXPECT_EQ(no_password.status().code(), codes::kPemPrivateKey);
+}
+
 TEST_F(ClientAssertionTest, PfxWithPasswordFile) {
   auto c = ClientCertificate::Load(cert_->pfx, "", cert_->password_file);
   ASSERT_TRUE(c.ok()) << c.status().ToString();

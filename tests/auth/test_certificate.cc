@@ -59,6 +59,15 @@ TestCertificate::TestCertificate(const std::string& pfx_password, int bits) {
         return PEM_write_bio_PrivateKey(b, static_cast<EVP_PKEY*>(o), nullptr, nullptr, 0, nullptr, nullptr);
       },
       key);
+  BIO* enc = BIO_new(BIO_s_mem());
+  Check(PEM_write_bio_PrivateKey(enc, key, EVP_aes_256_cbc(), nullptr, 0, nullptr,
+                                 const_cast<char*>(pfx_password.c_str())) == 1,
+        "encrypted key");
+  char* enc_data = nullptr;
+  long enc_len = BIO_get_mem_data(enc, &enc_data);
+  encrypted_key_pem = dir + "/key-encrypted.pem";
+  Write(encrypted_key_pem, std::string(enc_data, static_cast<std::size_t>(enc_len)));
+  BIO_free(enc);
   combined_pem = dir + "/combined.pem";
   cert_pem = dir + "/cert.pem";
   key_pem = dir + "/key.pem";

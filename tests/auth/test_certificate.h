@@ -18,6 +18,7 @@ class TestCertificate {
   std::string combined_pem;  // certificate + private key
   std::string cert_pem;      // certificate only
   std::string key_pem;       // private key only
+  std::string encrypted_key_pem;  // private key, encrypted with password_file's content
   std::string pfx;           // PKCS#12, protected by password_file's content
   std::string password_file;
   Bytes der;                 // the certificate, DER
