@@ -138,6 +138,9 @@ Result<int> MigrateStateSchema(SqliteConnection& connection, std::int64_t now_ms
   }
 
   for (const SchemaMigration& migration : migrations) {
+    // Up-to-date files are checked without the write lock, so opening never
+    // waits for another process's writer.
+    if (migration.version <= *current) continue;
     auto tx = SqliteTransaction::BeginImmediate(connection);
     if (!tx.ok()) return tx.status();
     // Re-read under the write lock: another process may have migrated

@@ -562,9 +562,24 @@ Status StateStore::FlushAudit() {
 }
 
 Result<std::int64_t> StateStore::ApplyAuditRetentionLocked(std::int64_t now_ms) {
+  const std::int64_t cutoff = now_ms - std::chrono::milliseconds(options_.audit_max_age).count();
+  // Cheap read first (both indexed): most of the time there is nothing to
+  // delete, and then no write lock is taken. Ids only grow and rows are only
+  // deleted from the oldest end, so max - min + 1 bounds the row count.
+  auto need = connection_.Prepare(
+      "SELECT coalesce(min(time_ms) < ?1, 0) OR coalesce(max(id) - min(id) + 1 > ?2, 0) FROM operations");
+  if (!need.ok()) return need.status();
+  need->BindAll(cutoff, std::max<std::int64_t>(options_.audit_max_rows, 0));
+  auto row = need->Step();
+  if (!row.ok()) return row.status();
+  if (need->Int64(0) == 0) {
+    last_retention_ms_ = now_ms;
+    return std::int64_t{0};
+  }
+  need->Reset();
+
   auto tx = SqliteTransaction::BeginImmediate(connection_);
   if (!tx.ok()) return tx.status();
-  const std::int64_t cutoff = now_ms - std::chrono::milliseconds(options_.audit_max_age).count();
   auto by_age = connection_.Prepare("DELETE FROM operations WHERE time_ms < ?");
   if (!by_age.ok()) return by_age.status();
   by_age->BindAll(cutoff);

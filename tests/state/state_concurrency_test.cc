@@ -1,6 +1,7 @@
 // Many threads, several connections and several processes on one state
 // file, and a process SIGKILLed in the middle of committing key versions.
 #include <poll.h>
+#include <sqlite3.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -143,6 +144,69 @@ TEST(StateConcurrency, TwoProcessesCreateAndWriteTheSameFile) {
   ASSERT_TRUE(audit.ok());
   EXPECT_EQ(audit->size(), 2u * kPerProcess);
   EXPECT_EQ(store->schema_version(), 1);
+}
+
+// Another process (the CLI, say) holding the write lock: the store waits up
+// to busy_timeout, then fails cleanly (transient 5007) without a partial write.
+TEST(StateConcurrency, WriterWaitsForAnotherProcesssLockWithinBusyTimeout) {
+  TempDir dir;
+  const std::string path = dir.File("state.db");
+  StateStoreOptions patient;
+  patient.path = path;
+  patient.busy_timeout = std::chrono::milliseconds(10'000);
+  auto store = OpenOrDie(patient);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->UpsertVaults(TwoVaults()).ok());
+
+  int locked[2];
+  int release[2];
+  ASSERT_EQ(pipe(locked), 0);
+  ASSERT_EQ(pipe(release), 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) _exit(2);
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) _exit(2);
+    if (write(locked[1], "L", 1) != 1) _exit(2);
+    char c;
+    if (read(release[0], &c, 1) != 1) _exit(2);  // hold the lock until told
+    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    _exit(0);
+  }
+  ChildGuard child(pid);
+  char c;
+  ASSERT_EQ(read(locked[0], &c, 1), 1);
+
+  // An impatient second handle gives up with a clear, retryable error.
+  StateStoreOptions impatient = patient;
+  impatient.busy_timeout = std::chrono::milliseconds(50);
+  auto hasty = OpenOrDie(impatient);
+  ASSERT_NE(hasty, nullptr);
+  const KeyBundle blocked = MakeBundle("tde", 1);
+  Status s = hasty->RecordWrapKeyVersion("eastus", blocked);
+  EXPECT_EQ(s.code(), 5007);
+  EXPECT_EQ(s.error_class(), ErrorClass::kTransient);
+  EXPECT_NE(s.message().find("locked"), std::string::npos) << s.message();
+
+  // The patient store waits for the release and commits.
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    (void)!write(release[1], "R", 1);
+  });
+  const KeyBundle waited = MakeBundle("tde", 2);
+  Status ok = store->RecordWrapKeyVersion("eastus", waited);
+  releaser.join();
+  EXPECT_TRUE(ok.ok()) << ok.ToString();
+  EXPECT_EQ(child.Wait(), 0);
+  auto row = store->FindKeyVersion(waited.thumbprint);
+  ASSERT_TRUE(row.ok());
+  EXPECT_TRUE(row->has_value());
+  auto none = store->FindKeyVersion(blocked.thumbprint);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  for (int fd : {locked[0], locked[1], release[0], release[1]}) close(fd);
 }
 
 // The child of the crash test: commits key versions forever and reports
