@@ -13,19 +13,25 @@
 //     itself, first_wrap_ms and the vault copy row are never batched.
 //   * audit rows are buffered in memory and written in one transaction when
 //     audit_batch_rows are pending, when the oldest is audit_flush_interval
-//     old (checked on the next call), with any key-version commit, on
-//     FlushAudit() and on destruction. A crash loses at most that buffer.
+//     old (checked on the next call), inside RecordWrapKeyVersion's and
+//     RecordHealthTransition's commits, on FlushAudit() and on destruction.
+//     A crash loses at most that buffer.
 //
 // Opening: the file is created 0600 by us (never by SQLite under the umask),
 // PRAGMA integrity_check must say "ok" before anything is written (else
 // error 5007, class kIntegrity, file untouched), then WAL/FULL/foreign keys
 // are set, pending schema migrations applied (state/schema_migrations.h),
-// -wal/-shm tightened to 0600 and audit retention applied.
+// -wal/-shm tightened to 0600 and audit retention applied. The integrity
+// check reads the whole file (about 2.4 s for 1M audit rows, 89 MB, on the
+// CI VM; milliseconds for a typical store). Opening an up-to-date file takes
+// no write lock. Replacing the file under a running process is not
+// supported (its connection keeps the old inode): stop the provider first.
 //
 // Thread safety: one StateStore may be shared by any number of threads. All
 // methods serialise on one internal mutex around one SQLite connection
 // (SQLite admits one writer at a time anyway, and the reads here are small
-// indexed queries). Several processes (the provider inside SQL Server and the
+// indexed queries); a commit holds the mutex through its fsync (a few ms),
+// so callers queue behind it. Several processes (the provider inside SQL Server and the
 // geoekm CLI) may open the same file at once: WAL lets readers run during a
 // write, and writers wait up to busy_timeout for each other; every write
 // transaction is BEGIN IMMEDIATE so it never fails half-way on a lock upgrade.
