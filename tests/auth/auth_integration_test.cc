@@ -1,12 +1,11 @@
 // Integration tests of VaultAuthenticator against real vaultsim processes
-// over real TLS on loopback: the login service (client secret v2/v1, PEM and
-// PFX certificates, IMDS managed identity, wrong secret, short-lived tokens)
-// and a vault that challenges and accepts the tokens.
+// over verified TLS on loopback: the testbed's login service (client secret
+// v2/v1, PEM and PFX certificates, IMDS and App Service managed identity,
+// wrong secret/tenant) and vaults that challenge and accept the tokens; plus
+// a login service of our own issuing 4-second tokens for the refresh test.
 #include <gtest/gtest.h>
 
-#include <Poco/File.h>
-#include <Poco/TemporaryFile.h>
-
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <thread>
@@ -14,349 +13,297 @@
 #include "core/error_codes.h"
 #include "tests/auth/child_process.h"
 #include "tests/auth/jwt_inspection.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_pki_files.h"
+#include "tests/support/testbed.h"
 #include "vault_router/auth/vault_authenticator.h"
 #include "vault_router/http/https_transport.h"
 
 namespace geoekm {
 namespace {
 
-const std::string kTenant = "00000000-0000-0000-0000-0000000000aa";
-const std::string kClientId = "11111111111111111111111111111111";
-const std::string kCertClientId = "33333333333333333333333333333333";
-const std::string kSecret = "Gk8Q~integration-secret-value";
-const std::string kMiClientId = "44444444444444444444444444444444";
-const std::string kLoginHost = "login.vault.test";
-const std::string kVaultHost = "kv1.vault.test";
-const std::string kResource = "https://vault.test";
+using testing::Testbed;
+using testing::TestbedInfo;
 
-void WriteFile(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
-
-struct VaultProcess {
-  std::unique_ptr<ChildProcess> process;
-  int port = 0;
-};
-
-struct LoginProcess {
-  std::unique_ptr<ChildProcess> process;
-  int port = 0;
-  int mi_port = 0;
-};
+SecureString Secure(const std::string& s) { return SecureString(s.begin(), s.end()); }
 
 class AuthIntegrationTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::string(Poco::TemporaryFile::tempName());
-    Poco::File(*dir_).createDirectories();
-    const std::string& d = *dir_;
-    ChildProcess pki({VAULTSIM_BINARY, "pki", "--out", d + "/pki", "--hosts", kLoginHost + "," + kVaultHost,
-                      "--client-certs", "1"},
-                     d + "/pki.log");
-    ASSERT_EQ(pki.Wait(std::chrono::seconds(60)), 0) << ReadFileText(d + "/pki.log");
-    login_ = new LoginProcess(StartLogin("login", 3599));
-    short_login_ = new LoginProcess(StartLogin("short", 4));
-    ASSERT_GT(login_->port, 0);
-    ASSERT_GT(short_login_->port, 0);
-    vault_ = new VaultProcess(StartVault());
-    ASSERT_GT(vault_->port, 0) << ReadFileText(d + "/vault.log");
+    auto tb = Testbed::Start();
+    ASSERT_TRUE(tb.ok()) << tb.status().ToString();
+    testbed_ = std::move(tb).value().release();
   }
-
   static void TearDownTestSuite() {
-    delete vault_;
-    delete login_;
-    delete short_login_;
-    vault_ = nullptr;
-    login_ = short_login_ = nullptr;
-    Poco::File(*dir_).remove(true);
-    delete dir_;
+    delete testbed_;
+    testbed_ = nullptr;
   }
+  void SetUp() override { ASSERT_NE(testbed_, nullptr); }
 
-  static LoginProcess StartLogin(const std::string& name, int lifetime) {
-    const std::string& d = *dir_;
-    std::string config = d + "/" + name + ".json";
-    WriteFile(config, R"({
-      "host": ")" + kLoginHost + R"(", "port": 0, "port_file": ")" + d + "/" + name + R"(.port",
-      "tls_cert": ")" + d + "/pki/" + kLoginHost + R"(-cert.pem",
-      "tls_key": ")" + d + "/pki/" + kLoginHost + R"(-key.pem",
-      "signing_key": ")" + d + R"(/pki/signing-key.pem",
-      "signing_cert": ")" + d + R"(/pki/signing-cert.pem",
-      "tenants": [")" + kTenant + R"("],
-      "resources": [")" + kResource + R"("],
-      "token_lifetime_seconds": )" + std::to_string(lifetime) + R"(,
-      "apps": [
-        {"client_id": ")" + kClientId + R"(", "tenant": ")" + kTenant + R"(", "secrets": [")" + kSecret + R"("]},
-        {"client_id": ")" + kCertClientId + R"(", "tenant": ")" + kTenant + R"(",
-         "certificates": [")" + d + R"(/pki/client-1-cert.pem"]}
-      ],
-      "managed_identity": {"port": 0, "port_file": ")" + d + "/" + name + R"(.mi-port",
-        "identity_header": "app-service-header-value",
-        "identities": [{"client_id": ")" + kMiClientId + R"(", "tenant": ")" + kTenant + R"(",
-                        "app_id": ")" + kClientId + R"(", "system_assigned": true}]}
-    })");
-    LoginProcess p;
-    p.process = std::make_unique<ChildProcess>(std::vector<std::string>{VAULTSIM_BINARY, "login", "--config", config},
-                                               d + "/" + name + ".log");
-    p.port = WaitForPortFile(d + "/" + name + ".port", *p.process, std::chrono::seconds(30));
-    p.mi_port = WaitForPortFile(d + "/" + name + ".mi-port", *p.process, std::chrono::seconds(30));
-    return p;
-  }
+  static const TestbedInfo& tb() { return testbed_->info(); }
 
-  static VaultProcess StartVault() {
-    const std::string& d = *dir_;
-    std::string config = d + "/vault.json";
-    WriteFile(config, R"({
-      "name": "geoekm-auth-test", "region": "eastus", "geography": "us",
-      "host": ")" + kVaultHost + R"(", "port": 0, "port_file": ")" + d + R"(/vault.port",
-      "resource": ")" + kResource + R"(", "tenant": ")" + kTenant + R"(",
-      "authority": "https://)" + kLoginHost + ":" + std::to_string(login_->port) + R"(",
-      "token_signing_cert": ")" + d + R"(/pki/signing-cert.pem",
-      "tls_cert": ")" + d + "/pki/" + kVaultHost + R"(-cert.pem",
-      "tls_key": ")" + d + "/pki/" + kVaultHost + R"(-key.pem",
-      "data_dir": ")" + d + R"(/vault-data",
-      "admin": {"port": 0, "token": "admin-token-for-auth-tests"},
-      "backup_secrets": {"us": "backup-secret-for-auth-tests"},
-      "access_policies": {")" + kClientId + R"(": ["get", "list"]}
-    })");
-    VaultProcess p;
-    p.process = std::make_unique<ChildProcess>(std::vector<std::string>{VAULTSIM_BINARY, "vault", "--config", config},
-                                               d + "/vault.log");
-    p.port = WaitForPortFile(d + "/vault.port", *p.process, std::chrono::seconds(30));
-    return p;
-  }
-
-  static AuthConfig BaseConfig(const LoginProcess& login) {
+  // The authority exactly as geoekm's config would name it.
+  static AuthConfig SecretConfig() {
     AuthConfig auth;
-    auth.tenant = kTenant;
-    auth.authority_host = "https://" + kLoginHost + ":" + std::to_string(login.port);
+    auth.tenant = tb().tenant;
+    auth.authority_host = tb().login_url;
     auth.connect_to_host = "127.0.0.1";
-    auth.connect_to_port = login.port;
-    auth.ca_bundle = *dir_ + "/pki/ca.pem";
-    auth.client_id = kClientId;
-    auth.client_secret = SecureString(kSecret.begin(), kSecret.end());
+    auth.connect_to_port = tb().login_port;
+    auth.ca_bundle = tb().ca_bundle;
+    auth.client_id = tb().client_id;
+    auth.client_secret = Secure(testbed_->ClientSecret());
+    return auth;
+  }
+  static AuthConfig CertificateConfig() {
+    AuthConfig auth = SecretConfig();
+    auth.kind = CredentialKind::kCertificate;
+    auth.client_secret.clear();
+    return auth;
+  }
+  static AuthConfig ManagedIdentityConfig() {
+    AuthConfig auth;
+    auth.kind = CredentialKind::kManagedIdentity;
+    auth.managed_identity_endpoint = tb().imds_endpoint;
     return auth;
   }
 
-  static std::string Challenge(const LoginProcess& login) {
-    return "Bearer authorization=\"https://" + kLoginHost + ":" + std::to_string(login.port) + "/" + kTenant +
-           "\", resource=\"" + kResource + "\"";
+  static const testing::TestbedVaultInfo& East() { return tb().vaults.at(0); }
+
+  static std::string Challenge() {
+    return "Bearer authorization=\"" + tb().authority + "\", resource=\"" + tb().resource + "\"";
   }
 
   // The token is an RS256 JWT from the login service for our resource and tenant.
-  static void ExpectGenuineToken(const SecureString& token, const std::string& app_id) {
+  static void ExpectGenuineToken(const SecureString& token) {
     DecodedJwt jwt = DecodeJwt(std::string_view(token));
     ASSERT_FALSE(jwt.claims.isNull());
-    EXPECT_TRUE(VerifyRs256WithPemFile(*dir_ + "/pki/signing-cert.pem", jwt.signing_input, jwt.signature));
-    EXPECT_EQ(jwt.claims->optValue<std::string>("aud", ""), kResource);
-    EXPECT_EQ(jwt.claims->optValue<std::string>("tid", ""), kTenant);
-    EXPECT_EQ(jwt.claims->optValue<std::string>("appid", ""), app_id);
+    EXPECT_TRUE(VerifyRs256WithPemFile(tb().signing_cert_file, jwt.signing_input, jwt.signature));
+    EXPECT_EQ(jwt.claims->optValue<std::string>("aud", ""), tb().resource);
+    EXPECT_EQ(jwt.claims->optValue<std::string>("tid", ""), tb().tenant);
+    EXPECT_EQ(jwt.claims->optValue<std::string>("appid", ""), tb().client_id);
   }
 
-  static Result<SecureString> TokenVia(const AuthConfig& auth, const LoginProcess& login,
-                                       std::shared_ptr<VaultAuthenticator>* keep = nullptr) {
+  static Result<SecureString> TokenVia(const AuthConfig& auth, std::shared_ptr<VaultAuthenticator>* keep = nullptr) {
     auto authenticator = VaultAuthenticator::Create(auth);
     if (!authenticator.ok()) return authenticator.status();
-    auto token = authenticator.value()->OnChallenge(kVaultHost, Challenge(login), "", Deadline::After(Millis(20000)));
     if (keep) *keep = authenticator.value();
-    return token;
+    return authenticator.value()->OnChallenge(East().host, Challenge(), "", Deadline::After(Millis(20000)));
   }
 
-  static std::string* dir_;
-  static VaultProcess* vault_;
-  static LoginProcess* login_;
-  static LoginProcess* short_login_;
+  static std::shared_ptr<HttpsTransport> VaultTransport(const testing::TestbedVaultInfo& vault) {
+    HttpsOrigin origin;
+    origin.host = vault.host;
+    origin.port = vault.port;
+    origin.connect_to_host = "127.0.0.1";
+    origin.connect_to_port = vault.port;
+    origin.ca_bundle = tb().ca_bundle;
+    auto transport = HttpsTransport::Create(origin);
+    EXPECT_TRUE(transport.ok()) << transport.status().ToString();
+    return transport.ok() ? transport.value() : nullptr;
+  }
+
+  static Testbed* testbed_;
 };
 
-std::string* AuthIntegrationTest::dir_ = nullptr;
-VaultProcess* AuthIntegrationTest::vault_ = nullptr;
-LoginProcess* AuthIntegrationTest::login_ = nullptr;
-LoginProcess* AuthIntegrationTest::short_login_ = nullptr;
+Testbed* AuthIntegrationTest::testbed_ = nullptr;
 
-TEST_F(AuthIntegrationTest, ClientSecretV2) {
-  std::shared_ptr<VaultAuthenticator> auth;
-  auto token = TokenVia(BaseConfig(*login_), *login_, &auth);
-  ASSERT_TRUE(token.ok()) << token.status().ToString() << "\n" << ReadFileText(*dir_ + "/login.log");
-  ExpectGenuineToken(token.value(), kClientId);
-  // Later requests reuse it.
-  auto again = auth->CachedOrFreshToken(kVaultHost, Deadline::After(Millis(5000)));
-  ASSERT_TRUE(again.ok());
-  EXPECT_EQ(again.value(), token.value());
-  EXPECT_EQ(auth->stats().token_fetches, 1u);
-}
-
-// The whole flow against a real vault: unauthenticated request -> 401 with
-// WWW-Authenticate -> OnChallenge -> the vault accepts the bearer token;
-// a rejected (stale) token is replaced once.
+// The whole flow against real vaults: unauthenticated request -> 401 with
+// WWW-Authenticate -> OnChallenge -> the vault accepts the bearer token; the
+// second vault of the set reuses the cached token; a rejected token is
+// replaced once.
 TEST_F(AuthIntegrationTest, VaultChallengeFlow) {
-  auto auth = VaultAuthenticator::Create(BaseConfig(*login_)).value();
-  HttpsOrigin origin;
-  origin.host = kVaultHost;
-  origin.port = vault_->port;
-  origin.connect_to_host = "127.0.0.1";
-  origin.connect_to_port = vault_->port;
-  origin.ca_bundle = *dir_ + "/pki/ca.pem";
-  auto transport = HttpsTransport::Create(origin);
-  ASSERT_TRUE(transport.ok()) << transport.status().ToString();
-  HttpRequest list;
-  list.target = "/keys?api-version=7.4";
-  auto first = transport.value()->Send(list, Deadline::After(Millis(10000)));
-  ASSERT_TRUE(first.ok()) << first.status().ToString();
-  ASSERT_EQ(first->status, 401);
-  std::string challenge(first->header("WWW-Authenticate"));
-  ASSERT_FALSE(challenge.empty());
-  auto token = auth->OnChallenge(kVaultHost, challenge, "", Deadline::After(Millis(10000)));
-  ASSERT_TRUE(token.ok()) << token.status().ToString();
-  list.headers = {{"Authorization", "Bearer " + std::string(token.value().begin(), token.value().end())}};
-  auto second = transport.value()->Send(list, Deadline::After(Millis(10000)));
-  ASSERT_TRUE(second.ok());
-  EXPECT_EQ(second->status, 200) << second->body;
+  auto auth = VaultAuthenticator::Create(SecretConfig()).value();
+  for (const auto& vault : {tb().vaults.at(0), tb().vaults.at(1)}) {
+    auto transport = VaultTransport(vault);
+    ASSERT_NE(transport, nullptr);
+    HttpRequest get;
+    get.target = "/keys/" + tb().key_name + "?api-version=7.4";
+    auto first = transport->Send(get, Deadline::After(Millis(10000)));
+    ASSERT_TRUE(first.ok()) << first.status().ToString();
+    ASSERT_EQ(first->status, 401);
+    std::string challenge(first->header("WWW-Authenticate"));
+    auto token = auth->OnChallenge(vault.host, challenge, "", Deadline::After(Millis(10000)));
+    ASSERT_TRUE(token.ok()) << token.status().ToString();
+    get.headers = {{"Authorization", "Bearer " + std::string(token.value().begin(), token.value().end())}};
+    auto second = transport->Send(get, Deadline::After(Millis(10000)));
+    ASSERT_TRUE(second.ok()) << second.status().ToString();
+    EXPECT_EQ(second->status, 200) << second->body;
+  }
+  EXPECT_EQ(auth->stats().token_fetches, 1u);  // one token for both vaults
+  EXPECT_EQ(auth->stats().challenges_accepted, 2u);
 
-  // A 401 for the cached token (as after a key rotation at the authority): refreshed once.
-  auto fresh = auth->OnChallenge(kVaultHost, challenge, std::string_view(token.value()), Deadline::After(Millis(10000)));
-  ASSERT_TRUE(fresh.ok());
+  auto cached = auth->CachedOrFreshToken(East().host, Deadline::After(Millis(10000)));
+  ASSERT_TRUE(cached.ok());
+  auto fresh = auth->OnChallenge(East().host, Challenge(), std::string_view(cached.value()),
+                                 Deadline::After(Millis(10000)));
+  ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
   EXPECT_EQ(auth->stats().token_fetches, 2u);  // (vaultsim tokens of the same second are byte-identical)
 }
 
-TEST_F(AuthIntegrationTest, ClientSecretV1) {
-  AuthConfig config = BaseConfig(*login_);
-  config.endpoint_version = TokenEndpointVersion::kV1;
-  auto token = TokenVia(config, *login_);
-  ASSERT_TRUE(token.ok()) << token.status().ToString();
-  ExpectGenuineToken(token.value(), kClientId);
+TEST_F(AuthIntegrationTest, ClientSecretV2AndV1) {
+  std::shared_ptr<VaultAuthenticator> auth;
+  auto v2 = TokenVia(SecretConfig(), &auth);
+  ASSERT_TRUE(v2.ok()) << v2.status().ToString();
+  ExpectGenuineToken(v2.value());
+  auto again = auth->CachedOrFreshToken(East().host, Deadline::After(Millis(5000)));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.value(), v2.value());
+  EXPECT_EQ(auth->stats().token_fetches, 1u);
+
+  AuthConfig v1_config = SecretConfig();
+  v1_config.endpoint_version = TokenEndpointVersion::kV1;
+  auto v1 = TokenVia(v1_config);
+  ASSERT_TRUE(v1.ok()) << v1.status().ToString();
+  ExpectGenuineToken(v1.value());
 }
 
 TEST_F(AuthIntegrationTest, ClientSecretFromFile) {
-  AuthConfig config = BaseConfig(*login_);
+  AuthConfig config = SecretConfig();
   config.client_secret.clear();
-  config.client_secret_file = *dir_ + "/secret.txt";
-  WriteFile(config.client_secret_file, kSecret + "\n");
-  auto token = TokenVia(config, *login_);
+  config.client_secret_file = tb().client_secret_file;
+  auto token = TokenVia(config);
   ASSERT_TRUE(token.ok()) << token.status().ToString();
-  ExpectGenuineToken(token.value(), kClientId);
+  ExpectGenuineToken(token.value());
 }
 
-TEST_F(AuthIntegrationTest, PemCertificate) {
-  AuthConfig config = BaseConfig(*login_);
-  config.kind = CredentialKind::kCertificate;
-  config.client_id = kCertClientId;
-  config.client_secret.clear();
-  config.certificate_file = *dir_ + "/pki/client-1.pem";
-  auto token = TokenVia(config, *login_);
-  ASSERT_TRUE(token.ok()) << token.status().ToString();
-  ExpectGenuineToken(token.value(), kCertClientId);
-}
+TEST_F(AuthIntegrationTest, PemCertificateCombinedAndSplit) {
+  AuthConfig combined = CertificateConfig();
+  combined.certificate_file = tb().client_certificate_file;
+  auto a = TokenVia(combined);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ExpectGenuineToken(a.value());
 
-TEST_F(AuthIntegrationTest, PemCertificateWithSeparateKey) {
-  AuthConfig config = BaseConfig(*login_);
-  config.kind = CredentialKind::kCertificate;
-  config.client_id = kCertClientId;
-  config.certificate_file = *dir_ + "/pki/client-1-cert.pem";
-  config.certificate_key_file = *dir_ + "/pki/client-1-key.pem";
-  auto token = TokenVia(config, *login_);
-  ASSERT_TRUE(token.ok()) << token.status().ToString();
-  ExpectGenuineToken(token.value(), kCertClientId);
+  AuthConfig split = CertificateConfig();
+  split.certificate_file = tb().client_certificate_cert_file;
+  split.certificate_key_file = tb().client_certificate_key_file;
+  auto b = TokenVia(split);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  ExpectGenuineToken(b.value());
 }
 
 TEST_F(AuthIntegrationTest, PfxCertificate) {
-  AuthConfig config = BaseConfig(*login_);
-  config.kind = CredentialKind::kCertificate;
-  config.client_id = kCertClientId;
-  config.certificate_file = *dir_ + "/pki/client-1.pfx";
-  config.certificate_password_file = *dir_ + "/pki/client-1.pfx.password";
-  auto token = TokenVia(config, *login_);
+  AuthConfig config = CertificateConfig();
+  config.certificate_file = tb().client_pfx_file;
+  config.certificate_password_file = tb().client_pfx_password_file;
+  auto token = TokenVia(config);
   ASSERT_TRUE(token.ok()) << token.status().ToString();
-  ExpectGenuineToken(token.value(), kCertClientId);
+  ExpectGenuineToken(token.value());
 }
 
 TEST_F(AuthIntegrationTest, UnregisteredCertificateIs3303) {
-  AuthConfig config = BaseConfig(*login_);
-  config.kind = CredentialKind::kCertificate;
-  config.client_id = kClientId;  // an app without certificates
-  config.certificate_file = *dir_ + "/pki/client-1.pem";
-  auto token = TokenVia(config, *login_);
+  // A certificate the login service does not know for this app.
+  const auto& pki = testing::TestPkiFiles::Shared();
+  AuthConfig config = CertificateConfig();
+  config.certificate_file = pki.client_pem(2);
+  auto token = TokenVia(config);
   ASSERT_FALSE(token.ok());
   EXPECT_EQ(token.status().code(), codes::kTokenBadCredentials) << token.status().ToString();
 }
 
 TEST_F(AuthIntegrationTest, ManagedIdentityViaImds) {
-  AuthConfig config;
-  config.kind = CredentialKind::kManagedIdentity;
-  config.managed_identity_endpoint = "http://127.0.0.1:" + std::to_string(login_->mi_port);
-  auto token = TokenVia(config, *login_);
-  ASSERT_TRUE(token.ok()) << token.status().ToString();
-  ExpectGenuineToken(token.value(), kClientId);  // the identity maps onto the app id
+  auto system = TokenVia(ManagedIdentityConfig());
+  ASSERT_TRUE(system.ok()) << system.status().ToString();
+  ExpectGenuineToken(system.value());  // the identity's tokens carry the app id
+
+  AuthConfig user_assigned = ManagedIdentityConfig();
+  user_assigned.managed_identity_client_id = tb().managed_identity_client_id;
+  auto named = TokenVia(user_assigned);
+  ASSERT_TRUE(named.ok()) << named.status().ToString();
+
+  user_assigned.managed_identity_client_id = "55555555555555555555555555555555";
+  auto unknown = TokenVia(user_assigned);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().error_class(), ErrorClass::kAuth) << unknown.status().ToString();
 }
 
 TEST_F(AuthIntegrationTest, AppServiceManagedIdentityFromEnvironment) {
-  std::string endpoint = "http://127.0.0.1:" + std::to_string(login_->mi_port) + "/msi/token";
-  setenv("IDENTITY_ENDPOINT", endpoint.c_str(), 1);
-  setenv("IDENTITY_HEADER", "app-service-header-value", 1);
+  setenv("IDENTITY_ENDPOINT", tb().app_service_endpoint.c_str(), 1);
+  setenv("IDENTITY_HEADER", tb().identity_header.c_str(), 1);
   AuthConfig config;
   config.kind = CredentialKind::kManagedIdentity;
-  auto token = TokenVia(config, *login_);
+  auto token = TokenVia(config);
   setenv("IDENTITY_HEADER", "wrong-header-value", 1);
-  auto refused = TokenVia(config, *login_);
+  auto refused = TokenVia(config);
   unsetenv("IDENTITY_ENDPOINT");
   unsetenv("IDENTITY_HEADER");
   ASSERT_TRUE(token.ok()) << token.status().ToString();
-  ExpectGenuineToken(token.value(), kClientId);
+  ExpectGenuineToken(token.value());
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().ToString().find("wrong-header-value"), std::string::npos);
 }
 
-TEST_F(AuthIntegrationTest, UserAssignedManagedIdentity) {
-  AuthConfig config;
-  config.kind = CredentialKind::kManagedIdentity;
-  config.managed_identity_endpoint = "http://127.0.0.1:" + std::to_string(login_->mi_port);
-  config.managed_identity_client_id = kMiClientId;
-  auto token = TokenVia(config, *login_);
-  ASSERT_TRUE(token.ok()) << token.status().ToString();
-  config.managed_identity_client_id = "55555555555555555555555555555555";
-  auto unknown = TokenVia(config, *login_);
-  ASSERT_FALSE(unknown.ok());
-}
-
 TEST_F(AuthIntegrationTest, WrongSecretIs3303AndNeverQuoted) {
-  AuthConfig config = BaseConfig(*login_);
+  AuthConfig config = SecretConfig();
   const std::string wrong = "Wr0ng~secret-value-xyz";
-  config.client_secret = SecureString(wrong.begin(), wrong.end());
+  config.client_secret = Secure(wrong);
   std::shared_ptr<VaultAuthenticator> auth;
-  auto token = TokenVia(config, *login_, &auth);
+  auto token = TokenVia(config, &auth);
   ASSERT_FALSE(token.ok());
-  EXPECT_EQ(token.status().code(), codes::kTokenBadCredentials) << token.status().ToString();
+  std::string text = token.status().ToString();
+  EXPECT_EQ(token.status().code(), codes::kTokenBadCredentials) << text;
   EXPECT_EQ(token.status().error_class(), ErrorClass::kAuth);
-  EXPECT_EQ(token.status().ToString().find(wrong), std::string::npos) << token.status().ToString();
-  EXPECT_EQ(token.status().ToString().find(kSecret), std::string::npos);
-  EXPECT_NE(token.status().message().find("check the client id"), std::string::npos);
+  EXPECT_EQ(text.find(wrong), std::string::npos) << text;
+  EXPECT_EQ(text.find(testbed_->ClientSecret()), std::string::npos);
+  EXPECT_NE(text.find("check the client id"), std::string::npos) << text;
   EXPECT_EQ(auth->stats().token_failures, 1u);
 }
 
-TEST_F(AuthIntegrationTest, WrongTenantFromChallengeIs3303) {
-  auto auth = VaultAuthenticator::Create(BaseConfig(*login_)).value();
+TEST_F(AuthIntegrationTest, UnknownTenantFromChallengeIs3303) {
+  auto auth = VaultAuthenticator::Create(SecretConfig()).value();
   std::string challenge = "Bearer authorization=\"https://login.example/ffffffff-0000-0000-0000-000000000000\", "
-                          "resource=\"" + kResource + "\"";
-  auto token = auth->OnChallenge(kVaultHost, challenge, "", Deadline::After(Millis(20000)));
+                          "resource=\"" + tb().resource + "\"";
+  auto token = auth->OnChallenge(East().host, challenge, "", Deadline::After(Millis(20000)));
   ASSERT_FALSE(token.ok());
   EXPECT_EQ(token.status().code(), codes::kTokenBadCredentials) << token.status().ToString();
 }
 
 TEST_F(AuthIntegrationTest, ChallengeFromAnotherDomainFetchesNothing) {
-  auto auth = VaultAuthenticator::Create(BaseConfig(*login_)).value();
-  auto token = auth->OnChallenge("kv1.evil-vault.test", Challenge(*login_), "", Deadline::After(Millis(20000)));
+  auto auth = VaultAuthenticator::Create(SecretConfig()).value();
+  auto token = auth->OnChallenge("geoekm-eastus.evil-vault.test", Challenge(), "", Deadline::After(Millis(20000)));
   ASSERT_FALSE(token.ok());
   EXPECT_EQ(token.status().code(), codes::kChallengeDomainMismatch);
   EXPECT_EQ(auth->stats().token_fetches + auth->stats().token_failures, 0u);
 }
 
-TEST_F(AuthIntegrationTest, ShortLivedTokensAreRefreshedTransparently) {
-  // 4-second tokens: refresh ahead at half-life; every token handed out is
-  // still valid by its own exp claim.
-  auto auth = VaultAuthenticator::Create(BaseConfig(*short_login_)).value();
-  ASSERT_TRUE(auth->OnChallenge(kVaultHost, Challenge(*short_login_), "", Deadline::After(Millis(20000))).ok());
+// A login service of our own that issues 4-second tokens: every token handed
+// out is still valid by its own exp claim, refreshed ahead at half-life.
+TEST(AuthShortTokenTest, ShortLivedTokensAreRefreshedTransparently) {
+  const auto& pki = testing::TestPkiFiles::Shared();
+  testing::TempDir dir("geoekm-auth-login");
+  const std::string tenant = "00000000-0000-0000-0000-0000000000aa";
+  const std::string client_id = "11111111111111111111111111111111";
+  const std::string secret = "short-lived-secret-value";
+  std::ofstream(dir.File("login.json")) << R"({
+    "host": "login.vault.test", "port": 0, "port_file": ")" + dir.File("login.port") + R"(",
+    "tls_cert": ")" + pki.server_cert(testing::kLoginHost) + R"(",
+    "tls_key": ")" + pki.server_key(testing::kLoginHost) + R"(",
+    "signing_key": ")" + pki.signing_key() + R"(", "signing_cert": ")" + pki.signing_cert() + R"(",
+    "tenants": [")" + tenant + R"("], "resources": ["https://vault.test"], "token_lifetime_seconds": 4,
+    "apps": [{"client_id": ")" + client_id + R"(", "tenant": ")" + tenant + R"(", "secrets": [")" + secret + R"("]}]
+  })";
+  ChildProcess login({testing::Testbed::VaultsimBinary(), "login", "--config", dir.File("login.json")},
+                     dir.File("login.log"));
+  int port = WaitForPortFile(dir.File("login.port"), login, std::chrono::seconds(30));
+  ASSERT_GT(port, 0) << ReadFileText(dir.File("login.log"));
+
+  AuthConfig config;
+  config.authority_host = "https://login.vault.test:" + std::to_string(port);
+  config.connect_to_host = "127.0.0.1";
+  config.connect_to_port = port;
+  config.ca_bundle = pki.ca();
+  config.client_id = client_id;
+  config.client_secret = Secure(secret);
+  auto auth = VaultAuthenticator::Create(config).value();
+  std::string challenge = "Bearer authorization=\"https://login.windows.net/" + tenant +
+                          "\", resource=\"https://vault.test\"";
+  ASSERT_TRUE(auth->OnChallenge("kv.vault.test", challenge, "", Deadline::After(Millis(20000))).ok());
   std::set<std::string> distinct;
   auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(6500);
   while (std::chrono::steady_clock::now() < until) {
-    auto token = auth->CachedOrFreshToken(kVaultHost, Deadline::After(Millis(10000)));
+    auto token = auth->CachedOrFreshToken("kv.vault.test", Deadline::After(Millis(10000)));
     ASSERT_TRUE(token.ok()) << token.status().ToString();
     DecodedJwt jwt = DecodeJwt(std::string_view(token.value()));
+    ASSERT_FALSE(jwt.claims.isNull());
     std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                            std::chrono::system_clock::now().time_since_epoch()).count();
     EXPECT_GT(jwt.claims->getValue<Poco::Int64>("exp"), now);
@@ -365,7 +312,7 @@ TEST_F(AuthIntegrationTest, ShortLivedTokensAreRefreshedTransparently) {
   }
   EXPECT_GE(distinct.size(), 2u);
   EXPECT_GE(auth->stats().token_fetches, 2u);
-  EXPECT_LE(auth->stats().token_fetches, 6u);  // refreshes, not one per call
+  EXPECT_LE(auth->stats().token_fetches, 6u);  // refreshes, not one fetch per call
 }
 
 }  // namespace
