@@ -101,8 +101,10 @@ bool KnownResource(const LoginConfig& config, const std::string& resource) {
 }  // namespace
 
 LoginReply ManagedIdentityEndpoint::Handle(const ManagedIdentityRequest& request, std::int64_t now) const {
-  if (Poco::icompare(request.path, kImdsPath) == 0) return Imds(request, now);
-  if (!config_.identity_header.empty() && Poco::icompare(request.path, kAppServicePath) == 0) {
+  // MSAL asks for ".../oauth2/token/"; IMDS answers with or without the slash.
+  const std::string path = request.path.size() > 1 ? TrimSlash(request.path) : request.path;
+  if (Poco::icompare(path, kImdsPath) == 0) return Imds(request, now);
+  if (!config_.identity_header.empty() && Poco::icompare(path, kAppServicePath) == 0) {
     return AppService(request, now);
   }
   return ImdsError(404, "not_found", "The requested path was not found");

@@ -9,10 +9,13 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const { ClientSecretCredential } = require('@azure/identity');
+const testbed = JSON.parse(fs.readFileSync(process.env.GEOEKM_TESTBED_JSON, 'utf8'));
+// The IMDS host override the SDK honours (pod identity); read when the
+// managed identity credential is built.
+process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST = `http://127.0.0.1:${testbed.login.managed_identity_port}`;
+const { ClientCertificateCredential, ClientSecretCredential, ManagedIdentityCredential } = require('@azure/identity');
 const { KeyClient, CryptographyClient } = require('@azure/keyvault-keys');
 
-const testbed = JSON.parse(fs.readFileSync(process.env.GEOEKM_TESTBED_JSON, 'utf8'));
 const vault = (name) => testbed.vaults.find((v) => v.name === name);
 const b64url = (bytes) => Buffer.from(bytes).toString('base64url');
 
@@ -126,4 +129,24 @@ test('a wrong client secret fails with the AADSTS error', async () => {
     disableInstanceDiscovery: true,
   });
   await assert.rejects(new KeyClient(vault('eastus').url, bad).getKey(testbed.key.name), /AADSTS7000215/);
+});
+
+test('ClientCertificateCredential (client assertion, with and without x5c) gets a vault token', async () => {
+  for (const sendCertificateChain of [false, true]) {
+    const cert = new ClientCertificateCredential(
+      testbed.tenant,
+      testbed.client_id,
+      { certificatePath: testbed.client_certificate_file },
+      { authorityHost: testbed.login.url, disableInstanceDiscovery: true, sendCertificateChain },
+    );
+    const key = await new KeyClient(vault('japaneast').url, cert).getKey(testbed.key.name);
+    assert.equal(thumbprint(key.key), testbed.key.thumbprint);
+  }
+});
+
+test('ManagedIdentityCredential (IMDS, system- and user-assigned) gets a vault token', async () => {
+  for (const mi of [new ManagedIdentityCredential(), new ManagedIdentityCredential({ clientId: testbed.login.managed_identity_client_id })]) {
+    const key = await new KeyClient(vault('westus').url, mi).getKey(testbed.key.name);
+    assert.equal(thumbprint(key.key), testbed.key.thumbprint);
+  }
 });

@@ -443,6 +443,19 @@ TEST_F(ManagedIdentityTest, ImdsTokenHasStringNumbersAndAppId) {
   EXPECT_EQ(claims.audience, "https://vault.test");
 }
 
+TEST_F(ManagedIdentityTest, ImdsPathWithTrailingSlash) {
+  // MSAL asks for ".../oauth2/token/".
+  ManagedIdentityEndpoint e(config_, *minter_);
+  ManagedIdentityRequest r;
+  r.method = "GET";
+  r.path = std::string(ManagedIdentityEndpoint::kImdsPath) + "/";
+  r.query = Query();
+  r.metadata = "true";
+  EXPECT_EQ(e.Handle(r, kNow).status, 200);
+  r.path = "/metadata/identity/oauth2/tokens";
+  EXPECT_EQ(e.Handle(r, kNow).status, 404);
+}
+
 TEST_F(ManagedIdentityTest, ImdsSelectsIdentity) {
   auto q = Query();
   q["client_id"] = "0D9E8F7A6B5C4D3E2F1A0B9C8D7E6F5A";
