@@ -10,8 +10,11 @@
 #include <openssl/rand.h>
 #include <sys/stat.h>
 
+#include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "core/base64url.h"
 #include "core/error_codes.h"
@@ -208,8 +211,114 @@ int Status_(const TestbedPlan& p) {
 int Usage() {
   std::cerr << "usage: vaultsim testbed up --dir DIR [--base-port P]\n"
                "       vaultsim testbed down --dir DIR\n"
-               "       vaultsim testbed status --dir DIR\n";
+               "       vaultsim testbed status --dir DIR\n"
+               "       vaultsim testbed kill --dir DIR --vault NAME\n"
+               "       vaultsim testbed start --dir DIR --vault NAME\n";
   return 2;
+}
+
+const TestbedVault* FindVault(const TestbedPlan& p, const std::string& name) {
+  for (const auto& v : p.vaults) {
+    if (v.name == name) return &v;
+  }
+  return nullptr;
+}
+
+int ReadPortFile(const std::string& path) {
+  std::ifstream in(path);
+  int port = 0;
+  return (in >> port && port > 0 && port < 65536) ? port : 0;
+}
+
+// SIGKILL, no grace: the vault vanishes like a lost region (connections
+// reset, nothing flushed beyond what its store already made durable).
+int KillVault(const TestbedPlan& p, const TestbedVault& v) {
+  if (!DaemonRunning(v.pid_file, p.dir + "/")) {
+    std::cerr << "vaultsim testbed: vault " << v.name << " is not running in " << p.dir << "\n";
+    return 3;
+  }
+  KillDaemon(v.pid_file, p.dir + "/");
+  std::cout << "vaultsim testbed: vault " << v.name << " killed (SIGKILL)\n";
+  return 0;
+}
+
+// testbed.json names each vault's pid; keep it current after a restart.
+Status UpdatePidInTestbedJson(const TestbedPlan& p, const std::string& vault, int pid) {
+  const std::string path = p.dir + "/testbed.json";
+  try {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    Poco::JSON::Parser parser;
+    auto root = parser.parse(text.str()).extract<Poco::JSON::Object::Ptr>();
+    auto vaults = root->getArray("vaults");
+    for (std::size_t i = 0; vaults && i < vaults->size(); ++i) {
+      auto o = vaults->getObject(static_cast<unsigned>(i));
+      if (o && o->optValue<std::string>("name", "") == vault) o->set("pid", pid);
+    }
+    std::ostringstream out;
+    root->stringify(out, 2);
+    out << "\n";
+    return WriteFileAtomically(path, out.str(), 0600);
+  } catch (const Poco::Exception& e) {
+    return Failed("cannot update " + path + ": " + e.displayText());
+  }
+}
+
+// Restarts a stopped vault on the ports it had (clients keep their URLs)
+// over the same data dir (keys survive, as vaultsim persists them).
+int StartVault(const TestbedPlan& p, const TestbedVault& v) {
+  if (DaemonRunning(v.pid_file, p.dir + "/")) {
+    std::cerr << "vaultsim testbed: vault " << v.name << " is already running in " << p.dir << "\n";
+    return 1;
+  }
+  const int port = ReadPortFile(v.port_file);
+  const int admin_port = ReadPortFile(v.admin_port_file);
+  if (port == 0 || admin_port == 0) {
+    std::cerr << "vaultsim testbed: no previous ports for vault " << v.name << " in " << v.dir
+              << "; bring the testbed up first\n";
+    return 1;
+  }
+  // Pin the ports in the vault's own config (it may have asked for port 0).
+  try {
+    std::ifstream in(v.config_file);
+    std::ostringstream text;
+    text << in.rdbuf();
+    Poco::JSON::Parser parser;
+    auto config = parser.parse(text.str()).extract<Poco::JSON::Object::Ptr>();
+    auto admin = config->getObject("admin");
+    if (!admin) throw Poco::DataFormatException("no admin section");
+    config->set("port", port);
+    admin->set("port", admin_port);
+    std::ostringstream out;
+    config->stringify(out, 2);
+    out << "\n";
+    if (Status s = WriteFileAtomically(v.config_file, out.str(), 0600); !s.ok()) {
+      std::cerr << "vaultsim testbed: " << s.ToString() << "\n";
+      return 1;
+    }
+  } catch (const Poco::Exception& e) {
+    std::cerr << "vaultsim testbed: cannot read " << v.config_file << ": " << e.displayText() << "\n";
+    return 1;
+  }
+  // The new process announces readiness by writing fresh port files.
+  std::remove(v.port_file.c_str());
+  std::remove(v.admin_port_file.c_str());
+  auto pid = StartDaemon(SelfExecutable(), {"vault", "--config", v.config_file}, v.log_file, v.pid_file);
+  Status status = pid.ok() ? Status::Ok() : pid.status();
+  if (status.ok()) {
+    auto p1 = WaitForPortFile(*pid, v.port_file, v.log_file, kStartTimeout);
+    auto p2 = p1.ok() ? WaitForPortFile(*pid, v.admin_port_file, v.log_file, kStartTimeout) : p1;
+    if (!p2.ok()) status = p2.status();
+  }
+  if (status.ok()) status = UpdatePidInTestbedJson(p, v.name, *pid);
+  if (!status.ok()) {
+    std::cerr << "vaultsim testbed: vault " << v.name << " did not start: " << status.ToString() << "\n";
+    StopDaemon(v.pid_file, p.dir + "/", kStopGrace);
+    return 1;
+  }
+  std::cout << "vaultsim testbed: vault " << v.name << " started on 127.0.0.1:" << port << " (pid " << *pid << ")\n";
+  return 0;
 }
 
 }  // namespace
@@ -218,10 +327,13 @@ int RunTestbedCommand(int argc, char** argv) {
   if (argc < 2) return Usage();
   const std::string action = argv[1];
   std::string dir;
+  std::string vault;
   int base_port = 0;
   for (int i = 2; i < argc; ++i) {
     if (std::strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
       dir = argv[++i];
+    } else if (std::strcmp(argv[i], "--vault") == 0 && i + 1 < argc) {
+      vault = argv[++i];
     } else if (std::strcmp(argv[i], "--base-port") == 0 && i + 1 < argc) {
       base_port = std::atoi(argv[++i]);
       if (base_port < 1024 || base_port > 65535 - 8) {
@@ -243,6 +355,15 @@ int RunTestbedCommand(int argc, char** argv) {
     return 0;
   }
   if (action == "status") return Status_(plan);
+  if (action == "kill" || action == "start") {
+    if (vault.empty()) return Usage();
+    const TestbedVault* v = FindVault(plan, vault);
+    if (v == nullptr) {
+      std::cerr << "vaultsim testbed: no vault named " << vault << " (eastus, westus, japaneast)\n";
+      return 2;
+    }
+    return action == "kill" ? KillVault(plan, *v) : StartVault(plan, *v);
+  }
   return Usage();
 }
 

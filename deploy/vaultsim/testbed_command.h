@@ -4,6 +4,8 @@
 // logs in DIR, the TDE key provisioned with real REST calls, and ready-to-use
 // geoekm configs plus a machine-readable DIR/testbed.json. See README.md,
 // section "vaultsim testbed".
+// `vaultsim testbed kill|start --dir DIR --vault NAME`: SIGKILL one vault (a
+// region lost) / start it again on the same ports over the same data dir.
 //
 // Thread safety: called once from main().
 #pragma once

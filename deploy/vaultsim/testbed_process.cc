@@ -161,6 +161,18 @@ bool StopDaemon(const std::string& pid_file, const std::string& marker, std::chr
   return stopped;
 }
 
+bool KillDaemon(const std::string& pid_file, const std::string& marker) {
+  const int pid = ReadPid(pid_file);
+  bool killed = false;
+  if (pid > 0 && Alive(pid) && CommandLineMentions(pid, marker)) {
+    kill(pid, SIGKILL);
+    for (int i = 0; i < 500 && Alive(pid); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    killed = true;
+  }
+  std::remove(pid_file.c_str());
+  return killed;
+}
+
 Result<int> RunToCompletion(const std::string& exe, const std::vector<std::string>& args, const std::string& log_file) {
   std::vector<std::string> store;
   std::vector<char*> argv = Argv(exe, args, &store);

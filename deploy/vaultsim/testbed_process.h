@@ -32,6 +32,10 @@ Result<int> WaitForPortFile(int pid, const std::string& port_file, const std::st
 // Returns true when a process was stopped.
 bool StopDaemon(const std::string& pid_file, const std::string& marker, std::chrono::milliseconds grace);
 
+// Like StopDaemon but SIGKILL at once (a crash or lost host: no clean
+// shutdown); waits until the process is gone. Removes the pid file.
+bool KillDaemon(const std::string& pid_file, const std::string& marker);
+
 // True when pid_file names a live process whose command line mentions marker.
 bool DaemonRunning(const std::string& pid_file, const std::string& marker);
 

@@ -174,6 +174,25 @@ int Testbed::Down() {
   return rc;
 }
 
+Status Testbed::KillVault(const std::string& name) {
+  std::string output;
+  const int rc = RunVaultsim({"testbed", "kill", "--dir", dir_->path(), "--vault", name}, &output);
+  if (rc != 0) return Failed("vaultsim testbed kill " + name + " exited " + std::to_string(rc) + ": " + output);
+  return Status::Ok();
+}
+
+Status Testbed::StartVault(const std::string& name) {
+  std::string output;
+  const int rc = RunVaultsim({"testbed", "start", "--dir", dir_->path(), "--vault", name}, &output);
+  if (rc != 0) return Failed("vaultsim testbed start " + name + " exited " + std::to_string(rc) + ": " + output);
+  auto info = ParseTestbedJson(ReadAll(dir_->File("testbed.json")));
+  if (!info.ok()) return info.status();
+  for (auto& v : info_.vaults) {
+    if (v.name == name) v.pid = info->Vault(name).pid;
+  }
+  return Status::Ok();
+}
+
 std::string Testbed::ClientSecret() const { return ReadAll(info_.client_secret_file); }
 
 }  // namespace geoekm::testing

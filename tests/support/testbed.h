@@ -98,6 +98,13 @@ class Testbed {
   int Down();
   const std::string& last_down_output() const { return last_down_output_; }
 
+  // One vault as a lost region: `vaultsim testbed kill` (SIGKILL, no clean
+  // shutdown). Fails when the vault was not running.
+  Status KillVault(const std::string& name);
+  // `vaultsim testbed start`: the killed vault again, on the same ports and
+  // data dir (same URL, same keys); info().Vault(name).pid is updated.
+  Status StartVault(const std::string& name);
+
   // The built vaultsim binary; `vaultsim <args>` run to completion with
   // stdout+stderr captured.
   static std::string VaultsimBinary();
