@@ -1,0 +1,198 @@
+// The router's building blocks on their own: latency tracking, the outcome
+// window, the hedge budget, VaultHealth's hedge delay and throttle tier, the
+// bounded executor, the coalescer and the hedged race.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include "core/error_codes.h"
+#include "vault_router/bounded_executor.h"
+#include "vault_router/hedge_budget.h"
+#include "vault_router/hedged_race.h"
+#include "vault_router/latency_tracker.h"
+#include "vault_router/outcome_window.h"
+#include "vault_router/unwrap_coalescer.h"
+#include "vault_router/vault_health.h"
+
+namespace geoekm {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(LatencyTracker, PercentileNeedsSamplesAndFollowsTheTail) {
+  LatencyTracker t;
+  for (int i = 0; i < 4; ++i) t.Add(milliseconds(10));
+  EXPECT_FALSE(t.p95().has_value());
+  for (int i = 0; i < 95; ++i) t.Add(milliseconds(10));
+  for (int i = 0; i < 5; ++i) t.Add(milliseconds(500));
+  // The window holds the last 64 samples: 59 × 10 ms and 5 × 500 ms.
+  EXPECT_EQ(*t.p95(), milliseconds(500));
+  ASSERT_TRUE(t.ewma().has_value());
+  EXPECT_GT(*t.ewma(), milliseconds(10));
+}
+
+TEST(OutcomeWindow, ForgetsOutcomesOlderThanTheWindow) {
+  OutcomeWindow w(milliseconds(1000));
+  const Clock::time_point t0{std::chrono::hours(1)};
+  w.Add(t0, false);
+  w.Add(t0, true);
+  EXPECT_EQ(w.total(t0), 2u);
+  EXPECT_DOUBLE_EQ(w.error_rate(t0), 0.5);
+  EXPECT_EQ(w.total(t0 + milliseconds(950)), 2u);
+  EXPECT_EQ(w.total(t0 + milliseconds(1100)), 0u);
+  EXPECT_DOUBLE_EQ(w.error_rate(t0 + milliseconds(1100)), 0.0);
+}
+
+TEST(HedgeBudget, AllowsAtLeastTheMinimumThenTheRatio) {
+  HedgeBudget b(0.1, 2);
+  EXPECT_TRUE(b.TryWithdraw());
+  EXPECT_TRUE(b.TryWithdraw());
+  // Within the same second (almost surely): the minimum is spent.
+  int more = 0;
+  for (int i = 0; i < 100; ++i) b.OnRequest();
+  for (int i = 0; i < 50; ++i) more += b.TryWithdraw() ? 1 : 0;
+  EXPECT_LE(more, 10);
+}
+
+TEST(VaultHealth, HedgeDelayAdaptsAndIsClamped) {
+  OutlierPolicy p;
+  p.tuning.hedge_delay_floor = milliseconds(50);
+  p.tuning.hedge_delay_cap = milliseconds(1000);
+  p.tuning.hedge_latency_factor = 2.0;
+  VaultHealth h("v", p);
+  const Clock::time_point now{std::chrono::hours(1)};
+  EXPECT_EQ(h.HedgeDelay(), milliseconds(1000));  // no data yet: the cap
+  for (int i = 0; i < 20; ++i) (void)h.OnOutcome(now, Status::Ok(), milliseconds(10));
+  EXPECT_EQ(h.HedgeDelay(), milliseconds(50));  // 20 ms, clamped up to the floor
+  for (int i = 0; i < 64; ++i) (void)h.OnOutcome(now, Status::Ok(), milliseconds(300));
+  EXPECT_EQ(h.HedgeDelay(), milliseconds(600));
+  for (int i = 0; i < 64; ++i) (void)h.OnOutcome(now, Status::Ok(), milliseconds(900));
+  EXPECT_EQ(h.HedgeDelay(), milliseconds(1000));  // clamped down to the cap
+}
+
+TEST(VaultHealth, ThrottleCooldownGrowsAndResets) {
+  OutlierPolicy p;
+  p.tuning.retry_base_delay = milliseconds(100);
+  p.tuning.retry_max_delay = milliseconds(250);
+  VaultHealth h("v", p);
+  const Clock::time_point now{std::chrono::hours(1)};
+  const Status throttled(codes::kHttpThrottled, ErrorClass::kThrottled, "429");
+  (void)h.OnOutcome(now, throttled, milliseconds(1));
+  EXPECT_EQ(h.Tier(now), VaultTier::kThrottled);
+  EXPECT_EQ(h.Tier(now + milliseconds(100)), VaultTier::kPreferred);
+  (void)h.OnOutcome(now, throttled, milliseconds(1));
+  (void)h.OnOutcome(now, throttled, milliseconds(1));
+  EXPECT_EQ(h.Tier(now + milliseconds(240)), VaultTier::kThrottled);  // 400 ms capped at 250
+  EXPECT_EQ(h.Tier(now + milliseconds(250)), VaultTier::kPreferred);
+  EXPECT_EQ(h.state(), VaultHealthState::kHealthy);  // a 429 is not a failure
+}
+
+TEST(VaultHealth, QuarantineIsFinal) {
+  VaultHealth h("v", OutlierPolicy{});
+  const Clock::time_point now{std::chrono::hours(1)};
+  auto e = h.Quarantine("other material");
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->error_code, codes::kKeyMaterialMismatch);
+  EXPECT_FALSE(h.Quarantine("again").has_value());
+  (void)h.OnOutcome(now, Status::Ok(), milliseconds(1));
+  std::optional<VaultHealthEvent> probe;
+  EXPECT_FALSE(h.BeginProbeIfDue(now + std::chrono::hours(1), &probe));
+  EXPECT_EQ(h.state(), VaultHealthState::kQuarantined);
+  EXPECT_EQ(h.Tier(now), VaultTier::kNever);
+}
+
+TEST(BoundedExecutor, RefusesBeyondItsQueueAndDropsQueuedWorkOnShutdown) {
+  auto ex = std::make_unique<BoundedExecutor>(1, 2);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> ran{0};
+  std::atomic<bool> started{false};
+  ASSERT_TRUE(ex->Submit([&] {
+    started = true;
+    released.wait();
+    ++ran;
+  }));
+  while (!started) std::this_thread::yield();
+  EXPECT_TRUE(ex->Submit([&] { ++ran; }));
+  EXPECT_TRUE(ex->Submit([&] { ++ran; }));
+  EXPECT_FALSE(ex->Submit([&] { ++ran; }));  // queue full
+  std::thread stopper([&] { ex->Shutdown(); });
+  std::this_thread::sleep_for(milliseconds(20));
+  release.set_value();
+  stopper.join();
+  EXPECT_EQ(ran.load(), 1);  // the running task finished; the queued ones were dropped
+  EXPECT_FALSE(ex->Submit([] {}));
+}
+
+TEST(UnwrapCoalescer, FollowerWithTimeLeftDoesNotInheritTheLeadersDeadline) {
+  UnwrapCoalescer c;
+  std::promise<void> leader_in;
+  std::promise<void> let_leader_fail;
+  std::thread leader([&] {
+    auto r = c.Run("k", Deadline::After(milliseconds(50)), [&](Deadline) -> Result<SecureBytes> {
+      leader_in.set_value();
+      let_leader_fail.get_future().wait();
+      return Status(codes::kDeadlineExceeded, ErrorClass::kTransient, "leader ran out of time");
+    });
+    EXPECT_FALSE(r.ok());
+  });
+  leader_in.get_future().wait();
+  std::atomic<int> calls{0};
+  std::thread follower([&] {
+    bool coalesced = false;
+    auto r = c.Run(
+        "k", Deadline::After(std::chrono::seconds(30)),
+        [&](Deadline) -> Result<SecureBytes> {
+          ++calls;
+          return SecureBytes{1, 2, 3};
+        },
+        &coalesced);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(*r, (SecureBytes{1, 2, 3}));
+  });
+  while (c.waiting() == 0) std::this_thread::yield();
+  let_leader_fail.set_value();
+  leader.join();
+  follower.join();
+  EXPECT_EQ(calls.load(), 1);  // the follower ran its own call
+}
+
+TEST(HedgedRace, RequestLevelFailureStopsTheRace) {
+  BoundedExecutor ex(4, 16);
+  std::atomic<int> calls{0};
+  RaceOptions o;
+  o.hedging = false;
+  auto out = HedgedRace::Run(
+      ex, 3,
+      [&](const RaceAttempt&, Deadline) -> Result<SecureBytes> {
+        ++calls;
+        return Status(codes::kHttpClientError, ErrorClass::kBadRequest, "400");
+      },
+      o, Deadline::After(std::chrono::seconds(10)));
+  ASSERT_TRUE(out.result.has_value());
+  EXPECT_EQ(out.result->status().error_class(), ErrorClass::kBadRequest);
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_FALSE(out.winner.has_value());
+}
+
+TEST(HedgedRace, FailoverThenWinner) {
+  BoundedExecutor ex(4, 16);
+  RaceOptions o;
+  o.hedging = false;
+  auto out = HedgedRace::Run(
+      ex, 3,
+      [&](const RaceAttempt& a, Deadline) -> Result<SecureBytes> {
+        if (a.candidate < 2) return Status(codes::kHttpServerError, ErrorClass::kTransient, "503");
+        return SecureBytes{7};
+      },
+      o, Deadline::After(std::chrono::seconds(10)));
+  ASSERT_TRUE(out.result.has_value() && out.result->ok());
+  EXPECT_EQ(out.winner, 2u);
+  EXPECT_EQ(out.failovers, 2u);
+  EXPECT_EQ(out.failures.size(), 2u);
+}
+
+}  // namespace
+}  // namespace geoekm

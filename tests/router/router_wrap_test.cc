@@ -1,0 +1,180 @@
+// Wrap through the router: only verified copies of a version every vault
+// holds, rogue vaults quarantined, the key version recorded before the
+// wrapped bytes are returned.
+#include "core/error_codes.h"
+#include "tests/router/router_fixture.h"
+
+namespace geoekm::testing {
+namespace {
+
+using std::chrono::milliseconds;
+
+class WrapTest : public RouterFixture {
+ protected:
+  bool Quarantined(const std::string& vault) const {
+    return router_->HealthOf(vault) == VaultHealthState::kQuarantined;
+  }
+  bool ReportedMismatch(const std::string& vault) const {
+    bool health = false, copy = false;
+    for (const auto& e : events_->health())
+      health |= e.vault == vault && e.to == VaultHealthState::kQuarantined && e.error_code == codes::kKeyMaterialMismatch;
+    for (const auto& e : events_->copies()) copy |= e.vault == vault && e.finding == KeyCopyFinding::kMismatch;
+    return health && copy;
+  }
+};
+
+TEST_F(WrapTest, WrapsThroughPrimaryAndRecordsFirst) {
+  Build(3);
+  const SecureBytes dek = RandomDek();
+  auto w = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, dek, Soon());
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->vault, "v0");
+  EXPECT_EQ(w->thumbprint, GoodKey()->Thumbprint());
+  EXPECT_EQ(w->version, version(0));
+  ASSERT_EQ(recorder_->records().size(), 1u);
+  EXPECT_EQ(recorder_->records()[0], std::make_pair(std::string("v0"), GoodKey()->Thumbprint()));
+  // Any vault unwraps it (same material).
+  auto plain = GoodKey()->Decrypt(WrapAlgorithm::kRsaOaep256, w->wrapped);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(*plain, dek);
+  auto back = router_->Unwrap(Request(w->wrapped), Soon());
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, dek);
+}
+
+TEST_F(WrapTest, FailsOverToNextVerifiedVault) {
+  Build(2);
+  vault(0).Fail(FakeOp::kWrap, VaultFailure(ErrorClass::kForbidden));
+  auto w = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon());
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->vault, "v1");
+  EXPECT_EQ(w->version, version(1));  // v1's own version id for the same thumbprint
+  ASSERT_EQ(recorder_->records().size(), 1u);
+  EXPECT_EQ(recorder_->records()[0].first, "v1");
+}
+
+TEST_F(WrapTest, RecorderFailureFailsTheWrap) {
+  Build(2);
+  recorder_->FailWith(Status(codes::kStateStoreError, ErrorClass::kInternal, "disk I/O error"));
+  auto w = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon());
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.status().code(), codes::kStateStoreError);
+  EXPECT_EQ(vault(0).wraps(), 1);  // it was wrapped, but the bytes were not handed out
+  EXPECT_EQ(router_->stats().recorder_failures, 1u);
+  EXPECT_EQ(router_->stats().wrap_failures, 1u);
+}
+
+TEST_F(WrapTest, NoRecorderNoWrap) {
+  Build(2, [](RouterOptions& o) { o.recorder = nullptr; });
+  auto w = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon());
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.status().code(), codes::kStateStoreError);
+  EXPECT_EQ(vault(0).wraps() + vault(1).wraps(), 0);
+}
+
+TEST_F(WrapTest, RogueVaultIsQuarantinedNeverUsedAndReported) {
+  Build(3, {}, {GoodKey(), RogueKey(), GoodKey()});
+  auto w = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon());
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->vault, "v0");
+  EXPECT_TRUE(Quarantined("v1"));
+  EXPECT_TRUE(ReportedMismatch("v1"));
+  EXPECT_EQ(router_->stats().quarantines, 1u);
+  // Even with the primary down, the rogue vault is not used for anything.
+  vault(0).FailAll(VaultFailure(ErrorClass::kTransient));
+  const SecureBytes dek = RandomDek();
+  auto r = router_->Unwrap(Request(WrapLocally(dek)), Soon());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, dek);
+  auto w2 = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon());
+  ASSERT_TRUE(w2.ok()) << w2.status().ToString();
+  EXPECT_EQ(w2->vault, "v2");
+  EXPECT_EQ(vault(1).wraps(), 0);
+  EXPECT_EQ(vault(1).unwraps(), 0);
+}
+
+TEST_F(WrapTest, RoguePrimaryIsJudgedAgainstTheRecordedHistory) {
+  recorder_->SetHistory({GoodKey()->Thumbprint()});
+  Build(3, {}, {RogueKey(), GoodKey(), GoodKey()});
+  auto w = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon());
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->vault, "v1");
+  EXPECT_EQ(w->thumbprint, GoodKey()->Thumbprint());
+  EXPECT_TRUE(Quarantined("v0"));
+  EXPECT_TRUE(ReportedMismatch("v0"));
+  EXPECT_EQ(vault(0).wraps(), 0);
+}
+
+TEST_F(WrapTest, VersionHeldByOnlySomeVaultsIsNeverUsed) {
+  Build(3);
+  vault(0).AddVersion(kKey, RotatedKey());  // rotated in the primary only
+  auto w = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon());
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.status().code(), codes::kVersionNotEverywhere);
+  EXPECT_NE(w.status().message().find("v1: does not hold it"), std::string::npos) << w.status().message();
+  EXPECT_EQ(vault(0).wraps() + vault(1).wraps() + vault(2).wraps(), 0);
+  EXPECT_FALSE(Quarantined("v1"));  // an older common version: behind, not rogue
+  EXPECT_EQ(router_->stats().version_not_everywhere, 1u);
+
+  // Replicated (BYOK import: new version ids, same material): wraps use it.
+  vault(1).AddVersion(kKey, RotatedKey());
+  vault(2).AddVersion(kKey, RotatedKey());
+  clock_.Advance(std::chrono::seconds(6));  // past relist_interval
+  auto w2 = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon());
+  ASSERT_TRUE(w2.ok()) << w2.status().ToString();
+  EXPECT_EQ(w2->thumbprint, RotatedKey()->Thumbprint());
+}
+
+TEST_F(WrapTest, UnreachableVaultWithUnknownCopyBlocksWrap) {
+  Build(2);
+  vault(1).FailAll(VaultFailure(ErrorClass::kTransient));
+  auto w = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon());
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.status().code(), codes::kVersionNotEverywhere);
+  EXPECT_EQ(w.status().error_class(), ErrorClass::kTransient);
+  EXPECT_EQ(vault(0).wraps(), 0);
+  // Once the copy was seen, an outage of that vault does not block wraps.
+  vault(1).FailAll(std::nullopt);
+  clock_.Advance(std::chrono::seconds(6));
+  ASSERT_TRUE(router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon()).ok());
+  vault(1).FailAll(VaultFailure(ErrorClass::kTransient));
+  ASSERT_TRUE(router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon()).ok());
+}
+
+TEST_F(WrapTest, CopyIsReverifiedAfterTtlAndChangedMaterialQuarantines) {
+  Build(2);
+  ASSERT_TRUE(router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon()).ok());
+  const int reads_before = vault(0).calls(FakeOp::kGetKey);
+  ASSERT_TRUE(router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon()).ok());
+  EXPECT_EQ(vault(0).calls(FakeOp::kGetKey), reads_before);  // still verified: no extra read
+
+  // The primary's version now holds other material (a replaced vault).
+  vault(0).ReplaceMaterial(kKey, version(0), RogueKey());
+  clock_.Advance(std::chrono::seconds(301));  // past verification_ttl
+  auto w = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon());
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->vault, "v1");
+  EXPECT_TRUE(Quarantined("v0"));
+  EXPECT_TRUE(ReportedMismatch("v0"));
+  EXPECT_EQ(vault(0).wraps(), 2);  // the two wraps before the change only
+}
+
+TEST_F(WrapTest, CurrentVersionAndLocate) {
+  Build(3);
+  auto cur = router_->CurrentVersion(kKey, Soon());
+  ASSERT_TRUE(cur.ok()) << cur.status().ToString();
+  EXPECT_EQ(cur->thumbprint, GoodKey()->Thumbprint());
+  vault(0).AddVersion(kKey, RotatedKey());
+  const std::string rotated_in_v1 = vault(1).AddVersion(kKey, RotatedKey());
+  clock_.Advance(std::chrono::seconds(6));  // v0 was listed by CurrentVersion: past relist_interval
+  auto loc = router_->Locate(kKey, RotatedKey()->Thumbprint(), Soon());
+  ASSERT_TRUE(loc.ok());
+  ASSERT_EQ(loc->held_by.size(), 2u);
+  EXPECT_EQ(loc->held_by[1].vault, "v1");
+  EXPECT_EQ(loc->held_by[1].version, rotated_in_v1);
+  EXPECT_EQ(loc->missing_in, std::vector<std::string>{"v2"});
+  EXPECT_TRUE(loc->unknown_in.empty());
+}
+
+}  // namespace
+}  // namespace geoekm::testing

@@ -1,0 +1,146 @@
+#include "vault_router/hedged_race.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+
+#include "core/error_codes.h"
+#include "vault_router/deadline_wait.h"
+#include "vault_router/failure_scope.h"
+
+namespace geoekm {
+
+namespace {
+
+// Shared by the caller and every attempt; outlives whichever finishes last.
+struct RaceState {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::shared_ptr<std::atomic<bool>> over = std::make_shared<std::atomic<bool>>(false);
+  HedgedRace::Attempt attempt;
+  Deadline deadline = Deadline::Never();
+  std::optional<Result<SecureBytes>> result;
+  std::optional<std::size_t> winner;
+  bool winner_hedged = false;
+  std::vector<std::pair<std::size_t, Status>> failures;
+  std::size_t outstanding = 0;
+};
+
+void RunAttempt(const std::shared_ptr<RaceState>& st, const RaceAttempt& a) {
+  // A queued attempt whose race is already over need not call the vault.
+  std::optional<Result<SecureBytes>> r;
+  if (!a.abandoned()) r.emplace(st->attempt(a, st->deadline));
+  {
+    std::lock_guard lock(st->mu);
+    --st->outstanding;
+    if (r && !st->over->load(std::memory_order_acquire)) {
+      if (r->ok() || ScopeOf(r->status()) == FailureScope::kRequest) {
+        if (r->ok()) {
+          st->winner = a.candidate;
+          st->winner_hedged = a.hedged;
+        }
+        st->result.emplace(std::move(*r));
+        st->over->store(true, std::memory_order_release);
+      } else {
+        st->failures.emplace_back(a.candidate, r->status());
+      }
+    }
+  }
+  st->cv.notify_all();
+}
+
+}  // namespace
+
+RaceOutcome HedgedRace::Run(BoundedExecutor& executor, std::size_t candidates, Attempt attempt,
+                            const RaceOptions& options, Deadline deadline) {
+  RaceOutcome out;
+  if (candidates == 0) return out;
+  auto st = std::make_shared<RaceState>();
+  st->attempt = std::move(attempt);
+  st->deadline = deadline;
+
+  std::size_t next = 0;
+  std::size_t failures_seen = 0;
+  bool hedging = options.hedging;
+  Clock::time_point last_start = Clock::now();
+  std::unique_lock lock(st->mu);
+
+  // Starts candidate `next`. Returns false if the executor refused and the
+  // attempt may not run inline (hedges).
+  auto start = [&](bool hedged) -> bool {
+    RaceAttempt a{next, hedged, st->over};
+    ++st->outstanding;
+    lock.unlock();
+    bool ran = executor.Submit([st, a] { RunAttempt(st, a); });
+    if (!ran) {
+      ++out.rejected_by_executor;
+      if (!hedged) {
+        RunAttempt(st, a);
+        ran = true;
+      }
+    }
+    lock.lock();
+    if (!ran) {
+      --st->outstanding;
+      return false;
+    }
+    ++next;
+    ++out.started;
+    last_start = Clock::now();
+    return true;
+  };
+
+  start(false);
+  for (;;) {
+    if (st->over->load(std::memory_order_acquire)) break;
+    if (failures_seen < st->failures.size()) {
+      ++failures_seen;
+      if (next < candidates) {
+        ++out.failovers;
+        start(false);
+      }
+      continue;
+    }
+    if (st->outstanding == 0) {
+      if (next >= candidates) break;  // every candidate failed
+      start(false);                   // nothing running (e.g. a refused hedge): carry on with the next
+      continue;
+    }
+    if (deadline.expired()) {
+      out.deadline_passed = true;
+      break;
+    }
+    const bool may_start_hedge = hedging && next < candidates && st->outstanding > 0;
+    Clock::time_point wake = deadline.at();
+    Clock::time_point hedge_at = Clock::time_point::max();
+    if (may_start_hedge) {
+      hedge_at = last_start + (options.hedge_delay ? options.hedge_delay(next - 1) : std::chrono::milliseconds(0));
+      wake = std::min(wake, hedge_at);
+    }
+    WaitUntil(st->cv, lock, wake, [&] {
+      return st->over->load(std::memory_order_acquire) || failures_seen < st->failures.size() ||
+             st->outstanding == 0;
+    });
+    if (st->over->load(std::memory_order_acquire) || failures_seen < st->failures.size()) continue;
+    if (may_start_hedge && Clock::now() >= hedge_at && !deadline.expired()) {
+      if (!options.may_hedge || options.may_hedge()) {
+        if (start(true)) {
+          ++out.hedges;
+        } else {
+          hedging = false;  // executor saturated: no more speculation for this request
+        }
+      } else {
+        hedging = false;  // budget spent
+      }
+    }
+  }
+
+  st->over->store(true, std::memory_order_release);  // abandon whatever still runs
+  out.result = std::move(st->result);
+  out.winner = st->winner;
+  out.winner_hedged = st->winner_hedged;
+  out.failures = st->failures;
+  return out;
+}
+
+}  // namespace geoekm

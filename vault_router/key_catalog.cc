@@ -1,0 +1,78 @@
+#include "vault_router/key_catalog.h"
+
+namespace geoekm {
+
+const KeyCatalog::View* KeyCatalog::Find(std::size_t v, const std::string& name) const {
+  auto it = views_.find(Key(v, name));
+  return it == views_.end() ? nullptr : &it->second;
+}
+
+std::optional<std::string> KeyCatalog::RecordBundle(std::size_t v, const KeyBundle& bundle, Clock::time_point now) {
+  std::lock_guard lock(mu_);
+  View& view = views_[Key(v, bundle.name)];
+  auto it = view.by_version.find(bundle.version);
+  if (it != view.by_version.end() && it->second.thumbprint != bundle.thumbprint) return it->second.thumbprint;
+  view.by_version[bundle.version] = bundle;
+  // The first version id seen for a thumbprint stays its id in this vault
+  // (two ids with the same material are equivalent for unwrap).
+  view.version_of.emplace(bundle.thumbprint, bundle.version);
+  view.verified_at[bundle.thumbprint] = now;
+  return std::nullopt;
+}
+
+void KeyCatalog::MarkListed(std::size_t v, const std::string& name, Clock::time_point now) {
+  std::lock_guard lock(mu_);
+  views_[Key(v, name)].listed_at = now;
+}
+
+std::optional<KeyBundle> KeyCatalog::ByThumbprint(std::size_t v, const std::string& name,
+                                                  const std::string& thumbprint) const {
+  std::lock_guard lock(mu_);
+  const View* view = Find(v, name);
+  if (!view) return std::nullopt;
+  auto it = view->version_of.find(thumbprint);
+  if (it == view->version_of.end()) return std::nullopt;
+  return view->by_version.at(it->second);
+}
+
+std::optional<KeyBundle> KeyCatalog::ByVersion(std::size_t v, const std::string& name,
+                                               const std::string& version) const {
+  std::lock_guard lock(mu_);
+  const View* view = Find(v, name);
+  if (!view) return std::nullopt;
+  auto it = view->by_version.find(version);
+  if (it == view->by_version.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<Clock::time_point> KeyCatalog::VerifiedAt(std::size_t v, const std::string& name,
+                                                        const std::string& thumbprint) const {
+  std::lock_guard lock(mu_);
+  const View* view = Find(v, name);
+  if (!view) return std::nullopt;
+  auto it = view->verified_at.find(thumbprint);
+  if (it == view->verified_at.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<Clock::time_point> KeyCatalog::ListedAt(std::size_t v, const std::string& name) const {
+  std::lock_guard lock(mu_);
+  const View* view = Find(v, name);
+  return view ? view->listed_at : std::nullopt;
+}
+
+std::vector<std::string> KeyCatalog::Thumbprints(std::size_t v, const std::string& name) const {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> out;
+  if (const View* view = Find(v, name))
+    for (const auto& [thumbprint, version] : view->version_of) out.push_back(thumbprint);
+  return out;
+}
+
+std::timed_mutex& KeyCatalog::ListingLock(std::size_t v, const std::string& name) {
+  std::lock_guard lock(mu_);
+  // std::map nodes are stable and views are never erased: the reference stays valid.
+  return *views_[Key(v, name)].listing_lock;
+}
+
+}  // namespace geoekm

@@ -1,0 +1,65 @@
+// KeyCatalog: what the router has learnt about each vault's versions of each
+// key name — the bundle (public material, recomputed thumbprint) per version
+// id, the reverse map thumbprint → version id (ids differ between vaults
+// after a BYOK import; the thumbprint is the identity, invariant 1), when a
+// copy was last verified, and when the vault's version list was last read.
+//
+// A version id's material never changes in Key Vault, so bundles are kept
+// for the router's lifetime; RecordBundle reports a version whose material
+// did change (a rogue or replaced vault). The catalog makes no vault calls:
+// the router fetches and records. Per (vault, key name) it also holds the
+// lock that makes one listing at a time (single flight).
+//
+// Thread safety: all methods may be called concurrently.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/deadline.h"
+#include "vault_router/key_types.h"
+
+namespace geoekm {
+
+class KeyCatalog {
+ public:
+  // Records `bundle` (thumbprint already recomputed) as read from vault `v`
+  // at `now`. Returns the previously recorded thumbprint of the same version
+  // id when it differs (nothing is changed then).
+  std::optional<std::string> RecordBundle(std::size_t v, const KeyBundle& bundle, Clock::time_point now);
+  void MarkListed(std::size_t v, const std::string& name, Clock::time_point now);
+
+  std::optional<KeyBundle> ByThumbprint(std::size_t v, const std::string& name, const std::string& thumbprint) const;
+  std::optional<KeyBundle> ByVersion(std::size_t v, const std::string& name, const std::string& version) const;
+  std::optional<Clock::time_point> VerifiedAt(std::size_t v, const std::string& name,
+                                              const std::string& thumbprint) const;
+  std::optional<Clock::time_point> ListedAt(std::size_t v, const std::string& name) const;
+  std::vector<std::string> Thumbprints(std::size_t v, const std::string& name) const;
+
+  // The single-flight lock for listing vault `v`'s versions of `name`.
+  std::timed_mutex& ListingLock(std::size_t v, const std::string& name);
+
+ private:
+  struct View {
+    std::map<std::string, KeyBundle> by_version;
+    std::map<std::string, std::string> version_of;  // thumbprint -> version id
+    std::map<std::string, Clock::time_point> verified_at;  // thumbprint -> time
+    std::optional<Clock::time_point> listed_at;
+    std::shared_ptr<std::timed_mutex> listing_lock = std::make_shared<std::timed_mutex>();
+  };
+  using Key = std::pair<std::size_t, std::string>;
+
+  const View* Find(std::size_t v, const std::string& name) const;
+
+  mutable std::mutex mu_;
+  std::map<Key, View> views_;
+};
+
+}  // namespace geoekm

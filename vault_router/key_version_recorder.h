@@ -1,0 +1,35 @@
+// KeyVersionRecorder: the durable record of every key version used for a
+// wrap (DESIGN invariant 3). The router calls RecordWrapKeyVersion after a
+// vault wrapped a DEK and before it hands the wrapped bytes back; if the
+// record fails, the wrap fails. The state store implements it (through an
+// adapter above this layer).
+//
+// KnownThumbprints gives the router the history it trusts when deciding
+// whether a vault holds "other key material" under a key name: a vault none
+// of whose versions is in the history is quarantined. With no history yet,
+// the most preferred vault that answers is the anchor.
+//
+// Thread safety: implementations must be safe for concurrent calls.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "core/status.h"
+#include "vault_router/key_types.h"
+
+namespace geoekm {
+
+class KeyVersionRecorder {
+ public:
+  virtual ~KeyVersionRecorder() = default;
+  // Returns OK only once the record is durable.
+  virtual Status RecordWrapKeyVersion(const std::string& vault, const KeyBundle& version) = 0;
+  // Thumbprints of every version of `key_name` seen before; empty if none.
+  virtual Result<std::vector<std::string>> KnownThumbprints(const std::string& /*key_name*/) {
+    return std::vector<std::string>{};
+  }
+};
+
+}  // namespace geoekm

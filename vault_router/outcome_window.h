@@ -1,0 +1,43 @@
+// OutcomeWindow: successes and failures of one vault over a sliding time
+// window (Envoy's "failure percentage" interval), kept in a fixed number of
+// time buckets so memory does not grow with traffic.
+//
+// Thread safety: not synchronised; VaultHealth guards it.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+
+#include "core/deadline.h"
+
+namespace geoekm {
+
+class OutcomeWindow {
+ public:
+  static constexpr int kBuckets = 10;
+
+  explicit OutcomeWindow(std::chrono::milliseconds window);
+
+  void Add(Clock::time_point now, bool success);
+  void Clear();
+
+  std::uint64_t total(Clock::time_point now) const;
+  std::uint64_t failures(Clock::time_point now) const;
+  // failures / total in the window; 0 when there were no outcomes.
+  double error_rate(Clock::time_point now) const;
+
+ private:
+  struct Bucket {
+    std::int64_t index = -1;  // which bucket-width slot of the clock it counts
+    std::uint64_t ok = 0;
+    std::uint64_t failed = 0;
+  };
+  std::int64_t SlotOf(Clock::time_point t) const;
+  bool Live(const Bucket& b, Clock::time_point now) const;
+
+  std::chrono::milliseconds bucket_width_;
+  std::array<Bucket, kBuckets> buckets_{};
+};
+
+}  // namespace geoekm

@@ -1,0 +1,70 @@
+#include "vault_router/unwrap_coalescer.h"
+
+#include "core/error_codes.h"
+#include "vault_router/deadline_wait.h"
+
+namespace geoekm {
+
+namespace {
+
+bool IsDeadlineFailure(const Result<SecureBytes>& r) {
+  return !r.ok() && r.status().code() == codes::kDeadlineExceeded;
+}
+
+Status DeadlineStatus() {
+  return Status(codes::kDeadlineExceeded, ErrorClass::kTransient,
+                "deadline passed while waiting for an identical unwrap in flight");
+}
+
+}  // namespace
+
+Result<SecureBytes> UnwrapCoalescer::Run(const std::string& key, Deadline deadline, const Call& fn, bool* coalesced) {
+  if (coalesced) *coalesced = false;
+  for (;;) {
+    std::unique_lock lock(mu_);
+    auto it = flights_.find(key);
+    if (it == flights_.end()) {
+      auto flight = std::make_shared<Flight>();
+      flights_.emplace(key, flight);
+      ++leaders_;
+      lock.unlock();
+
+      Result<SecureBytes> result = fn(deadline);
+
+      lock.lock();
+      flight->result.emplace(result);
+      flight->done = true;
+      flights_.erase(key);
+      lock.unlock();
+      cv_.notify_all();
+      return result;
+    }
+
+    std::shared_ptr<Flight> flight = it->second;
+    ++followers_;
+    ++waiting_;
+    if (coalesced) *coalesced = true;
+    const bool finished = WaitUntil(cv_, lock, deadline.at(), [&] { return flight->done; });
+    --waiting_;
+    if (!finished) return DeadlineStatus();
+    if (IsDeadlineFailure(*flight->result) && !deadline.expired()) continue;  // the leader ran out of its time, not ours
+    return *flight->result;
+  }
+}
+
+std::uint64_t UnwrapCoalescer::leaders() const {
+  std::lock_guard lock(mu_);
+  return leaders_;
+}
+
+std::uint64_t UnwrapCoalescer::followers() const {
+  std::lock_guard lock(mu_);
+  return followers_;
+}
+
+std::uint64_t UnwrapCoalescer::waiting() const {
+  std::lock_guard lock(mu_);
+  return waiting_;
+}
+
+}  // namespace geoekm

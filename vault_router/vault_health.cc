@@ -1,0 +1,215 @@
+#include "vault_router/vault_health.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error_codes.h"
+#include "vault_router/failure_scope.h"
+
+namespace geoekm {
+
+namespace {
+
+std::string Describe(const Status& s) {
+  return std::string(ErrorClassName(s.error_class())) + " error " + std::to_string(s.code()) +
+         (s.http_status() ? " (HTTP " + std::to_string(s.http_status()) + ")" : std::string());
+}
+
+std::chrono::milliseconds ToMillis(std::chrono::nanoseconds d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d);
+}
+
+}  // namespace
+
+VaultHealth::VaultHealth(std::string vault, OutlierPolicy policy)
+    : vault_(std::move(vault)),
+      policy_(std::move(policy)),
+      window_(std::chrono::duration_cast<std::chrono::milliseconds>(policy_.tuning.error_rate_window)) {}
+
+std::optional<VaultHealthEvent> VaultHealth::MoveTo(VaultHealthState to, std::string reason, const Status& cause) {
+  if (state_ == to) return std::nullopt;
+  VaultHealthEvent e;
+  e.vault = vault_;
+  e.from = state_;
+  e.to = to;
+  e.reason = std::move(reason);
+  e.error_code = cause.code();
+  e.http_status = cause.http_status();
+  state_ = to;
+  return e;
+}
+
+std::optional<VaultHealthEvent> VaultHealth::Eject(Clock::time_point now, std::string reason, const Status& cause) {
+  ++ejections_;
+  probe_backoff_ = std::max(std::chrono::milliseconds(1), policy_.tuning.probe_interval);
+  next_probe_at_ = now + probe_backoff_;
+  recovering_since_.reset();
+  return MoveTo(VaultHealthState::kEjected, std::move(reason), cause);
+}
+
+std::optional<VaultHealthEvent> VaultHealth::Reevaluate(Clock::time_point now, const Status& cause) {
+  const RouterTuning& t = policy_.tuning;
+  const auto total = window_.total(now);
+  const double rate = window_.error_rate(now);
+  if (consecutive_failures_ >= std::max(1, t.consecutive_failures_to_eject)) {
+    return Eject(now, std::to_string(consecutive_failures_) + " consecutive failures, last: " + Describe(cause), cause);
+  }
+  if (total >= policy_.min_request_volume && rate >= t.error_rate_to_eject) {
+    return Eject(now,
+                 "error rate " + std::to_string(static_cast<int>(std::lround(rate * 100))) + "% over the last " +
+                     std::to_string(total) + " calls, last: " + Describe(cause),
+                 cause);
+  }
+  const auto slow = policy_.slow_latency.count() > 0 ? policy_.slow_latency : t.hedge_delay_cap;
+  const auto ewma = latency_.ewma();
+  if (consecutive_failures_ > 0) {
+    return MoveTo(VaultHealthState::kSuspect, "failure: " + Describe(cause), cause);
+  }
+  if (total >= policy_.min_request_volume && rate >= t.error_rate_to_eject / 2) {
+    return MoveTo(VaultHealthState::kSuspect,
+                  "error rate " + std::to_string(static_cast<int>(std::lround(rate * 100))) + "%", cause);
+  }
+  if (ewma && latency_.samples() >= LatencyTracker::kMinSamples && *ewma > slow) {
+    return MoveTo(VaultHealthState::kSuspect, "slow: average latency " + std::to_string(ewma->count()) + " ms", cause);
+  }
+  return MoveTo(VaultHealthState::kHealthy, "answering again", cause);
+}
+
+std::optional<VaultHealthEvent> VaultHealth::OnOutcome(Clock::time_point now, const Status& status,
+                                                       std::chrono::milliseconds latency) {
+  std::lock_guard lock(mu_);
+  const HealthSignal signal = HealthSignalOf(status);
+  if (signal == HealthSignal::kThrottled) {
+    ++consecutive_throttles_;
+    const auto base = std::max(std::chrono::milliseconds(1), policy_.tuning.retry_base_delay);
+    const int shift = std::min(consecutive_throttles_ - 1, 20);
+    const std::chrono::milliseconds cooldown = base * (std::int64_t{1} << shift);
+    throttled_until_ = now + std::min(cooldown, std::max(base, policy_.tuning.retry_max_delay));
+    return std::nullopt;
+  }
+  // Ejected/probing vaults only change through probes (or quarantine); a
+  // last-resort call that fails while probing sends it back to ejected.
+  if (state_ == VaultHealthState::kQuarantined || state_ == VaultHealthState::kEjected) return std::nullopt;
+  if (state_ == VaultHealthState::kProbing) {
+    if (signal == HealthSignal::kFailure) {
+      probe_in_flight_ = false;
+      return Eject(now, "failed while recovering: " + Describe(status), status);
+    }
+    return std::nullopt;
+  }
+  if (signal == HealthSignal::kFailure) {
+    ++consecutive_failures_;
+    window_.Add(now, false);
+  } else {
+    consecutive_failures_ = 0;
+    consecutive_throttles_ = 0;
+    window_.Add(now, true);
+    if (signal == HealthSignal::kSuccess) latency_.Add(latency);
+  }
+  return Reevaluate(now, status);
+}
+
+bool VaultHealth::BeginProbeIfDue(Clock::time_point now, std::optional<VaultHealthEvent>* event) {
+  std::lock_guard lock(mu_);
+  if (probe_in_flight_) return false;
+  if (state_ != VaultHealthState::kEjected && state_ != VaultHealthState::kProbing) return false;
+  if (now < next_probe_at_) return false;
+  probe_in_flight_ = true;
+  if (state_ == VaultHealthState::kEjected) {
+    auto e = MoveTo(VaultHealthState::kProbing, "probing after " + std::to_string(probe_backoff_.count()) + " ms",
+                    Status::Ok());
+    if (event) *event = std::move(e);
+  }
+  return true;
+}
+
+std::optional<VaultHealthEvent> VaultHealth::OnProbeResult(Clock::time_point now, const Status& status,
+                                                           std::chrono::milliseconds latency) {
+  std::lock_guard lock(mu_);
+  probe_in_flight_ = false;
+  if (state_ != VaultHealthState::kProbing) return std::nullopt;  // quarantined meanwhile
+  const RouterTuning& t = policy_.tuning;
+  if (!status.ok()) {
+    probe_backoff_ = std::min(probe_backoff_ * 2, std::max(t.probe_interval, t.probe_interval_max));
+    next_probe_at_ = now + probe_backoff_;
+    recovering_since_.reset();
+    ++ejections_;
+    return MoveTo(VaultHealthState::kEjected,
+                  "probe failed: " + Describe(status) + "; next probe in " + std::to_string(probe_backoff_.count()) +
+                      " ms",
+                  status);
+  }
+  if (!recovering_since_) recovering_since_ = now;
+  const auto stable = now - *recovering_since_;
+  if (stable >= t.failback_hysteresis) {
+    consecutive_failures_ = 0;
+    consecutive_throttles_ = 0;
+    window_.Clear();
+    latency_.Clear();
+    latency_.Add(latency);
+    recovering_since_.reset();
+    return MoveTo(VaultHealthState::kHealthy,
+                  "probes succeeded for " + std::to_string(ToMillis(stable).count()) + " ms: failing back",
+                  status);
+  }
+  probe_backoff_ = std::max(std::chrono::milliseconds(1), t.probe_interval);
+  next_probe_at_ = now + probe_backoff_;
+  return std::nullopt;
+}
+
+std::optional<VaultHealthEvent> VaultHealth::Quarantine(const std::string& reason) {
+  std::lock_guard lock(mu_);
+  Status cause(codes::kKeyMaterialMismatch, ErrorClass::kIntegrity, reason);
+  return MoveTo(VaultHealthState::kQuarantined, reason, cause);
+}
+
+VaultHealthState VaultHealth::state() const {
+  std::lock_guard lock(mu_);
+  return state_;
+}
+
+VaultTier VaultHealth::Tier(Clock::time_point now) const {
+  std::lock_guard lock(mu_);
+  switch (state_) {
+    case VaultHealthState::kQuarantined: return VaultTier::kNever;
+    case VaultHealthState::kEjected: return VaultTier::kEjected;
+    case VaultHealthState::kProbing: return VaultTier::kProbing;
+    case VaultHealthState::kSuspect:
+    case VaultHealthState::kHealthy:
+      return now < throttled_until_ ? VaultTier::kThrottled : VaultTier::kPreferred;
+  }
+  return VaultTier::kEjected;
+}
+
+std::chrono::milliseconds VaultHealth::HedgeDelayLocked() const {
+  const RouterTuning& t = policy_.tuning;
+  const auto p95 = latency_.p95();
+  if (!p95) return t.hedge_delay_cap;
+  const auto scaled = std::chrono::milliseconds(
+      static_cast<std::chrono::milliseconds::rep>(std::ceil(static_cast<double>(p95->count()) * t.hedge_latency_factor)));
+  return std::clamp(scaled, t.hedge_delay_floor, std::max(t.hedge_delay_floor, t.hedge_delay_cap));
+}
+
+std::chrono::milliseconds VaultHealth::HedgeDelay() const {
+  std::lock_guard lock(mu_);
+  return HedgeDelayLocked();
+}
+
+VaultHealthSnapshot VaultHealth::Snapshot(Clock::time_point now) const {
+  std::lock_guard lock(mu_);
+  VaultHealthSnapshot s;
+  s.vault = vault_;
+  s.state = state_;
+  s.consecutive_failures = consecutive_failures_;
+  s.window_outcomes = window_.total(now);
+  s.error_rate = window_.error_rate(now);
+  s.latency_ewma = latency_.ewma();
+  s.latency_p95 = latency_.p95();
+  s.hedge_delay = HedgeDelayLocked();
+  s.throttled = now < throttled_until_;
+  s.ejections = ejections_;
+  if (state_ == VaultHealthState::kEjected || state_ == VaultHealthState::kProbing) s.next_probe_at = next_probe_at_;
+  return s;
+}
+
+}  // namespace geoekm

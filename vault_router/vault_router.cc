@@ -1,0 +1,700 @@
+#include "vault_router/vault_router.h"
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+#include "core/error_codes.h"
+#include "core/jwk_thumbprint.h"
+#include "vault_router/failure_scope.h"
+
+namespace geoekm {
+
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+Status InvalidArgument(std::string message) {
+  return Status(codes::kInvalidArgument, ErrorClass::kInvalidInput, std::move(message));
+}
+
+Status DeadlineFailure(const std::string& what) {
+  return Status(codes::kDeadlineExceeded, ErrorClass::kTransient, "deadline passed before " + what);
+}
+
+std::string ShortThumbprint(const std::string& t) { return t.size() > 12 ? t.substr(0, 12) + "…" : t; }
+
+std::string Brief(const Status& s) {
+  std::string out = std::to_string(s.code()) + " " + std::string(ErrorClassName(s.error_class()));
+  if (s.http_status()) out += " HTTP " + std::to_string(s.http_status());
+  if (!s.message().empty()) out += " (" + s.message() + ")";
+  return out;
+}
+
+// Sends the key name and the parts of a request that identify it exactly.
+std::string CoalescingKey(const UnwrapRequest& r) {
+  std::string key;
+  key.reserve(r.key_name.size() + r.thumbprint.size() + r.version.size() + r.wrapped.size() + 8);
+  key.append(r.key_name).push_back('\0');
+  key.append(r.thumbprint).push_back('\0');
+  key.append(r.version).push_back('\0');
+  key.append(WrapAlgorithmName(r.algorithm)).push_back('\0');
+  key.append(reinterpret_cast<const char*>(r.wrapped.data()), r.wrapped.size());
+  return key;
+}
+
+}  // namespace
+
+struct VaultRouter::Counters {
+  std::atomic<std::uint64_t> unwraps{0}, unwrap_failures{0}, unwraps_coalesced{0}, wraps{0}, wrap_failures{0},
+      vault_calls{0}, vault_call_failures{0}, throttled_responses{0}, failovers{0}, hedges{0}, hedge_wins{0},
+      hedges_refused{0}, abandoned_results{0}, ejections{0}, failbacks{0}, quarantines{0}, probes{0},
+      probe_failures{0}, verifications{0}, version_not_everywhere{0}, recorder_failures{0};
+};
+
+RouterOptions RouterOptionsFromConfig(const VaultSetConfig& config) {
+  RouterOptions o;
+  o.tuning = config.router;
+  o.probe_key_names = config.provider.key_names;
+  o.canary_algorithm =
+      config.provider.wrap_algorithm == "RSA-OAEP" ? WrapAlgorithm::kRsaOaep : WrapAlgorithm::kRsaOaep256;
+  return o;
+}
+
+VaultRouter::VaultRouter(std::vector<RoutedVault> vaults, RouterOptions options)
+    : options_(std::move(options)),
+      counters_(std::make_unique<Counters>()),
+      hedge_budget_(options_.tuning.retry_budget_ratio, options_.tuning.retry_budget_min_per_second),
+      executor_(options_.worker_threads, options_.max_queued_tasks) {
+  OutlierPolicy policy;
+  policy.tuning = options_.tuning;
+  policy.min_request_volume = options_.min_request_volume;
+  members_.reserve(vaults.size());
+  for (RoutedVault& rv : vaults) {
+    Member m;
+    m.name = rv.name;
+    m.priority = rv.priority;
+    m.ops = std::move(rv.ops);
+    m.health = std::make_unique<VaultHealth>(rv.name, policy);
+    members_.push_back(std::move(m));
+  }
+  if (options_.background_probing) prober_ = std::thread([this] { ProberLoop(); });
+}
+
+VaultRouter::~VaultRouter() {
+  {
+    std::lock_guard lock(prober_mu_);
+    stopping_ = true;
+  }
+  prober_cv_.notify_all();
+  if (prober_.joinable()) prober_.join();
+  executor_.Shutdown();
+}
+
+Clock::time_point VaultRouter::Now() const { return options_.clock ? options_.clock() : Clock::now(); }
+
+bool VaultRouter::Quarantined(std::size_t v) const {
+  return members_[v].health->state() == VaultHealthState::kQuarantined;
+}
+
+std::vector<std::size_t> VaultRouter::Ranked() const {
+  const auto now = Now();
+  std::vector<std::tuple<int, int, std::size_t>> order;
+  for (std::size_t v = 0; v < members_.size(); ++v) {
+    const VaultTier tier = members_[v].health->Tier(now);
+    if (tier == VaultTier::kNever) continue;
+    order.emplace_back(static_cast<int>(tier), members_[v].priority, v);
+  }
+  std::sort(order.begin(), order.end());
+  std::vector<std::size_t> out;
+  out.reserve(order.size());
+  for (const auto& entry : order) out.push_back(std::get<2>(entry));
+  return out;
+}
+
+void VaultRouter::Publish(const std::optional<VaultHealthEvent>& event) {
+  if (!event) return;
+  if (event->to == VaultHealthState::kEjected) counters_->ejections++;
+  if (event->to == VaultHealthState::kQuarantined) counters_->quarantines++;
+  if (event->from == VaultHealthState::kProbing && event->to == VaultHealthState::kHealthy) counters_->failbacks++;
+  if (options_.observer) options_.observer->OnHealthChange(*event);
+}
+
+template <typename T, typename Fn>
+Result<T> VaultRouter::Call(std::size_t v, VaultCall kind, const std::string& key_name,
+                           const std::string& thumbprint, Fn&& fn, const RaceAttempt* attempt) {
+  Member& m = members_[v];
+  const auto started = Clock::now();
+  Result<T> result = fn(*m.ops);
+  const auto latency = duration_cast<milliseconds>(Clock::now() - started);
+  const Status status = result.ok() ? Status::Ok() : result.status();
+  counters_->vault_calls++;
+  if (!status.ok()) counters_->vault_call_failures++;
+  if (status.error_class() == ErrorClass::kThrottled) counters_->throttled_responses++;
+  Publish(m.health->OnOutcome(Now(), status, latency));
+  if (options_.observer) {
+    VaultCallEvent e;
+    e.call = kind;
+    e.vault = m.name;
+    e.key_name = key_name;
+    e.thumbprint = thumbprint;
+    e.outcome_code = status.code();
+    e.error_class = status.error_class();
+    e.http_status = status.http_status();
+    e.latency = latency;
+    e.request_id = status.request_id();
+    e.hedged = attempt && attempt->hedged;
+    e.abandoned = attempt && attempt->abandoned();
+    options_.observer->OnVaultCall(e);
+  }
+  return result;
+}
+
+void VaultRouter::QuarantineVault(std::size_t v, const std::string& key_name, const std::string& expected_thumbprint,
+                                  const std::string& observed_thumbprint, const std::string& reason) {
+  auto event = members_[v].health->Quarantine(reason);
+  if (!event) return;  // already quarantined: reported once
+  Publish(event);
+  if (options_.observer) {
+    KeyCopyEvent e;
+    e.vault = members_[v].name;
+    e.key_name = key_name;
+    e.thumbprint = expected_thumbprint;
+    e.finding = KeyCopyFinding::kMismatch;
+    e.observed_thumbprint = observed_thumbprint;
+    e.detail = reason;
+    options_.observer->OnKeyCopy(e);
+  }
+}
+
+// --- key resolution -------------------------------------------------------
+
+Result<KeyBundle> VaultRouter::FetchKey(std::size_t v, const std::string& name, const std::string& version,
+                                        Deadline deadline) {
+  Result<KeyBundle> r = Call<KeyBundle>(v, VaultCall::kGetKey, name, "", [&](KeyVaultOperations& ops) {
+    return ops.GetKey(name, version, deadline);
+  });
+  if (!r.ok()) return r;
+  KeyBundle bundle = std::move(r).value();
+  Result<std::string> thumbprint = RsaJwkThumbprint(bundle.kty, bundle.n, bundle.e);
+  if (!thumbprint.ok()) {
+    return Status(codes::kGetKeyJsonParser, ErrorClass::kIntegrity,
+                  "vault answered key '" + name + "' with an unusable public key: " + thumbprint.status().message())
+        .WithVault(members_[v].name);
+  }
+  bundle.thumbprint = *thumbprint;  // recomputed: never trust a copied field
+  if (bundle.name.empty()) bundle.name = name;
+  counters_->verifications++;
+  if (auto previous = catalog_.RecordBundle(v, bundle, Now())) {
+    const std::string reason = "vault '" + members_[v].name + "' changed the key material of '" + name + "' version " +
+                               bundle.version + " (thumbprint was " + *previous + ", now " + bundle.thumbprint +
+                               "): quarantined, it will not be used";
+    QuarantineVault(v, name, *previous, bundle.thumbprint, reason);
+    return Status(codes::kKeyMaterialMismatch, ErrorClass::kIntegrity, reason).WithVault(members_[v].name);
+  }
+  if (options_.observer) {
+    KeyCopyEvent e;
+    e.vault = members_[v].name;
+    e.key_name = name;
+    e.thumbprint = bundle.thumbprint;
+    e.finding = KeyCopyFinding::kVerified;
+    e.bundle = bundle;
+    options_.observer->OnKeyCopy(e);
+  }
+  return bundle;
+}
+
+Status VaultRouter::LoadListing(std::size_t v, const std::string& name, Deadline deadline) {
+  std::timed_mutex& listing_lock = catalog_.ListingLock(v, name);
+  std::unique_lock<std::timed_mutex> guard(listing_lock, std::defer_lock);
+  const auto asked_at = Now();
+  if (deadline.at() == Clock::time_point::max()) {
+    guard.lock();
+  } else if (!guard.try_lock_until(deadline.at())) {
+    return DeadlineFailure("listing the versions of '" + name + "' in vault '" + members_[v].name + "'");
+  }
+  // Someone else listed while we waited: their result is as fresh as ours would be.
+  if (auto listed = catalog_.ListedAt(v, name); listed && *listed >= asked_at) return Status::Ok();
+
+  Result<std::vector<KeyVersionItem>> items =
+      Call<std::vector<KeyVersionItem>>(v, VaultCall::kListVersions, name, "", [&](KeyVaultOperations& ops) {
+        return ops.ListKeyVersions(name, deadline);
+      });
+  if (!items.ok()) return items.status();
+  std::vector<KeyVersionItem> versions = std::move(items).value();
+  // Newest first: the versions callers look for are usually recent.
+  std::sort(versions.begin(), versions.end(), [](const KeyVersionItem& a, const KeyVersionItem& b) {
+    return a.attributes.created.value_or(0) > b.attributes.created.value_or(0);
+  });
+  for (const KeyVersionItem& item : versions) {
+    if (catalog_.ByVersion(v, name, item.version)) continue;
+    Result<KeyBundle> bundle = FetchKey(v, name, item.version, deadline);
+    if (bundle.ok() || bundle.status().error_class() == ErrorClass::kNotFound) continue;
+    return bundle.status();
+  }
+  catalog_.MarkListed(v, name, Now());
+  guard.unlock();
+  CheckMaterial(v, name, deadline);
+  return Status::Ok();
+}
+
+void VaultRouter::CheckMaterial(std::size_t v, const std::string& name, Deadline deadline) {
+  if (Quarantined(v)) return;
+  const std::vector<std::string> mine = catalog_.Thumbprints(v, name);
+  if (mine.empty()) return;  // no versions: missing, not rogue
+
+  std::set<std::string> anchor;
+  std::string anchor_source;
+  if (options_.recorder) {
+    Result<std::vector<std::string>> known = options_.recorder->KnownThumbprints(name);
+    if (known.ok() && !known->empty()) {
+      anchor.insert(known->begin(), known->end());
+      anchor_source = "the recorded key history";
+    }
+  }
+  if (anchor.empty()) {
+    // No history: the vault of lowest priority value that is not quarantined is trusted.
+    std::optional<std::size_t> a;
+    for (std::size_t i = 0; i < members_.size(); ++i) {
+      if (Quarantined(i)) continue;
+      if (!a || members_[i].priority < members_[*a].priority) a = i;
+    }
+    if (!a || *a == v) return;
+    if (!catalog_.ListedAt(*a, name) && !LoadListing(*a, name, deadline).ok()) return;  // cannot judge now
+    const std::vector<std::string> theirs = catalog_.Thumbprints(*a, name);
+    if (theirs.empty()) return;
+    anchor.insert(theirs.begin(), theirs.end());
+    anchor_source = "vault '" + members_[*a].name + "'";
+  }
+  for (const std::string& t : mine)
+    if (anchor.count(t)) return;
+  const std::string reason = "vault '" + members_[v].name + "' holds other key material under '" + name +
+                             "': none of its " + std::to_string(mine.size()) + " version(s) (e.g. thumbprint " +
+                             ShortThumbprint(mine.front()) + ") matches " + anchor_source +
+                             "; quarantined, it will not be used";
+  QuarantineVault(v, name, *anchor.begin(), mine.front(), reason);
+}
+
+Result<KeyBundle> VaultRouter::LocateIn(std::size_t v, const std::string& name, const std::string& thumbprint,
+                                        Deadline deadline) {
+  auto not_found = [&] {
+    return Status(codes::kHttpNotFound, ErrorClass::kNotFound,
+                  "vault '" + members_[v].name + "' holds no version of key '" + name + "' with thumbprint " +
+                      thumbprint)
+        .WithVault(members_[v].name);
+  };
+  if (Quarantined(v)) {
+    return Status(codes::kKeyMaterialMismatch, ErrorClass::kIntegrity,
+                  "vault '" + members_[v].name + "' is quarantined (other key material)")
+        .WithVault(members_[v].name);
+  }
+  if (auto b = catalog_.ByThumbprint(v, name, thumbprint)) return *b;
+  if (auto listed = catalog_.ListedAt(v, name); listed && Now() - *listed < options_.relist_interval) {
+    return not_found();
+  }
+  Status loaded = LoadListing(v, name, deadline);
+  if (!loaded.ok()) return loaded;
+  if (Quarantined(v)) {
+    return Status(codes::kKeyMaterialMismatch, ErrorClass::kIntegrity,
+                  "vault '" + members_[v].name + "' is quarantined (other key material)")
+        .WithVault(members_[v].name);
+  }
+  if (auto b = catalog_.ByThumbprint(v, name, thumbprint)) return *b;
+  if (options_.observer) {
+    KeyCopyEvent e;
+    e.vault = members_[v].name;
+    e.key_name = name;
+    e.thumbprint = thumbprint;
+    e.finding = KeyCopyFinding::kMissing;
+    e.detail = "no version of '" + name + "' in this vault has this thumbprint";
+    options_.observer->OnKeyCopy(e);
+  }
+  return not_found();
+}
+
+Result<std::string> VaultRouter::ThumbprintOfVersion(const std::string& name, const std::string& version,
+                                                     Deadline deadline) {
+  for (std::size_t v = 0; v < members_.size(); ++v)
+    if (auto b = catalog_.ByVersion(v, name, version); b && !Quarantined(v)) return b->thumbprint;
+  std::string tried;
+  for (std::size_t v : Ranked()) {
+    if (deadline.expired()) return DeadlineFailure("resolving version " + version + " of '" + name + "'");
+    Result<KeyBundle> b = FetchKey(v, name, version, deadline);
+    if (b.ok()) return b->thumbprint;
+    if (ScopeOf(b.status()) == FailureScope::kRequest) return b.status();
+    tried += (tried.empty() ? "" : "; ") + members_[v].name + ": " + Brief(b.status());
+  }
+  return Status(codes::kHttpNotFound, ErrorClass::kNotFound,
+                "version " + version + " of key '" + name + "' was not found in any vault (" + tried + ")");
+}
+
+Result<KeyBundle> VaultRouter::CurrentVersion(const std::string& key_name, Deadline deadline) {
+  if (key_name.empty()) return InvalidArgument("key name is empty");
+  {
+    std::lock_guard lock(current_mu_);
+    auto it = current_.find(key_name);
+    if (it != current_.end() && Now() - it->second.fetched_at < options_.current_version_ttl &&
+        !Quarantined(it->second.vault)) {
+      return it->second.bundle;
+    }
+  }
+  std::string tried;
+  for (std::size_t v : Ranked()) {
+    if (deadline.expired()) return DeadlineFailure("reading the current version of '" + key_name + "'");
+    Result<KeyBundle> latest = FetchKey(v, key_name, "", deadline);
+    if (!latest.ok()) {
+      if (ScopeOf(latest.status()) == FailureScope::kRequest) return latest.status();
+      tried += (tried.empty() ? "" : "; ") + members_[v].name + ": " + Brief(latest.status());
+      continue;
+    }
+    // The answering vault must not be one with other material.
+    auto listed = catalog_.ListedAt(v, key_name);
+    if (!listed || Now() - *listed >= options_.tuning.verification_ttl) (void)LoadListing(v, key_name, deadline);
+    if (Quarantined(v)) {
+      tried += (tried.empty() ? "" : "; ") + members_[v].name + ": quarantined";
+      continue;
+    }
+    std::lock_guard lock(current_mu_);
+    current_[key_name] = CurrentEntry{*latest, Now(), v};
+    return *latest;
+  }
+  return Status(codes::kNoUsableVault, ErrorClass::kTransient,
+                "could not read the current version of key '" + key_name + "' from any vault (" + tried + ")");
+}
+
+Result<LocatedKeyVersion> VaultRouter::Locate(const std::string& key_name, const std::string& thumbprint,
+                                              Deadline deadline) {
+  if (key_name.empty() || thumbprint.empty()) return InvalidArgument("key name and thumbprint are required");
+  LocatedKeyVersion out;
+  out.key_name = key_name;
+  out.thumbprint = thumbprint;
+  for (std::size_t v = 0; v < members_.size(); ++v) {
+    if (Quarantined(v)) continue;
+    Result<KeyBundle> b = LocateIn(v, key_name, thumbprint, deadline);
+    if (b.ok()) {
+      out.held_by.push_back(KeyVersionLocation{members_[v].name, b->kid, b->version});
+    } else if (Quarantined(v)) {
+      continue;
+    } else if (b.status().error_class() == ErrorClass::kNotFound) {
+      out.missing_in.push_back(members_[v].name);
+    } else {
+      out.unknown_in.push_back(members_[v].name);
+    }
+  }
+  return out;
+}
+
+// --- unwrap ----------------------------------------------------------------
+
+Result<SecureBytes> VaultRouter::Unwrap(const UnwrapRequest& request, Deadline deadline) {
+  if (request.key_name.empty()) return InvalidArgument("unwrap: key name is empty");
+  if (request.thumbprint.empty() && request.version.empty())
+    return InvalidArgument("unwrap: neither a thumbprint nor a key version was given");
+  if (request.wrapped.empty()) return InvalidArgument("unwrap: wrapped key is empty");
+  counters_->unwraps++;
+  bool coalesced = false;
+  Result<SecureBytes> result = coalescer_.Run(
+      CoalescingKey(request), deadline, [&](Deadline d) { return UnwrapRouted(request, d); }, &coalesced);
+  if (coalesced) counters_->unwraps_coalesced++;
+  if (!result.ok()) counters_->unwrap_failures++;
+  return result;
+}
+
+Result<SecureBytes> VaultRouter::UnwrapRouted(const UnwrapRequest& request, Deadline deadline) {
+  hedge_budget_.OnRequest();
+  std::string thumbprint = request.thumbprint;
+  if (thumbprint.empty()) {
+    Result<std::string> t = ThumbprintOfVersion(request.key_name, request.version, deadline);
+    if (!t.ok()) return t.status();
+    thumbprint = *t;
+  }
+  const std::vector<std::size_t> candidates = Ranked();
+  if (candidates.empty()) {
+    return Status(codes::kNoUsableVault, ErrorClass::kIntegrity, "unwrap: every vault is quarantined");
+  }
+
+  // What the attempts need, owned jointly by them (an abandoned attempt may
+  // outlive this call).
+  struct Input {
+    std::string key_name;
+    std::string thumbprint;
+    WrapAlgorithm algorithm;
+    Bytes wrapped;
+    std::vector<std::size_t> candidates;
+  };
+  auto input = std::make_shared<const Input>(
+      Input{request.key_name, thumbprint, request.algorithm, request.wrapped, candidates});
+
+  RaceOptions race;
+  race.hedging = options_.tuning.hedging_enabled;
+  race.hedge_delay = [this, input](std::size_t i) { return members_[input->candidates[i]].health->HedgeDelay(); };
+  race.may_hedge = [this] {
+    if (hedge_budget_.TryWithdraw()) return true;
+    counters_->hedges_refused++;
+    return false;
+  };
+  HedgedRace::Attempt attempt = [this, input](const RaceAttempt& a, Deadline d) -> Result<SecureBytes> {
+    const std::size_t v = input->candidates[a.candidate];
+    Result<KeyBundle> copy = LocateIn(v, input->key_name, input->thumbprint, d);
+    Result<SecureBytes> r = copy.ok() ? Call<SecureBytes>(
+                                            v, VaultCall::kUnwrap, input->key_name, input->thumbprint,
+                                            [&](KeyVaultOperations& ops) {
+                                              return ops.UnwrapKey(input->key_name, copy->version, input->algorithm,
+                                                                   input->wrapped, d);
+                                            },
+                                            &a)
+                                      : Result<SecureBytes>(copy.status());
+    if (a.abandoned()) counters_->abandoned_results++;
+    return r;
+  };
+
+  RaceOutcome outcome = HedgedRace::Run(executor_, candidates.size(), std::move(attempt), race, deadline);
+  counters_->failovers += outcome.failovers;
+  counters_->hedges += outcome.hedges;
+  if (outcome.winner && outcome.winner_hedged) counters_->hedge_wins++;
+  if (outcome.rejected_by_executor) counters_->hedges_refused += outcome.rejected_by_executor;
+  if (outcome.result) return std::move(*outcome.result);
+
+  // Nobody succeeded: explain per vault.
+  std::string detail;
+  bool all_not_found = !outcome.failures.empty();
+  for (const auto& [i, s] : outcome.failures) {
+    detail += (detail.empty() ? "" : "; ") + members_[candidates[i]].name + ": " + Brief(s);
+    if (s.error_class() != ErrorClass::kNotFound) all_not_found = false;
+  }
+  if (outcome.deadline_passed || deadline.expired()) {
+    return Status(codes::kDeadlineExceeded, ErrorClass::kTransient,
+                  "deadline passed before any vault unwrapped with key '" + request.key_name + "'" +
+                      (detail.empty() ? "" : " (" + detail + ")"));
+  }
+  if (all_not_found && outcome.failures.size() == candidates.size()) {
+    return Status(codes::kHttpNotFound, ErrorClass::kNotFound,
+                  "no vault holds the version of key '" + request.key_name + "' with thumbprint " + thumbprint +
+                      " (" + detail + ")");
+  }
+  return Status(codes::kNoUsableVault, ErrorClass::kTransient,
+                "unwrap with key '" + request.key_name + "' failed in every vault (" + detail + ")");
+}
+
+// --- wrap --------------------------------------------------------------------
+
+Result<WrappedKey> VaultRouter::Wrap(const std::string& key_name, WrapAlgorithm algorithm,
+                                     const SecureBytes& plaintext, Deadline deadline) {
+  if (key_name.empty()) return InvalidArgument("wrap: key name is empty");
+  if (plaintext.empty()) return InvalidArgument("wrap: nothing to wrap");
+  counters_->wraps++;
+  auto fail = [&](Status s) -> Result<WrappedKey> {
+    counters_->wrap_failures++;
+    return s;
+  };
+  if (!options_.recorder) {
+    return fail(Status(codes::kStateStoreError, ErrorClass::kInternal,
+                       "wrap refused: no key-version recorder, so the key version could not be recorded"));
+  }
+  Result<KeyBundle> current = CurrentVersion(key_name, deadline);
+  if (!current.ok()) return fail(current.status());
+  const std::string thumbprint = current->thumbprint;
+
+  // Invariant: only a version every (non-quarantined) vault holds.
+  std::string missing;
+  bool unknown = false;
+  for (std::size_t v = 0; v < members_.size(); ++v) {
+    if (Quarantined(v)) continue;
+    Result<KeyBundle> copy = LocateIn(v, key_name, thumbprint, deadline);
+    if (copy.ok() || Quarantined(v)) continue;
+    const bool absent = copy.status().error_class() == ErrorClass::kNotFound;
+    unknown = unknown || !absent;
+    missing += (missing.empty() ? "" : "; ") + members_[v].name +
+               (absent ? ": does not hold it" : ": could not be checked: " + Brief(copy.status()));
+  }
+  if (!missing.empty()) {
+    counters_->version_not_everywhere++;
+    return fail(Status(codes::kVersionNotEverywhere, unknown ? ErrorClass::kTransient : ErrorClass::kNotFound,
+                       "wrap refused: the current version of key '" + key_name + "' (thumbprint " + thumbprint +
+                           ") is not confirmed in every vault, so not every vault could unwrap it (" + missing +
+                           "); copy the version to those vaults (geoekm sync)"));
+  }
+
+  std::string tried;
+  for (std::size_t v : Ranked()) {
+    if (deadline.expired()) break;
+    std::optional<KeyBundle> copy = catalog_.ByThumbprint(v, key_name, thumbprint);
+    if (!copy) continue;  // quarantined meanwhile or never located
+    // Invariant 2: a recently verified copy only.
+    auto verified = catalog_.VerifiedAt(v, key_name, thumbprint);
+    if (!verified || Now() - *verified >= options_.tuning.verification_ttl) {
+      Result<KeyBundle> fresh = FetchKey(v, key_name, copy->version, deadline);
+      if (!fresh.ok()) {
+        if (ScopeOf(fresh.status()) == FailureScope::kRequest) return fail(fresh.status());
+        tried += (tried.empty() ? "" : "; ") + members_[v].name + ": verification failed: " + Brief(fresh.status());
+        continue;
+      }
+      if (fresh->thumbprint != thumbprint) continue;  // FetchKey quarantined it
+      copy = *fresh;
+    }
+    Result<Bytes> wrapped = Call<Bytes>(v, VaultCall::kWrap, key_name, thumbprint, [&](KeyVaultOperations& ops) {
+      return ops.WrapKey(key_name, copy->version, algorithm, plaintext, deadline);
+    });
+    if (!wrapped.ok()) {
+      if (ScopeOf(wrapped.status()) == FailureScope::kRequest) return fail(wrapped.status());
+      tried += (tried.empty() ? "" : "; ") + members_[v].name + ": " + Brief(wrapped.status());
+      counters_->failovers++;
+      continue;
+    }
+    // Invariant 3: durably recorded before the wrapped bytes leave.
+    Status recorded = options_.recorder->RecordWrapKeyVersion(members_[v].name, *copy);
+    if (!recorded.ok()) {
+      counters_->recorder_failures++;
+      const int code = recorded.code() ? recorded.code() : codes::kStateStoreError;
+      return fail(Status(code, recorded.error_class() == ErrorClass::kNone ? ErrorClass::kInternal
+                                                                          : recorded.error_class(),
+                         "wrap failed: the key version could not be recorded durably, so the wrapped key is not "
+                         "returned: " +
+                             recorded.message()));
+    }
+    WrappedKey out;
+    out.wrapped = std::move(wrapped).value();
+    out.algorithm = algorithm;
+    out.key_name = key_name;
+    out.thumbprint = thumbprint;
+    out.vault = members_[v].name;
+    out.kid = copy->kid;
+    out.version = copy->version;
+    return out;
+  }
+  if (deadline.expired()) return fail(DeadlineFailure("any vault wrapped with key '" + key_name + "'"));
+  return fail(Status(codes::kNoUsableVault, ErrorClass::kTransient,
+                     "wrap with key '" + key_name + "' failed in every vault (" + tried + ")"));
+}
+
+// --- probing -----------------------------------------------------------------
+
+Status VaultRouter::Probe(std::size_t v) {
+  Member& m = members_[v];
+  const Deadline deadline = Deadline::After(options_.tuning.try_timeout);
+  const auto started = Clock::now();
+  Status status = [&]() -> Status {
+    if (options_.probe_key_names.empty()) {
+      return Status(codes::kInvalidArgument, ErrorClass::kInvalidInput, "no key name to probe with");
+    }
+    const std::string& name = options_.probe_key_names.front();
+    Result<KeyBundle> key = m.ops->GetKey(name, "", deadline);
+    if (!key.ok()) return key.status();
+    Result<std::string> thumbprint = RsaJwkThumbprint(key->kty, key->n, key->e);
+    if (!thumbprint.ok()) return thumbprint.status();
+    KeyBundle bundle = *key;
+    bundle.thumbprint = *thumbprint;
+    if (bundle.name.empty()) bundle.name = name;
+    if (auto previous = catalog_.RecordBundle(v, bundle, Now())) {
+      const std::string reason = "vault '" + m.name + "' changed the key material of '" + name + "' version " +
+                                 bundle.version + ": quarantined, it will not be used";
+      QuarantineVault(v, name, *previous, bundle.thumbprint, reason);
+      return Status(codes::kKeyMaterialMismatch, ErrorClass::kIntegrity, reason);
+    }
+    SecureBytes canary(32);
+    if (RAND_bytes(canary.data(), static_cast<int>(canary.size())) != 1) {
+      return Status(codes::kProviderError, ErrorClass::kInternal, "no random bytes for the probe canary");
+    }
+    Result<Bytes> wrapped = m.ops->WrapKey(name, bundle.version, options_.canary_algorithm, canary, deadline);
+    if (!wrapped.ok()) return wrapped.status();
+    Result<SecureBytes> unwrapped =
+        m.ops->UnwrapKey(name, bundle.version, options_.canary_algorithm, *wrapped, deadline);
+    if (!unwrapped.ok()) return unwrapped.status();
+    if (unwrapped->size() != canary.size() || CRYPTO_memcmp(unwrapped->data(), canary.data(), canary.size()) != 0) {
+      return Status(codes::kKeyMaterialMismatch, ErrorClass::kIntegrity, "probe canary did not unwrap to itself");
+    }
+    return Status::Ok();
+  }();
+  const auto latency = duration_cast<milliseconds>(Clock::now() - started);
+  counters_->probes++;
+  if (!status.ok()) counters_->probe_failures++;
+  Publish(m.health->OnProbeResult(Now(), status, latency));
+  if (options_.observer) {
+    VaultCallEvent e;
+    e.call = VaultCall::kProbe;
+    e.vault = m.name;
+    e.key_name = options_.probe_key_names.empty() ? "" : options_.probe_key_names.front();
+    e.outcome_code = status.code();
+    e.error_class = status.error_class();
+    e.http_status = status.http_status();
+    e.latency = latency;
+    e.request_id = status.request_id();
+    options_.observer->OnVaultCall(e);
+  }
+  return status;
+}
+
+void VaultRouter::RunDueProbes() {
+  std::vector<std::size_t> due;
+  for (std::size_t v = 0; v < members_.size(); ++v) {
+    std::optional<VaultHealthEvent> event;
+    if (members_[v].health->BeginProbeIfDue(Now(), &event)) due.push_back(v);
+    Publish(event);
+  }
+  for (std::size_t v : due) (void)Probe(v);
+}
+
+void VaultRouter::ProberLoop() {
+  const auto period = std::clamp(options_.tuning.probe_interval / 4, milliseconds(10), milliseconds(250));
+  std::unique_lock lock(prober_mu_);
+  while (!stopping_) {
+    lock.unlock();
+    for (std::size_t v = 0; v < members_.size(); ++v) {
+      std::optional<VaultHealthEvent> event;
+      if (!members_[v].health->BeginProbeIfDue(Now(), &event)) continue;
+      Publish(event);
+      if (!executor_.Submit([this, v] { (void)Probe(v); })) (void)Probe(v);
+    }
+    lock.lock();
+    prober_cv_.wait_for(lock, period, [this] { return stopping_; });
+  }
+}
+
+// --- introspection -----------------------------------------------------------
+
+std::vector<VaultHealthSnapshot> VaultRouter::Health() const {
+  std::vector<VaultHealthSnapshot> out;
+  const auto now = Now();
+  for (const Member& m : members_) out.push_back(m.health->Snapshot(now));
+  return out;
+}
+
+VaultHealthState VaultRouter::HealthOf(const std::string& vault) const {
+  for (const Member& m : members_)
+    if (m.name == vault) return m.health->state();
+  return VaultHealthState::kEjected;
+}
+
+RouterStats VaultRouter::stats() const {
+  const Counters& c = *counters_;
+  RouterStats s;
+  s.unwraps = c.unwraps;
+  s.unwrap_failures = c.unwrap_failures;
+  s.unwraps_coalesced = c.unwraps_coalesced;
+  s.unwraps_waiting = coalescer_.waiting();
+  s.wraps = c.wraps;
+  s.wrap_failures = c.wrap_failures;
+  s.vault_calls = c.vault_calls;
+  s.vault_call_failures = c.vault_call_failures;
+  s.throttled_responses = c.throttled_responses;
+  s.failovers = c.failovers;
+  s.hedges = c.hedges;
+  s.hedge_wins = c.hedge_wins;
+  s.hedges_refused = c.hedges_refused;
+  s.abandoned_results = c.abandoned_results;
+  s.ejections = c.ejections;
+  s.failbacks = c.failbacks;
+  s.quarantines = c.quarantines;
+  s.probes = c.probes;
+  s.probe_failures = c.probe_failures;
+  s.verifications = c.verifications;
+  s.version_not_everywhere = c.version_not_everywhere;
+  s.recorder_failures = c.recorder_failures;
+  return s;
+}
+
+}  // namespace geoekm

@@ -1,0 +1,217 @@
+// VaultRouter: wraps and unwraps DEKs through an ordered set of vaults that
+// carry the same key, choosing whichever is healthy.
+//
+// Unwrap: vaults are ranked by health tier (healthy or suspect, throttled,
+// probing, ejected as a last resort; quarantined never), then priority. The
+// best vault is asked first; a vault-level failure (transient, throttled,
+// auth, forbidden, version not found there) moves on to the next at once; a
+// request-level failure (bad request, e.g. a ciphertext that is not one)
+// is returned without asking another vault. If the vault has not answered
+// within its hedge delay (p95 latency × factor, clamped to [floor, cap]),
+// the same unwrap is also sent to the next vault (hedging, budgeted); the
+// first success wins, the rest are abandoned. Identical unwraps in flight
+// (same key version, algorithm and wrapped bytes) share one routed call.
+// The key version is given by thumbprint (preferred) or by one vault's
+// version id; each vault is asked for *its* version id of that thumbprint.
+//
+// Wrap (invariants 1–3): the key's current version (the newest version of
+// the most preferred vault that answers, cached for current_version_ttl) is
+// used only if every vault that is not quarantined holds it (same
+// thumbprint; error 5008 otherwise), only through a vault whose copy was
+// verified by GetKey within verification_ttl, and the wrapped bytes are
+// returned only after KeyVersionRecorder::RecordWrapKeyVersion succeeded.
+// A vault whose key material differs is quarantined (error 5005, event,
+// counter) and never used again by this router: a vault that changed the
+// material of a version id, or whose versions share no thumbprint with the
+// known history (KeyVersionRecorder::KnownThumbprints) — with no history,
+// with the versions of the vault of lowest priority value.
+//
+// Health: see vault_health.h. Ejected vaults are probed in the background
+// (GetKey of the first probe key + a canary wrap/unwrap of 32 random bytes)
+// unless background_probing is off; RunDueProbes() probes synchronously.
+//
+// Every operation takes a Deadline and passes it to each vault call.
+// Decisions are visible in stats(), Health() and through RouterObserver.
+//
+// Threads: a BoundedExecutor (worker_threads, max_queued_tasks) runs hedged
+// attempts and probes, plus one prober thread; nothing else is created.
+//
+// Thread safety: all public methods may be called concurrently by any number
+// of threads. Destruction waits for vault calls still running on workers
+// (abandoned attempts), which are bounded by their deadlines; no public
+// method may be running when the destructor starts.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config/vault_set_config.h"
+#include "core/deadline.h"
+#include "core/result.h"
+#include "core/secure_bytes.h"
+#include "vault_router/bounded_executor.h"
+#include "vault_router/hedge_budget.h"
+#include "vault_router/hedged_race.h"
+#include "vault_router/key_catalog.h"
+#include "vault_router/key_types.h"
+#include "vault_router/key_vault_operations.h"
+#include "vault_router/key_version_recorder.h"
+#include "vault_router/router_observer.h"
+#include "vault_router/router_stats.h"
+#include "vault_router/unwrap_coalescer.h"
+#include "vault_router/vault_health.h"
+
+namespace geoekm {
+
+struct RoutedVault {
+  std::string name;   // as configured (events, errors)
+  int priority = 0;   // lower is preferred
+  std::shared_ptr<KeyVaultOperations> ops;
+};
+
+struct RouterOptions {
+  RouterTuning tuning;
+  // Probes read the first of these and wrap/unwrap a canary with it.
+  std::vector<std::string> probe_key_names;
+  WrapAlgorithm canary_algorithm = WrapAlgorithm::kRsaOaep256;
+  std::shared_ptr<RouterObserver> observer;    // may be null
+  std::shared_ptr<KeyVersionRecorder> recorder;  // required for Wrap (invariant 3)
+  // Time for health, probes, caches and verification TTLs; the steady
+  // clock when empty. Tests inject a fake. Latencies, hedge delays and
+  // deadlines always use the real steady clock.
+  std::function<Clock::time_point()> clock;
+  std::size_t worker_threads = 16;
+  std::size_t max_queued_tasks = 4096;
+  bool background_probing = true;
+  std::chrono::milliseconds current_version_ttl{30000};
+  // After a vault's version list did not contain a thumbprint, it is not
+  // listed again for that reason within this interval.
+  std::chrono::milliseconds relist_interval{5000};
+  std::uint64_t min_request_volume = 10;  // for error-rate ejection
+};
+
+// Tuning, probe key names and canary algorithm from a loaded configuration.
+RouterOptions RouterOptionsFromConfig(const VaultSetConfig& config);
+
+struct UnwrapRequest {
+  std::string key_name;
+  std::string thumbprint;  // RFC 7638; preferred
+  std::string version;     // one vault's version id, when the thumbprint is not known
+  WrapAlgorithm algorithm = WrapAlgorithm::kRsaOaep256;
+  Bytes wrapped;
+};
+
+struct WrappedKey {
+  Bytes wrapped;
+  WrapAlgorithm algorithm = WrapAlgorithm::kRsaOaep256;
+  std::string key_name;
+  std::string thumbprint;
+  std::string vault;    // the vault that wrapped
+  std::string kid;      // that vault's kid
+  std::string version;  // that vault's version id
+};
+
+struct KeyVersionLocation {
+  std::string vault;
+  std::string kid;
+  std::string version;
+};
+
+struct LocatedKeyVersion {
+  std::string key_name;
+  std::string thumbprint;
+  std::vector<KeyVersionLocation> held_by;
+  std::vector<std::string> missing_in;      // vaults that answered without it
+  std::vector<std::string> unknown_in;      // vaults that could not be asked
+};
+
+class VaultRouter {
+ public:
+  // `vaults` must not be empty; names must be unique.
+  VaultRouter(std::vector<RoutedVault> vaults, RouterOptions options);
+  ~VaultRouter();
+  VaultRouter(const VaultRouter&) = delete;
+  VaultRouter& operator=(const VaultRouter&) = delete;
+
+  Result<SecureBytes> Unwrap(const UnwrapRequest& request, Deadline deadline);
+  Result<WrappedKey> Wrap(const std::string& key_name, WrapAlgorithm algorithm, const SecureBytes& plaintext,
+                          Deadline deadline);
+
+  // The current version of `key_name` (see Wrap) with its thumbprint.
+  Result<KeyBundle> CurrentVersion(const std::string& key_name, Deadline deadline);
+  // Which vault holds `thumbprint` under which version id.
+  Result<LocatedKeyVersion> Locate(const std::string& key_name, const std::string& thumbprint, Deadline deadline);
+
+  // Probes every vault whose probe is due, on the calling thread.
+  void RunDueProbes();
+
+  std::vector<VaultHealthSnapshot> Health() const;
+  VaultHealthState HealthOf(const std::string& vault) const;
+  RouterStats stats() const;
+
+ private:
+  struct Member {
+    std::string name;
+    int priority = 0;
+    std::shared_ptr<KeyVaultOperations> ops;
+    std::unique_ptr<VaultHealth> health;
+  };
+  struct Counters;
+  struct CurrentEntry {
+    KeyBundle bundle;
+    Clock::time_point fetched_at;
+    std::size_t vault = 0;  // where it was read
+  };
+
+  Clock::time_point Now() const;
+  // Ranked vault indices; quarantined vaults never appear.
+  std::vector<std::size_t> Ranked() const;
+  bool Quarantined(std::size_t v) const;
+
+  // Every vault call goes through here: latency, health, counters, events.
+  template <typename T, typename Fn>
+  Result<T> Call(std::size_t v, VaultCall kind, const std::string& key_name, const std::string& thumbprint, Fn&& fn,
+                 const RaceAttempt* attempt = nullptr);
+  void Publish(const std::optional<VaultHealthEvent>& event);
+  void QuarantineVault(std::size_t v, const std::string& key_name, const std::string& expected_thumbprint,
+                       const std::string& observed_thumbprint, const std::string& reason);
+
+  // Key resolution (key_catalog.h holds what was learnt).
+  Result<KeyBundle> FetchKey(std::size_t v, const std::string& name, const std::string& version, Deadline deadline);
+  Status LoadListing(std::size_t v, const std::string& name, Deadline deadline);
+  void CheckMaterial(std::size_t v, const std::string& name, Deadline deadline);
+  Result<KeyBundle> LocateIn(std::size_t v, const std::string& name, const std::string& thumbprint,
+                             Deadline deadline);
+  Result<std::string> ThumbprintOfVersion(const std::string& name, const std::string& version, Deadline deadline);
+
+  Result<SecureBytes> UnwrapRouted(const UnwrapRequest& request, Deadline deadline);
+  Status Probe(std::size_t v);
+  void ProberLoop();
+
+  std::vector<Member> members_;
+  const RouterOptions options_;
+  std::unique_ptr<Counters> counters_;
+  KeyCatalog catalog_;
+  UnwrapCoalescer coalescer_;
+  HedgeBudget hedge_budget_;
+  mutable std::mutex current_mu_;
+  std::map<std::string, CurrentEntry> current_;
+
+  std::mutex prober_mu_;
+  std::condition_variable prober_cv_;
+  bool stopping_ = false;
+  // Last members: destroyed first, so no worker or prober outlives the rest.
+  BoundedExecutor executor_;
+  std::thread prober_;
+};
+
+}  // namespace geoekm
