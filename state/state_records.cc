@@ -6,13 +6,13 @@
 namespace geoekm {
 namespace {
 
-constexpr std::array<std::pair<VaultHealth, std::string_view>, 6> kHealthNames{{
-    {VaultHealth::kUnknown, "unknown"},
-    {VaultHealth::kHealthy, "healthy"},
-    {VaultHealth::kDegraded, "degraded"},
-    {VaultHealth::kEjected, "ejected"},
-    {VaultHealth::kProbing, "probing"},
-    {VaultHealth::kQuarantined, "quarantined"},
+constexpr std::array<std::pair<RecordedHealth, std::string_view>, 6> kHealthNames{{
+    {RecordedHealth::kUnknown, "unknown"},
+    {RecordedHealth::kHealthy, "healthy"},
+    {RecordedHealth::kDegraded, "degraded"},
+    {RecordedHealth::kEjected, "ejected"},
+    {RecordedHealth::kProbing, "probing"},
+    {RecordedHealth::kQuarantined, "quarantined"},
 }};
 
 constexpr std::array<std::pair<CopyStatus, std::string_view>, 5> kCopyStatusNames{{
@@ -57,9 +57,9 @@ std::optional<Enum> Parse(const std::array<std::pair<Enum, std::string_view>, N>
 
 }  // namespace
 
-std::string_view VaultHealthName(VaultHealth health) { return NameOf(kHealthNames, health); }
-VaultHealth ParseVaultHealth(std::string_view name) {
-  return Parse(kHealthNames, name).value_or(VaultHealth::kUnknown);
+std::string_view RecordedHealthName(RecordedHealth health) { return NameOf(kHealthNames, health); }
+RecordedHealth ParseRecordedHealth(std::string_view name) {
+  return Parse(kHealthNames, name).value_or(RecordedHealth::kUnknown);
 }
 
 std::string_view CopyStatusName(CopyStatus status) { return NameOf(kCopyStatusNames, status); }

@@ -21,11 +21,11 @@
 namespace geoekm {
 
 // Health of one vault as the router sees it. Stored as the lower-case word
-// from VaultHealthName(); an unknown word reads back as kUnknown.
-enum class VaultHealth { kUnknown, kHealthy, kDegraded, kEjected, kProbing, kQuarantined };
+// from RecordedHealthName(); an unknown word reads back as kUnknown.
+enum class RecordedHealth { kUnknown, kHealthy, kDegraded, kEjected, kProbing, kQuarantined };
 
-std::string_view VaultHealthName(VaultHealth health);
-VaultHealth ParseVaultHealth(std::string_view name);
+std::string_view RecordedHealthName(RecordedHealth health);
+RecordedHealth ParseRecordedHealth(std::string_view name);
 
 // Registered vault (from the vault-set config).
 struct VaultRecord {
@@ -36,15 +36,15 @@ struct VaultRecord {
   int priority = 0;
   // Read-only in queries; ignored by UpsertVaults (health moves only through
   // RecordHealthTransition so that every change has an event).
-  VaultHealth health = VaultHealth::kUnknown;
+  RecordedHealth health = RecordedHealth::kUnknown;
   std::optional<std::int64_t> health_since_ms;
 };
 
 // One health state change the router decided on.
 struct HealthTransition {
   std::string vault;
-  VaultHealth from = VaultHealth::kUnknown;
-  VaultHealth to = VaultHealth::kUnknown;
+  RecordedHealth from = RecordedHealth::kUnknown;
+  RecordedHealth to = RecordedHealth::kUnknown;
   std::string reason;  // operator-facing, secret-free (like Status::message); cut to 512 bytes
   int error_code = 0;  // connector/geoekm code of the failure that caused it, 0 if none
   int http_status = 0;

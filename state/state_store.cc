@@ -347,14 +347,14 @@ Status StateStore::RecordHealthTransition(const HealthTransition& transition) {
       "INSERT INTO health_events(time_ms, vault, from_state, to_state, reason, error_code, http_status) "
       "VALUES (?, ?, ?, ?, ?, ?, ?)");
   if (!event.ok()) return event.status();
-  event->BindAll(now, transition.vault, VaultHealthName(transition.from), VaultHealthName(transition.to),
+  event->BindAll(now, transition.vault, RecordedHealthName(transition.from), RecordedHealthName(transition.to),
                  CutDetail(transition.reason), static_cast<std::int64_t>(transition.error_code),
                  static_cast<std::int64_t>(transition.http_status));
   status = event->Run();
   if (!status.ok()) return status;
   auto vault = connection_.Prepare("UPDATE vaults SET health_state = ?, health_since_ms = ? WHERE name = ?");
   if (!vault.ok()) return vault.status();
-  vault->BindAll(VaultHealthName(transition.to), now, transition.vault);
+  vault->BindAll(RecordedHealthName(transition.to), now, transition.vault);
   status = vault->Run();
   if (!status.ok()) return status;
   status = WritePendingAuditLocked();
@@ -630,7 +630,7 @@ Result<std::vector<VaultRecord>> StateStore::Vaults() {
     v.region = stmt->Text(2);
     v.geography = stmt->Text(3);
     v.priority = static_cast<int>(stmt->Int64(4));
-    v.health = ParseVaultHealth(stmt->Text(5));
+    v.health = ParseRecordedHealth(stmt->Text(5));
     v.health_since_ms = stmt->OptionalInt64(6);
     out.push_back(std::move(v));
   }
@@ -759,8 +759,8 @@ Result<std::vector<HealthEventRecord>> StateStore::HealthEventsSince(std::int64_
     e.id = stmt->Int64(0);
     e.time_ms = stmt->Int64(1);
     e.transition.vault = stmt->Text(2);
-    e.transition.from = ParseVaultHealth(stmt->Text(3));
-    e.transition.to = ParseVaultHealth(stmt->Text(4));
+    e.transition.from = ParseRecordedHealth(stmt->Text(3));
+    e.transition.to = ParseRecordedHealth(stmt->Text(4));
     e.transition.reason = stmt->Text(5);
     e.transition.error_code = static_cast<int>(stmt->Int64(6));
     e.transition.http_status = static_cast<int>(stmt->Int64(7));

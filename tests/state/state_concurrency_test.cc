@@ -59,7 +59,7 @@ int WriterWork(StateStore& store, int writer, int count) {
       ++failures;
     }
     if (i % 10 == 0 &&
-        !store.RecordHealthTransition({vault, VaultHealth::kHealthy, VaultHealth::kDegraded, "writer", 0, 0}).ok()) {
+        !store.RecordHealthTransition({vault, RecordedHealth::kHealthy, RecordedHealth::kDegraded, "writer", 0, 0}).ok()) {
       ++failures;
     }
   }

@@ -165,22 +165,22 @@ TEST_F(StateStoreTest, CopyVerificationAndStatuses) {
 
 TEST_F(StateStoreTest, HealthTransitionsUpdateTheVaultAndAppendEvents) {
   const std::int64_t t0 = clock_.now_ms->load();
-  ASSERT_TRUE(store_->RecordHealthTransition({"eastus", VaultHealth::kUnknown, VaultHealth::kHealthy, "probe ok", 0, 0})
+  ASSERT_TRUE(store_->RecordHealthTransition({"eastus", RecordedHealth::kUnknown, RecordedHealth::kHealthy, "probe ok", 0, 0})
                   .ok());
   clock_.Advance(5000);
   ASSERT_TRUE(store_
-                  ->RecordHealthTransition({"eastus", VaultHealth::kHealthy, VaultHealth::kEjected,
+                  ->RecordHealthTransition({"eastus", RecordedHealth::kHealthy, RecordedHealth::kEjected,
                                             "3 consecutive failures", codes::kHttpServerError, 503})
                   .ok());
-  EXPECT_FALSE(store_->RecordHealthTransition({"nowhere", VaultHealth::kUnknown, VaultHealth::kHealthy, "", 0, 0}).ok());
+  EXPECT_FALSE(store_->RecordHealthTransition({"nowhere", RecordedHealth::kUnknown, RecordedHealth::kHealthy, "", 0, 0}).ok());
 
   auto vaults = store_->Vaults();
   ASSERT_TRUE(vaults.ok());
   ASSERT_EQ(vaults->size(), 2u);
   EXPECT_EQ((*vaults)[0].name, "eastus");
-  EXPECT_EQ((*vaults)[0].health, VaultHealth::kEjected);
+  EXPECT_EQ((*vaults)[0].health, RecordedHealth::kEjected);
   EXPECT_EQ((*vaults)[0].health_since_ms, t0 + 5000);
-  EXPECT_EQ((*vaults)[1].health, VaultHealth::kUnknown);
+  EXPECT_EQ((*vaults)[1].health, RecordedHealth::kUnknown);
 
   auto all = store_->HealthEventsSince(0);
   ASSERT_TRUE(all.ok());
@@ -188,8 +188,8 @@ TEST_F(StateStoreTest, HealthTransitionsUpdateTheVaultAndAppendEvents) {
   auto recent = store_->HealthEventsSince(t0 + 1);
   ASSERT_TRUE(recent.ok());
   ASSERT_EQ(recent->size(), 1u);
-  EXPECT_EQ((*recent)[0].transition.from, VaultHealth::kHealthy);
-  EXPECT_EQ((*recent)[0].transition.to, VaultHealth::kEjected);
+  EXPECT_EQ((*recent)[0].transition.from, RecordedHealth::kHealthy);
+  EXPECT_EQ((*recent)[0].transition.to, RecordedHealth::kEjected);
   EXPECT_EQ((*recent)[0].transition.error_code, codes::kHttpServerError);
   EXPECT_EQ((*recent)[0].transition.http_status, 503);
   EXPECT_EQ((*recent)[0].transition.reason, "3 consecutive failures");
