@@ -1,5 +1,7 @@
 #include "vault_router/key_catalog.h"
 
+#include "vault_router/deadline_wait.h"
+
 namespace geoekm {
 
 const KeyCatalog::View* KeyCatalog::Find(std::size_t v, const std::string& name) const {
@@ -69,10 +71,21 @@ std::vector<std::string> KeyCatalog::Thumbprints(std::size_t v, const std::strin
   return out;
 }
 
-std::timed_mutex& KeyCatalog::ListingLock(std::size_t v, const std::string& name) {
-  std::lock_guard lock(mu_);
+bool KeyCatalog::BeginListing(std::size_t v, const std::string& name, Deadline deadline) {
+  std::unique_lock lock(mu_);
   // std::map nodes are stable and views are never erased: the reference stays valid.
-  return *views_[Key(v, name)].listing_lock;
+  View& view = views_[Key(v, name)];
+  if (!WaitUntil(listing_done_, lock, deadline.at(), [&] { return !view.listing; })) return false;
+  view.listing = true;
+  return true;
+}
+
+void KeyCatalog::EndListing(std::size_t v, const std::string& name) {
+  {
+    std::lock_guard lock(mu_);
+    views_[Key(v, name)].listing = false;
+  }
+  listing_done_.notify_all();
 }
 
 }  // namespace geoekm

@@ -7,13 +7,15 @@
 // A version id's material never changes in Key Vault, so bundles are kept
 // for the router's lifetime; RecordBundle reports a version whose material
 // did change (a rogue or replaced vault). The catalog makes no vault calls:
-// the router fetches and records. Per (vault, key name) it also holds the
-// lock that makes one listing at a time (single flight).
+// the router fetches and records. Per (vault, key name) it also admits one
+// listing at a time (single flight; a plain mutex + condition variable, as
+// timed mutexes are not understood by ThreadSanitizer).
 //
 // Thread safety: all methods may be called concurrently.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <map>
 #include <memory>
@@ -43,8 +45,10 @@ class KeyCatalog {
   std::optional<Clock::time_point> ListedAt(std::size_t v, const std::string& name) const;
   std::vector<std::string> Thumbprints(std::size_t v, const std::string& name) const;
 
-  // The single-flight lock for listing vault `v`'s versions of `name`.
-  std::timed_mutex& ListingLock(std::size_t v, const std::string& name);
+  // Single flight for listing vault `v`'s versions of `name`: true when the
+  // caller may list now (and must call EndListing), false at the deadline.
+  bool BeginListing(std::size_t v, const std::string& name, Deadline deadline);
+  void EndListing(std::size_t v, const std::string& name);
 
  private:
   struct View {
@@ -52,13 +56,14 @@ class KeyCatalog {
     std::map<std::string, std::string> version_of;  // thumbprint -> version id
     std::map<std::string, Clock::time_point> verified_at;  // thumbprint -> time
     std::optional<Clock::time_point> listed_at;
-    std::shared_ptr<std::timed_mutex> listing_lock = std::make_shared<std::timed_mutex>();
+    bool listing = false;
   };
   using Key = std::pair<std::size_t, std::string>;
 
   const View* Find(std::size_t v, const std::string& name) const;
 
   mutable std::mutex mu_;
+  std::condition_variable listing_done_;
   std::map<Key, View> views_;
 };
 

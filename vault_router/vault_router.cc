@@ -209,37 +209,35 @@ Result<KeyBundle> VaultRouter::FetchKey(std::size_t v, const std::string& name, 
 }
 
 Status VaultRouter::LoadListing(std::size_t v, const std::string& name, Deadline deadline) {
-  std::timed_mutex& listing_lock = catalog_.ListingLock(v, name);
-  std::unique_lock<std::timed_mutex> guard(listing_lock, std::defer_lock);
   const auto asked_at = Now();
-  if (deadline.at() == Clock::time_point::max()) {
-    guard.lock();
-  } else if (!guard.try_lock_until(deadline.at())) {
+  if (!catalog_.BeginListing(v, name, deadline)) {
     return DeadlineFailure("listing the versions of '" + name + "' in vault '" + members_[v].name + "'");
   }
-  // Someone else listed while we waited: their result is as fresh as ours would be.
-  if (auto listed = catalog_.ListedAt(v, name); listed && *listed >= asked_at) return Status::Ok();
-
-  Result<std::vector<KeyVersionItem>> items =
-      Call<std::vector<KeyVersionItem>>(v, VaultCall::kListVersions, name, "", [&](KeyVaultOperations& ops) {
-        return ops.ListKeyVersions(name, deadline);
-      });
-  if (!items.ok()) return items.status();
-  std::vector<KeyVersionItem> versions = std::move(items).value();
-  // Newest first: the versions callers look for are usually recent.
-  std::sort(versions.begin(), versions.end(), [](const KeyVersionItem& a, const KeyVersionItem& b) {
-    return a.attributes.created.value_or(0) > b.attributes.created.value_or(0);
-  });
-  for (const KeyVersionItem& item : versions) {
-    if (catalog_.ByVersion(v, name, item.version)) continue;
-    Result<KeyBundle> bundle = FetchKey(v, name, item.version, deadline);
-    if (bundle.ok() || bundle.status().error_class() == ErrorClass::kNotFound) continue;
-    return bundle.status();
-  }
-  catalog_.MarkListed(v, name, Now());
-  guard.unlock();
-  CheckMaterial(v, name, deadline);
-  return Status::Ok();
+  Status status = [&]() -> Status {
+    // Someone else listed while we waited: their result is as fresh as ours would be.
+    if (auto listed = catalog_.ListedAt(v, name); listed && *listed >= asked_at) return Status::Ok();
+    Result<std::vector<KeyVersionItem>> items =
+        Call<std::vector<KeyVersionItem>>(v, VaultCall::kListVersions, name, "", [&](KeyVaultOperations& ops) {
+          return ops.ListKeyVersions(name, deadline);
+        });
+    if (!items.ok()) return items.status();
+    std::vector<KeyVersionItem> versions = std::move(items).value();
+    // Newest first: the versions callers look for are usually recent.
+    std::sort(versions.begin(), versions.end(), [](const KeyVersionItem& a, const KeyVersionItem& b) {
+      return a.attributes.created.value_or(0) > b.attributes.created.value_or(0);
+    });
+    for (const KeyVersionItem& item : versions) {
+      if (catalog_.ByVersion(v, name, item.version)) continue;
+      Result<KeyBundle> bundle = FetchKey(v, name, item.version, deadline);
+      if (bundle.ok() || bundle.status().error_class() == ErrorClass::kNotFound) continue;
+      return bundle.status();
+    }
+    catalog_.MarkListed(v, name, Now());
+    return Status::Ok();
+  }();
+  catalog_.EndListing(v, name);
+  if (status.ok()) CheckMaterial(v, name, deadline);
+  return status;
 }
 
 void VaultRouter::CheckMaterial(std::size_t v, const std::string& name, Deadline deadline) {
