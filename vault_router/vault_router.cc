@@ -95,6 +95,10 @@ VaultRouter::~VaultRouter() {
   executor_.Shutdown();
 }
 
+Deadline VaultRouter::AttemptDeadline(Deadline caller) const {
+  return caller.Earlier(Deadline::After(options_.tuning.try_timeout));
+}
+
 Clock::time_point VaultRouter::Now() const { return options_.clock ? options_.clock() : Clock::now(); }
 
 bool VaultRouter::Quarantined(std::size_t v) const {
@@ -174,7 +178,8 @@ void VaultRouter::QuarantineVault(std::size_t v, const std::string& key_name, co
 // --- key resolution -------------------------------------------------------
 
 Result<KeyBundle> VaultRouter::FetchKey(std::size_t v, const std::string& name, const std::string& version,
-                                        Deadline deadline) {
+                                        Deadline caller) {
+  const Deadline deadline = AttemptDeadline(caller);
   Result<KeyBundle> r = Call<KeyBundle>(v, VaultCall::kGetKey, name, "", [&](KeyVaultOperations& ops) {
     return ops.GetKey(name, version, deadline);
   });
@@ -208,7 +213,8 @@ Result<KeyBundle> VaultRouter::FetchKey(std::size_t v, const std::string& name, 
   return bundle;
 }
 
-Status VaultRouter::LoadListing(std::size_t v, const std::string& name, Deadline deadline) {
+Status VaultRouter::LoadListing(std::size_t v, const std::string& name, Deadline caller) {
+  const Deadline deadline = AttemptDeadline(caller);  // one vault's listing: at most try_timeout
   const auto asked_at = Now();
   if (!catalog_.BeginListing(v, name, deadline)) {
     return DeadlineFailure("listing the versions of '" + name + "' in vault '" + members_[v].name + "'");
@@ -435,8 +441,10 @@ Result<SecureBytes> VaultRouter::UnwrapRouted(const UnwrapRequest& request, Dead
     counters_->hedges_refused++;
     return false;
   };
-  HedgedRace::Attempt attempt = [this, input](const RaceAttempt& a, Deadline d) -> Result<SecureBytes> {
+  HedgedRace::Attempt attempt = [this, input](const RaceAttempt& a, Deadline caller) -> Result<SecureBytes> {
     const std::size_t v = input->candidates[a.candidate];
+    // One vault gets at most try_timeout, so a silent vault fails over even without hedging.
+    const Deadline d = AttemptDeadline(caller);
     Result<KeyBundle> copy = LocateIn(v, input->key_name, input->thumbprint, d);
     Result<SecureBytes> r = copy.ok() ? Call<SecureBytes>(
                                             v, VaultCall::kUnwrap, input->key_name, input->thumbprint,
@@ -535,7 +543,7 @@ Result<WrappedKey> VaultRouter::Wrap(const std::string& key_name, WrapAlgorithm 
       copy = *fresh;
     }
     Result<Bytes> wrapped = Call<Bytes>(v, VaultCall::kWrap, key_name, thumbprint, [&](KeyVaultOperations& ops) {
-      return ops.WrapKey(key_name, copy->version, algorithm, plaintext, deadline);
+      return ops.WrapKey(key_name, copy->version, algorithm, plaintext, AttemptDeadline(deadline));
     });
     if (!wrapped.ok()) {
       if (ScopeOf(wrapped.status()) == FailureScope::kRequest) return fail(wrapped.status());

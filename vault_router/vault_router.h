@@ -30,7 +30,8 @@
 // (GetKey of the first probe key + a canary wrap/unwrap of 32 random bytes)
 // unless background_probing is off; RunDueProbes() probes synchronously.
 //
-// Every operation takes a Deadline and passes it to each vault call.
+// Every operation takes a Deadline and passes it to each vault call; one
+// attempt at one vault (wrap, unwrap) gets at most tuning.try_timeout of it.
 // Decisions are visible in stats(), Health() and through RouterObserver.
 //
 // Threads: a BoundedExecutor (worker_threads, max_queued_tasks) runs hedged
@@ -173,6 +174,8 @@ class VaultRouter {
   };
 
   Clock::time_point Now() const;
+  // The caller's deadline, cut to try_timeout for one vault attempt.
+  Deadline AttemptDeadline(Deadline caller) const;
   // Ranked vault indices; quarantined vaults never appear.
   std::vector<std::size_t> Ranked() const;
   bool Quarantined(std::size_t v) const;

@@ -128,6 +128,23 @@ TEST_F(UnwrapTest, BlackholedPrimaryAnswersWithinHedgeDelayPlusOneRoundTrip) {
   EXPECT_LT(took, milliseconds(2000));  // hedge delay 100 ms + a fake round trip, with a generous margin
 }
 
+TEST_F(UnwrapTest, SilentPrimaryFailsOverAfterTryTimeoutWithoutHedging) {
+  Build(2, [](RouterOptions& o) {
+    o.tuning.hedging_enabled = false;
+    o.tuning.try_timeout = milliseconds(200);
+  });
+  ASSERT_TRUE(router_->Unwrap(Request(WrapLocally(RandomDek())), Soon()).ok());
+  vault(0).SetBlackhole(true);
+  const SecureBytes dek = RandomDek();
+  const auto started = Clock::now();
+  auto r = router_->Unwrap(Request(WrapLocally(dek)), Deadline::After(std::chrono::seconds(30)));
+  const auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, dek);
+  EXPECT_LT(took, milliseconds(5000));  // try timeout 200 ms, far below the 30 s deadline
+  EXPECT_EQ(router_->stats().failovers, 1u);
+}
+
 TEST_F(UnwrapTest, EveryVaultSilentEndsAtTheDeadline) {
   Build(2);
   for (auto& v : vaults_) v->SetBlackhole(true);

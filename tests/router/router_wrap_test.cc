@@ -53,6 +53,26 @@ TEST_F(WrapTest, FailsOverToNextVerifiedVault) {
   EXPECT_EQ(recorder_->records()[0].first, "v1");
 }
 
+TEST_F(WrapTest, SilentVaultFailsOverAfterTryTimeout) {
+  Build(2, [](RouterOptions& o) { o.tuning.try_timeout = milliseconds(200); });
+  ASSERT_TRUE(router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon()).ok());
+  vault(0).SetBlackhole(true);
+  auto w = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Deadline::After(std::chrono::seconds(30)));
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->vault, "v1");
+}
+
+TEST_F(WrapTest, SilentVaultWithUnknownCopyRefusesQuickly) {
+  Build(2, [](RouterOptions& o) { o.tuning.try_timeout = milliseconds(200); });
+  vault(1).SetBlackhole(true);
+  const auto started = Clock::now();
+  auto w = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Deadline::After(std::chrono::seconds(30)));
+  const auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.status().code(), codes::kVersionNotEverywhere);
+  EXPECT_LT(took, milliseconds(5000));
+}
+
 TEST_F(WrapTest, RecorderFailureFailsTheWrap) {
   Build(2);
   recorder_->FailWith(Status(codes::kStateStoreError, ErrorClass::kInternal, "disk I/O error"));
