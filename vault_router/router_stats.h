@@ -21,7 +21,7 @@ struct RouterStats {
   std::uint64_t failovers = 0;           // attempts started because an earlier one failed at vault level
   std::uint64_t hedges = 0;              // speculative attempts started after the hedge delay
   std::uint64_t hedge_wins = 0;          // unwraps answered by a hedged attempt
-  std::uint64_t hedges_refused = 0;      // hedges the budget or a full executor refused
+  std::uint64_t hedges_refused = 0;      // hedges the budget refused + attempts a full executor refused
   std::uint64_t abandoned_results = 0;   // attempts that finished after their race was decided
   std::uint64_t ejections = 0;           // transitions into ejected
   std::uint64_t failbacks = 0;           // transitions probing -> healthy
