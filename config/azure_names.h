@@ -30,7 +30,7 @@ struct AzureGeography {
   std::string_view code;  // what a config writes, upper case
   std::string_view name;
 };
-// The documented list (docs/configuration.md mirrors it).
+// The documented list (README.md, "Configuration reference" mirrors it).
 const std::vector<AzureGeography>& AzureGeographies();
 // The upper-case code if `s` names a geography (case-insensitive), else "".
 std::string CanonicalGeography(std::string_view s);

@@ -2,7 +2,7 @@
 //
 // One schema, two syntaxes chosen by the file's extension: ".ini"
 // (Poco::Util::IniFileConfiguration) or ".json" (JSONConfiguration). The
-// schema is documented in docs/configuration.md.
+// schema is documented in README.md, "Configuration reference".
 //
 // All problems are collected before failing, so one run shows every mistake.
 // On failure the Status has code codes::kConfigInvalid (5001), or

@@ -2,7 +2,7 @@
 // into its piece of VaultSetConfig, records every problem in `diag`, and
 // fills defaults for what is absent. The result is meaningful only when
 // `diag` has no errors. Used by config_loader.cc; the schema itself is
-// documented in docs/configuration.md.
+// documented in README.md, "Configuration reference".
 //
 // Thread safety: pure functions.
 #pragma once

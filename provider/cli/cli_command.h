@@ -15,7 +15,7 @@
 namespace geoekm::cli {
 
 // The exit codes of every geoekm command (documented in --help and in
-// docs/configuration.md).
+// README.md, "Configuration reference").
 inline constexpr int kExitOk = 0;         // success / valid
 inline constexpr int kExitProblem = 1;    // the command ran and found a problem (e.g. invalid config)
 inline constexpr int kExitUsage = 2;      // unknown command, wrong arguments
