@@ -101,8 +101,14 @@ TestResponse TestHttpsClient::Send(const std::string& method, const std::string&
   TestResponse out;
   try {
     if (!session_ || PeerClosed(*session_)) Connect();
-    session_->setTimeout(Poco::Timespan(static_cast<long>(timeout_.count() / 1000),
-                                        static_cast<long>((timeout_.count() % 1000) * 1000)));
+    const Poco::Timespan timeout(static_cast<long>(timeout_.count() / 1000),
+                                 static_cast<long>((timeout_.count() % 1000) * 1000));
+    session_->setTimeout(timeout);
+    // HTTPSession applies its timeouts to the socket only in its own
+    // connect(), which never runs here (we connect the socket): set them on
+    // the socket, or a server that never answers blocks forever.
+    session_->socket().setReceiveTimeout(timeout);
+    session_->socket().setSendTimeout(timeout);
     Poco::Net::HTTPRequest request(method, target, Poco::Net::HTTPMessage::HTTP_1_1);
     request.setKeepAlive(true);
     for (const auto& [k, v] : default_headers_) request.set(k, v);
