@@ -24,6 +24,7 @@ struct RaceState {
   bool winner_hedged = false;
   std::vector<std::pair<std::size_t, Status>> failures;
   std::size_t outstanding = 0;
+  std::vector<bool> finished;  // per candidate
 };
 
 void RunAttempt(const std::shared_ptr<RaceState>& st, const RaceAttempt& a) {
@@ -33,6 +34,7 @@ void RunAttempt(const std::shared_ptr<RaceState>& st, const RaceAttempt& a) {
   {
     std::lock_guard lock(st->mu);
     --st->outstanding;
+    st->finished[a.candidate] = true;
     if (r && !st->over->load(std::memory_order_acquire)) {
       if (r->ok() || ScopeOf(r->status()) == FailureScope::kRequest) {
         if (r->ok()) {
@@ -58,6 +60,12 @@ RaceOutcome HedgedRace::Run(BoundedExecutor& executor, std::size_t candidates, A
   auto st = std::make_shared<RaceState>();
   st->attempt = std::move(attempt);
   st->deadline = deadline;
+  st->finished.assign(candidates, false);
+  // Per candidate: when it started, and whether the race already moved on
+  // from it (failed, or ran past attempt_timeout).
+  std::vector<Clock::time_point> started_at(candidates);
+  std::vector<bool> moved_on(candidates, false);
+  const bool timeouts = options.attempt_timeout.count() > 0;
 
   std::size_t next = 0;
   std::size_t failures_seen = 0;
@@ -84,9 +92,10 @@ RaceOutcome HedgedRace::Run(BoundedExecutor& executor, std::size_t candidates, A
       --st->outstanding;
       return false;
     }
+    last_start = Clock::now();
+    started_at[next] = last_start;
     ++next;
     ++out.started;
-    last_start = Clock::now();
     return true;
   };
 
@@ -94,7 +103,30 @@ RaceOutcome HedgedRace::Run(BoundedExecutor& executor, std::size_t candidates, A
   for (;;) {
     if (st->over->load(std::memory_order_acquire)) break;
     if (failures_seen < st->failures.size()) {
-      ++failures_seen;
+      const std::size_t failed = st->failures[failures_seen++].first;
+      // A timed-out attempt that now fails was already failed over from.
+      if (!moved_on[failed] && next < candidates) {
+        ++out.failovers;
+        start(false);
+      }
+      moved_on[failed] = true;
+      continue;
+    }
+    // Attempts past attempt_timeout: fail over from them now.
+    Clock::time_point timeout_at = Clock::time_point::max();
+    bool timed_out = false;
+    for (std::size_t c = 0; timeouts && c < next; ++c) {
+      if (st->finished[c] || moved_on[c]) continue;
+      const Clock::time_point at = started_at[c] + options.attempt_timeout;
+      if (Clock::now() >= at) {
+        moved_on[c] = true;
+        ++out.timed_out;
+        timed_out = true;
+      } else {
+        timeout_at = std::min(timeout_at, at);
+      }
+    }
+    if (timed_out) {
       if (next < candidates) {
         ++out.failovers;
         start(false);
@@ -111,7 +143,7 @@ RaceOutcome HedgedRace::Run(BoundedExecutor& executor, std::size_t candidates, A
       break;
     }
     const bool may_start_hedge = hedging && next < candidates && st->outstanding > 0;
-    Clock::time_point wake = deadline.at();
+    Clock::time_point wake = std::min(deadline.at(), timeout_at);
     Clock::time_point hedge_at = Clock::time_point::max();
     if (may_start_hedge) {
       hedge_at = last_start + (options.hedge_delay ? options.hedge_delay(next - 1) : std::chrono::milliseconds(0));
@@ -136,6 +168,14 @@ RaceOutcome HedgedRace::Run(BoundedExecutor& executor, std::size_t candidates, A
   }
 
   st->over->store(true, std::memory_order_release);  // abandon whatever still runs
+  if (st->winner) {
+    const Clock::time_point now = Clock::now();
+    for (std::size_t c = 0; c < next; ++c) {
+      if (!st->finished[c] && c != *st->winner) {
+        out.outrun.emplace_back(c, std::chrono::duration_cast<std::chrono::milliseconds>(now - started_at[c]));
+      }
+    }
+  }
   out.result = std::move(st->result);
   out.winner = st->winner;
   out.winner_hedged = st->winner_hedged;

@@ -12,6 +12,14 @@
 // it cannot touch freed memory. If the executor refuses work, the caller
 // runs a failover attempt itself and skips hedges.
 //
+// An attempt still running attempt_timeout after it started counts as
+// failed for the race (the next candidate starts as a failover, which the
+// hedge budget cannot refuse) even if its vault call ignores its deadline:
+// otherwise a silent vault with the budget spent would hold the caller
+// until the caller's own deadline. Attempts another vault outran (still
+// running when the race was won) are reported, so the router can count
+// them against their vault's health.
+//
 // Thread safety: Run() may be called concurrently; Attempt is called on
 // worker threads (or the caller's) and must be thread-safe.
 #pragma once
@@ -45,6 +53,8 @@ struct RaceOptions {
   std::function<std::chrono::milliseconds(std::size_t candidate)> hedge_delay;
   // Asked before each hedge; false = the budget is spent, wait instead.
   std::function<bool()> may_hedge;
+  // 0 = attempts are only failed by their own result.
+  std::chrono::milliseconds attempt_timeout{0};
 };
 
 struct RaceOutcome {
@@ -57,6 +67,9 @@ struct RaceOutcome {
   std::size_t failovers = 0;
   std::size_t rejected_by_executor = 0;
   std::vector<std::pair<std::size_t, Status>> failures;  // (candidate, vault-level failure) in finish order
+  std::size_t timed_out = 0;  // attempts failed over from after attempt_timeout
+  // Attempts still running when another candidate won: (candidate, how long it had run).
+  std::vector<std::pair<std::size_t, std::chrono::milliseconds>> outrun;
 };
 
 class HedgedRace {

@@ -441,6 +441,8 @@ Result<SecureBytes> VaultRouter::UnwrapRouted(const UnwrapRequest& request, Dead
     counters_->hedges_refused++;
     return false;
   };
+  // Even if a vault call overruns its own deadline, the race moves on.
+  race.attempt_timeout = options_.tuning.try_timeout;
   HedgedRace::Attempt attempt = [this, input](const RaceAttempt& a, Deadline caller) -> Result<SecureBytes> {
     const std::size_t v = input->candidates[a.candidate];
     // One vault gets at most try_timeout, so a silent vault fails over even without hedging.
@@ -463,6 +465,15 @@ Result<SecureBytes> VaultRouter::UnwrapRouted(const UnwrapRequest& request, Dead
   counters_->hedges += outcome.hedges;
   if (outcome.winner && outcome.winner_hedged) counters_->hedge_wins++;
   if (outcome.rejected_by_executor) counters_->hedges_refused += outcome.rejected_by_executor;
+  // A vault another vault outran (slower than its hedge delay plus the
+  // winner's whole call) counts as failed now, not when its call finally
+  // returns: a blackholed vault is ejected after a few requests instead of
+  // pinning a worker per request for try_timeout (and, once the hedge
+  // budget is spent, holding callers that long).
+  for (const auto& [c, ran] : outcome.outrun) {
+    Publish(members_[candidates[c]].health->OnOutcome(
+        Now(), Status(codes::kDeadlineExceeded, ErrorClass::kTransient, "outrun by another vault's answer"), ran));
+  }
   if (outcome.result) return std::move(*outcome.result);
 
   // Nobody succeeded: explain per vault.

@@ -194,5 +194,28 @@ TEST(HedgedRace, FailoverThenWinner) {
   EXPECT_EQ(out.failures.size(), 2u);
 }
 
+TEST(HedgedRace, AttemptIgnoringItsDeadlineIsFailedOverFromAndReportedOutrun) {
+  BoundedExecutor ex(4, 16);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  RaceOptions o;
+  o.hedging = false;
+  o.attempt_timeout = milliseconds(50);
+  auto out = HedgedRace::Run(
+      ex, 2,
+      [released](const RaceAttempt& a, Deadline) -> Result<SecureBytes> {
+        if (a.candidate == 0) released.wait();  // a vault call that overruns any deadline
+        return SecureBytes{9};
+      },
+      o, Deadline::After(std::chrono::seconds(30)));
+  release.set_value();
+  ASSERT_TRUE(out.result.has_value() && out.result->ok());
+  EXPECT_EQ(out.winner, 1u);
+  EXPECT_EQ(out.timed_out, 1u);
+  EXPECT_EQ(out.failovers, 1u);
+  ASSERT_EQ(out.outrun.size(), 1u);
+  EXPECT_EQ(out.outrun[0].first, 0u);
+}
+
 }  // namespace
 }  // namespace geoekm

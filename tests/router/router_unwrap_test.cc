@@ -128,6 +128,30 @@ TEST_F(UnwrapTest, BlackholedPrimaryAnswersWithinHedgeDelayPlusOneRoundTrip) {
   EXPECT_LT(took, milliseconds(2000));  // hedge delay 100 ms + a fake round trip, with a generous margin
 }
 
+TEST_F(UnwrapTest, PrimaryOutrunByHedgesIsEjectedBeforeItsCallsReturn) {
+  Build(2, [](RouterOptions& o) {
+    o.tuning.hedge_delay_floor = milliseconds(50);
+    o.tuning.hedge_delay_cap = milliseconds(50);
+    o.tuning.consecutive_failures_to_eject = 3;
+    o.tuning.try_timeout = milliseconds(60000);  // the blackholed calls never return during the test
+    o.background_probing = false;
+  });
+  ASSERT_TRUE(router_->Unwrap(Request(WrapLocally(RandomDek())), Soon()).ok());
+  vault(0).SetBlackhole(true);
+  for (int i = 0; i < 3; ++i) {
+    const SecureBytes dek = RandomDek();
+    auto r = router_->Unwrap(Request(WrapLocally(dek)), Soon());
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(*r, dek);
+  }
+  EXPECT_EQ(router_->HealthOf("v0"), VaultHealthState::kEjected);
+  EXPECT_EQ(router_->stats().ejections, 1u);
+  // Ejected: the next unwrap goes to v1 first and pins nothing on v0.
+  const int v0_calls = vault(0).unwraps();
+  ASSERT_TRUE(router_->Unwrap(Request(WrapLocally(RandomDek())), Soon()).ok());
+  EXPECT_EQ(vault(0).unwraps(), v0_calls);
+}
+
 TEST_F(UnwrapTest, SilentPrimaryFailsOverAfterTryTimeoutWithoutHedging) {
   Build(2, [](RouterOptions& o) {
     o.tuning.hedging_enabled = false;
