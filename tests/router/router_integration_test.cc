@@ -231,6 +231,17 @@ TEST_F(RouterIntegrationTest, KilledPrimaryFailsOverAndFailsBackAfterRestart) {
               router_->HealthOf("eastus") == VaultHealthState::kProbing)
       << VaultHealthStateName(router_->HealthOf("eastus"));
   EXPECT_GE(router_->stats().ejections, 1u);
+  // Wraps go on through westus (its copy verified; eastus was seen holding
+  // the version before it died), and the version is recorded first.
+  SecureBytes during = RandomDek();
+  auto w = router_->Wrap(testbed_->info().key_name, WrapAlgorithm::kRsaOaep256, during,
+                         Deadline::After(milliseconds(20000)));
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->vault, "westus");
+  EXPECT_EQ(w->thumbprint, testbed_->info().thumbprint);
+  ASSERT_FALSE(recorder_->records().empty());
+  EXPECT_EQ(recorder_->records().back().first, "westus");
+  deks.push_back({std::move(during), std::move(w).value()});
 
   ASSERT_TRUE(testbed_->StartVault("eastus").ok());
   // Probes (GetKey + canary) succeed, then the hysteresis passes.
