@@ -225,7 +225,9 @@ TEST_F(RouterIntegrationTest, WrapsThroughVerifiedVaultAndRecordsTheVersionFirst
 TEST_F(RouterIntegrationTest, KilledPrimaryFailsOverAndFailsBackAfterRestart) {
   auto deks = WrapDeks(kUnwrapsPerScenario);
   ASSERT_EQ(deks.size(), static_cast<std::size_t>(kUnwrapsPerScenario));
+  const int old_pid = testbed_->info().Vault("eastus").pid;
   ASSERT_TRUE(testbed_->KillVault("eastus").ok());
+  EXPECT_FALSE(testbed_->KillVault("eastus").ok());  // nothing left to kill
   UnwrapAll(deks, "eastus killed");
   EXPECT_TRUE(WaitForHealth("eastus", VaultHealthState::kEjected, milliseconds(5000)) ||
               router_->HealthOf("eastus") == VaultHealthState::kProbing)
@@ -244,6 +246,8 @@ TEST_F(RouterIntegrationTest, KilledPrimaryFailsOverAndFailsBackAfterRestart) {
   deks.push_back({std::move(during), std::move(w).value()});
 
   ASSERT_TRUE(testbed_->StartVault("eastus").ok());
+  EXPECT_NE(testbed_->info().Vault("eastus").pid, old_pid);
+  EXPECT_FALSE(testbed_->StartVault("eastus").ok());  // already running
   // Probes (GetKey + canary) succeed, then the hysteresis passes.
   ASSERT_TRUE(WaitForHealth("eastus", VaultHealthState::kHealthy, milliseconds(15000)))
       << VaultHealthStateName(router_->HealthOf("eastus"));
