@@ -53,7 +53,7 @@ struct VaultRouter::Counters {
   std::atomic<std::uint64_t> unwraps{0}, unwrap_failures{0}, unwraps_coalesced{0}, wraps{0}, wrap_failures{0},
       vault_calls{0}, vault_call_failures{0}, throttled_responses{0}, failovers{0}, hedges{0}, hedge_wins{0},
       hedges_refused{0}, abandoned_results{0}, ejections{0}, failbacks{0}, quarantines{0}, probes{0},
-      probe_failures{0}, verifications{0}, version_not_everywhere{0}, recorder_failures{0};
+      probe_failures{0}, verifications{0}, version_not_everywhere{0}, recorder_failures{0}, attempts_skipped{0};
 };
 
 RouterOptions RouterOptionsFromConfig(const VaultSetConfig& config) {
@@ -67,6 +67,9 @@ RouterOptions RouterOptionsFromConfig(const VaultSetConfig& config) {
 
 VaultRouter::VaultRouter(std::vector<RoutedVault> vaults, RouterOptions options)
     : options_(std::move(options)),
+      max_attempts_per_vault_(options_.max_attempts_per_vault
+                                  ? options_.max_attempts_per_vault
+                                  : std::max<std::size_t>(1, options_.worker_threads / 2)),
       counters_(std::make_unique<Counters>()),
       hedge_budget_(options_.tuning.retry_budget_ratio, options_.tuning.retry_budget_min_per_second),
       executor_(options_.worker_threads, options_.max_queued_tasks) {
@@ -80,6 +83,7 @@ VaultRouter::VaultRouter(std::vector<RoutedVault> vaults, RouterOptions options)
     m.priority = rv.priority;
     m.ops = std::move(rv.ops);
     m.health = std::make_unique<VaultHealth>(rv.name, policy);
+    m.attempts_in_flight = std::make_unique<std::atomic<std::size_t>>(0);
     members_.push_back(std::move(m));
   }
   if (options_.background_probing) prober_ = std::thread([this] { ProberLoop(); });
@@ -408,6 +412,98 @@ Result<SecureBytes> VaultRouter::Unwrap(const UnwrapRequest& request, Deadline d
   return result;
 }
 
+namespace {
+
+// A skipped attempt (no vault call was made) carries this code; no vault
+// client returns it.
+bool IsSkip(const Status& s) { return s.code() == codes::kNoUsableVault; }
+
+}  // namespace
+
+// What the attempts of one race need, owned jointly by them (an abandoned
+// attempt may outlive the call that started it).
+struct VaultRouter::UnwrapInput {
+  std::string key_name;
+  std::string thumbprint;
+  WrapAlgorithm algorithm = WrapAlgorithm::kRsaOaep256;
+  Bytes wrapped;
+  std::vector<std::size_t> candidates;
+  // May an attempt be skipped (ejected meanwhile / at max_attempts_per_vault)?
+  bool allow_skip = true;
+};
+
+Result<SecureBytes> VaultRouter::UnwrapAt(const UnwrapInput& input, const RaceAttempt& a, Deadline caller) {
+  const std::size_t v = input.candidates[a.candidate];
+  Member& m = members_[v];
+  // Skipped without a vault call (and without a health verdict) when
+  // another vault is left to ask: the vault was ejected while this attempt
+  // waited for a worker, or it already has its share of attempts in flight
+  // (a silent vault must not pin every worker). Skipped vaults get a second
+  // race if nobody else answers.
+  const bool may_skip = input.allow_skip && a.candidate + 1 < input.candidates.size();
+  if (may_skip && m.health->Tier(Now()) >= VaultTier::kProbing) {
+    counters_->attempts_skipped++;
+    return Status(codes::kNoUsableVault, ErrorClass::kTransient,
+                  "vault '" + m.name + "' was ejected meanwhile; another vault is asked")
+        .WithVault(m.name);
+  }
+  if (m.attempts_in_flight->fetch_add(1) >= max_attempts_per_vault_ && may_skip) {
+    m.attempts_in_flight->fetch_sub(1);
+    counters_->attempts_skipped++;
+    return Status(codes::kNoUsableVault, ErrorClass::kThrottled,
+                  "vault '" + m.name + "' already has " + std::to_string(max_attempts_per_vault_) +
+                      " unwraps in flight; another vault is asked")
+        .WithVault(m.name);
+  }
+  struct InFlight {
+    std::atomic<std::size_t>& n;
+    ~InFlight() { n.fetch_sub(1); }
+  } in_flight{*m.attempts_in_flight};
+  // One vault gets at most try_timeout, so a silent vault fails over even without hedging.
+  const Deadline d = AttemptDeadline(caller);
+  Result<KeyBundle> copy = LocateIn(v, input.key_name, input.thumbprint, d);
+  if (!copy.ok()) return copy.status();
+  Result<SecureBytes> r = Call<SecureBytes>(
+      v, VaultCall::kUnwrap, input.key_name, input.thumbprint,
+      [&](KeyVaultOperations& ops) {
+        return ops.UnwrapKey(input.key_name, copy->version, input.algorithm, input.wrapped, d);
+      },
+      &a);
+  if (a.abandoned()) counters_->abandoned_results++;
+  return r;
+}
+
+RaceOutcome VaultRouter::RaceUnwrap(std::shared_ptr<const UnwrapInput> input, Deadline deadline) {
+  RaceOptions race;
+  race.hedging = options_.tuning.hedging_enabled;
+  race.hedge_delay = [this, input](std::size_t i) { return members_[input->candidates[i]].health->HedgeDelay(); };
+  race.may_hedge = [this] {
+    if (hedge_budget_.TryWithdraw()) return true;
+    counters_->hedges_refused++;
+    return false;
+  };
+  // Even if a vault call overruns its own deadline, the race moves on.
+  race.attempt_timeout = options_.tuning.try_timeout;
+  HedgedRace::Attempt attempt = [this, input](const RaceAttempt& a, Deadline caller) {
+    return UnwrapAt(*input, a, caller);
+  };
+  RaceOutcome outcome = HedgedRace::Run(executor_, input->candidates.size(), std::move(attempt), race, deadline);
+  counters_->failovers += outcome.failovers;
+  counters_->hedges += outcome.hedges;
+  if (outcome.winner && outcome.winner_hedged) counters_->hedge_wins++;
+  if (outcome.rejected_by_executor) counters_->hedges_refused += outcome.rejected_by_executor;
+  // A vault another vault outran (slower than its hedge delay plus the
+  // winner's whole call) counts as failed now, not when its call finally
+  // returns: a blackholed vault is ejected after a few requests instead of
+  // pinning a worker per request for try_timeout (and, once the hedge
+  // budget is spent, holding callers that long).
+  for (const auto& [c, ran] : outcome.outrun) {
+    Publish(members_[input->candidates[c]].health->OnOutcome(
+        Now(), Status(codes::kDeadlineExceeded, ErrorClass::kTransient, "outrun by another vault's answer"), ran));
+  }
+  return outcome;
+}
+
 Result<SecureBytes> VaultRouter::UnwrapRouted(const UnwrapRequest& request, Deadline deadline) {
   hedge_budget_.OnRequest();
   std::string thumbprint = request.thumbprint;
@@ -420,75 +516,48 @@ Result<SecureBytes> VaultRouter::UnwrapRouted(const UnwrapRequest& request, Dead
   if (candidates.empty()) {
     return Status(codes::kNoUsableVault, ErrorClass::kIntegrity, "unwrap: every vault is quarantined");
   }
-
-  // What the attempts need, owned jointly by them (an abandoned attempt may
-  // outlive this call).
-  struct Input {
-    std::string key_name;
-    std::string thumbprint;
-    WrapAlgorithm algorithm;
-    Bytes wrapped;
-    std::vector<std::size_t> candidates;
-  };
-  auto input = std::make_shared<const Input>(
-      Input{request.key_name, thumbprint, request.algorithm, request.wrapped, candidates});
-
-  RaceOptions race;
-  race.hedging = options_.tuning.hedging_enabled;
-  race.hedge_delay = [this, input](std::size_t i) { return members_[input->candidates[i]].health->HedgeDelay(); };
-  race.may_hedge = [this] {
-    if (hedge_budget_.TryWithdraw()) return true;
-    counters_->hedges_refused++;
-    return false;
-  };
-  // Even if a vault call overruns its own deadline, the race moves on.
-  race.attempt_timeout = options_.tuning.try_timeout;
-  HedgedRace::Attempt attempt = [this, input](const RaceAttempt& a, Deadline caller) -> Result<SecureBytes> {
-    const std::size_t v = input->candidates[a.candidate];
-    // One vault gets at most try_timeout, so a silent vault fails over even without hedging.
-    const Deadline d = AttemptDeadline(caller);
-    Result<KeyBundle> copy = LocateIn(v, input->key_name, input->thumbprint, d);
-    Result<SecureBytes> r = copy.ok() ? Call<SecureBytes>(
-                                            v, VaultCall::kUnwrap, input->key_name, input->thumbprint,
-                                            [&](KeyVaultOperations& ops) {
-                                              return ops.UnwrapKey(input->key_name, copy->version, input->algorithm,
-                                                                   input->wrapped, d);
-                                            },
-                                            &a)
-                                      : Result<SecureBytes>(copy.status());
-    if (a.abandoned()) counters_->abandoned_results++;
-    return r;
-  };
-
-  RaceOutcome outcome = HedgedRace::Run(executor_, candidates.size(), std::move(attempt), race, deadline);
-  counters_->failovers += outcome.failovers;
-  counters_->hedges += outcome.hedges;
-  if (outcome.winner && outcome.winner_hedged) counters_->hedge_wins++;
-  if (outcome.rejected_by_executor) counters_->hedges_refused += outcome.rejected_by_executor;
-  // A vault another vault outran (slower than its hedge delay plus the
-  // winner's whole call) counts as failed now, not when its call finally
-  // returns: a blackholed vault is ejected after a few requests instead of
-  // pinning a worker per request for try_timeout (and, once the hedge
-  // budget is spent, holding callers that long).
-  for (const auto& [c, ran] : outcome.outrun) {
-    Publish(members_[candidates[c]].health->OnOutcome(
-        Now(), Status(codes::kDeadlineExceeded, ErrorClass::kTransient, "outrun by another vault's answer"), ran));
-  }
+  auto input = std::make_shared<UnwrapInput>();
+  input->key_name = request.key_name;
+  input->thumbprint = thumbprint;
+  input->algorithm = request.algorithm;
+  input->wrapped = request.wrapped;
+  input->candidates = candidates;
+  RaceOutcome outcome = RaceUnwrap(input, deadline);
   if (outcome.result) return std::move(*outcome.result);
+
+  // Nobody answered; vaults that were only skipped (busy, ejected meanwhile) get their turn now.
+  std::vector<std::pair<std::size_t, Status>> failures;  // (vault index, failure)
+  std::vector<std::size_t> skipped;
+  for (const auto& [i, st] : outcome.failures) {
+    if (IsSkip(st)) skipped.push_back(candidates[i]);
+    else failures.emplace_back(candidates[i], st);
+  }
+  bool deadline_passed = outcome.deadline_passed;
+  if (!skipped.empty() && !deadline.expired() && !deadline_passed) {
+    auto retry = std::make_shared<UnwrapInput>(*input);
+    retry->candidates = skipped;
+    retry->allow_skip = false;
+    RaceOutcome second = RaceUnwrap(retry, deadline);
+    if (second.result) return std::move(*second.result);
+    for (const auto& [i, st] : second.failures) failures.emplace_back(skipped[i], st);
+    deadline_passed = deadline_passed || second.deadline_passed;
+  }
 
   // Nobody succeeded: explain per vault.
   std::string detail;
-  bool all_not_found = !outcome.failures.empty();
-  for (const auto& [i, s] : outcome.failures) {
-    detail += (detail.empty() ? "" : "; ") + members_[candidates[i]].name + ": " + Brief(s);
-    if (s.error_class() != ErrorClass::kNotFound) all_not_found = false;
+  bool all_not_found = !failures.empty();
+  std::set<std::size_t> failed_vaults;
+  for (const auto& [v, st] : failures) {
+    detail += (detail.empty() ? "" : "; ") + members_[v].name + ": " + Brief(st);
+    if (st.error_class() != ErrorClass::kNotFound) all_not_found = false;
+    failed_vaults.insert(v);
   }
-  if (outcome.deadline_passed || deadline.expired()) {
+  if (deadline_passed || deadline.expired()) {
     return Status(codes::kDeadlineExceeded, ErrorClass::kTransient,
                   "deadline passed before any vault unwrapped with key '" + request.key_name + "'" +
                       (detail.empty() ? "" : " (" + detail + ")"));
   }
-  if (all_not_found && outcome.failures.size() == candidates.size()) {
+  if (all_not_found && failed_vaults.size() == candidates.size()) {
     return Status(codes::kHttpNotFound, ErrorClass::kNotFound,
                   "no vault holds the version of key '" + request.key_name + "' with thumbprint " + thumbprint +
                       " (" + detail + ")");
@@ -711,6 +780,7 @@ RouterStats VaultRouter::stats() const {
   s.verifications = c.verifications;
   s.version_not_everywhere = c.version_not_everywhere;
   s.recorder_failures = c.recorder_failures;
+  s.attempts_skipped = c.attempts_skipped;
   return s;
 }
 

@@ -98,6 +98,11 @@ struct RouterOptions {
   // listed again for that reason within this interval.
   std::chrono::milliseconds relist_interval{5000};
   std::uint64_t min_request_volume = 10;  // for error-rate ejection
+  // Circuit breaker (Envoy "max requests"): at most this many unwrap
+  // attempts run at one vault at once; 0 = half the worker threads. Beyond
+  // it an attempt fails over at once (unless no other vault is left), so a
+  // silent vault cannot pin every worker while the others could answer.
+  std::size_t max_attempts_per_vault = 0;
 };
 
 // Tuning, probe key names and canary algorithm from a loaded configuration.
@@ -165,6 +170,7 @@ class VaultRouter {
     int priority = 0;
     std::shared_ptr<KeyVaultOperations> ops;
     std::unique_ptr<VaultHealth> health;
+    std::unique_ptr<std::atomic<std::size_t>> attempts_in_flight;
   };
   struct Counters;
   struct CurrentEntry {
@@ -196,12 +202,16 @@ class VaultRouter {
                              Deadline deadline);
   Result<std::string> ThumbprintOfVersion(const std::string& name, const std::string& version, Deadline deadline);
 
+  struct UnwrapInput;
   Result<SecureBytes> UnwrapRouted(const UnwrapRequest& request, Deadline deadline);
+  RaceOutcome RaceUnwrap(std::shared_ptr<const UnwrapInput> input, Deadline deadline);
+  Result<SecureBytes> UnwrapAt(const UnwrapInput& input, const RaceAttempt& attempt, Deadline caller);
   Status Probe(std::size_t v);
   void ProberLoop();
 
   std::vector<Member> members_;
   const RouterOptions options_;
+  const std::size_t max_attempts_per_vault_;
   std::unique_ptr<Counters> counters_;
   KeyCatalog catalog_;
   UnwrapCoalescer coalescer_;
