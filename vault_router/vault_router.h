@@ -9,8 +9,15 @@
 // is returned without asking another vault. If the vault has not answered
 // within its hedge delay (p95 latency × factor, clamped to [floor, cap]),
 // the same unwrap is also sent to the next vault (hedging, budgeted); the
-// first success wins, the rest are abandoned. Identical unwraps in flight
-// (same key version, algorithm and wrapped bytes) share one routed call.
+// first success wins, the rest are abandoned, and a vault outrun that way
+// counts as failed at once (a silent vault is ejected after a few requests,
+// not after its timeouts). An attempt running past try_timeout is failed
+// over from even if its vault call overruns. At most
+// max_attempts_per_vault attempts run at one vault at once (circuit
+// breaker), and an attempt whose vault was ejected while it waited for a
+// worker is skipped; skipped vaults get a second race if nobody else
+// answered. Identical unwraps in flight (same key version, algorithm and
+// wrapped bytes) share one routed call.
 // The key version is given by thumbprint (preferred) or by one vault's
 // version id; each vault is asked for *its* version id of that thumbprint.
 //
