@@ -1,6 +1,8 @@
 // The table of geoekm commands: the one place a new command is added.
 #include "provider/cli/cli_command.h"
 #include "provider/cli/config_check_command.h"
+#include "provider/cli/drill_command.h"
+#include "provider/cli/state_rebuild_command.h"
 
 namespace geoekm::cli {
 
@@ -15,6 +17,26 @@ const std::vector<CliCommand>& CliCommands() {
        "(never a secret), router tuning and warnings. On errors, prints all of them\n"
        "to stderr, each with its file, line or key path, and exits 1.\n",
        &RunConfigCheck},
+      {{"drill"},
+       "--config FILE [--deks N] [--concurrency N] [--primary VAULT]\n"
+       "      [--outage-command CMD --recover-command CMD] [--failback-timeout-s S]",
+       "run a failover drill on a vault set and print the report",
+       "Wraps N random DEKs through the vault set, unwraps them, then (with the\n"
+       "outage/recover commands) runs the outage command (e.g. kill the primary\n"
+       "region), unwraps every DEK concurrently through the remaining vaults, runs\n"
+       "the recover command, waits until geoekm has failed back to the primary on\n"
+       "its own, and unwraps them again. Prints the phases, what the state store\n"
+       "recorded and every check. Never deletes or changes keys.\n"
+       "Exit 0 when every check passed, 1 otherwise.\n",
+       &RunDrillCommand},
+      {{"state", "rebuild"},
+       "--config FILE",
+       "rebuild the key-version history in the state store from the vaults",
+       "Reads every version of every configured key from every vault, identifies\n"
+       "them by JWK thumbprint and merges them into the state store (history is\n"
+       "never rewritten). Prints what was added and what the vaults cannot tell\n"
+       "(which versions wrapped DEKs, and when). Exit 0 when every vault was read.\n",
+       &RunStateRebuild},
   };
   return kCommands;
 }

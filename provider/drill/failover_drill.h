@@ -1,0 +1,72 @@
+// FailoverDrill: proves, on a live vault set, that DEKs wrapped through
+// geoekm stay unwrappable when the preferred vault (or its whole region) is
+// lost, and that geoekm returns to it on its own once it is back.
+//
+// Phases: (1) check every vault holds the current key version (same JWK
+// thumbprint); (2) wrap N random DEKs and unwrap them once; (3) run the
+// outage command (e.g. kill the primary region), unwrap every DEK
+// concurrently, as a SQL Server failover would, and try new wraps; (4) run
+// the recover command and wait until the router has failed back to the
+// primary; (5) unwrap every DEK again and check the primary served them.
+// Without outage/recover commands, phases 3–5 are skipped.
+//
+// The drill never deletes or changes keys; it only wraps and unwraps random
+// data. DEK plaintexts live in SecureBytes and are wiped.
+//
+// Thread safety: one drill runs on one thread (it starts its own workers).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "provider/runtime/vault_set_runtime.h"
+
+namespace geoekm {
+
+struct DrillOptions {
+  int deks = 20;
+  int concurrency = 8;
+  std::string primary;           // "" = the vault with the lowest priority value
+  std::string outage_command;    // run with /bin/sh -c; "" = no outage phases
+  std::string recover_command;
+  std::chrono::seconds failback_timeout{120};
+};
+
+struct DrillCheck {
+  std::string name;
+  bool passed = false;
+  std::string detail;
+};
+
+struct LatencySummary {
+  int count = 0;
+  int failures = 0;
+  std::chrono::milliseconds p50{0}, p95{0}, max{0};
+};
+
+struct DrillPhase {
+  std::string name;
+  std::int64_t started_ms = 0;  // unix ms (matches the store's clock)
+  std::int64_t ended_ms = 0;
+  LatencySummary latency;
+  std::vector<std::pair<std::string, std::int64_t>> served_by;  // vault -> successful vault calls (audit)
+};
+
+struct DrillResult {
+  std::string key_name;
+  std::string thumbprint;
+  std::string primary;
+  std::int64_t started_ms = 0;
+  std::vector<DrillPhase> phases;
+  std::vector<DrillCheck> checks;
+  std::chrono::milliseconds time_to_failback{0};
+  bool passed() const;
+};
+
+// Runs the drill on `runtime` (its router and store).
+DrillResult RunFailoverDrill(VaultSetRuntime& runtime, const DrillOptions& options);
+
+}  // namespace geoekm

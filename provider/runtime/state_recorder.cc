@@ -1,0 +1,93 @@
+#include "provider/runtime/state_recorder.h"
+
+namespace geoekm {
+namespace {
+
+OperationKind ToOperationKind(VaultCall call) {
+  switch (call) {
+    case VaultCall::kWrap: return OperationKind::kWrap;
+    case VaultCall::kUnwrap: return OperationKind::kUnwrap;
+    case VaultCall::kGetKey: return OperationKind::kGetKey;
+    case VaultCall::kListVersions: return OperationKind::kListVersions;
+    case VaultCall::kProbe: return OperationKind::kProbe;
+  }
+  return OperationKind::kGetKey;
+}
+
+}  // namespace
+
+RecordedHealth ToStoreHealth(VaultHealthState state) {
+  switch (state) {
+    case VaultHealthState::kHealthy: return RecordedHealth::kHealthy;
+    case VaultHealthState::kSuspect: return RecordedHealth::kDegraded;
+    case VaultHealthState::kEjected: return RecordedHealth::kEjected;
+    case VaultHealthState::kProbing: return RecordedHealth::kProbing;
+    case VaultHealthState::kQuarantined: return RecordedHealth::kQuarantined;
+  }
+  return RecordedHealth::kUnknown;
+}
+
+Status StateRecorder::RecordWrapKeyVersion(const std::string& vault, const KeyBundle& version) {
+  return store_->RecordWrapKeyVersion(vault, version);
+}
+
+Result<std::vector<std::string>> StateRecorder::KnownThumbprints(const std::string& key_name) {
+  auto history = store_->KeyHistory(key_name);
+  if (!history.ok()) return history.status();
+  std::vector<std::string> out;
+  out.reserve(history->size());
+  for (const KeyVersionRecord& v : *history) out.push_back(v.thumbprint);
+  return out;
+}
+
+void StateRecorder::OnHealthChange(const VaultHealthEvent& event) {
+  HealthTransition t;
+  t.vault = event.vault;
+  t.from = ToStoreHealth(event.from);
+  t.to = ToStoreHealth(event.to);
+  t.reason = event.reason;
+  t.error_code = event.error_code;
+  t.http_status = event.http_status;
+  Count(store_->RecordHealthTransition(t));
+}
+
+void StateRecorder::OnVaultCall(const VaultCallEvent& event) {
+  OperationRecord op;
+  op.op = ToOperationKind(event.call);
+  op.vault = event.vault;
+  op.thumbprint = event.thumbprint;
+  op.outcome_code = event.outcome_code;
+  op.http_status = event.http_status;
+  op.latency = event.latency;
+  op.request_id = event.request_id;
+  Status s = store_->RecordOperation(op);
+  if (!s.ok() && !op.thumbprint.empty()) {
+    // The audit accepts only thumbprints of recorded key versions (so no
+    // payload can pose as one); an unwrap of a version this store has not
+    // seen yet (e.g. after a rebuild) is still audited, without it.
+    op.thumbprint.clear();
+    s = store_->RecordOperation(op);
+  }
+  Count(s);
+}
+
+void StateRecorder::OnKeyCopy(const KeyCopyEvent& event) {
+  switch (event.finding) {
+    case KeyCopyFinding::kVerified:
+      if (event.bundle) Count(store_->RecordCopyVerified(event.vault, *event.bundle));
+      return;
+    case KeyCopyFinding::kMissing:
+      Count(store_->RecordCopyStatus(event.vault, event.thumbprint, CopyStatus::kMissing, event.detail));
+      return;
+    case KeyCopyFinding::kMismatch:
+      Count(store_->RecordCopyStatus(event.vault, event.thumbprint, CopyStatus::kQuarantined, event.detail,
+                                     event.observed_thumbprint));
+      return;
+  }
+}
+
+void StateRecorder::Count(const Status& status) {
+  if (!status.ok()) dropped_events_.fetch_add(1);
+}
+
+}  // namespace geoekm

@@ -1,0 +1,52 @@
+// StateRecorder: connects the router to the state store. The router sits
+// below state/ and reports through RouterObserver and KeyVersionRecorder;
+// this adapter turns those reports into StateStore records (health events,
+// key-copy findings, the operations audit, and — invariant 3 — the durable
+// record of every key version used for a wrap).
+//
+// Only RecordWrapKeyVersion can fail the caller's operation; observer
+// callbacks cannot report errors, so failed writes there are counted
+// (dropped_events()) rather than lost silently.
+//
+// Thread safety: safe for concurrent calls (StateStore serialises).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "state/state_store.h"
+#include "vault_router/key_version_recorder.h"
+#include "vault_router/router_observer.h"
+
+namespace geoekm {
+
+class StateRecorder final : public RouterObserver, public KeyVersionRecorder {
+ public:
+  explicit StateRecorder(std::shared_ptr<StateStore> store) : store_(std::move(store)) {}
+
+  // KeyVersionRecorder
+  Status RecordWrapKeyVersion(const std::string& vault, const KeyBundle& version) override;
+  Result<std::vector<std::string>> KnownThumbprints(const std::string& key_name) override;
+
+  // RouterObserver
+  void OnHealthChange(const VaultHealthEvent& event) override;
+  void OnVaultCall(const VaultCallEvent& event) override;
+  void OnKeyCopy(const KeyCopyEvent& event) override;
+
+  // Observer events the store refused or failed to write.
+  std::uint64_t dropped_events() const { return dropped_events_.load(); }
+
+ private:
+  void Count(const Status& status);
+
+  std::shared_ptr<StateStore> store_;
+  std::atomic<std::uint64_t> dropped_events_{0};
+};
+
+// The store's word for a router health state.
+RecordedHealth ToStoreHealth(VaultHealthState state);
+
+}  // namespace geoekm

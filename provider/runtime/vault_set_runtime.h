@@ -1,0 +1,60 @@
+// VaultSetRuntime: everything one vault-set configuration needs at run time,
+// built in the right order — the state store, the shared authenticator, one
+// Key Vault client per vault, and the router reporting into the store.
+// The CLI commands and (later) the SQL Crypto API library use it; tests may
+// substitute the vault clients through RuntimeOptions::make_vault.
+//
+// Thread safety: router() and store() are thread-safe objects; the runtime
+// itself is immutable after Open().
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/vault_set_config.h"
+#include "core/result.h"
+#include "provider/runtime/state_recorder.h"
+#include "state/state_store.h"
+#include "vault_router/auth/vault_authenticator.h"
+#include "vault_router/key_vault_operations.h"
+#include "vault_router/vault_router.h"
+
+namespace geoekm {
+
+using VaultFactory = std::function<Result<std::shared_ptr<KeyVaultOperations>>(
+    const VaultConfig& vault, const RouterTuning& tuning, std::shared_ptr<VaultAuthenticator> auth)>;
+
+struct RuntimeOptions {
+  // Empty = the real KeyVaultClient over HTTPS.
+  VaultFactory make_vault;
+  // Adjust router options (e.g. the drill shortens probe intervals).
+  std::function<void(RouterOptions&)> adjust_router;
+};
+
+class VaultSetRuntime {
+ public:
+  static Result<std::unique_ptr<VaultSetRuntime>> Open(const VaultSetConfig& config, RuntimeOptions options = {});
+  ~VaultSetRuntime();
+
+  const VaultSetConfig& config() const { return config_; }
+  VaultRouter& router() { return *router_; }
+  StateStore& store() { return *store_; }
+  const StateRecorder& recorder() const { return *recorder_; }
+  // The client of one vault (by configured name), or null.
+  std::shared_ptr<KeyVaultOperations> vault(const std::string& name) const;
+  const std::vector<RoutedVault>& vaults() const { return vaults_; }
+
+ private:
+  VaultSetRuntime() = default;
+
+  VaultSetConfig config_;
+  std::shared_ptr<StateStore> store_;
+  std::shared_ptr<StateRecorder> recorder_;
+  std::shared_ptr<VaultAuthenticator> auth_;
+  std::vector<RoutedVault> vaults_;
+  std::unique_ptr<VaultRouter> router_;  // destroyed first (see the destructor)
+};
+
+}  // namespace geoekm

@@ -1,0 +1,36 @@
+// Parsing of Key Vault key JSON (shared/spec/akv-protocol.md §1.3): a
+// KeyBundle with its RFC 7638 thumbprint and key size, one page of "list
+// key versions", and the JSON bodies geoekm sends (import, create, update).
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "vault_router/key_types.h"
+
+namespace geoekm {
+
+// Fails (kInvalidInput) when the bundle lacks kid/kty/n/e or n/e are not
+// base64url; the caller maps that to the operation's parser code.
+Result<KeyBundle> ParseKeyBundle(std::string_view json);
+
+struct KeyVersionPage {
+  std::vector<KeyVersionItem> items;
+  std::string next_link;  // absolute URL, "" when this is the last page
+};
+Result<KeyVersionPage> ParseKeyVersionPage(std::string_view json);
+
+// {"value": "..."} of wrap/unwrap/backup results.
+Result<std::string> ParseValueField(std::string_view json);
+
+std::string KeyAttributesJson(const KeyAttributes& attributes);  // only the settable fields that are set
+std::string ImportKeyJson(const PrivateRsaJwk& jwk, bool hsm, const KeyAttributes& attributes);
+std::string CreateKeyJson(const KeyCreateOptions& options);
+std::string UpdateKeyJson(const KeyUpdateOptions& options);
+
+}  // namespace geoekm

@@ -1,0 +1,130 @@
+#include "vault_router/client/vault_error.h"
+
+#include <Poco/JSON/Parser.h>
+#include <Poco/String.h>
+
+#include "core/error_codes.h"
+
+namespace geoekm {
+namespace {
+
+bool Contains(std::string_view haystack, std::string_view needle) {
+  return Poco::toLower(std::string(haystack)).find(Poco::toLower(std::string(needle))) != std::string::npos;
+}
+
+ForbiddenReason ClassifyForbidden(const VaultErrorBody& body) {
+  if (body.code == "ForbiddenByFirewall" || body.inner_code == "ForbiddenByFirewall" ||
+      Contains(body.message, "Client address")) {
+    return ForbiddenReason::kFirewall;
+  }
+  if (Contains(body.message, "not permitted on this key")) return ForbiddenReason::kKeyOps;
+  if (Contains(body.message, "expired") || Contains(body.message, "not yet valid") ||
+      Contains(body.inner_code, "Expired")) {
+    return ForbiddenReason::kKeyExpired;
+  }
+  if (Contains(body.message, "disabled") || Contains(body.inner_code, "Disabled")) return ForbiddenReason::kKeyDisabled;
+  return ForbiddenReason::kPermission;
+}
+
+std::string ForbiddenAdvice(ForbiddenReason reason, const VaultErrorBody& body) {
+  switch (reason) {
+    case ForbiddenReason::kFirewall:
+      return "the vault's firewall refuses this client's address; allow it in the vault's network rules or use "
+             "a private endpoint";
+    case ForbiddenReason::kKeyOps:
+      return "the key does not allow this operation (key_ops); every version must permit wrapKey and unwrapKey";
+    case ForbiddenReason::kKeyExpired:
+      return "the key version is outside its nbf/exp window; wrap needs a valid version (unwrap still works)";
+    case ForbiddenReason::kKeyDisabled:
+      return "the key version is disabled in this vault; enable it or use another vault";
+    default: {
+      std::string advice = "the identity lacks a permission on this vault";
+      // The service names the missing permission: "does not have keys unwrapKey permission".
+      auto pos = body.message.find("does not have keys ");
+      if (pos != std::string::npos) {
+        auto end = body.message.find(" permission", pos);
+        if (end != std::string::npos) {
+          advice = "the identity lacks the '" + body.message.substr(pos + 19, end - pos - 19) +
+                   "' permission on this vault";
+        }
+      }
+      return advice + "; a vault set needs get, list, wrapKey and unwrapKey (plus backup/restore for replication)";
+    }
+  }
+}
+
+}  // namespace
+
+VaultErrorBody ParseVaultErrorBody(std::string_view text) {
+  VaultErrorBody out;
+  if (text.empty()) return out;
+  try {
+    Poco::JSON::Parser parser;
+    auto root = parser.parse(std::string(text)).extract<Poco::JSON::Object::Ptr>();
+    auto error = root ? root->getObject("error") : nullptr;
+    if (!error) return out;
+    out.code = error->optValue<std::string>("code", "");
+    out.message = error->optValue<std::string>("message", "");
+    for (auto inner = error->getObject("innererror"); inner; inner = inner->getObject("innererror")) {
+      out.inner_code = inner->optValue<std::string>("code", out.inner_code);
+    }
+  } catch (const std::exception&) {
+    // Not JSON, or not the error shape: the status alone must do.
+  }
+  return out;
+}
+
+Status VaultErrorFromResponse(const HttpResponse& response, const std::string& vault, const std::string& operation) {
+  const VaultErrorBody body = ParseVaultErrorBody(response.body);
+  const int http = response.status;
+  int code = codes::kAkvUnknown;
+  ErrorClass cls = ErrorClass::kTransient;
+  std::string advice;
+  ForbiddenReason reason = ForbiddenReason::kNone;
+  if (http == 401) {
+    code = codes::kHttpUnauthorized;
+    cls = ErrorClass::kAuth;
+    advice = "the vault refused the token; check the tenant and that the credential belongs to it";
+  } else if (http == 403) {
+    code = codes::kHttpForbidden;
+    cls = ErrorClass::kForbidden;
+    reason = ClassifyForbidden(body);
+    advice = ForbiddenAdvice(reason, body);
+  } else if (http == 404) {
+    code = codes::kHttpNotFound;
+    cls = ErrorClass::kNotFound;
+    advice = "the key or key version does not exist in this vault; check the key name, or replicate the version";
+  } else if (http == 429) {
+    code = codes::kHttpThrottled;
+    cls = ErrorClass::kThrottled;
+    advice = "the vault is throttling; load is spread to other vaults and retried with backoff";
+  } else if (http == 408 || http >= 500) {
+    code = codes::kHttpServerError;
+    cls = ErrorClass::kTransient;
+    advice = "the vault had a server-side failure; it is retried and other vaults are tried";
+  } else if (http >= 400) {
+    code = codes::kHttpClientError;
+    cls = ErrorClass::kBadRequest;
+    advice = "the vault rejected the request as invalid (e.g. a malformed key name or ciphertext)";
+  }
+  std::string message = operation + " failed: " + advice;
+  // Vault messages for 400s can quote request fields; keep them for the
+  // classes where they only describe the vault's own state.
+  if (!body.message.empty() && cls != ErrorClass::kBadRequest) message += " (vault says: " + body.message + ")";
+  Status s(code, cls, message);
+  std::string vault_code = body.code;
+  if (!body.inner_code.empty()) vault_code += "/" + body.inner_code;
+  s.WithHttp(http, vault_code, std::string(response.header("x-ms-request-id"))).WithVault(vault);
+  s.WithForbiddenReason(reason);
+  return s;
+}
+
+Status VaultParseError(int parser_code, const std::string& vault, const std::string& operation,
+                       const std::string& what) {
+  Status s(parser_code, ErrorClass::kTransient,
+           operation + " failed: the vault's answer could not be used (" + what + ")");
+  s.WithVault(vault);
+  return s;
+}
+
+}  // namespace geoekm
