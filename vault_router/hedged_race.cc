@@ -69,7 +69,7 @@ RaceOutcome HedgedRace::Run(BoundedExecutor& executor, std::size_t candidates, A
 
   std::size_t next = 0;
   std::size_t failures_seen = 0;
-  bool hedging = options.hedging;
+  const bool hedging = options.hedging;
   Clock::time_point last_start = Clock::now();
   std::unique_lock lock(st->mu);
 
@@ -155,14 +155,13 @@ RaceOutcome HedgedRace::Run(BoundedExecutor& executor, std::size_t candidates, A
     });
     if (st->over->load(std::memory_order_acquire) || failures_seen < st->failures.size()) continue;
     if (may_start_hedge && Clock::now() >= hedge_at && !deadline.expired()) {
-      if (!options.may_hedge || options.may_hedge()) {
-        if (start(true)) {
-          ++out.hedges;
-        } else {
-          hedging = false;  // executor saturated: no more speculation for this request
-        }
+      if (options.abandon_candidate && options.abandon_candidate(next - 1)) {
+        ++out.failovers;
+        start(false);
+      } else if ((!options.may_hedge || options.may_hedge()) && start(true)) {
+        ++out.hedges;
       } else {
-        hedging = false;  // budget spent
+        last_start = Clock::now();  // budget spent or executor full: ask again one hedge delay later
       }
     }
   }

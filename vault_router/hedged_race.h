@@ -51,8 +51,13 @@ struct RaceOptions {
   bool hedging = true;
   // Hedge delay after starting `candidate`.
   std::function<std::chrono::milliseconds(std::size_t candidate)> hedge_delay;
-  // Asked before each hedge; false = the budget is spent, wait instead.
+  // Asked before each hedge; false = not now (the budget is spent): asked
+  // again one hedge delay later.
   std::function<bool()> may_hedge;
+  // Asked with the candidate started last whenever a hedge is due: true =
+  // fail over from it now (e.g. its vault was ejected meanwhile); that start
+  // is a failover, which the budget is not asked about.
+  std::function<bool(std::size_t last_started)> abandon_candidate;
   // 0 = attempts are only failed by their own result.
   std::chrono::milliseconds attempt_timeout{0};
 };

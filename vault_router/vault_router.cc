@@ -477,6 +477,11 @@ RaceOutcome VaultRouter::RaceUnwrap(std::shared_ptr<const UnwrapInput> input, De
   RaceOptions race;
   race.hedging = options_.tuning.hedging_enabled;
   race.hedge_delay = [this, input](std::size_t i) { return members_[input->candidates[i]].health->HedgeDelay(); };
+  // An attempt at a vault ejected meanwhile (by other requests) is left
+  // behind without asking the hedge budget.
+  race.abandon_candidate = [this, input](std::size_t i) {
+    return members_[input->candidates[i]].health->Tier(Now()) >= VaultTier::kProbing;
+  };
   race.may_hedge = [this] {
     if (hedge_budget_.TryWithdraw()) return true;
     counters_->hedges_refused++;

@@ -4,6 +4,7 @@
 // well before try_timeout, even though the first attempts of the burst are
 // stuck at the silent vault and occupy workers.
 #include <atomic>
+#include <optional>
 #include <thread>
 
 #include "tests/router/router_fixture.h"
@@ -50,6 +51,40 @@ TEST_F(BurstTest, DistinctUnwrapsWithASilentPrimaryAllSucceedQuickly) {
   // Generous bound, but far below try_timeout (20 s).
   EXPECT_LT(slowest_ms.load(), 5000) << router_->stats().hedges << " hedges";
   EXPECT_EQ(router_->HealthOf("v0"), VaultHealthState::kEjected);
+}
+
+TEST_F(BurstTest, WaitingCallerLeavesAVaultEjectedMeanwhileEvenWithTheHedgeBudgetSpent) {
+  Build(2, [](RouterOptions& o) {
+    o.tuning.retry_budget_ratio = 0;  // no hedges at all
+    o.tuning.retry_budget_min_per_second = 0;
+    o.tuning.consecutive_failures_to_eject = 1;
+    o.tuning.try_timeout = std::chrono::seconds(30);
+    o.tuning.hedge_delay_floor = milliseconds(20);
+    o.tuning.hedge_delay_cap = milliseconds(20);
+  });
+  ASSERT_TRUE(router_->Unwrap(Request(WrapLocally(RandomDek())), Soon()).ok());  // warm v0
+  vault(0).SetLatency(FakeOp::kUnwrap, std::chrono::seconds(30));
+  const SecureBytes dek = RandomDek();
+  std::optional<Result<SecureBytes>> result;
+  milliseconds took{0};
+  std::thread caller([&] {
+    const auto started = Clock::now();
+    result.emplace(router_->Unwrap(Request(WrapLocally(dek)), Deadline::After(std::chrono::seconds(60))));
+    took = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
+  });
+  while (vault(0).unwraps() < 2) std::this_thread::sleep_for(milliseconds(5));
+  std::this_thread::sleep_for(milliseconds(100));  // the hedge was due and refused
+  // Another operation finds v0 failing and ejects it.
+  vault(0).Fail(FakeOp::kGetKey, VaultFailure(ErrorClass::kTransient));
+  clock_.Advance(std::chrono::seconds(60));  // current version and listing caches are stale
+  (void)router_->CurrentVersion(kKey, Soon());
+  ASSERT_EQ(router_->HealthOf("v0"), VaultHealthState::kEjected);
+  caller.join();
+  ASSERT_TRUE(result.has_value() && result->ok()) << result->status().ToString();
+  EXPECT_EQ(**result, dek);
+  EXPECT_LT(took, milliseconds(10000));  // far below v0's 30 s
+  EXPECT_EQ(router_->stats().hedges, 0u);
+  EXPECT_GE(router_->stats().hedges_refused, 1u);
 }
 
 }  // namespace
