@@ -1,5 +1,5 @@
-// Integration tests of the VaultRouter over real KeyVaultClients against a
-// real vaultsim testbed (three vaults over verified TLS on loopback, a real
+// Integration tests of the VaultRouter over real KeyVaultClients (HTTPS,
+// challenge auth, retries) against a real vaultsim testbed (three vaults over verified TLS on loopback, a real
 // login service): the preferred vault (eastus) is killed, blackholed, slowed,
 // made to answer 5xx, put in a 429 storm, has unwrapKey revoked, or lacks the
 // key version — and every unwrap still succeeds through another vault. A
@@ -25,9 +25,10 @@
 #include "core/base64url.h"
 #include "core/jwk_thumbprint.h"
 #include "tests/router/router_test_support.h"
-#include "tests/router/testbed_vault_operations.h"
 #include "tests/support/testbed.h"
 #include "tests/support/vaultsim_admin_client.h"
+#include "vault_router/auth/vault_authenticator.h"
+#include "vault_router/client/key_vault_client.h"
 #include "vault_router/vault_router.h"
 
 namespace geoekm::testing {
@@ -86,9 +87,17 @@ class RouterIntegrationTest : public ::testing::Test {
     config_.router.probe_interval_max = milliseconds(1000);
     config_.router.failback_hysteresis = std::chrono::seconds(1);
     config_.router.try_timeout = milliseconds(10000);
-    auto clients = MakeTestbedVaultOperations(testbed_->info(), testbed_->ClientSecret());
-    ASSERT_TRUE(clients.ok()) << clients.status().ToString();
-    clients_ = std::move(clients).value();
+    // The real clients, as the provider builds them, except that a 429 is
+    // not retried inside the client: the router sheds the load instead.
+    auto auth = VaultAuthenticator::Create(config_.auth);
+    ASSERT_TRUE(auth.ok()) << auth.status().ToString();
+    KeyVaultClientOptions client_options;
+    client_options.retry_throttled = false;
+    for (const VaultConfig& v : config_.vaults) {
+      auto client = KeyVaultClient::Create(v, config_.router, *auth, client_options);
+      ASSERT_TRUE(client.ok()) << client.status().ToString();
+      clients_.push_back(std::shared_ptr<KeyVaultOperations>(std::move(client).value()));
+    }
     recorder_ = std::make_shared<MemoryRecorder>();
     events_ = std::make_shared<EventLog>();
     router_ = MakeRouter();
