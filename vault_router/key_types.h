@@ -17,7 +17,14 @@ namespace geoekm {
 enum class WrapAlgorithm { kRsaOaep256, kRsaOaep, kRsa15 };
 
 // "RSA-OAEP-256", "RSA-OAEP", "RSA1_5"
-const char* WrapAlgorithmName(WrapAlgorithm alg);
+inline const char* WrapAlgorithmName(WrapAlgorithm alg) {
+  switch (alg) {
+    case WrapAlgorithm::kRsaOaep256: return "RSA-OAEP-256";
+    case WrapAlgorithm::kRsaOaep: return "RSA-OAEP";
+    case WrapAlgorithm::kRsa15: return "RSA1_5";
+  }
+  return "?";
+}
 
 struct KeyAttributes {
   std::optional<bool> enabled;

@@ -161,7 +161,7 @@ Result<KeyBundle> KeyVaultClient::GetKey(const std::string& name, const std::str
 Result<std::vector<KeyVersionItem>> KeyVaultClient::ListKeyVersions(const std::string& name, Deadline deadline) {
   if (Status s = CheckName(name); !s.ok()) return s;
   std::vector<KeyVersionItem> out;
-  std::string path = "/keys/" + name + "/versions?maxresults=25";
+  std::string path = "/keys/" + name + "/versions?maxresults=" + std::to_string(options_.page_size);
   for (int page = 0; page < kMaxPages; ++page) {
     auto response = Execute({"list key versions", "GET", path, "", true, codes::kGetKeyJsonParser}, deadline);
     if (!response.ok()) return response.status();

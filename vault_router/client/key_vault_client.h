@@ -41,6 +41,7 @@ struct KeyVaultClientOptions {
   // others instead of queueing callers behind its Retry-After.
   bool retry_throttled = true;
   std::string api_version = "7.4";
+  int page_size = 25;  // maxresults of list calls (the service allows 1-25)
 };
 
 struct KeyVaultClientStats {

@@ -30,6 +30,9 @@ std::optional<Millis> RetryAfterOf(const HttpResponse& response, std::chrono::sy
   std::string_view after = response.header("retry-after");
   if (after.empty()) return std::nullopt;
   if (auto seconds = ParseInteger(after)) return Millis(*seconds * 1000);
+  // An HTTP-date (RFC 9110: "Sun, 06 Nov 1994 08:49:37 GMT"); Poco's parser
+  // is lenient, so insist on the shape first.
+  if (after.find(',') == std::string_view::npos || !after.ends_with("GMT")) return std::nullopt;
   try {
     int tz = 0;
     Poco::DateTime at = Poco::DateTimeParser::parse(Poco::DateTimeFormat::HTTP_FORMAT, std::string(after), tz);

@@ -104,7 +104,11 @@ Status MapException(const Poco::Exception& e, Stage stage, const HttpsOrigin& or
                   "host name " + origin.host + " could not be resolved; the vault may have been deleted, or DNS "
                   "(private endpoint, split DNS) is not set up for this host");
   }
-  if (dynamic_cast<const Poco::Net::SSLException*>(&e) || stage == Stage::kHandshake) {
+  // Verification failures and handshake failures will not fix themselves on
+  // a retry; an SSL error on an established connection (a reset, an
+  // unexpected EOF) is an ordinary read/send failure.
+  if (dynamic_cast<const Poco::Net::CertificateValidationException*>(&e) ||
+      dynamic_cast<const Poco::Net::InvalidCertificateException*>(&e) || stage == Stage::kHandshake) {
     return Status(codes::kTlsFailure, ErrorClass::kTransient,
                   "TLS with " + where + " failed (certificate or host-name verification, or handshake): " +
                       e.displayText() + ". Check the vault URL and the CA bundle.");
