@@ -1,0 +1,105 @@
+// One unwrap through KeyVaultClient (auth header, request id, JSON, error
+// mapping, retry bookkeeping, pooled connection) against the same unwrap
+// sent as a raw request over a kept-alive Poco HTTPS session with a token
+// fetched once — both to the same vaultsim vault, in the same run. The
+// ratio is the client's overhead; vaultsim's RSA decryption dominates both.
+//
+// Run: build/default/tests/bench/client_bench  (starts its own testbed)
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/StreamCopier.h>
+#include <benchmark/benchmark.h>
+
+#include <memory>
+
+#include "config/config_loader.h"
+#include "core/base64url.h"
+#include "tests/support/testbed.h"
+#include "vault_router/client/key_vault_client.h"
+
+namespace geoekm {
+namespace {
+
+struct Fixture {
+  std::unique_ptr<testing::Testbed> testbed;
+  VaultSetConfig config;
+  std::shared_ptr<VaultAuthenticator> auth;
+  std::unique_ptr<KeyVaultClient> client;
+  std::string version;
+  Bytes wrapped;
+  std::string token;
+
+  static Fixture& Get() {
+    static Fixture f = Make();
+    return f;
+  }
+
+  static Fixture Make() {
+    Fixture f;
+    auto tb = testing::Testbed::Start();
+    if (!tb.ok()) throw std::runtime_error(tb.status().ToString());
+    f.testbed = std::move(tb).value();
+    f.config = *LoadVaultSetConfig(f.testbed->info().geoekm_ini);
+    f.auth = *VaultAuthenticator::Create(f.config.auth);
+    f.client = std::move(KeyVaultClient::Create(f.config.vaults.front(), f.config.router, f.auth).value());
+    f.version = f.testbed->info().key_copies.front().version;
+    SecureBytes dek(32, 9);
+    f.wrapped = *f.client->WrapKey(f.testbed->info().key_name, f.version, WrapAlgorithm::kRsaOaep256, dek,
+                                   Deadline::After(std::chrono::seconds(10)));
+    f.token = std::string(f.auth->CachedOrFreshToken(f.config.vaults.front().host,
+                                                     Deadline::After(std::chrono::seconds(10)))
+                              .value()
+                              .c_str());
+    return f;
+  }
+};
+
+void BM_UnwrapThroughKeyVaultClient(benchmark::State& state) {
+  Fixture& f = Fixture::Get();
+  for (auto _ : state) {
+    auto plain = f.client->UnwrapKey(f.testbed->info().key_name, f.version, WrapAlgorithm::kRsaOaep256, f.wrapped,
+                                     Deadline::After(std::chrono::seconds(10)));
+    if (!plain.ok()) state.SkipWithError(plain.status().ToString().c_str());
+    benchmark::DoNotOptimize(plain);
+  }
+}
+
+void BM_UnwrapRawKeptAliveSession(benchmark::State& state) {
+  Fixture& f = Fixture::Get();
+  const VaultConfig& v = f.config.vaults.front();
+  Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", v.ca_bundle,
+                                                       Poco::Net::Context::VERIFY_STRICT, 9, false);
+  Poco::Net::SecureStreamSocket socket(ctx);
+  socket.setPeerHostName(v.host);
+  Poco::Net::HTTPSClientSession session(socket);
+  session.setHost(v.host);
+  session.setPort(static_cast<Poco::UInt16>(v.port));
+  session.setKeepAlive(true);
+  socket.connect(Poco::Net::SocketAddress(v.connect_to_host, static_cast<Poco::UInt16>(v.connect_to_port)));
+  const std::string body = R"({"alg":"RSA-OAEP-256","value":")" + Base64UrlEncode(f.wrapped) + "\"}";
+  const std::string target =
+      "/keys/" + f.testbed->info().key_name + "/" + f.version + "/unwrapkey?api-version=7.4";
+  for (auto _ : state) {
+    Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, target, Poco::Net::HTTPMessage::HTTP_1_1);
+    req.setKeepAlive(true);
+    req.set("Authorization", "Bearer " + f.token);
+    req.setContentType("application/json");
+    req.setContentLength(static_cast<std::streamsize>(body.size()));
+    session.sendRequest(req) << body;
+    Poco::Net::HTTPResponse res;
+    std::string out;
+    Poco::StreamCopier::copyToString(session.receiveResponse(res), out);
+    if (res.getStatus() != Poco::Net::HTTPResponse::HTTP_OK) state.SkipWithError("raw unwrap failed");
+    benchmark::DoNotOptimize(out);
+  }
+}
+
+BENCHMARK(BM_UnwrapRawKeptAliveSession)->Unit(benchmark::kMicrosecond)->MinTime(2.0);
+BENCHMARK(BM_UnwrapThroughKeyVaultClient)->Unit(benchmark::kMicrosecond)->MinTime(2.0);
+
+}  // namespace
+}  // namespace geoekm
+
+BENCHMARK_MAIN();
