@@ -79,6 +79,7 @@ std::optional<VaultHealthEvent> VaultHealth::OnOutcome(Clock::time_point now, co
                                                        std::chrono::milliseconds latency) {
   std::lock_guard lock(mu_);
   const HealthSignal signal = HealthSignalOf(status);
+  if (signal == HealthSignal::kSuccess || signal == HealthSignal::kAnswered) last_answer_ = Clock::now();
   if (signal == HealthSignal::kThrottled) {
     ++consecutive_throttles_;
     const auto base = std::max(std::chrono::milliseconds(1), policy_.tuning.retry_base_delay);
@@ -161,6 +162,11 @@ std::optional<VaultHealthEvent> VaultHealth::Quarantine(const std::string& reaso
   std::lock_guard lock(mu_);
   Status cause(codes::kKeyMaterialMismatch, ErrorClass::kIntegrity, reason);
   return MoveTo(VaultHealthState::kQuarantined, reason, cause);
+}
+
+bool VaultHealth::AnsweredSince(Clock::time_point since) const {
+  std::lock_guard lock(mu_);
+  return last_answer_ >= since;
 }
 
 VaultHealthState VaultHealth::state() const {

@@ -78,6 +78,10 @@ class VaultHealth {
   std::optional<VaultHealthEvent> OnProbeResult(Clock::time_point now, const Status& status,
                                                 std::chrono::milliseconds latency);
 
+  // True if any call to this vault got an answer (success, 404, 400) at or
+  // after `since` on the real steady clock: the vault is not silent.
+  bool AnsweredSince(Clock::time_point since) const;
+
   // Final: the vault holds other key material (invariant 2).
   std::optional<VaultHealthEvent> Quarantine(const std::string& reason);
 
@@ -108,6 +112,7 @@ class VaultHealth {
   Clock::time_point next_probe_at_{};
   bool probe_in_flight_ = false;
   std::optional<Clock::time_point> recovering_since_;
+  Clock::time_point last_answer_{};  // real steady clock, not the injected one
 };
 
 }  // namespace geoekm

@@ -246,38 +246,46 @@ Status VaultRouter::LoadListing(std::size_t v, const std::string& name, Deadline
     return Status::Ok();
   }();
   catalog_.EndListing(v, name);
-  if (status.ok()) CheckMaterial(v, name, deadline);
+  if (status.ok()) CheckMaterial(v, name);
   return status;
 }
 
-void VaultRouter::CheckMaterial(std::size_t v, const std::string& name, Deadline deadline) {
+void VaultRouter::CheckMaterial(std::size_t v, const std::string& name) {
   if (Quarantined(v)) return;
-  const std::vector<std::string> mine = catalog_.Thumbprints(v, name);
-  if (mine.empty()) return;  // no versions: missing, not rogue
-
-  std::set<std::string> anchor;
-  std::string anchor_source;
   if (options_.recorder) {
     Result<std::vector<std::string>> known = options_.recorder->KnownThumbprints(name);
     if (known.ok() && !known->empty()) {
-      anchor.insert(known->begin(), known->end());
-      anchor_source = "the recorded key history";
+      JudgeMaterial(v, name, std::set<std::string>(known->begin(), known->end()), "the recorded key history");
+      return;
     }
   }
-  if (anchor.empty()) {
-    // No history: the vault of lowest priority value that is not quarantined is trusted.
-    std::optional<std::size_t> a;
-    for (std::size_t i = 0; i < members_.size(); ++i) {
-      if (Quarantined(i)) continue;
-      if (!a || members_[i].priority < members_[*a].priority) a = i;
-    }
-    if (!a || *a == v) return;
-    if (!catalog_.ListedAt(*a, name) && !LoadListing(*a, name, deadline).ok()) return;  // cannot judge now
-    const std::vector<std::string> theirs = catalog_.Thumbprints(*a, name);
-    if (theirs.empty()) return;
-    anchor.insert(theirs.begin(), theirs.end());
-    anchor_source = "vault '" + members_[*a].name + "'";
+  // No history: the vault of lowest priority value that is not quarantined
+  // is trusted. Its listing is never fetched from here (a silent anchor must
+  // not stall another vault's first answer): vaults listed before it are
+  // judged when its listing arrives.
+  std::optional<std::size_t> a;
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    if (Quarantined(i)) continue;
+    if (!a || members_[i].priority < members_[*a].priority) a = i;
   }
+  if (!a) return;
+  const std::vector<std::string> theirs = catalog_.Thumbprints(*a, name);
+  if (theirs.empty() || !catalog_.ListedAt(*a, name)) return;
+  const std::set<std::string> anchor(theirs.begin(), theirs.end());
+  const std::string source = "vault '" + members_[*a].name + "'";
+  if (*a != v) {
+    JudgeMaterial(v, name, anchor, source);
+    return;
+  }
+  for (std::size_t u = 0; u < members_.size(); ++u)
+    if (u != v && catalog_.ListedAt(u, name)) JudgeMaterial(u, name, anchor, source);
+}
+
+void VaultRouter::JudgeMaterial(std::size_t v, const std::string& name, const std::set<std::string>& anchor,
+                                const std::string& anchor_source) {
+  if (Quarantined(v)) return;
+  const std::vector<std::string> mine = catalog_.Thumbprints(v, name);
+  if (mine.empty()) return;  // no versions: missing, not rogue
   for (const std::string& t : mine)
     if (anchor.count(t)) return;
   const std::string reason = "vault '" + members_[v].name + "' holds other key material under '" + name +
@@ -501,9 +509,14 @@ RaceOutcome VaultRouter::RaceUnwrap(std::shared_ptr<const UnwrapInput> input, De
   // winner's whole call) counts as failed now, not when its call finally
   // returns: a blackholed vault is ejected after a few requests instead of
   // pinning a worker per request for try_timeout (and, once the hedge
-  // budget is spent, holding callers that long).
+  // budget is spent, holding callers that long). A vault that answered any
+  // call meanwhile is slow or busy (e.g. listing many versions), not
+  // silent: hedging covers it, and it is not held against it.
+  const auto now = Clock::now();
   for (const auto& [c, ran] : outcome.outrun) {
-    Publish(members_[input->candidates[c]].health->OnOutcome(
+    VaultHealth& health = *members_[input->candidates[c]].health;
+    if (health.AnsweredSince(now - ran)) continue;
+    Publish(health.OnOutcome(
         Now(), Status(codes::kDeadlineExceeded, ErrorClass::kTransient, "outrun by another vault's answer"), ran));
   }
   return outcome;

@@ -31,7 +31,8 @@
 // counter) and never used again by this router: a vault that changed the
 // material of a version id, or whose versions share no thumbprint with the
 // known history (KeyVersionRecorder::KnownThumbprints) — with no history,
-// with the versions of the vault of lowest priority value.
+// with the versions of the vault of lowest priority value, once its listing
+// is in (never fetched just for this, so a silent anchor delays nothing).
 //
 // Health: see vault_health.h. Ejected vaults are probed in the background
 // (GetKey of the first probe key + a canary wrap/unwrap of 32 random bytes)
@@ -58,6 +59,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -204,7 +206,11 @@ class VaultRouter {
   // Key resolution (key_catalog.h holds what was learnt).
   Result<KeyBundle> FetchKey(std::size_t v, const std::string& name, const std::string& version, Deadline deadline);
   Status LoadListing(std::size_t v, const std::string& name, Deadline deadline);
-  void CheckMaterial(std::size_t v, const std::string& name, Deadline deadline);
+  // Quarantines vaults whose versions of `name` share no thumbprint with the
+  // trusted ones (history, else the anchor vault's listing).
+  void CheckMaterial(std::size_t v, const std::string& name);
+  void JudgeMaterial(std::size_t v, const std::string& name, const std::set<std::string>& anchor,
+                     const std::string& anchor_source);
   Result<KeyBundle> LocateIn(std::size_t v, const std::string& name, const std::string& thumbprint,
                              Deadline deadline);
   Result<std::string> ThumbprintOfVersion(const std::string& name, const std::string& version, Deadline deadline);

@@ -53,6 +53,46 @@ TEST_F(BurstTest, DistinctUnwrapsWithASilentPrimaryAllSucceedQuickly) {
   EXPECT_EQ(router_->HealthOf("v0"), VaultHealthState::kEjected);
 }
 
+TEST_F(BurstTest, SlowButAnsweringVaultIsNotEjectedForLosingRaces) {
+  Build(2, [](RouterOptions& o) {
+    o.tuning.consecutive_failures_to_eject = 3;
+    o.tuning.hedge_delay_floor = milliseconds(50);
+    o.tuning.hedge_delay_cap = milliseconds(50);
+  });
+  // A cold primary with many versions: its first listing reads each of them
+  // (30 ms apiece, newest first; the one asked for is the oldest), answering
+  // all the while.
+  for (int i = 0; i < 20; ++i) vault(0).AddVersion(kKey, RotatedKey());
+  vault(0).SetLatency(FakeOp::kGetKey, milliseconds(30));
+  for (int i = 0; i < 4; ++i) {
+    const SecureBytes dek = RandomDek();
+    auto r = router_->Unwrap(Request(WrapLocally(dek)), Soon());
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(*r, dek);
+  }
+  EXPECT_GE(router_->stats().hedge_wins, 3u);  // v1 answered while v0 was still listing
+  EXPECT_EQ(router_->HealthOf("v0"), VaultHealthState::kHealthy);
+}
+
+TEST_F(BurstTest, ColdStartWithASilentPrimaryAnswersThroughTheSecondary) {
+  // No history, so the primary is the material anchor; its silence must not
+  // hold up the secondary's first answer.
+  Build(2, [](RouterOptions& o) {
+    o.tuning.try_timeout = std::chrono::seconds(20);
+    o.tuning.hedge_delay_floor = milliseconds(50);
+    o.tuning.hedge_delay_cap = milliseconds(50);
+  });
+  vault(0).SetBlackhole(true);
+  const SecureBytes dek = RandomDek();
+  const auto started = Clock::now();
+  auto r = router_->Unwrap(Request(WrapLocally(dek)), Deadline::After(std::chrono::seconds(60)));
+  const auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, dek);
+  EXPECT_LT(took, milliseconds(5000));  // far below try_timeout (20 s)
+  EXPECT_NE(router_->HealthOf("v1"), VaultHealthState::kQuarantined);
+}
+
 TEST_F(BurstTest, WaitingCallerLeavesAVaultEjectedMeanwhileEvenWithTheHedgeBudgetSpent) {
   Build(2, [](RouterOptions& o) {
     o.tuning.retry_budget_ratio = 0;  // no hedges at all
