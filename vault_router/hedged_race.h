@@ -10,7 +10,8 @@
 // its worker until its vault call returns; it holds the shared race state
 // (and whatever the Attempt captured by value), never the caller's stack, so
 // it cannot touch freed memory. If the executor refuses work, the caller
-// runs a failover attempt itself and skips hedges.
+// runs a failover attempt itself; a hedge it (or the budget) refuses is
+// asked for again one hedge delay later.
 //
 // An attempt still running attempt_timeout after it started counts as
 // failed for the race (the next candidate starts as a failover, which the

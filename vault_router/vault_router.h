@@ -170,6 +170,7 @@ class VaultRouter {
   void RunDueProbes();
 
   std::vector<VaultHealthSnapshot> Health() const;
+  // kEjected for a name that is not in the set.
   VaultHealthState HealthOf(const std::string& vault) const;
   RouterStats stats() const;
 
