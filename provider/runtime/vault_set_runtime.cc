@@ -10,7 +10,11 @@ namespace {
 
 Result<std::shared_ptr<KeyVaultOperations>> MakeHttpsVault(const VaultConfig& vault, const RouterTuning& tuning,
                                                            std::shared_ptr<VaultAuthenticator> auth) {
-  auto client = KeyVaultClient::Create(vault, tuning, std::move(auth));
+  // The router spreads load away from a throttled vault; the client must
+  // not hold callers behind its Retry-After meanwhile.
+  KeyVaultClientOptions options;
+  options.retry_throttled = false;
+  auto client = KeyVaultClient::Create(vault, tuning, std::move(auth), options);
   if (!client.ok()) return client.status();
   return std::shared_ptr<KeyVaultOperations>(std::move(client).value());
 }

@@ -300,6 +300,21 @@ TEST_F(KeyVaultClientTest, ForbiddenKindsAreNamed) {
   ASSERT_FALSE(ops.ok());
   EXPECT_EQ(ops.status().forbidden_reason(), ForbiddenReason::kKeyOps) << ops.status().ToString();
 
+  // Expired: wrap refused, unwrap of old data still works (service rule).
+  KeyCreateOptions both;
+  auto expiring = c->CreateKey(name + "-exp", both, Soon());
+  ASSERT_TRUE(expiring.ok()) << expiring.status().ToString();
+  auto old = c->WrapKey(name + "-exp", expiring->version, WrapAlgorithm::kRsaOaep256, dek, Soon());
+  ASSERT_TRUE(old.ok());
+  ASSERT_TRUE(admin.SetKeyAttributes(name + "-exp", expiring->version, std::nullopt, std::nullopt,
+                                     std::int64_t{1000000000}));
+  auto expired = c->WrapKey(name + "-exp", expiring->version, WrapAlgorithm::kRsaOaep256, dek, Soon());
+  ASSERT_FALSE(expired.ok());
+  EXPECT_EQ(expired.status().forbidden_reason(), ForbiddenReason::kKeyExpired) << expired.status().ToString();
+  auto still = c->UnwrapKey(name + "-exp", expiring->version, WrapAlgorithm::kRsaOaep256, *old, Soon());
+  ASSERT_TRUE(still.ok()) << still.status().ToString();
+  EXPECT_EQ(*still, dek);
+
   ASSERT_TRUE(admin.SetKeyAttributes(name, created->version, false));
   auto disabled = c->WrapKey(name, created->version, WrapAlgorithm::kRsaOaep256, dek, Soon());
   ASSERT_FALSE(disabled.ok());
