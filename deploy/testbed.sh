@@ -5,6 +5,8 @@
 #   deploy/testbed.sh start  [DIR]   # default DIR ./.testbed; prints what it started
 #   deploy/testbed.sh stop   [DIR]   # idempotent
 #   deploy/testbed.sh status [DIR]   # exit 0 when every process runs
+#   deploy/testbed.sh kill  VAULT [DIR]  # SIGKILL one vault: its region is down
+#   deploy/testbed.sh start-vault VAULT [DIR]  # restart it on the same ports and data
 #
 # The vaultsim binary is $VAULTSIM, else build/default/deploy/vaultsim/vaultsim
 # (build it with scripts/build.sh default). Optional: BASE_PORT=P uses ports
@@ -13,7 +15,12 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 vaultsim=${VAULTSIM:-$root/build/default/deploy/vaultsim/vaultsim}
 action=${1:-}
-dir=${2:-./.testbed}
+if [[ $action == kill || $action == start-vault ]]; then
+  vault=${2:-}
+  dir=${3:-./.testbed}
+else
+  dir=${2:-./.testbed}
+fi
 
 if [[ ! -x $vaultsim ]]; then
   echo "testbed.sh: no vaultsim binary at $vaultsim; run scripts/build.sh default or set VAULTSIM" >&2
@@ -30,8 +37,10 @@ case $action in
     ;;
   stop) exec "$vaultsim" testbed down --dir "$dir" ;;
   status) exec "$vaultsim" testbed status --dir "$dir" ;;
+  kill) exec "$vaultsim" testbed kill --dir "$dir" --vault "$vault" ;;
+  start-vault) exec "$vaultsim" testbed start --dir "$dir" --vault "$vault" ;;
   *)
-    echo "usage: $0 start|stop|status [DIR]   (default DIR ./.testbed)" >&2
+    echo "usage: $0 start|stop|status [DIR] | kill|start-vault VAULT [DIR]   (default DIR ./.testbed)" >&2
     exit 2
     ;;
 esac
