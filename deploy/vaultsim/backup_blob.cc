@@ -34,13 +34,15 @@ SecureBytes DeriveKey(const std::string& secret) {
 }
 
 Bytes Header(const std::string& geography) {
-  Bytes h;
-  h.push_back(static_cast<std::uint8_t>(kMarker.size()));
-  h.insert(h.end(), kMarker.begin(), kMarker.end());
-  h.push_back(kFormatVersion);
-  h.push_back(static_cast<std::uint8_t>(geography.size()));
-  h.insert(h.end(), geography.begin(), geography.end());
-  return h;
+  // Built as a string: g++ 12 misreports push_back after insert on a vector
+  // as an overflow (-Wstringop-overflow).
+  std::string h;
+  h += static_cast<char>(kMarker.size());
+  h += kMarker;
+  h += static_cast<char>(kFormatVersion);
+  h += static_cast<char>(geography.size());
+  h += geography;
+  return Bytes(h.begin(), h.end());
 }
 
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
