@@ -59,3 +59,28 @@ TEST(Drill, RejectsBadArguments) {
 
 }  // namespace
 }  // namespace geoekm
+
+namespace geoekm {
+namespace {
+
+// `geoekm state rebuild`: a lost state file is rebuilt from the vaults, and
+// the command says what the vaults cannot tell.
+TEST(StateRebuild, RebuildsKeyHistoryFromTheVaultsAndSaysWhatIsUnknown) {
+  auto tb = testing::Testbed::Start();
+  ASSERT_TRUE(tb.ok()) << tb.status().ToString();
+  std::ostringstream out, err;
+  int rc = cli::RunCli({"state", "rebuild", "--config", (*tb)->info().geoekm_ini}, out, err);
+  EXPECT_EQ(rc, 0) << out.str() << err.str();
+  // One key version (same thumbprint in all three vaults, two version ids).
+  EXPECT_THAT(out.str(), HasSubstr("key versions added:          1"));
+  EXPECT_THAT(out.str(), HasSubstr("copies verified:             3"));
+  EXPECT_THAT(out.str(), HasSubstr("what could not be known"));
+  std::ostringstream again, err2;
+  EXPECT_EQ(cli::RunCli({"state", "rebuild", "--config", (*tb)->info().geoekm_ini}, again, err2), 0);
+  EXPECT_THAT(again.str(), HasSubstr("key versions already known:  1"));
+  std::ostringstream usage, err3;
+  EXPECT_EQ(cli::RunCli({"state", "rebuild"}, usage, err3), 2);
+}
+
+}  // namespace
+}  // namespace geoekm
