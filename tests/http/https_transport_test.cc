@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <thread>
 
 #include "core/error_codes.h"
+#include "tests/http/connect_proxy.h"
 #include "tests/support/testbed.h"
 #include "tests/support/vaultsim_admin_client.h"
 
@@ -75,6 +77,7 @@ TEST_F(HttpsTransportTest, WrongCaIsATlsFailure) {
   auto r = (*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), codes::kTlsFailure) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("certificate verification failed"), std::string::npos) << r.status().ToString();
 }
 
 TEST_F(HttpsTransportTest, HostNameNotInCertificateIsATlsFailure) {
@@ -85,6 +88,7 @@ TEST_F(HttpsTransportTest, HostNameNotInCertificateIsATlsFailure) {
   auto r = (*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), codes::kTlsFailure) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("certificate verification failed"), std::string::npos) << r.status().ToString();
 }
 
 TEST_F(HttpsTransportTest, UnknownHostIs3900AndRefusedPortIs3004) {
@@ -111,12 +115,17 @@ TEST_F(HttpsTransportTest, UnknownHostIs3900AndRefusedPortIs3004) {
 TEST_F(HttpsTransportTest, KeepAliveReusesOneConnection) {
   auto t = HttpsTransport::Create(EastOrigin());
   ASSERT_TRUE(t.ok());
-  for (int i = 0; i < 50; ++i) {
+  const std::int64_t accepted_before = Admin().ConnectionsAccepted();
+  ASSERT_GE(accepted_before, 0);
+  for (int i = 0; i < 100; ++i) {
     auto r = (*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
     ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->status, 401);
   }
+  EXPECT_EQ(Admin().ConnectionsAccepted() - accepted_before, 1);  // as the vault saw it
   EXPECT_EQ((*t)->stats().connections_opened, 1u);
-  EXPECT_EQ((*t)->stats().requests_sent, 50u);
+  EXPECT_EQ((*t)->stats().requests_sent, 100u);
+  EXPECT_EQ((*t)->stats().stale_retries, 0u);
 }
 
 TEST_F(HttpsTransportTest, ConcurrentSendersShareABoundedPool) {
@@ -124,9 +133,10 @@ TEST_F(HttpsTransportTest, ConcurrentSendersShareABoundedPool) {
   ASSERT_TRUE(t.ok());
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
-  for (int th = 0; th < 8; ++th) {
+  const std::int64_t accepted_before = Admin().ConnectionsAccepted();
+  for (int th = 0; th < 16; ++th) {
     threads.emplace_back([&] {
-      for (int i = 0; i < 40; ++i) {
+      for (int i = 0; i < 100; ++i) {
         auto r = (*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
         if (!r.ok() || r->status != 401) ++failures;
       }
@@ -134,7 +144,10 @@ TEST_F(HttpsTransportTest, ConcurrentSendersShareABoundedPool) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures.load(), 0);
-  EXPECT_LE((*t)->stats().connections_opened, 8u);
+  EXPECT_LE((*t)->stats().connections_opened, 16u);  // never more than senders at once
+  EXPECT_EQ((*t)->stats().requests_sent, 1600u);
+  EXPECT_EQ(Admin().ConnectionsAccepted() - accepted_before,
+            static_cast<std::int64_t>((*t)->stats().connections_opened));
 }
 
 TEST_F(HttpsTransportTest, BlackholeEndsAtTheDeadline) {
@@ -146,7 +159,26 @@ TEST_F(HttpsTransportTest, BlackholeEndsAtTheDeadline) {
   auto took = Clock::now() - start;
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), codes::kDeadlineExceeded) << r.status().ToString();
-  EXPECT_LT(took, std::chrono::seconds(4));  // generous: the deadline was 0.8 s, the try timeout 5 s
+  EXPECT_EQ(r.status().error_class(), ErrorClass::kTransient);
+  EXPECT_GE(took, std::chrono::milliseconds(790));
+  EXPECT_LT(took, std::chrono::milliseconds(1500));  // generous: the deadline was 0.8 s, the try timeout 5 s
+}
+
+TEST_F(HttpsTransportTest, SlowAnswerEndsAtTheTryTimeoutAndIsNotRetried) {
+  HttpsOrigin o = EastOrigin();
+  o.try_timeout = std::chrono::milliseconds(300);
+  auto t = HttpsTransport::Create(o);
+  ASSERT_TRUE(t.ok());
+  ASSERT_TRUE((*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10))).ok());  // pools a connection
+  ASSERT_TRUE(Admin().SetLatency(2000));
+  auto start = Clock::now();
+  auto r = (*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
+  auto took = Clock::now() - start;
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), codes::kHttpReadData) << r.status().ToString();
+  EXPECT_EQ(r.status().error_class(), ErrorClass::kTransient);
+  EXPECT_LT(took, std::chrono::milliseconds(1500));
+  EXPECT_EQ((*t)->stats().stale_retries, 0u);  // the vault got the request: not a stale connection
 }
 
 TEST_F(HttpsTransportTest, ServerThatClosedAnIdleConnectionIsRetriedTransparently) {
@@ -160,6 +192,108 @@ TEST_F(HttpsTransportTest, ServerThatClosedAnIdleConnectionIsRetriedTransparentl
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->status, 401);
   EXPECT_EQ((*t)->stats().connections_opened, 2u);
+}
+
+// The vault resets one request with RST before answering, on a connection
+// that was already pooled: a GET is sent again once on a fresh connection.
+TEST_F(HttpsTransportTest, ResetPooledConnectionIsRetriedOnceForGetAndIdempotentOnly) {
+  auto t = HttpsTransport::Create(EastOrigin());
+  ASSERT_TRUE(t.ok());
+  ASSERT_TRUE((*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10))).ok());
+
+  ASSERT_TRUE(Admin().SetReset(1.0, {}, 1));
+  auto get = (*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
+  ASSERT_TRUE(get.ok()) << get.status().ToString();
+  EXPECT_EQ(get->status, 401);
+  EXPECT_EQ((*t)->stats().stale_retries, 1u);
+  EXPECT_EQ((*t)->stats().connections_opened, 2u);
+
+  HttpRequest post;
+  post.method = "POST";
+  post.target = "/keys/tde-protector/v1/unwrapkey?api-version=7.4";
+  post.headers = {{"Content-Type", "application/json"}, {"Authorization", "Bearer secret-token-value"}};
+  post.body = R"({"alg":"RSA-OAEP-256","value":"secret-body-value"})";
+  ASSERT_TRUE(Admin().SetReset(1.0, {}, 1));
+  auto once = (*t)->Send(post, Deadline::After(std::chrono::seconds(10)));
+  ASSERT_FALSE(once.ok());
+  EXPECT_EQ(once.status().code(), codes::kHttpReadData) << once.status().ToString();
+  EXPECT_EQ(once.status().message().find("secret"), std::string::npos) << once.status().ToString();
+  EXPECT_EQ((*t)->stats().stale_retries, 1u);  // not repeated
+
+  ASSERT_TRUE((*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10))).ok());  // pool one again
+  ASSERT_TRUE(Admin().SetReset(1.0, {}, 1));
+  auto idempotent = (*t)->Send(post, Deadline::After(std::chrono::seconds(10)), /*idempotent=*/true);
+  ASSERT_TRUE(idempotent.ok()) << idempotent.status().ToString();
+  EXPECT_EQ(idempotent->status, 401);
+  EXPECT_EQ((*t)->stats().stale_retries, 2u);
+}
+
+TEST_F(HttpsTransportTest, ExplicitProxyTunnelsWithVerifiedTlsAndKeepAlive) {
+  testing::ConnectProxy proxy(East().port, East().host);
+  HttpsOrigin o = EastOrigin();
+  o.connect_to_host.clear();  // only the proxy knows where the vault name goes
+  o.connect_to_port = 0;
+  o.proxy = proxy.url();
+  auto t = HttpsTransport::Create(o);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  for (int i = 0; i < 5; ++i) {
+    auto r = (*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->status, 401);
+  }
+  EXPECT_EQ((*t)->stats().connections_opened, 1u);
+  EXPECT_EQ(proxy.targets(), std::vector<std::string>{East().host + ":" + std::to_string(East().port)});
+
+  // Through the proxy the certificate is still checked against the origin.
+  o.ca_bundle = "";
+  auto untrusted = HttpsTransport::Create(o);
+  ASSERT_TRUE(untrusted.ok());
+  auto r = (*untrusted)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), codes::kTlsFailure) << r.status().ToString();
+}
+
+TEST_F(HttpsTransportTest, ProxyRefusingTheTunnelIs3004) {
+  testing::ConnectProxy proxy(East().port, "only-this-host.vault.test");
+  HttpsOrigin o = EastOrigin();
+  o.connect_to_host.clear();
+  o.connect_to_port = 0;
+  o.proxy = "127.0.0.1:" + std::to_string(proxy.port());  // host:port form
+  auto t = HttpsTransport::Create(o);
+  ASSERT_TRUE(t.ok());
+  auto r = (*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), codes::kHttpConnectSession) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("403"), std::string::npos) << r.status().ToString();
+}
+
+// HTTPS_PROXY is used when the origin sets no proxy; NO_PROXY exempts hosts
+// (then the vault name, which resolves nowhere here, fails with 3900).
+TEST_F(HttpsTransportTest, ProxyFromEnvironmentHonoursNoProxy) {
+  testing::ConnectProxy proxy(East().port, East().host);
+  HttpsOrigin o = EastOrigin();
+  o.connect_to_host.clear();
+  o.connect_to_port = 0;
+  o.proxy.clear();
+  ::setenv("HTTPS_PROXY", proxy.url().c_str(), 1);
+  ::setenv("NO_PROXY", "localhost, .other.test", 1);
+  auto via_proxy = HttpsTransport::Create(o);
+  ::setenv("NO_PROXY", "localhost,.vault.test", 1);
+  auto direct = HttpsTransport::Create(o);
+  ::unsetenv("HTTPS_PROXY");
+  ::unsetenv("NO_PROXY");
+  ASSERT_TRUE(via_proxy.ok());
+  ASSERT_TRUE(direct.ok());
+
+  auto r = (*via_proxy)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 401);
+  EXPECT_EQ(proxy.targets().size(), 1u);
+
+  auto d = (*direct)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().code(), codes::kVaultNameNotResolved) << d.status().ToString();
+  EXPECT_EQ(proxy.targets().size(), 1u);
 }
 
 TEST(HttpsTransportOrigin, RejectsBadOriginAndProxy) {

@@ -21,10 +21,12 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -89,14 +91,25 @@ Result<std::optional<ProxyEndpoint>> ResolveProxy(const HttpsOrigin& origin) {
 }
 
 // Where a failure happened decides its connector code.
-enum class Stage { kConnect, kHandshake, kSend, kReceive };
+enum class Stage { kConnect, kHandshake, kSend, kReceive, kReceiveBody };
 
+Status DeadlinePassed(const std::string& where) {
+  return Status(codes::kDeadlineExceeded, ErrorClass::kTransient,
+                "the operation deadline passed while talking to " + where);
+}
+
+// Every failure is kTransient so that the router fails over to another vault:
+// - DNS (3900): a deleted vault's name stays unresolvable, but DNS hiccups
+//   and split-DNS/private-endpoint races do fix themselves; the router's
+//   health tracking keeps a vault that keeps failing out of the way.
+// - TLS (5002): a certificate that does not verify will not verify on the
+//   next try either, but another vault (another region) may well; the
+//   message says "certificate verification failed" so an operator sees it.
+// Messages hold Poco's exception text (socket and TLS errors), never the
+// request's headers or body.
 Status MapException(const Poco::Exception& e, Stage stage, const HttpsOrigin& origin, Deadline deadline) {
   const std::string where = origin.host + ":" + std::to_string(origin.port);
-  if (deadline.expired()) {
-    return Status(codes::kDeadlineExceeded, ErrorClass::kTransient,
-                  "the operation deadline passed while talking to " + where);
-  }
+  if (deadline.expired()) return DeadlinePassed(where);
   if (dynamic_cast<const Poco::Net::HostNotFoundException*>(&e) ||
       dynamic_cast<const Poco::Net::NoAddressFoundException*>(&e) ||
       dynamic_cast<const Poco::Net::DNSException*>(&e)) {
@@ -104,27 +117,57 @@ Status MapException(const Poco::Exception& e, Stage stage, const HttpsOrigin& or
                   "host name " + origin.host + " could not be resolved; the vault may have been deleted, or DNS "
                   "(private endpoint, split DNS) is not set up for this host");
   }
-  // Verification failures and handshake failures will not fix themselves on
-  // a retry; an SSL error on an established connection (a reset, an
-  // unexpected EOF) is an ordinary read/send failure.
+  // Verification failures are TLS failures; so is any other handshake error
+  // (no common protocol, not a TLS server). An SSL error on an established
+  // connection (a reset, an unexpected EOF) is an ordinary send/read failure.
   if (dynamic_cast<const Poco::Net::CertificateValidationException*>(&e) ||
-      dynamic_cast<const Poco::Net::InvalidCertificateException*>(&e) || stage == Stage::kHandshake) {
+      dynamic_cast<const Poco::Net::InvalidCertificateException*>(&e) ||
+      (stage == Stage::kHandshake && e.displayText().find("certificate verify failed") != std::string::npos)) {
     return Status(codes::kTlsFailure, ErrorClass::kTransient,
-                  "TLS with " + where + " failed (certificate or host-name verification, or handshake): " +
-                      e.displayText() + ". Check the vault URL and the CA bundle.");
+                  "TLS with " + where + ": certificate verification failed: " + e.displayText() +
+                      ". Check the vault URL (host name) and the CA bundle.");
+  }
+  if (stage == Stage::kHandshake && !dynamic_cast<const Poco::TimeoutException*>(&e)) {
+    return Status(codes::kTlsFailure, ErrorClass::kTransient,
+                  "TLS handshake with " + where + " failed: " + e.displayText());
   }
   switch (stage) {
     case Stage::kConnect:
+    case Stage::kHandshake:  // a server that accepts but never completes the handshake
       return Status(codes::kHttpConnectSession, ErrorClass::kTransient,
                     "cannot connect to " + where + ": " + e.displayText());
     case Stage::kSend:
       return Status(codes::kHttpSendRequest, ErrorClass::kTransient,
                     "cannot send the request to " + where + ": " + e.displayText());
-    default:
-      return Status(codes::kHttpReadData, ErrorClass::kTransient,
-                    "cannot read the response from " + where + ": " + e.displayText());
+    case Stage::kReceive:
+    case Stage::kReceiveBody:
+      break;
   }
+  return Status(codes::kHttpReadData, ErrorClass::kTransient,
+                "cannot read the response from " + where + ": " + e.displayText());
 }
+
+// Poco's blocking TLS reads wait up to twice the socket's receive timeout
+// (a recv that times out, then a poll before giving up), so sockets get half
+// of the time that is really left.
+Poco::Timespan HalfOf(Millis left) { return ToTimespan(std::max(Millis(1), left / 2)); }
+
+// An HTTPS session over a socket connected by the transport (connect_to, a
+// proxy tunnel). Poco would reconnect a closed session to the origin host by
+// itself, skipping connect_to and the proxy: that is refused instead.
+class AttachedHttpsSession final : public HTTPSClientSession {
+ public:
+  AttachedHttpsSession(const std::string& host, int port, Poco::Net::Context::Ptr context,
+                       const Poco::Net::SecureStreamSocket& socket)
+      : HTTPSClientSession(host, static_cast<Poco::UInt16>(port), std::move(context)) {
+    attachSocket(socket);
+  }
+
+ protected:
+  void connect(const Poco::Net::SocketAddress&) override {
+    throw Poco::Net::ConnectionResetException("the pooled connection was closed");
+  }
+};
 
 // One kept-alive connection.
 struct Connection {
@@ -157,18 +200,18 @@ class PooledHttpsTransport final : public HttpsTransport {
       if (!opened.ok()) return opened.status();
       conn = std::move(opened).value();
     }
-    bool received_any = false;
-    auto response = Exchange(*conn, request, deadline, &received_any);
+    bool maybe_stale = false;
+    auto response = Exchange(*conn, request, deadline, &maybe_stale);
     // A kept-alive connection the server closed meanwhile fails before any
-    // byte of the answer arrives; repeating is safe only for requests that
-    // may be sent twice.
-    if (!response.ok() && reused && !received_any && (request.method == "GET" || idempotent) &&
+    // of the answer arrives; repeating is safe only for requests that may be
+    // sent twice. A silent server (timeout) is not a stale connection.
+    if (!response.ok() && reused && maybe_stale && (request.method == "GET" || idempotent) &&
         !deadline.expired()) {
       stale_retries_.fetch_add(1);
       auto opened = Open(deadline);
       if (!opened.ok()) return opened.status();
       conn = std::move(opened).value();
-      response = Exchange(*conn, request, deadline, &received_any);
+      response = Exchange(*conn, request, deadline, &maybe_stale);
     }
     if (response.ok() && conn->session) Release(std::move(conn));
     return response;
@@ -181,6 +224,8 @@ class PooledHttpsTransport final : public HttpsTransport {
   }
 
  private:
+  std::string where() const { return origin_.host + ":" + std::to_string(origin_.port); }
+
   std::unique_ptr<Connection> TakeIdle() {
     std::lock_guard<std::mutex> lock(mu_);
     while (!idle_.empty()) {
@@ -197,96 +242,128 @@ class PooledHttpsTransport final : public HttpsTransport {
     if (idle_.size() < origin_.max_idle_connections) idle_.push_back(std::move(conn));
   }
 
+  // TCP to connect_to (or the origin host itself).
+  Poco::Net::StreamSocket ConnectDirect(Deadline open_deadline) {
+    const std::string host = origin_.connect_to_host.empty() ? origin_.host : origin_.connect_to_host;
+    const int port = origin_.connect_to_port != 0 ? origin_.connect_to_port : origin_.port;
+    Poco::Net::SocketAddress address(host, static_cast<Poco::UInt16>(port));
+    Poco::Net::StreamSocket tcp;
+    tcp.connect(address, ToTimespan(open_deadline.remaining()));
+    return tcp;
+  }
+
+  // TCP to the proxy and CONNECT origin:port; the proxy resolves the origin
+  // host. Failures here are the proxy's: 3004, never 3900 or 5002.
+  Result<Poco::Net::StreamSocket> ConnectThroughProxy(Deadline open_deadline, Deadline deadline) {
+    const std::string proxy = proxy_->host + ":" + std::to_string(proxy_->port);
+    try {
+      Poco::Net::HTTPClientSession tunnel(proxy_->host, static_cast<Poco::UInt16>(proxy_->port));
+      tunnel.setTimeout(ToTimespan(open_deadline.remaining()), HalfOf(open_deadline.remaining()),
+                        HalfOf(open_deadline.remaining()));
+      Poco::Net::HTTPRequest connect(Poco::Net::HTTPRequest::HTTP_CONNECT, where(), Poco::Net::HTTPMessage::HTTP_1_1);
+      connect.setHost(where());
+      connect.setKeepAlive(true);  // the tunnel is the connection
+      tunnel.sendRequest(connect);
+      Poco::Net::HTTPResponse answer;
+      tunnel.receiveResponse(answer);
+      if (answer.getStatus() != Poco::Net::HTTPResponse::HTTP_OK) {
+        return Status(codes::kHttpConnectSession, ErrorClass::kTransient,
+                      "HTTPS proxy " + proxy + " refused CONNECT " + where() + ": " +
+                          std::to_string(static_cast<int>(answer.getStatus())) + " " + answer.getReason());
+      }
+      return tunnel.detachSocket();
+    } catch (const Poco::Exception& e) {
+      if (deadline.expired()) return DeadlinePassed(where());
+      return Status(codes::kHttpConnectSession, ErrorClass::kTransient,
+                    "cannot open a tunnel to " + where() + " through the HTTPS proxy " + proxy + ": " +
+                        e.displayText());
+    }
+  }
+
   Result<std::unique_ptr<Connection>> Open(Deadline deadline) {
     const Millis connect_timeout = deadline.remaining(origin_.connect_timeout);
-    if (connect_timeout.count() <= 0) {
-      return Status(codes::kDeadlineExceeded, ErrorClass::kTransient, "the operation deadline passed before connecting");
-    }
+    if (connect_timeout.count() <= 0) return DeadlinePassed(where());
+    // connect_timeout bounds TCP connect, proxy CONNECT and TLS handshake together.
+    const Deadline open_deadline = Deadline::After(connect_timeout);
     Stage stage = Stage::kConnect;
     try {
-      auto conn = std::make_unique<Connection>();
+      Poco::Net::StreamSocket tcp;
       if (proxy_) {
-        // Through a proxy the session tunnels itself (CONNECT origin:port);
-        // the proxy resolves the origin host, TLS is verified against it.
-        conn->session = std::make_unique<HTTPSClientSession>(origin_.host, static_cast<Poco::UInt16>(origin_.port),
-                                                             context_);
-        conn->session->setProxy(proxy_->host, static_cast<Poco::UInt16>(proxy_->port));
-        conn->session->setTimeout(ToTimespan(connect_timeout));
+        auto tunnel = ConnectThroughProxy(open_deadline, deadline);
+        if (!tunnel.ok()) return tunnel.status();
+        tcp = std::move(tunnel).value();
       } else {
-        // The socket is connected here, not by the session: TCP to the
-        // connect_to address, while SNI and the certificate's host-name
-        // check use the origin host (setPeerHostName).
-        Poco::Net::SecureStreamSocket tls(context_);
-        tls.setPeerHostName(origin_.host);
-        conn->session = std::make_unique<HTTPSClientSession>(tls);
-        conn->session->setHost(origin_.host);  // allowed only while unconnected
-        conn->session->setPort(static_cast<Poco::UInt16>(origin_.port));
-        const std::string host = origin_.connect_to_host.empty() ? origin_.host : origin_.connect_to_host;
-        const int port = origin_.connect_to_port != 0 ? origin_.connect_to_port : origin_.port;
-        Poco::Net::SocketAddress address(host, static_cast<Poco::UInt16>(port));
-        stage = Stage::kHandshake;
-        tls.connect(address, ToTimespan(connect_timeout));  // TCP + TLS handshake + verification
-        tls.setNoDelay(true);
+        tcp = ConnectDirect(open_deadline);
       }
+      // The handshake runs on the connected socket with SNI and the
+      // certificate's host-name check on the ORIGIN host, whatever address
+      // the socket went to (connect_to, proxy).
+      stage = Stage::kHandshake;
+      if (open_deadline.expired()) throw Poco::TimeoutException("connect timeout");
+      tcp.setReceiveTimeout(HalfOf(open_deadline.remaining()));
+      tcp.setSendTimeout(ToTimespan(std::max(Millis(1), open_deadline.remaining())));
+      Poco::Net::SecureStreamSocket tls = Poco::Net::SecureStreamSocket::attach(tcp, origin_.host, context_);
+      tls.setNoDelay(true);
+      auto conn = std::make_unique<Connection>();
+      conn->session = std::make_unique<AttachedHttpsSession>(origin_.host, origin_.port, context_, tls);
       conn->session->setKeepAlive(true);
-      // Never let Poco reconnect a dropped direct connection by itself (it
-      // would resolve the origin host); we open a new one instead.
-      conn->session->setKeepAliveTimeout(Poco::Timespan(24 * 3600, 0));
+      conn->session->setKeepAliveTimeout(Poco::Timespan(24 * 3600, 0));  // the pool decides about idle time
       connections_opened_.fetch_add(1);
       return conn;
-    } catch (const Poco::Net::HostNotFoundException& e) {
-      return MapException(e, Stage::kConnect, origin_, deadline);
-    } catch (const Poco::Net::NoAddressFoundException& e) {
-      return MapException(e, Stage::kConnect, origin_, deadline);
-    } catch (const Poco::Net::ConnectionRefusedException& e) {
-      return MapException(e, Stage::kConnect, origin_, deadline);
-    } catch (const Poco::TimeoutException& e) {
-      return MapException(e, Stage::kConnect, origin_, deadline);
     } catch (const Poco::Exception& e) {
       return MapException(e, stage, origin_, deadline);
     }
   }
 
-  Result<HttpResponse> Exchange(Connection& conn, const HttpRequest& request, Deadline deadline, bool* received_any) {
+  // *maybe_stale: the failure looks like a connection the server had closed
+  // (send failed, or the connection ended before a status line arrived).
+  Result<HttpResponse> Exchange(Connection& conn, const HttpRequest& request, Deadline deadline, bool* maybe_stale) {
     const Millis try_timeout = deadline.remaining(origin_.try_timeout);
     if (try_timeout.count() <= 0) {
       conn.session.reset();
-      return Status(codes::kDeadlineExceeded, ErrorClass::kTransient, "the operation deadline passed before sending");
+      return DeadlinePassed(where());
     }
+    const Deadline try_deadline = Deadline::After(try_timeout);
     HTTPSClientSession& session = *conn.session;
-    // The session applies timeouts to the socket only in its own connect(),
-    // which never runs here: set them on the socket.
-    session.setTimeout(ToTimespan(try_timeout));
-    session.socket().setReceiveTimeout(ToTimespan(try_timeout));
-    session.socket().setSendTimeout(ToTimespan(try_timeout));
     Stage stage = Stage::kSend;
     try {
+      Poco::Net::StreamSocket& socket = session.socket();
+      socket.setSendTimeout(ToTimespan(try_timeout));
       Poco::Net::HTTPRequest req(request.method, request.target, Poco::Net::HTTPMessage::HTTP_1_1);
-      req.setKeepAlive(true);
       for (const auto& [k, v] : request.headers) req.set(k, v);
+      req.setKeepAlive(true);
       if (!request.body.empty() || request.method == "POST" || request.method == "PUT" || request.method == "PATCH") {
         req.setContentLength(static_cast<std::streamsize>(request.body.size()));
       }
       std::ostream& body = session.sendRequest(req);
       body.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
       body.flush();
+      // Poco's streams keep a socket error aside instead of throwing it.
+      if (session.networkException()) session.networkException()->rethrow();
+      if (!body) throw Poco::IOException("the request could not be written");
       stage = Stage::kReceive;
+      // Wait for the first byte of the answer here, so that a silent server
+      // costs exactly what is left of the try (see HalfOf for the rest).
+      if (socket.available() <= 0 && !socket.poll(ToTimespan(try_deadline.remaining()),
+                                                   Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR)) {
+        throw Poco::TimeoutException("no response within the try timeout");
+      }
+      socket.setReceiveTimeout(HalfOf(try_deadline.remaining()));
       Poco::Net::HTTPResponse response;
       std::istream& in = session.receiveResponse(response);
-      *received_any = true;
+      stage = Stage::kReceiveBody;
       HttpResponse out;
       out.status = static_cast<int>(response.getStatus());
       out.reason = response.getReason();
       for (const auto& [k, v] : response) out.headers.emplace_back(k, v);
       Poco::StreamCopier::copyToString(in, out.body);
+      if (session.networkException()) session.networkException()->rethrow();
+      if (in.bad()) throw Poco::IOException("the response body could not be read");
       if (!response.getKeepAlive()) conn.session.reset();
       return out;
-    } catch (const Poco::Net::NoMessageException& e) {
-      conn.session.reset();  // closed before answering: nothing received
-      return MapException(e, stage, origin_, deadline);
     } catch (const Poco::Exception& e) {
       conn.session.reset();
-      if (stage == Stage::kReceive && !dynamic_cast<const Poco::TimeoutException*>(&e)) *received_any = true;
+      *maybe_stale = stage != Stage::kReceiveBody && !dynamic_cast<const Poco::TimeoutException*>(&e);
       return MapException(e, stage, origin_, deadline);
     }
   }

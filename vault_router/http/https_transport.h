@@ -6,14 +6,27 @@
 // - connect_to: connect to another host:port but keep SNI, Host and the
 //   certificate check on the origin host (curl --connect-to).
 // - Explicit HTTP(S) proxy (CONNECT), from options or HTTPS_PROXY/NO_PROXY.
+//   connect_to wins over any proxy (the address is already decided).
 // - A broken pooled connection is dropped; the request is retried once on a
 //   fresh connection only when nothing of the response was read and the
 //   method is safe to repeat (or the caller marks the request idempotent).
-// - Connect timeout, per-try timeout, overall Deadline.
+//   A timeout is never retried here (the server got the request).
+// - Connect timeout (TCP + proxy CONNECT + TLS handshake), per-try timeout
+//   (send + receive), overall Deadline; each is cut to what the deadline
+//   leaves, and a deadline that passes gives 5003.
+// - Idle connections are kept up to max_idle_connections and ~55 s, and
+//   checked for a server-side close before reuse.
 //
 // Failures come back as Status values with the connector's network codes
-// (3004 connect, 3008 send, 3019 read, 3900 name not resolved, 5002 TLS,
-// 5003 deadline) and ErrorClass::kTransient (TLS/DNS: see the .cc).
+// (3004 connect or proxy, 3008 send, 3019 read, 3900 name not resolved, 5002
+// TLS: "certificate verification failed: <reason>" or a handshake failure,
+// 5003 deadline), all ErrorClass::kTransient so that the router fails over to
+// another vault (DNS and certificate failures rarely fix themselves on the
+// same vault; the router's health tracking keeps such a vault aside).
+// Messages never contain request headers or bodies.
+//
+// Plain HTTP (managed-identity endpoints) is not served here: see
+// vault_router/auth/plain_http_exchange.h (never proxied, not pooled).
 //
 // Thread safety: Send() may be called from any number of threads.
 #pragma once
@@ -34,7 +47,8 @@ struct HttpsOrigin {
   std::string connect_to_host;  // empty = resolve host
   int connect_to_port = 0;
   std::string ca_bundle;        // empty = system store
-  std::string proxy;            // "" = from HTTPS_PROXY/NO_PROXY; "none" = never
+  std::string proxy;            // "" = from HTTPS_PROXY/NO_PROXY; "none" = never;
+                                // else "http://host:port" or "host:port"
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds try_timeout{10000};
   std::size_t max_idle_connections = 64;
