@@ -107,9 +107,14 @@ Status DeadlinePassed(const std::string& where) {
 //   message says "certificate verification failed" so an operator sees it.
 // Messages hold Poco's exception text (socket and TLS errors), never the
 // request's headers or body.
-Status MapException(const Poco::Exception& e, Stage stage, const HttpsOrigin& origin, Deadline deadline) {
+//
+// `timeout_is_deadline`: the stage's timeout was what the deadline left, so a
+// timeout means the deadline passed (timers round and may fire a hair early).
+Status MapException(const Poco::Exception& e, Stage stage, const HttpsOrigin& origin, Deadline deadline,
+                    bool timeout_is_deadline) {
   const std::string where = origin.host + ":" + std::to_string(origin.port);
-  if (deadline.expired()) return DeadlinePassed(where);
+  const bool timeout = dynamic_cast<const Poco::TimeoutException*>(&e) != nullptr;
+  if (deadline.expired() || (timeout && timeout_is_deadline)) return DeadlinePassed(where);
   if (dynamic_cast<const Poco::Net::HostNotFoundException*>(&e) ||
       dynamic_cast<const Poco::Net::NoAddressFoundException*>(&e) ||
       dynamic_cast<const Poco::Net::DNSException*>(&e)) {
@@ -127,7 +132,7 @@ Status MapException(const Poco::Exception& e, Stage stage, const HttpsOrigin& or
                   "TLS with " + where + ": certificate verification failed: " + e.displayText() +
                       ". Check the vault URL (host name) and the CA bundle.");
   }
-  if (stage == Stage::kHandshake && !dynamic_cast<const Poco::TimeoutException*>(&e)) {
+  if (stage == Stage::kHandshake && !timeout) {
     return Status(codes::kTlsFailure, ErrorClass::kTransient,
                   "TLS handshake with " + where + " failed: " + e.displayText());
   }
@@ -254,7 +259,8 @@ class PooledHttpsTransport final : public HttpsTransport {
 
   // TCP to the proxy and CONNECT origin:port; the proxy resolves the origin
   // host. Failures here are the proxy's: 3004, never 3900 or 5002.
-  Result<Poco::Net::StreamSocket> ConnectThroughProxy(Deadline open_deadline, Deadline deadline) {
+  Result<Poco::Net::StreamSocket> ConnectThroughProxy(Deadline open_deadline, Deadline deadline,
+                                                      bool timeout_is_deadline) {
     const std::string proxy = proxy_->host + ":" + std::to_string(proxy_->port);
     try {
       Poco::Net::HTTPClientSession tunnel(proxy_->host, static_cast<Poco::UInt16>(proxy_->port));
@@ -273,7 +279,9 @@ class PooledHttpsTransport final : public HttpsTransport {
       }
       return tunnel.detachSocket();
     } catch (const Poco::Exception& e) {
-      if (deadline.expired()) return DeadlinePassed(where());
+      if (deadline.expired() || (timeout_is_deadline && dynamic_cast<const Poco::TimeoutException*>(&e))) {
+        return DeadlinePassed(where());
+      }
       return Status(codes::kHttpConnectSession, ErrorClass::kTransient,
                     "cannot open a tunnel to " + where() + " through the HTTPS proxy " + proxy + ": " +
                         e.displayText());
@@ -285,11 +293,12 @@ class PooledHttpsTransport final : public HttpsTransport {
     if (connect_timeout.count() <= 0) return DeadlinePassed(where());
     // connect_timeout bounds TCP connect, proxy CONNECT and TLS handshake together.
     const Deadline open_deadline = Deadline::After(connect_timeout);
+    const bool timeout_is_deadline = connect_timeout < origin_.connect_timeout;
     Stage stage = Stage::kConnect;
     try {
       Poco::Net::StreamSocket tcp;
       if (proxy_) {
-        auto tunnel = ConnectThroughProxy(open_deadline, deadline);
+        auto tunnel = ConnectThroughProxy(open_deadline, deadline, timeout_is_deadline);
         if (!tunnel.ok()) return tunnel.status();
         tcp = std::move(tunnel).value();
       } else {
@@ -311,7 +320,7 @@ class PooledHttpsTransport final : public HttpsTransport {
       connections_opened_.fetch_add(1);
       return conn;
     } catch (const Poco::Exception& e) {
-      return MapException(e, stage, origin_, deadline);
+      return MapException(e, stage, origin_, deadline, timeout_is_deadline);
     }
   }
 
@@ -324,6 +333,7 @@ class PooledHttpsTransport final : public HttpsTransport {
       return DeadlinePassed(where());
     }
     const Deadline try_deadline = Deadline::After(try_timeout);
+    const bool timeout_is_deadline = try_timeout < origin_.try_timeout;
     HTTPSClientSession& session = *conn.session;
     Stage stage = Stage::kSend;
     try {
@@ -364,7 +374,7 @@ class PooledHttpsTransport final : public HttpsTransport {
     } catch (const Poco::Exception& e) {
       conn.session.reset();
       *maybe_stale = stage != Stage::kReceiveBody && !dynamic_cast<const Poco::TimeoutException*>(&e);
-      return MapException(e, stage, origin_, deadline);
+      return MapException(e, stage, origin_, deadline, timeout_is_deadline);
     }
   }
 
