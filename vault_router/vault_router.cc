@@ -295,6 +295,22 @@ void VaultRouter::JudgeMaterial(std::size_t v, const std::string& name, const st
   QuarantineVault(v, name, *anchor.begin(), mine.front(), reason);
 }
 
+bool VaultRouter::JudgedRogue(std::size_t v, const std::string& name, Deadline deadline) {
+  // A vault that lacks the version may hold other material altogether. With
+  // no recorded history that is judged against the anchor's full listing,
+  // which a wrap (unlike a cold unwrap) may wait for: list the anchor now.
+  std::optional<std::size_t> anchor;
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    if (Quarantined(i)) continue;
+    if (!anchor || members_[i].priority < members_[*anchor].priority) anchor = i;
+  }
+  if (anchor && *anchor != v && !catalog_.ListedAt(*anchor, name)) {
+    (void)LoadListing(*anchor, name, deadline);  // judges the listed vaults when it arrives
+  }
+  CheckMaterial(v, name);
+  return Quarantined(v);
+}
+
 Result<KeyBundle> VaultRouter::LocateIn(std::size_t v, const std::string& name, const std::string& thumbprint,
                                         Deadline deadline) {
   auto not_found = [&] {
@@ -611,6 +627,7 @@ Result<WrappedKey> VaultRouter::Wrap(const std::string& key_name, WrapAlgorithm 
     Result<KeyBundle> copy = LocateIn(v, key_name, thumbprint, deadline);
     if (copy.ok() || Quarantined(v)) continue;
     const bool absent = copy.status().error_class() == ErrorClass::kNotFound;
+    if (absent && JudgedRogue(v, key_name, deadline)) continue;
     unknown = unknown || !absent;
     missing += (missing.empty() ? "" : "; ") + members_[v].name +
                (absent ? ": does not hold it" : ": could not be checked: " + Brief(copy.status()));

@@ -214,6 +214,9 @@ class VaultRouter {
                      const std::string& anchor_source);
   Result<KeyBundle> LocateIn(std::size_t v, const std::string& name, const std::string& thumbprint,
                              Deadline deadline);
+  // For a wrap: true when vault v, lacking the version, turns out to hold
+  // other material (it is then quarantined).
+  bool JudgedRogue(std::size_t v, const std::string& name, Deadline deadline);
   Result<std::string> ThumbprintOfVersion(const std::string& name, const std::string& version, Deadline deadline);
 
   struct UnwrapInput;

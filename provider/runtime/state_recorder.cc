@@ -34,9 +34,13 @@ Status StateRecorder::RecordWrapKeyVersion(const std::string& vault, const KeyBu
 Result<std::vector<std::string>> StateRecorder::KnownThumbprints(const std::string& key_name) {
   auto history = store_->KeyHistory(key_name);
   if (!history.ok()) return history.status();
+  // Only versions that wrapped DEKs are trusted history: a version merely
+  // read from some vault (possibly a rogue one) proves nothing about which
+  // material protects data.
   std::vector<std::string> out;
-  out.reserve(history->size());
-  for (const KeyVersionRecord& v : *history) out.push_back(v.thumbprint);
+  for (const KeyVersionRecord& v : *history) {
+    if (v.first_wrap_ms) out.push_back(v.thumbprint);
+  }
   return out;
 }
 

@@ -27,7 +27,7 @@ class StateRecorder final : public RouterObserver, public KeyVersionRecorder {
  public:
   explicit StateRecorder(std::shared_ptr<StateStore> store) : store_(std::move(store)) {}
 
-  // KeyVersionRecorder
+  // KeyVersionRecorder. KnownThumbprints: the versions that wrapped DEKs.
   Status RecordWrapKeyVersion(const std::string& vault, const KeyBundle& version) override;
   Result<std::vector<std::string>> KnownThumbprints(const std::string& key_name) override;
 

@@ -109,7 +109,8 @@ TEST(RouterOnTestbed, RogueVaultWithOtherMaterialIsNeverUsedForWrapAndIsReported
     auto east = make(config->vaults[0]);
     auto west = make(config->vaults[1]);
     auto jp = make(config->vaults[2]);
-    ASSERT_TRUE(east->CreateKey(rogue, KeyCreateOptions{}, Soon()).ok());
+    auto created = east->CreateKey(rogue, KeyCreateOptions{}, Soon());
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
     auto blob = east->BackupKey(rogue, Soon());
     ASSERT_TRUE(blob.ok());
     ASSERT_TRUE(west->RestoreKey(*blob, Soon()).ok());
@@ -123,14 +124,26 @@ TEST(RouterOnTestbed, RogueVaultWithOtherMaterialIsNeverUsedForWrapAndIsReported
   const std::int64_t jp_wraps_before = Admin(**tb, "japaneast").RequestCount("wrapkey");
   SecureBytes dek(32, 3);
   auto w = (*rt)->router().Wrap(rogue, WrapAlgorithm::kRsaOaep256, dek, Soon());
-  // The set has no version every vault holds: geoekm refuses to wrap at all
-  // rather than produce a DEK one vault could never unwrap, and names it.
-  ASSERT_FALSE(w.ok());
-  EXPECT_EQ(w.status().code(), codes::kVersionNotEverywhere) << w.status().ToString();
-  EXPECT_NE(w.status().message().find("japaneast"), std::string::npos) << w.status().ToString();
-  EXPECT_EQ(Admin(**tb, "japaneast").RequestCount("wrapkey"), jp_wraps_before);
-  EXPECT_GE((*rt)->router().stats().version_not_everywhere, 1u);
-  // With the good vaults gone it still never wraps through japaneast.
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_NE(w->vault, "japaneast");
+  // Loud: quarantined, counted, and recorded in the state store.
+  EXPECT_EQ((*rt)->router().HealthOf("japaneast"), VaultHealthState::kQuarantined);
+  EXPECT_GE((*rt)->router().stats().quarantines, 1u);
+  auto copies = (*rt)->store().CopiesInVault("japaneast");
+  ASSERT_TRUE(copies.ok());
+  bool recorded = false;
+  for (const auto& c : *copies) recorded = recorded || c.status == CopyStatus::kQuarantined;
+  EXPECT_TRUE(recorded) << "the quarantine is not in the state store";
+  auto events = (*rt)->store().HealthEventsSince(0);
+  ASSERT_TRUE(events.ok());
+  bool event = false;
+  for (const auto& e : *events) {
+    event = event || (e.transition.vault == "japaneast" && e.transition.to == RecordedHealth::kQuarantined &&
+                      e.transition.error_code == codes::kKeyMaterialMismatch);
+  }
+  EXPECT_TRUE(event) << "no quarantine event with error 5005";
+
+  // With the good vaults gone, geoekm refuses to wrap rather than use it.
   ASSERT_TRUE((*tb)->KillVault("eastus").ok());
   ASSERT_TRUE((*tb)->KillVault("westus").ok());
   auto refused = (*rt)->router().Wrap(rogue, WrapAlgorithm::kRsaOaep256, dek, Deadline::After(std::chrono::seconds(20)));
