@@ -84,8 +84,6 @@ void TestHttpsClient::Connect() {
   session->setPort(static_cast<Poco::UInt16>(port_));
   session->setKeepAlive(true);
   session->setKeepAliveTimeout(Poco::Timespan(24 * 3600, 0));  // never let Poco reconnect (DNS) itself
-  session->setTimeout(Poco::Timespan(static_cast<long>(timeout_.count() / 1000),
-                                     static_cast<long>((timeout_.count() % 1000) * 1000)));
   ++connections_opened_;
   // Connecting the shared socket impl connects the session; the TLS
   // handshake (and certificate check) happens here.

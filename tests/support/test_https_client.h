@@ -14,7 +14,9 @@
 // session (Host header), and only then connect the socket (shared impl) to
 // 127.0.0.1:port. A connected session never calls reconnect(); the
 // keep-alive timeout is set very long so Poco never decides to reconnect by
-// itself, and a closed connection is replaced by a new session.
+// itself, and a closed connection is replaced by a new session. Because
+// HTTPSession applies its timeouts only in its own connect(), set the
+// receive/send timeouts on the socket directly.
 //
 // Thread safety: not thread-safe; use one client per thread.
 #pragma once

@@ -1,5 +1,7 @@
 #include "tests/support/test_pki_files.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -10,8 +12,10 @@
 namespace geoekm::testing {
 
 TestPkiFiles::TestPkiFiles(const std::vector<std::string>& hosts, int client_certs) {
+  temp_.emplace("geoekm-pki");
+  dir_ = temp_->path();
   vaultsim::PkiOptions options;
-  options.out_dir = dir_.path();
+  options.out_dir = dir_;
   options.hosts = hosts;
   options.client_certs = client_certs;
   Status s = vaultsim::GeneratePki(options);
@@ -22,8 +26,15 @@ TestPkiFiles::TestPkiFiles(const std::vector<std::string>& hosts, int client_cer
 }
 
 const TestPkiFiles& TestPkiFiles::Shared() {
-  static const TestPkiFiles pki({kEastUsHost, kWestUsHost, kNorthEuropeHost, kWestEuropeHost, kLoginHost}, 2);
-  return pki;
+  static const TestPkiFiles* pki = [] {
+#ifdef GEOEKM_TEST_PKI_DIR
+    if (::access(GEOEKM_TEST_PKI_DIR "/signing-key.pem", R_OK) == 0) {
+      return new TestPkiFiles(Existing{}, GEOEKM_TEST_PKI_DIR);
+    }
+#endif
+    return new TestPkiFiles({kEastUsHost, kWestUsHost, kNorthEuropeHost, kWestEuropeHost, kLoginHost}, 2);
+  }();
+  return *pki;
 }
 
 std::string TestPkiFiles::client_pfx_password(int n) const {
