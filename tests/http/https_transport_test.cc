@@ -11,8 +11,8 @@
 
 #include "core/error_codes.h"
 #include "tests/http/connect_proxy.h"
-#include "tests/support/testbed.h"
 #include "tests/support/vaultsim_admin_client.h"
+#include "tests/support/vaultsim_process.h"
 
 namespace geoekm {
 namespace {
@@ -20,28 +20,29 @@ namespace {
 class HttpsTransportTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto tb = testing::Testbed::Start();
-    ASSERT_TRUE(tb.ok()) << tb.status().ToString();
-    testbed_ = std::move(tb).value().release();
+    vault_ = testing::VaultSimProcess::Start(testing::VaultSimOptions{}).release();
+    ASSERT_NE(vault_, nullptr) << testing::VaultSimProcess::last_error();
   }
   static void TearDownTestSuite() {
-    delete testbed_;
-    testbed_ = nullptr;
+    delete vault_;
+    vault_ = nullptr;
   }
+  void SetUp() override { ASSERT_NE(vault_, nullptr); }
   void TearDown() override { Admin().ClearFaults(); }
 
-  static const testing::TestbedVaultInfo& East() { return testbed_->info().Vault("eastus"); }
-  static testing::VaultSimAdminClient Admin() {
-    return testing::VaultSimAdminClient(East().host, East().admin_port, testbed_->info().ca_bundle,
-                                        East().admin_token);
-  }
+  struct VaultAddress {
+    std::string host;
+    int port;
+  };
+  static VaultAddress East() { return VaultAddress{vault_->host(), vault_->port()}; }
+  static testing::VaultSimAdminClient Admin() { return vault_->Admin(); }
   static HttpsOrigin EastOrigin() {
     HttpsOrigin o;
     o.host = East().host;
     o.port = East().port;
     o.connect_to_host = "127.0.0.1";
     o.connect_to_port = East().port;
-    o.ca_bundle = testbed_->info().ca_bundle;
+    o.ca_bundle = vault_->pki().ca();
     o.proxy = "none";
     o.connect_timeout = std::chrono::milliseconds(2000);
     o.try_timeout = std::chrono::milliseconds(5000);
@@ -55,9 +56,9 @@ class HttpsTransportTest : public ::testing::Test {
     return r;
   }
 
-  static testing::Testbed* testbed_;
+  static testing::VaultSimProcess* vault_;
 };
-testing::Testbed* HttpsTransportTest::testbed_ = nullptr;
+testing::VaultSimProcess* HttpsTransportTest::vault_ = nullptr;
 
 TEST_F(HttpsTransportTest, ConnectToKeepsTlsVerificationOnTheOriginHost) {
   auto t = HttpsTransport::Create(EastOrigin());
@@ -186,8 +187,8 @@ TEST_F(HttpsTransportTest, ServerThatClosedAnIdleConnectionIsRetriedTransparentl
   ASSERT_TRUE(t.ok());
   ASSERT_TRUE((*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10))).ok());
   // Restarting the vault process closes every connection it had.
-  ASSERT_TRUE(testbed_->KillVault("eastus").ok());
-  ASSERT_TRUE(testbed_->StartVault("eastus").ok());
+  vault_->Kill();
+  ASSERT_TRUE(vault_->Restart()) << testing::VaultSimProcess::last_error();
   auto r = (*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->status, 401);
