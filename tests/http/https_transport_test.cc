@@ -193,6 +193,7 @@ TEST_F(HttpsTransportTest, ServerThatClosedAnIdleConnectionIsRetriedTransparentl
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->status, 401);
   EXPECT_EQ((*t)->stats().connections_opened, 2u);
+  EXPECT_EQ((*t)->stats().stale_retries, 0u);  // the closed connection was seen before it was used
 }
 
 // The vault resets one request with RST before answering, on a connection

@@ -39,7 +39,9 @@ using Poco::Net::HTTPSClientSession;
 
 constexpr std::chrono::seconds kIdleTimeout{55};  // below common server keep-alive limits
 
+// At least 1 ms: a socket timeout of 0 would mean "wait forever".
 Poco::Timespan ToTimespan(Millis ms) {
+  ms = std::max(ms, Millis(1));
   return Poco::Timespan(static_cast<long>(ms.count() / 1000), static_cast<long>((ms.count() % 1000) * 1000));
 }
 
@@ -152,10 +154,10 @@ Status MapException(const Poco::Exception& e, Stage stage, const HttpsOrigin& or
                 "cannot read the response from " + where + ": " + e.displayText());
 }
 
-// Poco's blocking TLS reads wait up to twice the socket's receive timeout
-// (a recv that times out, then a poll before giving up), so sockets get half
-// of the time that is really left.
-Poco::Timespan HalfOf(Millis left) { return ToTimespan(std::max(Millis(1), left / 2)); }
+// Poco's blocking TLS reads and writes wait up to twice the socket's
+// timeout (a recv/send that times out, then a poll before giving up), so TLS
+// sockets get half of the time that is really left.
+Poco::Timespan HalfOf(Millis left) { return ToTimespan(left / 2); }
 
 // An HTTPS session over a socket connected by the transport (connect_to, a
 // proxy tunnel). Poco would reconnect a closed session to the origin host by
@@ -264,8 +266,9 @@ class PooledHttpsTransport final : public HttpsTransport {
     const std::string proxy = proxy_->host + ":" + std::to_string(proxy_->port);
     try {
       Poco::Net::HTTPClientSession tunnel(proxy_->host, static_cast<Poco::UInt16>(proxy_->port));
-      tunnel.setTimeout(ToTimespan(open_deadline.remaining()), HalfOf(open_deadline.remaining()),
-                        HalfOf(open_deadline.remaining()));
+      // Plain TCP to the proxy: Poco waits each timeout once here.
+      const Poco::Timespan left = ToTimespan(open_deadline.remaining());
+      tunnel.setTimeout(left, left, left);
       Poco::Net::HTTPRequest connect(Poco::Net::HTTPRequest::HTTP_CONNECT, where(), Poco::Net::HTTPMessage::HTTP_1_1);
       connect.setHost(where());
       connect.setKeepAlive(true);  // the tunnel is the connection
@@ -310,7 +313,7 @@ class PooledHttpsTransport final : public HttpsTransport {
       stage = Stage::kHandshake;
       if (open_deadline.expired()) throw Poco::TimeoutException("connect timeout");
       tcp.setReceiveTimeout(HalfOf(open_deadline.remaining()));
-      tcp.setSendTimeout(ToTimespan(std::max(Millis(1), open_deadline.remaining())));
+      tcp.setSendTimeout(HalfOf(open_deadline.remaining()));
       Poco::Net::SecureStreamSocket tls = Poco::Net::SecureStreamSocket::attach(tcp, origin_.host, context_);
       tls.setNoDelay(true);
       auto conn = std::make_unique<Connection>();
@@ -338,7 +341,7 @@ class PooledHttpsTransport final : public HttpsTransport {
     Stage stage = Stage::kSend;
     try {
       Poco::Net::StreamSocket& socket = session.socket();
-      socket.setSendTimeout(ToTimespan(try_timeout));
+      socket.setSendTimeout(HalfOf(try_timeout));
       Poco::Net::HTTPRequest req(request.method, request.target, Poco::Net::HTTPMessage::HTTP_1_1);
       for (const auto& [k, v] : request.headers) req.set(k, v);
       req.setKeepAlive(true);
