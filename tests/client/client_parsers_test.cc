@@ -55,6 +55,31 @@ TEST(VaultError, MapsStatusesToConnectorCodesAndClasses) {
   }
 }
 
+TEST(VaultError, A401ForAnotherTenantOrResourceBlamesTheCredential) {
+  Status issuer = VaultErrorFromResponse(
+      Response(401, R"({"error":{"code":"Unauthorized","message":"AKV10032: Invalid issuer. Expected one of https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/, found https://sts.windows.net/f8cdef31-a31e-4b4a-93e4-5f571e91255a/."}})"),
+      "eastus", "get key");
+  EXPECT_EQ(issuer.code(), codes::kHttpUnauthorizedCredential);
+  EXPECT_EQ(issuer.error_class(), ErrorClass::kAuth);
+  EXPECT_EQ(issuer.vault_error_code(), "Unauthorized");
+  Status missing = VaultErrorFromResponse(
+      Response(401, R"({"error":{"code":"Unauthorized","message":"AKV10000: Request is missing a Bearer or PoP token."}})"),
+      "eastus", "get key");
+  EXPECT_EQ(missing.code(), codes::kHttpUnauthorized);
+  // Managed HSM: empty 401 body.
+  EXPECT_EQ(VaultErrorFromResponse(Response(401, ""), "hsm", "get key").code(), codes::kHttpUnauthorized);
+}
+
+TEST(VaultError, KeepsTheVaultCodeWithSpacesAndHidesBadRequestEchoes) {
+  Status s = VaultErrorFromResponse(
+      Response(400, R"({"error":{"code":"Malformed backup blob","message":"Backup blob contains invalid or corrupt version."}})"),
+      "westus", "restore");
+  EXPECT_EQ(s.code(), codes::kHttpClientError);
+  EXPECT_EQ(s.vault_error_code(), "Malformed backup blob");
+  EXPECT_EQ(s.message().find("Backup blob contains"), std::string::npos) << s.message();
+  EXPECT_EQ(s.http_status(), 400);
+}
+
 TEST(VaultError, NamesTheForbiddenReason) {
   auto reason = [](const char* body) {
     return VaultErrorFromResponse(Response(403, body), "v", "op").forbidden_reason();
@@ -134,7 +159,7 @@ TEST(BackoffPolicy, GrowsExponentiallyWithFullJitterAndHonoursRetryAfter) {
     }
   }
   EXPECT_EQ(p.Delay(0, Millis(700)), Millis(700));
-  EXPECT_EQ(p.Delay(0, Millis(5000)), Millis(1000));  // capped
+  EXPECT_EQ(p.Delay(3, Millis(5000)), Millis(5000));  // the server's delay is not cut short
 }
 
 TEST(RetryBudget, AllowsAMinimumRateThenARatioOfRequests) {

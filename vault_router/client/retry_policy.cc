@@ -47,7 +47,9 @@ BackoffPolicy::BackoffPolicy(Millis base, Millis max_delay, std::uint32_t seed)
     : base_(base), max_(max_delay), rng_(seed) {}
 
 Millis BackoffPolicy::Delay(int attempt, std::optional<Millis> retry_after) {
-  if (retry_after) return std::min(*retry_after, max_);
+  // The server's own delay is honoured in full (retrying earlier only earns
+  // another 429); the caller's deadline is what bounds it.
+  if (retry_after) return std::max(*retry_after, Millis(0));
   const long long cap = std::min<long long>(max_.count(), base_.count() << std::min(attempt, 20));
   std::lock_guard<std::mutex> lock(mu_);
   std::uniform_int_distribution<long long> jitter(0, std::max<long long>(cap, 0));

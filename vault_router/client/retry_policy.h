@@ -3,7 +3,8 @@
 //
 // - BackoffPolicy: exponential backoff with full jitter, base * 2^attempt
 //   capped at max_delay; a server's Retry-After (seconds or HTTP-date) or
-//   retry-after-ms / x-ms-retry-after-ms wins when present.
+//   retry-after-ms / x-ms-retry-after-ms wins when present and is NOT capped
+//   by max_delay (the caller stops when the wait would pass its deadline).
 // - RetryBudget: a token bucket shared by all calls of one client, so a sick
 //   vault is not hammered — each request deposits `ratio` tokens, each retry
 //   takes one, and at least `min_per_second` retries are always allowed.

@@ -3,6 +3,8 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/String.h>
 
+#include <cctype>
+
 #include "core/error_codes.h"
 
 namespace geoekm {
@@ -10,6 +12,13 @@ namespace {
 
 bool Contains(std::string_view haystack, std::string_view needle) {
   return Poco::toLower(std::string(haystack)).find(Poco::toLower(std::string(needle))) != std::string::npos;
+}
+
+// AKV10032 "Invalid issuer" (token of another tenant) and AKV10022 "Invalid
+// audience" (token for another resource) — akv-protocol.md §2.2.
+bool IsCredentialRejection(const VaultErrorBody& body) {
+  return Contains(body.message, "AKV10032") || Contains(body.message, "AKV10022") ||
+         Contains(body.message, "Invalid issuer") || Contains(body.message, "Invalid audience");
 }
 
 ForbiddenReason ClassifyForbidden(const VaultErrorBody& body) {
@@ -53,6 +62,19 @@ std::string ForbiddenAdvice(ForbiddenReason reason, const VaultErrorBody& body) 
   }
 }
 
+// The vault's own words ride along (redacted: a vault may echo request
+// fields), with its error code (codes can contain spaces), inner code and
+// x-ms-request-id.
+Status Build(int code, ErrorClass cls, std::string message, const HttpResponse& response, const VaultErrorBody& body,
+             const std::string& vault) {
+  if (!body.message.empty()) message += " (vault says: " + RedactLongRuns(body.message) + ")";
+  Status s(code, cls, std::move(message));
+  std::string vault_code = body.code;
+  if (!body.inner_code.empty()) vault_code += "/" + body.inner_code;
+  s.WithHttp(response.status, vault_code, std::string(response.header("x-ms-request-id"))).WithVault(vault);
+  return s;
+}
+
 }  // namespace
 
 VaultErrorBody ParseVaultErrorBody(std::string_view text) {
@@ -84,7 +106,7 @@ Status VaultErrorFromResponse(const HttpResponse& response, const std::string& v
   if (http == 401) {
     code = codes::kHttpUnauthorized;
     cls = ErrorClass::kAuth;
-    advice = "the vault refused the token; check the tenant and that the credential belongs to it";
+    advice = "the vault refused the request as unauthenticated; check the tenant and that the credential belongs to it";
   } else if (http == 403) {
     code = codes::kHttpForbidden;
     cls = ErrorClass::kForbidden;
@@ -105,18 +127,42 @@ Status VaultErrorFromResponse(const HttpResponse& response, const std::string& v
   } else if (http >= 400) {
     code = codes::kHttpClientError;
     cls = ErrorClass::kBadRequest;
-    advice = "the vault rejected the request as invalid (e.g. a malformed key name or ciphertext)";
+    advice = "the vault rejected the request as invalid (e.g. a malformed key name, ciphertext or backup blob)";
   }
-  std::string message = operation + " failed: " + advice;
-  // Vault messages for 400s can quote request fields; keep them for the
-  // classes where they only describe the vault's own state.
-  if (!body.message.empty() && cls != ErrorClass::kBadRequest) message += " (vault says: " + body.message + ")";
-  Status s(code, cls, message);
-  std::string vault_code = body.code;
-  if (!body.inner_code.empty()) vault_code += "/" + body.inner_code;
-  s.WithHttp(http, vault_code, std::string(response.header("x-ms-request-id"))).WithVault(vault);
-  s.WithForbiddenReason(reason);
-  return s;
+  return Build(code, cls, operation + " failed: " + advice, response, body, vault).WithForbiddenReason(reason);
+}
+
+Status VaultCredentialRejected(const HttpResponse& response, const std::string& vault, const std::string& operation) {
+  const VaultErrorBody body = ParseVaultErrorBody(response.body);
+  return Build(codes::kHttpUnauthorizedCredential, ErrorClass::kAuth,
+               operation + " failed: the vault rejected a token that was just issued for it, so the credential "
+                           "itself is not accepted; make sure the client id and secret (or certificate) are correct, "
+                           "belong to the vault's tenant, and that the vault trusts that tenant",
+               response, body, vault);
+}
+
+std::string RedactLongRuns(std::string_view text) {
+  // Tokens, DEKs, ciphertexts and key parts are long runs of the base64 /
+  // base64url alphabet; GUIDs (36) and vault names are shorter.
+  constexpr std::size_t kLongRun = 40;
+  auto in_alphabet = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '+' || c == '/' ||
+           c == '=' || c == '.';
+  };
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t j = i;
+    while (j < text.size() && in_alphabet(text[j])) ++j;
+    if (j - i >= kLongRun) {
+      out += "[redacted]";
+    } else {
+      out.append(text.substr(i, j - i));
+    }
+    if (j < text.size()) out += text[j++];
+    i = j;
+  }
+  return out;
 }
 
 Status VaultParseError(int parser_code, const std::string& vault, const std::string& operation,

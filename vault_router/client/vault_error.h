@@ -1,8 +1,8 @@
 // VaultError: turns a Key Vault error response into a Status the router can
 // act on — the connector's error code, the error class, the 403 reason — and
 // a message that tells the operator what to do (like the connector's table).
-// The vault's own error code and x-ms-request-id ride along; the vault's
-// message is kept only for classes where it cannot echo request content.
+// The vault's own error code, its message (long base64-like runs redacted, as
+// a vault may echo request fields) and x-ms-request-id ride along.
 //
 // Thread safety: pure functions.
 #pragma once
@@ -28,6 +28,15 @@ VaultErrorBody ParseVaultErrorBody(std::string_view body);
 // The Status for a non-2xx response from `vault` during `operation`
 // ("unwrapkey", "get key", ...).
 Status VaultErrorFromResponse(const HttpResponse& response, const std::string& vault, const std::string& operation);
+
+// The Status for a 401 to a token that was fetched for this very request
+// after the vault's challenge: the credential is the problem (3108), not a
+// stale token.
+Status VaultCredentialRejected(const HttpResponse& response, const std::string& vault, const std::string& operation);
+
+// `text` with every run of 40+ base64/base64url characters replaced by
+// "[redacted]" (tokens, DEKs, ciphertexts, key parts).
+std::string RedactLongRuns(std::string_view text);
 
 // The Status for a 2xx response whose body we could not use.
 Status VaultParseError(int parser_code, const std::string& vault, const std::string& operation,
