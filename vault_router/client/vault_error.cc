@@ -62,12 +62,15 @@ std::string ForbiddenAdvice(ForbiddenReason reason, const VaultErrorBody& body) 
   }
 }
 
-// The vault's own words ride along (redacted: a vault may echo request
-// fields), with its error code (codes can contain spaces), inner code and
+// The vault's own words ride along (long base64-like runs redacted), with its
+// error code (codes can contain spaces), inner code and
 // x-ms-request-id.
 Status Build(int code, ErrorClass cls, std::string message, const HttpResponse& response, const VaultErrorBody& body,
              const std::string& vault) {
-  if (!body.message.empty()) message += " (vault says: " + RedactLongRuns(body.message) + ")";
+  // Messages of 400s can quote request fields: only their code rides along.
+  if (!body.message.empty() && cls != ErrorClass::kBadRequest) {
+    message += " (vault says: " + RedactLongRuns(body.message) + ")";
+  }
   Status s(code, cls, std::move(message));
   std::string vault_code = body.code;
   if (!body.inner_code.empty()) vault_code += "/" + body.inner_code;
@@ -103,7 +106,12 @@ Status VaultErrorFromResponse(const HttpResponse& response, const std::string& v
   ErrorClass cls = ErrorClass::kTransient;
   std::string advice;
   ForbiddenReason reason = ForbiddenReason::kNone;
-  if (http == 401) {
+  if (http == 401 && IsCredentialRejection(body)) {
+    code = codes::kHttpUnauthorizedCredential;
+    cls = ErrorClass::kAuth;
+    advice = "the vault does not accept tokens of this credential (another tenant or resource); make sure the "
+             "client id and secret (or certificate) belong to the vault's tenant";
+  } else if (http == 401) {
     code = codes::kHttpUnauthorized;
     cls = ErrorClass::kAuth;
     advice = "the vault refused the request as unauthenticated; check the tenant and that the credential belongs to it";
@@ -132,22 +140,13 @@ Status VaultErrorFromResponse(const HttpResponse& response, const std::string& v
   return Build(code, cls, operation + " failed: " + advice, response, body, vault).WithForbiddenReason(reason);
 }
 
-Status VaultCredentialRejected(const HttpResponse& response, const std::string& vault, const std::string& operation) {
-  const VaultErrorBody body = ParseVaultErrorBody(response.body);
-  return Build(codes::kHttpUnauthorizedCredential, ErrorClass::kAuth,
-               operation + " failed: the vault rejected a token that was just issued for it, so the credential "
-                           "itself is not accepted; make sure the client id and secret (or certificate) are correct, "
-                           "belong to the vault's tenant, and that the vault trusts that tenant",
-               response, body, vault);
-}
-
 std::string RedactLongRuns(std::string_view text) {
-  // Tokens, DEKs, ciphertexts and key parts are long runs of the base64 /
-  // base64url alphabet; GUIDs (36) and vault names are shorter.
+  // Tokens, DEKs, ciphertexts and key parts are long runs of the base64url
+  // alphabet (so are a JWT's segments); GUIDs (36 characters), URLs and names
+  // break into shorter runs at '/', '.', '=', ';' and spaces.
   constexpr std::size_t kLongRun = 40;
   auto in_alphabet = [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '+' || c == '/' ||
-           c == '=' || c == '.';
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '+';
   };
   std::string out;
   std::size_t i = 0;

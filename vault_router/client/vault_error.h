@@ -29,13 +29,8 @@ VaultErrorBody ParseVaultErrorBody(std::string_view body);
 // ("unwrapkey", "get key", ...).
 Status VaultErrorFromResponse(const HttpResponse& response, const std::string& vault, const std::string& operation);
 
-// The Status for a 401 to a token that was fetched for this very request
-// after the vault's challenge: the credential is the problem (3108), not a
-// stale token.
-Status VaultCredentialRejected(const HttpResponse& response, const std::string& vault, const std::string& operation);
-
-// `text` with every run of 40+ base64/base64url characters replaced by
-// "[redacted]" (tokens, DEKs, ciphertexts, key parts).
+// `text` with every run of 40+ base64url characters ([A-Za-z0-9_+-])
+// replaced by "[redacted]" (tokens, DEKs, ciphertexts, key parts).
 std::string RedactLongRuns(std::string_view text);
 
 // The Status for a 2xx response whose body we could not use.
