@@ -2,15 +2,14 @@
 
 #include <openssl/crypto.h>
 
-#include <Poco/URI.h>
 #include <Poco/UUIDGenerator.h>
-#include <Poco/String.h>
 
 #include <thread>
 
 #include "core/base64url.h"
 #include "core/error_codes.h"
 #include "vault_router/client/key_bundle_json.h"
+#include "vault_router/client/next_link.h"
 #include "vault_router/client/vault_error.h"
 
 namespace geoekm {
@@ -172,22 +171,12 @@ Result<std::vector<KeyVersionItem>> KeyVaultClient::ListKeyVersions(const std::s
     for (auto& item : parsed->items) out.push_back(std::move(item));
     if (parsed->next_link.empty()) return out;
     // nextLink is absolute and carries its own api-version: follow it on
-    // our connection, with our api-version, and only to this vault.
-    try {
-      Poco::URI next(parsed->next_link);
-      if (Poco::icompare(next.getHost(), vault_.host) != 0 || next.getScheme() != "https") {
-        return VaultParseError(codes::kGetKeyJsonParser, vault_.name, "list key versions",
-                               "nextLink points to another host");
-      }
-      Poco::URI::QueryParameters kept;
-      for (const auto& [k, v] : next.getQueryParameters()) {
-        if (k != "api-version") kept.emplace_back(k, v);
-      }
-      next.setQueryParameters(kept);
-      path = next.getPathAndQuery();
-    } catch (const Poco::Exception&) {
-      return VaultParseError(codes::kGetKeyJsonParser, vault_.name, "list key versions", "nextLink is not a URL");
+    // our connection, with our api-version, and only to this vault's origin.
+    auto next = NextLinkTarget(parsed->next_link, vault_.host, vault_.port);
+    if (!next.ok()) {
+      return VaultParseError(codes::kGetKeyJsonParser, vault_.name, "list key versions", next.status().message());
     }
+    path = std::move(next).value();
   }
   return VaultParseError(codes::kGetKeyJsonParser, vault_.name, "list key versions", "too many pages");
 }

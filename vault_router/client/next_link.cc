@@ -44,16 +44,23 @@ Result<std::string> NextLinkTarget(std::string_view next_link, const std::string
       if (Poco::icompare(uri.getHost(), vault_host) != 0) return Refused("points to another host");
       if (uri.getPort() != vault_port) return Refused("points to another port");
     }
-    const std::string& path = uri.getPath();
-    if (path.empty() || path.front() != '/') return Refused("has no path");
+    // The path as written (Poco's getPath() decodes escapes such as %2F).
+    const std::string link(next_link);
+    const std::size_t authority = link.find("://");
+    const std::size_t path_start = authority == std::string::npos ? 0 : link.find('/', authority + 3);
+    const std::size_t query_start = link.find_first_of("?#", authority == std::string::npos ? 0 : authority + 3);
+    if (path_start == std::string::npos || path_start > query_start || link[path_start] != '/') {
+      return Refused("has no path");
+    }
+    const std::string path = link.substr(path_start, query_start - path_start);
     // Vault paths are plain segments ("/keys/name/versions"); anything else
-    // (dot segments, escapes that decode to '/') is not followed.
+    // (dot segments, escapes) is not followed.
     for (char c : path) {
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '/' && c != '-' && c != '_' && c != '.') {
         return Refused("has an unexpected path");
       }
     }
-    if (path.find("/..") != std::string::npos || path.find("/./") != std::string::npos) {
+    if (path.find("/..") != std::string::npos || path.find("/./") != std::string::npos || path.ends_with("/.")) {
       return Refused("has an unexpected path");
     }
     if (!uri.getFragment().empty()) return Refused("carries a fragment");
