@@ -25,8 +25,13 @@ void Wipe(std::string& s) {
   if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
 }
 
+// Built in one reserved buffer: growing it would leave freed copies of the
+// value (a DEK for wrapkey) behind that nobody wipes.
 std::string OpBody(WrapAlgorithm alg, const std::string& value) {
-  return std::string(R"({"alg":")") + WrapAlgorithmName(alg) + R"(","value":")" + value + "\"}";
+  std::string body;
+  body.reserve(value.size() + 64);
+  body.append(R"({"alg":")").append(WrapAlgorithmName(alg)).append(R"(","value":")").append(value).append("\"}");
+  return body;
 }
 
 }  // namespace
@@ -97,6 +102,7 @@ Result<HttpResponse> KeyVaultClient::Execute(Call call, Deadline deadline) {
       token = std::move(cached).value();
       request.headers.emplace_back("Authorization", "Bearer " + std::string(token.data(), token.size()));
     } else if (cached.status().message().rfind("no challenge", 0) != 0) {
+      Wipe(request.body);
       return Status(cached.status()).WithVault(vault_.name);
     }
     requests_.fetch_add(1);
@@ -108,7 +114,10 @@ Result<HttpResponse> KeyVaultClient::Execute(Call call, Deadline deadline) {
       challenges_.fetch_add(1);
       auto fresh = auth_->OnChallenge(vault_.host, response->header("www-authenticate"),
                                       std::string_view(token.data(), token.size()), deadline);
-      if (!fresh.ok()) return Status(fresh.status()).WithVault(vault_.name);
+      if (!fresh.ok()) {
+        Wipe(request.body);  // a wrap's body holds the DEK
+        return Status(fresh.status()).WithVault(vault_.name);
+      }
       continue;  // the next loop iteration sends with the fresh token
     }
     if (response.ok() && response->status >= 200 && response->status < 300) {
@@ -123,14 +132,15 @@ Result<HttpResponse> KeyVaultClient::Execute(Call call, Deadline deadline) {
                            (last.error_class() == ErrorClass::kTransient && call.idempotent &&
                             last.code() != codes::kTlsFailure && last.code() != codes::kDeadlineExceeded);
     if (!retryable || attempt >= tuning_.max_retries) break;
-    if (!budget_.TryRetry()) {
-      budget_exhausted_.fetch_add(1);
-      break;
-    }
     std::optional<Millis> retry_after;
     if (response.ok()) retry_after = RetryAfterOf(*response, std::chrono::system_clock::now());
     Millis delay = backoff_.Delay(attempt, retry_after);
     if (delay >= deadline.remaining()) break;  // waiting would pass the deadline
+    // Only a retry that will really be made takes a budget token.
+    if (!budget_.TryRetry()) {
+      budget_exhausted_.fetch_add(1);
+      break;
+    }
     std::this_thread::sleep_for(delay);
     ++attempt;
     retries_.fetch_add(1);
