@@ -153,10 +153,11 @@ std::string RedactLongRuns(std::string_view text) {
   while (i < text.size()) {
     std::size_t j = i;
     while (j < text.size() && in_alphabet(text[j])) ++j;
-    if (j - i >= kLongRun) {
+    const std::string_view run = text.substr(i, j - i);
+    if (run.size() >= kLongRun || (run.size() >= 8 && run.starts_with("eyJ"))) {  // eyJ: a JWT segment
       out += "[redacted]";
     } else {
-      out.append(text.substr(i, j - i));
+      out.append(run);
     }
     if (j < text.size()) out += text[j++];
     i = j;

@@ -29,8 +29,9 @@ VaultErrorBody ParseVaultErrorBody(std::string_view body);
 // ("unwrapkey", "get key", ...).
 Status VaultErrorFromResponse(const HttpResponse& response, const std::string& vault, const std::string& operation);
 
-// `text` with every run of 40+ base64url characters ([A-Za-z0-9_+-])
-// replaced by "[redacted]" (tokens, DEKs, ciphertexts, key parts).
+// `text` with every run of 40+ base64url characters ([A-Za-z0-9_+-]), and
+// every shorter one that starts like a JWT segment ("eyJ"), replaced by
+// "[redacted]" (tokens, DEKs, ciphertexts, key parts).
 std::string RedactLongRuns(std::string_view text);
 
 // The Status for a 2xx response whose body we could not use.
