@@ -10,9 +10,16 @@ namespace geoekm {
 
 namespace {
 
+// "transient error 3019 (HTTP 503): <message>", the message cut short: a
+// health reason must say what happened (connection refused, outrun, ...)
+// and fit the store's reason column. Status messages carry no secrets.
 std::string Describe(const Status& s) {
+  constexpr std::size_t kMaxMessage = 200;
+  std::string message = s.message().substr(0, kMaxMessage);
+  if (s.message().size() > kMaxMessage) message += "...";
   return std::string(ErrorClassName(s.error_class())) + " error " + std::to_string(s.code()) +
-         (s.http_status() ? " (HTTP " + std::to_string(s.http_status()) + ")" : std::string());
+         (s.http_status() ? " (HTTP " + std::to_string(s.http_status()) + ")" : std::string()) +
+         (message.empty() ? std::string() : ": " + message);
 }
 
 std::chrono::milliseconds ToMillis(std::chrono::nanoseconds d) {
@@ -85,8 +92,16 @@ std::optional<VaultHealthEvent> VaultHealth::OnOutcome(Clock::time_point now, co
     const auto base = std::max(std::chrono::milliseconds(1), policy_.tuning.retry_base_delay);
     const int shift = std::min(consecutive_throttles_ - 1, 20);
     const std::chrono::milliseconds cooldown = base * (std::int64_t{1} << shift);
-    throttled_until_ = now + std::min(cooldown, std::max(base, policy_.tuning.retry_max_delay));
-    return std::nullopt;
+    const std::chrono::milliseconds ranked_last = std::min(cooldown, std::max(base, policy_.tuning.retry_max_delay));
+    throttled_until_ = now + ranked_last;
+    // Not a failure (nothing counts towards ejection), but a state change an
+    // operator must see: a healthy vault that throttles becomes suspect until
+    // it answers again. Ejected/probing vaults keep their state.
+    if (state_ != VaultHealthState::kHealthy) return std::nullopt;
+    return MoveTo(VaultHealthState::kSuspect,
+                  "throttled: " + Describe(status) + "; ranked after the others for " +
+                      std::to_string(ranked_last.count()) + " ms",
+                  status);
   }
   // Ejected/probing vaults only change through probes (or quarantine); a
   // last-resort call that fails while probing sends it back to ejected.

@@ -9,7 +9,9 @@
 // backoff up to `probe_interval_max`; it fails back (healthy again) only once
 // probes kept succeeding for `failback_hysteresis`. A 429 puts the vault in a
 // throttle cool-down (exponential from retry_base_delay up to
-// retry_max_delay) during which the router ranks it after the others.
+// retry_max_delay) during which the router ranks it after the others; a
+// healthy vault that throttles turns suspect (an event, not a failure) and
+// is healthy again at its next answer.
 //
 // Time comes from the caller (`now`) so tests drive it with a fake clock.
 // Every method that changes the state returns the event describing it; the

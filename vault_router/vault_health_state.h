@@ -1,11 +1,11 @@
 // VaultHealthState: where one vault stands in the router's outlier detection
 // (Envoy vocabulary).
 //
-//   healthy ──failure──▶ suspect ──N consecutive failures / error rate──▶ ejected
-//      ▲                   │ success                                       │ probe due
-//      └───────────────────┘                                               ▼
-//      └──── probes kept succeeding for the failback hysteresis ──── probing
-//                                                  (a failed probe ──▶ ejected)
+//   healthy ──failure / 429 / slow──▶ suspect ──N consecutive failures / error rate──▶ ejected
+//      ▲                                 │ answers (in time)                            │ probe due
+//      └─────────────────────────────────┘                                              ▼
+//      └──────────── probes kept succeeding for the failback hysteresis ──────────── probing
+//                                                                 (a failed probe ──▶ ejected)
 //   any ──other key material under the configured name──▶ quarantined (final)
 //
 // Thread safety: constants and pure functions.

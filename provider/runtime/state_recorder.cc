@@ -78,16 +78,48 @@ void StateRecorder::OnVaultCall(const VaultCallEvent& event) {
 void StateRecorder::OnKeyCopy(const KeyCopyEvent& event) {
   switch (event.finding) {
     case KeyCopyFinding::kVerified:
-      if (event.bundle) Count(store_->RecordCopyVerified(event.vault, *event.bundle));
+      if (event.bundle) {
+        const Status verified = store_->RecordCopyVerified(event.vault, *event.bundle);
+        Count(verified);
+        if (verified.ok()) RecordParkedMissing(event.thumbprint);
+      }
       return;
     case KeyCopyFinding::kMissing:
-      Count(store_->RecordCopyStatus(event.vault, event.thumbprint, CopyStatus::kMissing, event.detail));
+      RecordMissing(event);
       return;
     case KeyCopyFinding::kMismatch:
       Count(store_->RecordCopyStatus(event.vault, event.thumbprint, CopyStatus::kQuarantined, event.detail,
                                      event.observed_thumbprint));
       return;
   }
+}
+
+void StateRecorder::RecordMissing(const KeyCopyEvent& event) {
+  // The store keeps copies only of versions whose material it has. A vault
+  // found lacking a version before any vault showed that version (the
+  // router asks vaults in order) is parked until one does.
+  std::lock_guard lock(parked_mu_);
+  auto known = store_->FindKeyVersion(event.thumbprint);
+  if (known.ok() && !known->has_value()) {
+    auto it = parked_missing_.find(event.thumbprint);
+    if (it == parked_missing_.end() && parked_missing_.size() >= kMaxParkedVersions) {
+      dropped_events_.fetch_add(1);
+      return;
+    }
+    parked_missing_[event.thumbprint].push_back({event.vault, event.detail});
+    return;
+  }
+  Count(store_->RecordCopyStatus(event.vault, event.thumbprint, CopyStatus::kMissing, event.detail));
+}
+
+void StateRecorder::RecordParkedMissing(const std::string& thumbprint) {
+  std::lock_guard lock(parked_mu_);
+  auto it = parked_missing_.find(thumbprint);
+  if (it == parked_missing_.end()) return;
+  for (const ParkedMissing& m : it->second) {
+    Count(store_->RecordCopyStatus(m.vault, thumbprint, CopyStatus::kMissing, m.detail));
+  }
+  parked_missing_.erase(it);
 }
 
 void StateRecorder::Count(const Status& status) {

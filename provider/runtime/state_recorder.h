@@ -6,14 +6,18 @@
 //
 // Only RecordWrapKeyVersion can fail the caller's operation; observer
 // callbacks cannot report errors, so failed writes there are counted
-// (dropped_events()) rather than lost silently.
+// (dropped_events()) rather than lost silently. A "missing in vault X"
+// finding for a version the store has not seen yet waits (in memory, for
+// at most kMaxParkedVersions versions) until a vault shows that version.
 //
 // Thread safety: safe for concurrent calls (StateStore serialises).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -40,10 +44,20 @@ class StateRecorder final : public RouterObserver, public KeyVersionRecorder {
   std::uint64_t dropped_events() const { return dropped_events_.load(); }
 
  private:
+  static constexpr std::size_t kMaxParkedVersions = 256;
+  struct ParkedMissing {
+    std::string vault;
+    std::string detail;
+  };
+
+  void RecordMissing(const KeyCopyEvent& event);
+  void RecordParkedMissing(const std::string& thumbprint);
   void Count(const Status& status);
 
   std::shared_ptr<StateStore> store_;
   std::atomic<std::uint64_t> dropped_events_{0};
+  std::mutex parked_mu_;
+  std::map<std::string, std::vector<ParkedMissing>> parked_missing_;  // by thumbprint
 };
 
 // The store's word for a router health state.

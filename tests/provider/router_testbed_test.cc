@@ -1,10 +1,14 @@
 // The router over real vault clients and a real testbed, for the failover
 // acceptance items that need many callers or odd vault contents:
-// coalescing of identical unwraps, spreading of distinct ones, and a rogue
-// vault holding other material under the key name.
+// coalescing of identical unwraps, spreading of distinct ones away from a
+// throttling primary, and a rogue vault holding other material under the
+// key name.
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -33,82 +37,171 @@ std::int64_t Unwraps(const testing::Testbed& tb) {
   return n;
 }
 
-TEST(RouterOnTestbed, FiveHundredIdenticalUnwrapsShareOneVaultCallAndDistinctOnesAllSucceed) {
-  auto tb = testing::Testbed::Start();
-  ASSERT_TRUE(tb.ok()) << tb.status().ToString();
-  auto config = LoadVaultSetConfig((*tb)->info().geoekm_ini);
-  ASSERT_TRUE(config.ok());
+// One testbed and its configuration per test; the runtime is opened by the
+// test once it has adjusted the configuration.
+class RouterOnTestbed : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto tb = testing::Testbed::Start();
+    ASSERT_TRUE(tb.ok()) << tb.status().ToString();
+    tb_ = std::move(tb).value();
+    auto config = LoadVaultSetConfig(tb_->info().geoekm_ini);
+    ASSERT_TRUE(config.ok()) << config.status().ToString();
+    config_ = std::move(config).value();
+    key_ = tb_->info().key_name;
+  }
+
+  ::testing::AssertionResult Open() {
+    auto rt = VaultSetRuntime::Open(config_);
+    if (!rt.ok()) return ::testing::AssertionFailure() << rt.status().ToString();
+    rt_ = std::move(rt).value();
+    return ::testing::AssertionSuccess();
+  }
+
+  // Opens the runtime and wraps `count` distinct DEKs through its router.
+  ::testing::AssertionResult OpenAndWrap(int count) {
+    if (auto opened = Open(); !opened) return opened;
+    for (int i = 0; i < count; ++i) {
+      SecureBytes dek(32, static_cast<std::uint8_t>(i));
+      dek[1] = static_cast<std::uint8_t>(i >> 8);
+      auto w = rt_->router().Wrap(key_, WrapAlgorithm::kRsaOaep256, dek, Soon());
+      if (!w.ok()) return ::testing::AssertionFailure() << "wrap " << i << ": " << w.status().ToString();
+      deks_.push_back(std::move(dek));
+      wrapped_.push_back(std::move(w).value());
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  UnwrapRequest RequestFor(std::size_t i) const {
+    return UnwrapRequest{key_, wrapped_[i].thumbprint, "", WrapAlgorithm::kRsaOaep256, wrapped_[i].wrapped};
+  }
+
+  std::unique_ptr<testing::Testbed> tb_;
+  VaultSetConfig config_;
+  std::string key_;
+  std::unique_ptr<VaultSetRuntime> rt_;
+  std::vector<SecureBytes> deks_;
+  std::vector<WrappedKey> wrapped_;
+};
+
+TEST_F(RouterOnTestbed, FiveHundredIdenticalUnwrapsShareOneVaultCall) {
   // Hedging would add a second, deliberate call to another vault; this
   // test isolates coalescing.
-  config->router.hedging_enabled = false;
-  auto rt = VaultSetRuntime::Open(*config);
-  ASSERT_TRUE(rt.ok()) << rt.status().ToString();
-  const std::string key = (*tb)->info().key_name;
-
+  config_.router.hedging_enabled = false;
   constexpr int kCallers = 500;
-  std::vector<SecureBytes> deks;
-  std::vector<WrappedKey> wrapped;
-  for (int i = 0; i < kCallers; ++i) {
-    SecureBytes dek(32, static_cast<std::uint8_t>(i));
-    dek[1] = static_cast<std::uint8_t>(i >> 8);
-    auto w = (*rt)->router().Wrap(key, WrapAlgorithm::kRsaOaep256, dek, Soon());
-    ASSERT_TRUE(w.ok()) << w.status().ToString();
-    deks.push_back(dek);
-    wrapped.push_back(*w);
-  }
+  ASSERT_TRUE(OpenAndWrap(kCallers));
 
   // Identical: one database key asked for by 500 callers at once. Slow the
   // vault a little so that they really are in flight together.
-  ASSERT_TRUE(Admin(**tb, "eastus").SetLatency(300, 0, {"unwrapkey"}));
-  const std::int64_t before = Unwraps(**tb);
+  ASSERT_TRUE(Admin(*tb_, "eastus").SetLatency(300, 0, {"unwrapkey"}));
+  const std::int64_t before = Unwraps(*tb_);
   std::atomic<int> failures{0};
   {
     std::vector<std::thread> threads;
     for (int i = 0; i < kCallers; ++i) {
       threads.emplace_back([&] {
-        UnwrapRequest req{key, wrapped[0].thumbprint, "", WrapAlgorithm::kRsaOaep256, wrapped[0].wrapped};
-        auto plain = (*rt)->router().Unwrap(req, Soon());
-        if (!plain.ok() || *plain != deks[0]) ++failures;
+        auto plain = rt_->router().Unwrap(RequestFor(0), Soon());
+        if (!plain.ok() || *plain != deks_[0]) ++failures;
       });
     }
     for (auto& t : threads) t.join();
   }
   EXPECT_EQ(failures.load(), 0);
-  EXPECT_EQ(Unwraps(**tb) - before, 1) << "identical unwraps were not coalesced";
-  ASSERT_TRUE(Admin(**tb, "eastus").ClearFaults());
+  EXPECT_EQ(Unwraps(*tb_) - before, 1) << "identical unwraps were not coalesced";
+}
 
-  // Distinct: 500 different DEKs at once, none may fail.
-  const std::int64_t before_distinct = Unwraps(**tb);
+// 500 distinct unwraps at once spread over the vaults: the router caps the
+// attempts in flight at one vault (circuit breaker), and a vault that
+// throttles is ranked last. Here eastus is restarted with a service limit
+// of 20 unwraps per 10 s window (the Key Vault limit table scaled by
+// 0.005): beyond it eastus answers 429, and those callers go to westus and
+// japaneast at once instead of queuing behind eastus's Retry-After. None
+// fails; eastus serves no more than its budget.
+TEST_F(RouterOnTestbed, FiveHundredDistinctUnwrapsSpreadWhenThePrimaryThrottles) {
+  constexpr int kCallers = 500;
+  ASSERT_TRUE(OpenAndWrap(kCallers));
+
+  constexpr int kBudget = 20;
+  {
+    ASSERT_TRUE(tb_->KillVault("eastus").ok());
+    const std::string file = tb_->info().Vault("eastus").config_file;
+    std::ifstream in(file);
+    std::stringstream text;
+    text << in.rdbuf();
+    Poco::JSON::Object::Ptr vault = Poco::JSON::Parser().parse(text.str()).extract<Poco::JSON::Object::Ptr>();
+    Poco::JSON::Object::Ptr throttling = new Poco::JSON::Object;
+    throttling->set("enabled", true);
+    throttling->set("window_seconds", 10);
+    throttling->set("limit_scale", kBudget / 4000.0);
+    vault->set("throttling", throttling);
+    std::ofstream out(file, std::ios::trunc);
+    vault->stringify(out);
+    out.close();
+    ASSERT_TRUE(out.good());
+    ASSERT_TRUE(tb_->StartVault("eastus").ok());
+  }
+
+  std::int64_t before[3];
+  const char* names[3] = {"eastus", "westus", "japaneast"};
+  for (int v = 0; v < 3; ++v) before[v] = Admin(*tb_, names[v]).RequestCount("unwrapkey");
+  std::atomic<int> failures{0};
+  std::atomic<long long> slowest_ms{0};
   {
     std::vector<std::thread> threads;
     for (int i = 0; i < kCallers; ++i) {
       threads.emplace_back([&, i] {
-        UnwrapRequest req{key, wrapped[i].thumbprint, "", WrapAlgorithm::kRsaOaep256, wrapped[i].wrapped};
-        auto plain = (*rt)->router().Unwrap(req, Soon());
-        if (!plain.ok() || *plain != deks[i]) ++failures;
+        const auto start = std::chrono::steady_clock::now();
+        auto plain = rt_->router().Unwrap(RequestFor(static_cast<std::size_t>(i)), Soon());
+        const long long took = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now() - start).count();
+        long long seen = slowest_ms.load();
+        while (took > seen && !slowest_ms.compare_exchange_weak(seen, took)) {
+        }
+        if (!plain.ok() || *plain != deks_[static_cast<std::size_t>(i)]) ++failures;
       });
     }
     for (auto& t : threads) t.join();
   }
   EXPECT_EQ(failures.load(), 0);
-  EXPECT_GE(Unwraps(**tb) - before_distinct, kCallers);
+  std::int64_t served[3];
+  for (int v = 0; v < 3; ++v) served[v] = Admin(*tb_, names[v]).RequestCount("unwrapkey") - before[v];
+  auto east_statuses = Admin(*tb_, "eastus").Stats()->getObject("statuses");
+  ASSERT_TRUE(east_statuses);
+  const std::int64_t throttled = east_statuses->optValue<std::int64_t>("429", 0);
+  EXPECT_GE(throttled, 1) << "eastus never throttled: the test did not exercise shedding";
+  EXPECT_LE(served[0] - throttled, kBudget) << "eastus answered more than its budget";
+  EXPECT_GE(served[1] + served[2], kCallers - kBudget);
+  EXPECT_GT(served[1], 0);
+  EXPECT_GT(served[2], 0);
+  EXPECT_GE(rt_->router().stats().throttled_responses, 1u);
+  // No caller waited out a Retry-After (up to the 10 s window).
+  EXPECT_LT(slowest_ms.load(), 5000);
+  std::printf("500 distinct unwraps, eastus limited to %d: eastus %lld (%lld of them 429), westus %lld, japaneast %lld; "
+              "slowest %lld ms\n",
+              kBudget, static_cast<long long>(served[0]), static_cast<long long>(throttled),
+              static_cast<long long>(served[1]), static_cast<long long>(served[2]), slowest_ms.load());
+  // The store shows eastus throttled (suspect, 3011/429).
+  auto events = rt_->store().HealthEventsSince(0);
+  ASSERT_TRUE(events.ok());
+  bool recorded = false;
+  for (const auto& e : *events) {
+    recorded = recorded || (e.transition.vault == "eastus" && e.transition.to == RecordedHealth::kDegraded &&
+                            e.transition.error_code == codes::kHttpThrottled && e.transition.http_status == 429);
+  }
+  EXPECT_TRUE(recorded) << "the state store does not show eastus throttled";
 }
 
-TEST(RouterOnTestbed, RogueVaultWithOtherMaterialIsNeverUsedForWrapAndIsReported) {
-  auto tb = testing::Testbed::Start();
-  ASSERT_TRUE(tb.ok()) << tb.status().ToString();
-  auto config = LoadVaultSetConfig((*tb)->info().geoekm_ini);
-  ASSERT_TRUE(config.ok());
+TEST_F(RouterOnTestbed, RogueVaultWithOtherMaterialIsNeverUsedForWrapAndIsReported) {
   // A key that eastus and westus share (backup/restore), while japaneast
   // holds different material under the same name.
   const std::string rogue = "rogue-test-key";
   {
-    auto auth = VaultAuthenticator::Create(config->auth);
+    auto auth = VaultAuthenticator::Create(config_.auth);
     ASSERT_TRUE(auth.ok());
-    auto make = [&](const VaultConfig& v) { return std::move(KeyVaultClient::Create(v, config->router, *auth).value()); };
-    auto east = make(config->vaults[0]);
-    auto west = make(config->vaults[1]);
-    auto jp = make(config->vaults[2]);
+    auto make = [&](const VaultConfig& v) { return std::move(KeyVaultClient::Create(v, config_.router, *auth).value()); };
+    auto east = make(config_.vaults[0]);
+    auto west = make(config_.vaults[1]);
+    auto jp = make(config_.vaults[2]);
     auto created = east->CreateKey(rogue, KeyCreateOptions{}, Soon());
     ASSERT_TRUE(created.ok()) << created.status().ToString();
     auto blob = east->BackupKey(rogue, Soon());
@@ -116,25 +209,24 @@ TEST(RouterOnTestbed, RogueVaultWithOtherMaterialIsNeverUsedForWrapAndIsReported
     ASSERT_TRUE(west->RestoreKey(*blob, Soon()).ok());
     ASSERT_TRUE(jp->CreateKey(rogue, KeyCreateOptions{}, Soon()).ok());
   }
-  config->provider.key_names = {rogue};
-  config->provider.state_path = (*tb)->dir() + "/rogue-state.db";
-  auto rt = VaultSetRuntime::Open(*config);
-  ASSERT_TRUE(rt.ok()) << rt.status().ToString();
+  config_.provider.key_names = {rogue};
+  config_.provider.state_path = tb_->dir() + "/rogue-state.db";
+  ASSERT_TRUE(Open());
 
-  const std::int64_t jp_wraps_before = Admin(**tb, "japaneast").RequestCount("wrapkey");
+  const std::int64_t jp_wraps_before = Admin(*tb_, "japaneast").RequestCount("wrapkey");
   SecureBytes dek(32, 3);
-  auto w = (*rt)->router().Wrap(rogue, WrapAlgorithm::kRsaOaep256, dek, Soon());
+  auto w = rt_->router().Wrap(rogue, WrapAlgorithm::kRsaOaep256, dek, Soon());
   ASSERT_TRUE(w.ok()) << w.status().ToString();
   EXPECT_NE(w->vault, "japaneast");
   // Loud: quarantined, counted, and recorded in the state store.
-  EXPECT_EQ((*rt)->router().HealthOf("japaneast"), VaultHealthState::kQuarantined);
-  EXPECT_GE((*rt)->router().stats().quarantines, 1u);
-  auto copies = (*rt)->store().CopiesInVault("japaneast");
+  EXPECT_EQ(rt_->router().HealthOf("japaneast"), VaultHealthState::kQuarantined);
+  EXPECT_GE(rt_->router().stats().quarantines, 1u);
+  auto copies = rt_->store().CopiesInVault("japaneast");
   ASSERT_TRUE(copies.ok());
   bool recorded = false;
   for (const auto& c : *copies) recorded = recorded || c.status == CopyStatus::kQuarantined;
   EXPECT_TRUE(recorded) << "the quarantine is not in the state store";
-  auto events = (*rt)->store().HealthEventsSince(0);
+  auto events = rt_->store().HealthEventsSince(0);
   ASSERT_TRUE(events.ok());
   bool event = false;
   for (const auto& e : *events) {
@@ -144,11 +236,11 @@ TEST(RouterOnTestbed, RogueVaultWithOtherMaterialIsNeverUsedForWrapAndIsReported
   EXPECT_TRUE(event) << "no quarantine event with error 5005";
 
   // With the good vaults gone, geoekm refuses to wrap rather than use it.
-  ASSERT_TRUE((*tb)->KillVault("eastus").ok());
-  ASSERT_TRUE((*tb)->KillVault("westus").ok());
-  auto refused = (*rt)->router().Wrap(rogue, WrapAlgorithm::kRsaOaep256, dek, Deadline::After(std::chrono::seconds(20)));
+  ASSERT_TRUE(tb_->KillVault("eastus").ok());
+  ASSERT_TRUE(tb_->KillVault("westus").ok());
+  auto refused = rt_->router().Wrap(rogue, WrapAlgorithm::kRsaOaep256, dek, Deadline::After(std::chrono::seconds(20)));
   EXPECT_FALSE(refused.ok()) << "wrapped through a vault holding other material";
-  EXPECT_EQ(Admin(**tb, "japaneast").RequestCount("wrapkey"), jp_wraps_before);
+  EXPECT_EQ(Admin(*tb_, "japaneast").RequestCount("wrapkey"), jp_wraps_before);
 }
 
 }  // namespace

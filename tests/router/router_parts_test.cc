@@ -78,15 +78,27 @@ TEST(VaultHealth, ThrottleCooldownGrowsAndResets) {
   p.tuning.retry_max_delay = milliseconds(250);
   VaultHealth h("v", p);
   const Clock::time_point now{std::chrono::hours(1)};
-  const Status throttled(codes::kHttpThrottled, ErrorClass::kThrottled, "429");
-  (void)h.OnOutcome(now, throttled, milliseconds(1));
+  const Status throttled = Status(codes::kHttpThrottled, ErrorClass::kThrottled, "429").WithHttp(429, "Throttled", "");
+  auto e = h.OnOutcome(now, throttled, milliseconds(1));
+  ASSERT_TRUE(e.has_value());  // reported, so that the store shows it
+  EXPECT_EQ(e->to, VaultHealthState::kSuspect);
+  EXPECT_EQ(e->error_code, codes::kHttpThrottled);
+  EXPECT_EQ(e->http_status, 429);
+  EXPECT_NE(e->reason.find("throttled"), std::string::npos) << e->reason;
   EXPECT_EQ(h.Tier(now), VaultTier::kThrottled);
   EXPECT_EQ(h.Tier(now + milliseconds(100)), VaultTier::kPreferred);
   (void)h.OnOutcome(now, throttled, milliseconds(1));
   (void)h.OnOutcome(now, throttled, milliseconds(1));
   EXPECT_EQ(h.Tier(now + milliseconds(240)), VaultTier::kThrottled);  // 400 ms capped at 250
   EXPECT_EQ(h.Tier(now + milliseconds(250)), VaultTier::kPreferred);
-  EXPECT_EQ(h.state(), VaultHealthState::kHealthy);  // a 429 is not a failure
+  // A 429 is not a failure: three of them eject nothing, and the next answer
+  // makes the vault healthy again.
+  EXPECT_EQ(h.state(), VaultHealthState::kSuspect);
+  EXPECT_EQ(h.Snapshot(now).consecutive_failures, 0);
+  auto back = h.OnOutcome(now + milliseconds(250), Status::Ok(), milliseconds(1));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->to, VaultHealthState::kHealthy);
+  EXPECT_EQ(h.Tier(now + milliseconds(250)), VaultTier::kPreferred);
 }
 
 TEST(VaultHealth, QuarantineIsFinal) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -83,6 +84,29 @@ class EventLog : public RouterObserver {
   std::vector<VaultHealthEvent> health_;
   std::vector<VaultCallEvent> calls_;
   std::vector<KeyCopyEvent> copies_;
+};
+
+// Passes every router event to two observers (e.g. the state store's
+// recorder and an EventLog the test inspects).
+class ObserverTee : public RouterObserver {
+ public:
+  ObserverTee(std::shared_ptr<RouterObserver> first, std::shared_ptr<RouterObserver> second)
+      : first_(std::move(first)), second_(std::move(second)) {}
+  void OnHealthChange(const VaultHealthEvent& e) override {
+    first_->OnHealthChange(e);
+    second_->OnHealthChange(e);
+  }
+  void OnVaultCall(const VaultCallEvent& e) override {
+    first_->OnVaultCall(e);
+    second_->OnVaultCall(e);
+  }
+  void OnKeyCopy(const KeyCopyEvent& e) override {
+    first_->OnKeyCopy(e);
+    second_->OnKeyCopy(e);
+  }
+
+ private:
+  std::shared_ptr<RouterObserver> first_, second_;
 };
 
 // A steady-clock time point that only moves when a test says so.

@@ -1,0 +1,96 @@
+// StateRecorder over a real SQLite state file: router events become store
+// rows. In particular a "missing in eastus" finding for a version the store
+// has not seen yet (the router asked eastus first) is kept until a vault
+// shows that version, then recorded.
+#include "provider/runtime/state_recorder.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "tests/state/state_test_support.h"
+
+namespace geoekm {
+namespace {
+
+using state_test::MakeBundle;
+using state_test::TempDir;
+
+class StateRecorderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    StateStoreOptions options;
+    options.path = dir_.File("state.db");
+    auto store = StateStore::Open(options);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::shared_ptr<StateStore>(std::move(store).value());
+    ASSERT_TRUE(store_->UpsertVaults(state_test::TwoVaults()).ok());
+    recorder_ = std::make_unique<StateRecorder>(store_);
+  }
+
+  std::map<std::string, CopyStatus> CopiesOf(const std::string& thumbprint) {
+    std::map<std::string, CopyStatus> out;
+    auto copies = store_->CopiesOfVersion(thumbprint);
+    EXPECT_TRUE(copies.ok()) << copies.status().ToString();
+    if (copies.ok())
+      for (const auto& c : *copies) out[c.vault] = c.status;
+    return out;
+  }
+
+  static KeyCopyEvent Finding(const std::string& vault, const KeyBundle& b, KeyCopyFinding finding) {
+    KeyCopyEvent e;
+    e.vault = vault;
+    e.key_name = b.name;
+    e.thumbprint = b.thumbprint;
+    e.finding = finding;
+    if (finding == KeyCopyFinding::kVerified) e.bundle = b;
+    e.detail = "test";
+    return e;
+  }
+
+  TempDir dir_;
+  std::shared_ptr<StateStore> store_;
+  std::unique_ptr<StateRecorder> recorder_;
+};
+
+TEST_F(StateRecorderTest, MissingCopyOfAnUnknownVersionIsRecordedOnceAVaultShowsIt) {
+  const KeyBundle b = MakeBundle("tde", 1);
+  recorder_->OnKeyCopy(Finding("eastus", b, KeyCopyFinding::kMissing));
+  EXPECT_TRUE(CopiesOf(b.thumbprint).empty());  // no material yet: nothing to attach it to
+  recorder_->OnKeyCopy(Finding("westus", b, KeyCopyFinding::kVerified));
+  auto copies = CopiesOf(b.thumbprint);
+  ASSERT_EQ(copies.size(), 2u);
+  EXPECT_EQ(copies["eastus"], CopyStatus::kMissing);
+  EXPECT_EQ(copies["westus"], CopyStatus::kVerified);
+  EXPECT_EQ(recorder_->dropped_events(), 0u);
+}
+
+TEST_F(StateRecorderTest, MissingCopyOfAKnownVersionIsRecordedAtOnce) {
+  const KeyBundle b = MakeBundle("tde", 2);
+  recorder_->OnKeyCopy(Finding("westus", b, KeyCopyFinding::kVerified));
+  recorder_->OnKeyCopy(Finding("eastus", b, KeyCopyFinding::kMissing));
+  EXPECT_EQ(CopiesOf(b.thumbprint)["eastus"], CopyStatus::kMissing);
+  // Later verified in eastus (replication caught up): the copy is verified.
+  recorder_->OnKeyCopy(Finding("eastus", b, KeyCopyFinding::kVerified));
+  EXPECT_EQ(CopiesOf(b.thumbprint)["eastus"], CopyStatus::kVerified);
+}
+
+TEST_F(StateRecorderTest, HealthChangesBecomeHealthEventsWithTheirCause) {
+  VaultHealthEvent e;
+  e.vault = "eastus";
+  e.from = VaultHealthState::kHealthy;
+  e.to = VaultHealthState::kSuspect;
+  e.reason = "throttled";
+  e.error_code = 3011;
+  e.http_status = 429;
+  recorder_->OnHealthChange(e);
+  auto events = store_->HealthEventsSince(0);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ(events->front().transition.to, RecordedHealth::kDegraded);
+  EXPECT_EQ(events->front().transition.error_code, 3011);
+  EXPECT_EQ(events->front().transition.http_status, 429);
+}
+
+}  // namespace
+}  // namespace geoekm
