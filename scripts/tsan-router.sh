@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# ThreadSanitizer run of the router tests: builds only router_unit_test and
+# router_integration_test (with vaultsim, which the integration tests start
+# as real processes) of the `tsan` preset into build/tsan, runs every test
+# labelled `router`, and fails on a failed test or on any TSan report — in a
+# test process (TSan exits 66; halt_on_error stops at the first report) or in
+# a vaultsim process it started (reports are written to files, checked here).
+# Called by scripts/test.sh after the default test run.
+# Usage: scripts/tsan-router.sh [extra ctest args...]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+# gcc 12's TSan runtime cannot map its shadow memory when the kernel
+# randomises mmap with more than 28 bits ("FATAL: ThreadSanitizer: unexpected
+# memory mapping", google/sanitizers#1716); without ASLR it always can. The
+# personality is inherited by every process started below (gtest discovery
+# at build time, the tests, vaultsim).
+rnd_bits=$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo 0)
+if [ "$rnd_bits" -gt 28 ] && [ -z "${GEOEKM_TSAN_NO_ASLR:-}" ]; then
+  export GEOEKM_TSAN_NO_ASLR=1
+  exec setarch "$(uname -m)" -R "$0" "$@"
+fi
+
+"$root/scripts/build.sh" tsan --target router_unit_test router_integration_test -j "$(nproc)"
+
+reports=$(mktemp -d)
+trap 'rm -rf "$reports"' EXIT
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 log_path=$reports/tsan"
+cd "$root"
+status=0
+ctest --preset tsan -L router -j "$(nproc)" --timeout 600 "$@" || status=$?
+if compgen -G "$reports/tsan.*" >/dev/null; then
+  echo "ThreadSanitizer reports (router tests, tsan preset):" >&2
+  for f in "$reports"/tsan.*; do
+    echo "---- $(basename "$f")" >&2
+    cat "$f" >&2
+  done
+  status=1
+fi
+exit "$status"
