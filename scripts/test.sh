@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is needed, builds, and runs every
-# test (unit, integration against vaultsim, the JS SDK compatibility test).
-# Prints CTest's summary; exits non-zero on any failure.
+# test (unit, integration against vaultsim, the JS SDK compatibility test),
+# then the router tests again under ThreadSanitizer (scripts/tsan-router.sh).
+# Prints CTest's summaries; exits non-zero on any failure or TSan report.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/deploy/install-deps.sh"
 "$root/scripts/build.sh" default
 cd "$root"
 jobs=$(nproc)
-ctest --preset default -j "$jobs" --timeout 600 "$@"
+status=0
+ctest --preset default -j "$jobs" --timeout 600 "$@" || status=$?
+"$root/scripts/tsan-router.sh" || status=$?
+exit "$status"
