@@ -10,10 +10,12 @@ namespace {
 
 Result<std::shared_ptr<KeyVaultOperations>> MakeHttpsVault(const VaultConfig& vault, const RouterTuning& tuning,
                                                            std::shared_ptr<VaultAuthenticator> auth) {
-  // The router spreads load away from a throttled vault; the client must
-  // not hold callers behind its Retry-After meanwhile.
+  // The router spreads load away from a throttled or unreachable vault;
+  // the client must not hold callers behind its Retry-After or its
+  // reconnect backoff meanwhile.
   KeyVaultClientOptions options;
   options.retry_throttled = false;
+  options.retry_unreachable = false;
   auto client = KeyVaultClient::Create(vault, tuning, std::move(auth), options);
   if (!client.ok()) return client.status();
   return std::shared_ptr<KeyVaultOperations>(std::move(client).value());

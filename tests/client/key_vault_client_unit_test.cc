@@ -241,6 +241,33 @@ TEST_F(KeyVaultClientUnitTest, ThrottledIsRetriedUnlessTheOptionSaysNo) {
   EXPECT_EQ(shedding->stats().retries, 0u);
 }
 
+TEST_F(KeyVaultClientUnitTest, UnreachableIsRetriedUnlessTheOptionSaysNo) {
+  auth_->challenged = true;
+  const Status refused(codes::kHttpConnectSession, ErrorClass::kTransient,
+                       "cannot connect to v.vault.azure.net:443: Connection refused");
+  auto retrying = Make();
+  transport_->replies = {refused, Reply(200, kBundle)};
+  ASSERT_TRUE(retrying->GetKey("tde", "", Soon()).ok());
+  EXPECT_EQ(retrying->stats().retries, 1u);
+
+  KeyVaultClientOptions routed;
+  routed.retry_unreachable = false;
+  auto failing_fast = Make(routed);
+  const Status unresolved(codes::kVaultNameNotResolved, ErrorClass::kTransient, "host name v could not be resolved");
+  for (const Status& s : {refused, unresolved}) {
+    transport_->replies = {s, Reply(200, kBundle)};
+    auto r = failing_fast->GetKey("tde", "", Soon());
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), s.code());
+  }
+  EXPECT_EQ(failing_fast->stats().retries, 0u);
+  // Other transient failures (a read that failed, a 5xx) are still retried.
+  transport_->replies = {Status(codes::kHttpReadData, ErrorClass::kTransient, "cannot read"), Reply(503, ""),
+                         Reply(200, kBundle)};
+  EXPECT_TRUE(failing_fast->GetKey("tde", "", Soon()).ok());
+  EXPECT_EQ(failing_fast->stats().retries, 2u);
+}
+
 TEST_F(KeyVaultClientUnitTest, ARetryAfterBeyondTheDeadlineReturnsTheLastErrorAtOnce) {
   auth_->challenged = true;
   auto c = Make();

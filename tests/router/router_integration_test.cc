@@ -290,7 +290,12 @@ TEST_F(RouterIntegrationTest, KilledPrimaryFailsOverAndFailsBackAfterRestart) {
               router().HealthOf("eastus") == VaultHealthState::kProbing)
       << VaultHealthStateName(router().HealthOf("eastus"));
   EXPECT_GE(router().stats().ejections, 1u);
+  // The store says what happened: the region refuses connections (3004),
+  // reported at once by the client instead of after its backoff.
   EXPECT_TRUE(StoreShowsFault("eastus", RecordedHealth::kEjected));
+  EXPECT_TRUE(StoreShowsFault("eastus", RecordedHealth::kDegraded, codes::kHttpConnectSession) ||
+              StoreShowsFault("eastus", RecordedHealth::kEjected, codes::kHttpConnectSession));
+  EXPECT_NE(DescribeStored("eastus").find("Connection refused"), std::string::npos) << DescribeStored("eastus");
   // Wraps go on through westus (its copy verified; eastus was seen holding
   // the version before it died), and the version is recorded first.
   SecureBytes during = RandomDek();

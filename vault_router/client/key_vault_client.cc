@@ -128,9 +128,12 @@ Result<HttpResponse> KeyVaultClient::Execute(Call call, Deadline deadline) {
                          : Status(response.status()).WithVault(vault_.name);
     if (response.ok()) Wipe(response->body);
     const bool throttled = last.error_class() == ErrorClass::kThrottled;
+    const bool unreachable = !response.ok() && (last.code() == codes::kHttpConnectSession ||
+                                                last.code() == codes::kVaultNameNotResolved);
     const bool retryable = (throttled && options_.retry_throttled) ||
                            (last.error_class() == ErrorClass::kTransient && call.idempotent &&
-                            last.code() != codes::kTlsFailure && last.code() != codes::kDeadlineExceeded);
+                            last.code() != codes::kTlsFailure && last.code() != codes::kDeadlineExceeded &&
+                            (!unreachable || options_.retry_unreachable));
     if (!retryable || attempt >= tuning_.max_retries) break;
     std::optional<Millis> retry_after;
     if (response.ok()) retry_after = RetryAfterOf(*response, std::chrono::system_clock::now());

@@ -40,6 +40,11 @@ struct KeyVaultClientOptions {
   // The router turns this off so that a throttled vault sheds load to the
   // others instead of queueing callers behind its Retry-After.
   bool retry_throttled = true;
+  // The router turns this off too: a vault that cannot be reached (connect
+  // refused or failed, host not resolved) is another vault's turn at once,
+  // not after this client's backoff (which would cost each caller about a
+  // second until the vault is ejected, or a hedge delay with hedging on).
+  bool retry_unreachable = true;
   std::string api_version = "7.4";
   int page_size = 25;  // maxresults of list calls (the service allows 1-25)
 };
