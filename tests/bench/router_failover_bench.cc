@@ -31,9 +31,11 @@
 //   killed eastus, before ejection: like the served case but the eastus
 //      process is killed (Testbed::KillVault: connection refused) and
 //      restarted after the timed unwrap; against B and hedge delay + B.
-//   killed eastus, its own client: how long eastus's KeyVaultClient takes
-//      to return "connection refused" (it retries transient failures with
-//      backoff), which is why a killed primary, too, is escaped by the hedge.
+//   killed eastus, its own client: how long eastus's KeyVaultClient, as
+//      the router builds it, takes to return "connection refused" (it does
+//      not retry an unreachable vault: KeyVaultClientOptions::
+//      retry_unreachable is off), which is why a killed primary is failed
+//      over from at once rather than escaped by the hedge.
 //
 // Run: build/default/tests/bench/router_failover_bench
 //      --benchmark_repetitions=3  (starts its own testbed; ~25 s, ~70 s with
@@ -332,10 +334,10 @@ void BM_KilledPrimaryBeforeEjection(benchmark::State& state) {
   RunBeforeEjection(state, Recorded()["killed_before"], Warmth::kServed, Kill());
 }
 
-// Why a killed vault is escaped by the hedge and not at once: how long
-// eastus's own KeyVaultClient (kept-alive connection warmed first, as in the
-// router) takes to return its error once the process is gone. Connection
-// failures are transient, so the client retries them with backoff.
+// Why a killed vault is failed over from at once: how long eastus's own
+// KeyVaultClient (kept-alive connection warmed first, as in the router)
+// takes to return its error once the process is gone. The router's clients
+// do not retry an unreachable vault (retry_unreachable off).
 void BM_KilledPrimaryDirectClientGivesUp(benchmark::State& state) {
   Fixture& f = Fixture::Get();
   Samples& s = Recorded()["killed_direct_client"];
