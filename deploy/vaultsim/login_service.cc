@@ -17,12 +17,12 @@
 #include <Poco/URI.h>
 #include <signal.h>
 
-#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <iostream>
 #include <mutex>
 
+#include "deploy/vaultsim/config_argument.h"
 #include "deploy/vaultsim/imds_endpoint.h"
 #include "deploy/vaultsim/login_config.h"
 #include "deploy/vaultsim/login_discovery.h"
@@ -181,24 +181,12 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
   const Services& s_;
 };
 
-int Usage() {
-  std::cerr << "usage: vaultsim login --config FILE\n";
-  return 2;
-}
-
 }  // namespace
 
 int RunLoginService(int argc, char** argv) {
-  std::string config_path;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
-      config_path = argv[++i];
-    } else {
-      return Usage();
-    }
-  }
-  if (config_path.empty()) return Usage();
-  auto config = LoadLoginConfig(config_path);
+  const std::optional<std::string> config_path = ConfigArgument("login", argc, argv);
+  if (!config_path) return 2;
+  auto config = LoadLoginConfig(*config_path);
   if (!config.ok()) {
     std::cerr << "vaultsim login: " << config.status().ToString() << "\n";
     return 2;

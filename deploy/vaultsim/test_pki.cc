@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "core/error_codes.h"
+#include "deploy/vaultsim/status_try.h"
 
 namespace geoekm::vaultsim {
 namespace {
@@ -112,12 +113,6 @@ std::string RandomPassword() {
   return out;
 }
 
-#define PKI_TRY(expr)        \
-  do {                       \
-    Status _s = (expr);      \
-    if (!_s.ok()) return _s; \
-  } while (false)
-
 }  // namespace
 
 Status GeneratePki(const PkiOptions& o) {
@@ -129,8 +124,8 @@ Status GeneratePki(const PkiOptions& o) {
   if (!ca_key) return Fail("key generation failed");
   X509Ptr ca = IssueCert("geoekm vaultsim test CA", ca_key.get(), nullptr, nullptr, true, "", nullptr);
   if (!ca) return Fail("CA certificate failed");
-  PKI_TRY(WriteFile(dir + "ca.pem", CertPem(ca.get()), 0644));
-  PKI_TRY(WriteFile(dir + "ca-key.pem", KeyPem(ca_key.get()), 0600));
+  VAULTSIM_TRY(WriteFile(dir + "ca.pem", CertPem(ca.get()), 0644));
+  VAULTSIM_TRY(WriteFile(dir + "ca-key.pem", KeyPem(ca_key.get()), 0600));
 
   for (const std::string& host : o.hosts) {
     PkeyPtr key = NewRsaKey();
@@ -138,8 +133,8 @@ Status GeneratePki(const PkiOptions& o) {
                                    "DNS:" + host + ",IP:127.0.0.1", "serverAuth")
                        : X509Ptr(nullptr, X509_free);
     if (!cert) return Fail("server certificate for " + host + " failed");
-    PKI_TRY(WriteFile(dir + host + "-cert.pem", CertPem(cert.get()), 0644));
-    PKI_TRY(WriteFile(dir + host + "-key.pem", KeyPem(key.get()), 0600));
+    VAULTSIM_TRY(WriteFile(dir + host + "-cert.pem", CertPem(cert.get()), 0644));
+    VAULTSIM_TRY(WriteFile(dir + host + "-key.pem", KeyPem(key.get()), 0600));
   }
 
   PkeyPtr signing_key = NewRsaKey();
@@ -147,8 +142,8 @@ Status GeneratePki(const PkiOptions& o) {
                                             false, "", nullptr)
                                 : X509Ptr(nullptr, X509_free);
   if (!signing) return Fail("token signing certificate failed");
-  PKI_TRY(WriteFile(dir + "signing-cert.pem", CertPem(signing.get()), 0644));
-  PKI_TRY(WriteFile(dir + "signing-key.pem", KeyPem(signing_key.get()), 0600));
+  VAULTSIM_TRY(WriteFile(dir + "signing-cert.pem", CertPem(signing.get()), 0644));
+  VAULTSIM_TRY(WriteFile(dir + "signing-key.pem", KeyPem(signing_key.get()), 0600));
 
   for (int n = 1; n <= o.client_certs; ++n) {
     const std::string base = dir + "client-" + std::to_string(n);
@@ -159,9 +154,9 @@ Status GeneratePki(const PkiOptions& o) {
     if (!cert) return Fail("client certificate failed");
     const std::string key_pem = KeyPem(key.get());
     const std::string cert_pem = CertPem(cert.get());
-    PKI_TRY(WriteFile(base + "-cert.pem", cert_pem, 0644));
-    PKI_TRY(WriteFile(base + "-key.pem", key_pem, 0600));
-    PKI_TRY(WriteFile(base + ".pem", key_pem + cert_pem, 0600));
+    VAULTSIM_TRY(WriteFile(base + "-cert.pem", cert_pem, 0644));
+    VAULTSIM_TRY(WriteFile(base + "-key.pem", key_pem, 0600));
+    VAULTSIM_TRY(WriteFile(base + ".pem", key_pem + cert_pem, 0600));
     const std::string password = RandomPassword();
     std::unique_ptr<STACK_OF(X509), void (*)(STACK_OF(X509)*)> chain(sk_X509_new_null(),
                                                                      [](STACK_OF(X509)* s) { sk_X509_free(s); });
@@ -173,8 +168,8 @@ Status GeneratePki(const PkiOptions& o) {
     if (!p12) return Fail("PKCS#12 creation failed");
     BioPtr bio(BIO_new(BIO_s_mem()), BIO_free);
     i2d_PKCS12_bio(bio.get(), p12.get());
-    PKI_TRY(WriteFile(base + ".pfx", BioText(bio.get()), 0600));
-    PKI_TRY(WriteFile(base + ".pfx.password", password, 0600));
+    VAULTSIM_TRY(WriteFile(base + ".pfx", BioText(bio.get()), 0600));
+    VAULTSIM_TRY(WriteFile(base + ".pfx.password", password, 0600));
   }
   return Status::Ok();
 }

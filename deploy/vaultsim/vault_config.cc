@@ -4,78 +4,38 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
-#include <fstream>
-#include <sstream>
-
-#include "core/error_codes.h"
+#include "deploy/vaultsim/config_fields.h"
 #include "deploy/vaultsim/permissions.h"
+#include "deploy/vaultsim/status_try.h"
 
 namespace geoekm::vaultsim {
 namespace {
 
-Status Invalid(const std::string& what) {
-  return Status(codes::kConfigInvalid, ErrorClass::kInvalidInput, "vault config: " + what);
-}
+const ConfigFields kFields("vault config: ");
 
-// Reads a required (or optional) string member; false + status on type errors.
-Status ReadString(const Poco::JSON::Object& o, const std::string& key, bool required, std::string* out) {
-  if (!o.has(key) || o.isNull(key)) {
-    return required ? Invalid("missing \"" + key + "\"") : Status::Ok();
-  }
-  Poco::Dynamic::Var v = o.get(key);
-  if (!v.isString()) return Invalid("\"" + key + "\" must be a string");
-  *out = v.extract<std::string>();
-  if (required && out->empty()) return Invalid("\"" + key + "\" must not be empty");
-  return Status::Ok();
-}
-
-Status ReadInt(const Poco::JSON::Object& o, const std::string& key, int lo, int hi, int* out) {
-  if (!o.has(key) || o.isNull(key)) return Status::Ok();
-  Poco::Dynamic::Var v = o.get(key);
-  if (!v.isInteger()) return Invalid("\"" + key + "\" must be an integer");
-  long long n = v.convert<long long>();
-  if (n < lo || n > hi) return Invalid("\"" + key + "\" out of range");
-  *out = static_cast<int>(n);
-  return Status::Ok();
-}
-
-Status ReadBool(const Poco::JSON::Object& o, const std::string& key, bool* out) {
-  if (!o.has(key) || o.isNull(key)) return Status::Ok();
-  Poco::Dynamic::Var v = o.get(key);
-  if (!v.isBoolean()) return Invalid("\"" + key + "\" must be true or false");
-  *out = v.extract<bool>();
-  return Status::Ok();
-}
-
-#define VAULTSIM_TRY(expr)           \
-  do {                               \
-    Status _s = (expr);              \
-    if (!_s.ok()) return _s;         \
-  } while (false)
+Status Invalid(const std::string& what) { return kFields.Invalid(what); }
 
 Status Fill(const Poco::JSON::Object& o, VaultConfig* c) {
-  VAULTSIM_TRY(ReadString(o, "name", true, &c->name));
-  VAULTSIM_TRY(ReadString(o, "region", true, &c->region));
-  VAULTSIM_TRY(ReadString(o, "geography", true, &c->geography));
-  VAULTSIM_TRY(ReadString(o, "host", true, &c->host));
-  VAULTSIM_TRY(ReadInt(o, "port", 0, 65535, &c->port));
-  VAULTSIM_TRY(ReadString(o, "port_file", false, &c->port_file));
-  VAULTSIM_TRY(ReadString(o, "resource", true, &c->resource));
-  VAULTSIM_TRY(ReadString(o, "tenant", true, &c->tenant));
-  VAULTSIM_TRY(ReadString(o, "authority", true, &c->authority));
-  VAULTSIM_TRY(ReadString(o, "token_signing_cert", true, &c->token_signing_cert));
-  VAULTSIM_TRY(ReadString(o, "tls_cert", true, &c->tls_cert));
-  VAULTSIM_TRY(ReadString(o, "tls_key", true, &c->tls_key));
-  VAULTSIM_TRY(ReadString(o, "data_dir", true, &c->data_dir));
-  VAULTSIM_TRY(ReadBool(o, "firewall_deny", &c->firewall_deny));
-  VAULTSIM_TRY(ReadInt(o, "soft_delete_retention_days", 7, 90, &c->soft_delete_retention_days));
+  VAULTSIM_TRY(kFields.ReadRequiredStrings(
+      o, {{"name", &c->name}, {"region", &c->region}, {"geography", &c->geography}, {"host", &c->host}}));
+  VAULTSIM_TRY(kFields.ReadInt(o, "port", 0, 65535, &c->port));
+  VAULTSIM_TRY(kFields.ReadString(o, "port_file", false, &c->port_file));
+  VAULTSIM_TRY(kFields.ReadRequiredStrings(o, {{"resource", &c->resource},
+                                               {"tenant", &c->tenant},
+                                               {"authority", &c->authority},
+                                               {"token_signing_cert", &c->token_signing_cert},
+                                               {"tls_cert", &c->tls_cert},
+                                               {"tls_key", &c->tls_key},
+                                               {"data_dir", &c->data_dir}}));
+  VAULTSIM_TRY(kFields.ReadBool(o, "firewall_deny", &c->firewall_deny));
+  VAULTSIM_TRY(kFields.ReadInt(o, "soft_delete_retention_days", 7, 90, &c->soft_delete_retention_days));
   while (!c->authority.empty() && c->authority.back() == '/') c->authority.pop_back();
 
   Poco::JSON::Object::Ptr admin = o.getObject("admin");
   if (!admin) return Invalid("missing \"admin\" object");
-  VAULTSIM_TRY(ReadInt(*admin, "port", 0, 65535, &c->admin_port));
-  VAULTSIM_TRY(ReadString(*admin, "port_file", false, &c->admin_port_file));
-  VAULTSIM_TRY(ReadString(*admin, "token", true, &c->admin_token));
+  VAULTSIM_TRY(kFields.ReadInt(*admin, "port", 0, 65535, &c->admin_port));
+  VAULTSIM_TRY(kFields.ReadString(*admin, "port_file", false, &c->admin_port_file));
+  VAULTSIM_TRY(kFields.ReadString(*admin, "token", true, &c->admin_token));
 
   Poco::JSON::Object::Ptr secrets = o.getObject("backup_secrets");
   if (!secrets) return Invalid("missing \"backup_secrets\" object");
@@ -105,9 +65,9 @@ Status Fill(const Poco::JSON::Object& o, VaultConfig* c) {
     }
   }
   if (Poco::JSON::Object::Ptr t = o.getObject("throttling")) {
-    VAULTSIM_TRY(ReadBool(*t, "enabled", &c->throttling.enabled));
-    VAULTSIM_TRY(ReadBool(*t, "retry_after", &c->throttling.retry_after));
-    VAULTSIM_TRY(ReadInt(*t, "window_seconds", 1, 3600, &c->throttling.window_seconds));
+    VAULTSIM_TRY(kFields.ReadBool(*t, "enabled", &c->throttling.enabled));
+    VAULTSIM_TRY(kFields.ReadBool(*t, "retry_after", &c->throttling.retry_after));
+    VAULTSIM_TRY(kFields.ReadInt(*t, "window_seconds", 1, 3600, &c->throttling.window_seconds));
     if (t->has("limit_scale")) {
       double scale = t->getValue<double>("limit_scale");
       if (!(scale > 0 && scale <= 1000)) return Invalid("throttling.limit_scale must be in (0, 1000]");
@@ -136,11 +96,9 @@ Result<VaultConfig> ParseVaultConfig(const std::string& json_text) {
 }
 
 Result<VaultConfig> LoadVaultConfig(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Invalid("cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  Result<VaultConfig> r = ParseVaultConfig(ss.str());
+  Result<std::string> text = kFields.ReadFile(path);
+  if (!text.ok()) return text.status();
+  Result<VaultConfig> r = ParseVaultConfig(*text);
   if (!r.ok()) return Status(r.status()).Prefix(path + ": ");
   return r;
 }

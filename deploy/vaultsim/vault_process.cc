@@ -13,13 +13,13 @@
 #include <Poco/ThreadPool.h>
 
 #include <atomic>
-#include <cstring>
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include "deploy/vaultsim/access_policies.h"
 #include "deploy/vaultsim/admin_api.h"
+#include "deploy/vaultsim/config_argument.h"
 #include "deploy/vaultsim/fault_injector.h"
 #include "deploy/vaultsim/https_adapter.h"
 #include "deploy/vaultsim/key_store.h"
@@ -64,24 +64,12 @@ Poco::Net::HTTPServerParams::Ptr ServerParams() {
   return params;
 }
 
-int Usage() {
-  std::cerr << "usage: vaultsim vault --config FILE\n";
-  return 2;
-}
-
 }  // namespace
 
 int RunVaultProcess(int argc, char** argv) {
-  std::string config_path;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
-      config_path = argv[++i];
-    } else {
-      return Usage();
-    }
-  }
-  if (config_path.empty()) return Usage();
-  Result<VaultConfig> loaded = LoadVaultConfig(config_path);
+  const std::optional<std::string> config_path = ConfigArgument("vault", argc, argv);
+  if (!config_path) return 2;
+  Result<VaultConfig> loaded = LoadVaultConfig(*config_path);
   if (!loaded.ok()) {
     std::cerr << "vaultsim vault: " << loaded.status().message() << "\n";
     return 2;
