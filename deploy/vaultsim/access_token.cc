@@ -10,10 +10,12 @@
 #include <Poco/Timestamp.h>
 #include <Poco/UUIDGenerator.h>
 
-#include <fstream>
+#include <optional>
 #include <sstream>
+#include <utility>
 
 #include "core/error_codes.h"
+#include "deploy/vaultsim/file_text.h"
 
 namespace geoekm::vaultsim {
 namespace {
@@ -31,11 +33,9 @@ Poco::Timestamp FromUnix(std::int64_t seconds) { return Poco::Timestamp::fromEpo
 std::int64_t ToUnix(const Poco::Timestamp& ts) { return static_cast<std::int64_t>(ts.epochTime()); }
 
 Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status(codes::kPemPrivateKey, ErrorClass::kInvalidInput, "cannot open " + path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  std::optional<std::string> text = ReadFileText(path);
+  if (!text) return Status(codes::kPemPrivateKey, ErrorClass::kInvalidInput, "cannot open " + path);
+  return std::move(*text);
 }
 
 class PocoIssuer final : public AccessTokenIssuer {

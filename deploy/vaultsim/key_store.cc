@@ -10,11 +10,12 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 
 #include "core/error_codes.h"
+#include "deploy/vaultsim/file_text.h"
 #include "deploy/vaultsim/key_entry_json.h"
 
 namespace geoekm::vaultsim {
@@ -41,13 +42,11 @@ Status LoadEntries(const Poco::JSON::Object& root, const char* member, std::map<
 Result<std::unique_ptr<KeyStore>> KeyStore::Open(const std::string& data_dir) {
   if (::mkdir(data_dir.c_str(), 0700) != 0 && errno != EEXIST) return IoError("cannot create data dir " + data_dir);
   std::unique_ptr<KeyStore> store(new KeyStore(data_dir + "/vault-state.json"));
-  std::ifstream in(store->path_);
-  if (!in) return store;  // fresh vault
-  std::stringstream text;
-  text << in.rdbuf();
+  std::optional<std::string> text = ReadFileText(store->path_);
+  if (!text) return store;  // fresh vault
   try {
     Poco::JSON::Parser parser;
-    Poco::JSON::Object::Ptr root = parser.parse(text.str()).extract<Poco::JSON::Object::Ptr>();
+    Poco::JSON::Object::Ptr root = parser.parse(*text).extract<Poco::JSON::Object::Ptr>();
     Status s = LoadEntries(*root, "keys", &store->state_.keys);
     if (s.ok()) s = LoadEntries(*root, "deleted", &store->state_.deleted);
     if (!s.ok()) return s.Prefix(store->path_ + ": ");

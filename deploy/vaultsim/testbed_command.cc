@@ -18,6 +18,7 @@
 
 #include "core/base64url.h"
 #include "core/error_codes.h"
+#include "deploy/vaultsim/file_text.h"
 #include "deploy/vaultsim/test_pki.h"
 #include "deploy/vaultsim/testbed_config_files.h"
 #include "deploy/vaultsim/testbed_https.h"
@@ -246,11 +247,8 @@ int KillVault(const TestbedPlan& p, const TestbedVault& v) {
 Status UpdatePidInTestbedJson(const TestbedPlan& p, const std::string& vault, int pid) {
   const std::string path = p.dir + "/testbed.json";
   try {
-    std::ifstream in(path);
-    std::ostringstream text;
-    text << in.rdbuf();
     Poco::JSON::Parser parser;
-    auto root = parser.parse(text.str()).extract<Poco::JSON::Object::Ptr>();
+    auto root = parser.parse(ReadFileText(path).value_or("")).extract<Poco::JSON::Object::Ptr>();
     auto vaults = root->getArray("vaults");
     for (std::size_t i = 0; vaults && i < vaults->size(); ++i) {
       auto o = vaults->getObject(static_cast<unsigned>(i));
@@ -281,11 +279,8 @@ int StartVault(const TestbedPlan& p, const TestbedVault& v) {
   }
   // Pin the ports in the vault's own config (it may have asked for port 0).
   try {
-    std::ifstream in(v.config_file);
-    std::ostringstream text;
-    text << in.rdbuf();
     Poco::JSON::Parser parser;
-    auto config = parser.parse(text.str()).extract<Poco::JSON::Object::Ptr>();
+    auto config = parser.parse(ReadFileText(v.config_file).value_or("")).extract<Poco::JSON::Object::Ptr>();
     auto admin = config->getObject("admin");
     if (!admin) throw Poco::DataFormatException("no admin section");
     config->set("port", port);

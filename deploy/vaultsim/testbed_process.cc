@@ -11,22 +11,17 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "core/error_codes.h"
+#include "deploy/vaultsim/file_text.h"
 
 namespace geoekm::vaultsim {
 namespace {
 
 Status Failed(const std::string& what) { return Status(codes::kFailure, ErrorClass::kInternal, what); }
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string ReadAll(const std::string& path) { return ReadFileText(path).value_or(""); }
 
 // Last lines of a log, to explain why a child died.
 std::string Tail(const std::string& log_file) {

@@ -6,9 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 #include <thread>
+
+#include "deploy/vaultsim/file_text.h"
 
 namespace geoekm {
 
@@ -69,12 +69,7 @@ void ChildProcess::Stop() {
   }
 }
 
-std::string ReadFileText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string ReadFileText(const std::string& path) { return vaultsim::ReadFileText(path).value_or(""); }
 
 int WaitForPortFile(const std::string& path, ChildProcess& child, std::chrono::milliseconds timeout) {
   auto until = std::chrono::steady_clock::now() + timeout;

@@ -28,6 +28,7 @@
 #include <thread>
 
 #include "core/jwk_thumbprint.h"
+#include "deploy/vaultsim/file_text.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_https_client.h"
 
@@ -55,12 +56,7 @@ unsigned Mode(const std::string& path) {
   return st.st_mode & 0777;
 }
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string ReadAll(const std::string& path) { return vaultsim::ReadFileText(path).value_or(""); }
 
 // Stopped daemons may linger as zombies when no init reaps them.
 bool Alive(int pid) {

@@ -4,9 +4,8 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
+#include "deploy/vaultsim/file_text.h"
 #include "deploy/vaultsim/test_pki.h"
 
 namespace geoekm::testing {
@@ -38,10 +37,7 @@ const TestPkiFiles& TestPkiFiles::Shared() {
 }
 
 std::string TestPkiFiles::client_pfx_password(int n) const {
-  std::ifstream in(client_pfx(n) + ".password");
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return vaultsim::ReadFileText(client_pfx(n) + ".password").value_or("");
 }
 
 }  // namespace geoekm::testing

@@ -11,10 +11,10 @@
 
 #include <cassert>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 
 #include "core/error_codes.h"
+#include "deploy/vaultsim/file_text.h"
 
 #ifndef GEOEKM_VAULTSIM_BINARY
 #define GEOEKM_VAULTSIM_BINARY "vaultsim"
@@ -25,12 +25,7 @@ namespace {
 
 Status Failed(const std::string& what) { return Status(codes::kFailure, ErrorClass::kInternal, what); }
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string ReadAll(const std::string& path) { return vaultsim::ReadFileText(path).value_or(""); }
 
 std::string S(const Poco::JSON::Object::Ptr& o, const std::string& key) { return o->optValue<std::string>(key, ""); }
 int I(const Poco::JSON::Object::Ptr& o, const std::string& key) { return o->optValue<int>(key, 0); }

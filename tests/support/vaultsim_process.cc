@@ -15,8 +15,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <thread>
+
+#include "deploy/vaultsim/file_text.h"
 
 namespace geoekm::testing {
 namespace {
@@ -212,12 +213,7 @@ bool VaultSimProcess::Restart() {
   return false;
 }
 
-std::string VaultSimProcess::log() const {
-  std::ifstream in(dir_.File("vaultsim.log"));
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string VaultSimProcess::log() const { return vaultsim::ReadFileText(dir_.File("vaultsim.log")).value_or(""); }
 
 TestHttpsClient VaultSimProcess::Client() const { return Client(TokenSpec{}); }
 
