@@ -1,7 +1,5 @@
 #include "deploy/vaultsim/keys_api.h"
 
-#include <openssl/rand.h>
-
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
@@ -16,6 +14,7 @@
 #include "deploy/vaultsim/backup_blob.h"
 #include "deploy/vaultsim/key_bundle_json.h"
 #include "deploy/vaultsim/key_entry_json.h"
+#include "deploy/vaultsim/random_hex.h"
 
 namespace geoekm::vaultsim {
 namespace {
@@ -27,17 +26,7 @@ constexpr int kMaxResults = 25;
 
 std::int64_t Now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
-std::string NewVersionId() {
-  unsigned char raw[16];
-  RAND_bytes(raw, sizeof raw);
-  static const char kHex[] = "0123456789abcdef";
-  std::string id;
-  for (unsigned char c : raw) {
-    id += kHex[c >> 4];
-    id += kHex[c & 15];
-  }
-  return id;
-}
+std::string NewVersionId() { return RandomHex(16); }
 
 ApiResponse Json(int status, const Object::Ptr& o) {
   ApiResponse r;

@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "core/error_codes.h"
+#include "deploy/vaultsim/random_hex.h"
 #include "deploy/vaultsim/status_try.h"
 
 namespace geoekm::vaultsim {
@@ -101,18 +102,6 @@ std::string CertPem(X509* cert) {
   return BioText(bio.get());
 }
 
-std::string RandomPassword() {
-  unsigned char raw[12];
-  RAND_bytes(raw, sizeof raw);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : raw) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
-
 }  // namespace
 
 Status GeneratePki(const PkiOptions& o) {
@@ -157,7 +146,7 @@ Status GeneratePki(const PkiOptions& o) {
     VAULTSIM_TRY(WriteFile(base + "-cert.pem", cert_pem, 0644));
     VAULTSIM_TRY(WriteFile(base + "-key.pem", key_pem, 0600));
     VAULTSIM_TRY(WriteFile(base + ".pem", key_pem + cert_pem, 0600));
-    const std::string password = RandomPassword();
+    const std::string password = RandomHex(12);
     std::unique_ptr<STACK_OF(X509), void (*)(STACK_OF(X509)*)> chain(sk_X509_new_null(),
                                                                      [](STACK_OF(X509)* s) { sk_X509_free(s); });
     sk_X509_push(chain.get(), ca.get());

@@ -7,8 +7,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <openssl/rand.h>
-
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
@@ -18,6 +16,7 @@
 #include <thread>
 
 #include "deploy/vaultsim/file_text.h"
+#include "deploy/vaultsim/random_hex.h"
 
 namespace geoekm::testing {
 namespace {
@@ -32,18 +31,6 @@ int ReadPortFile(const std::string& path) {
   int port = 0;
   if (in >> port) return port;
   return 0;
-}
-
-std::string RandomToken() {
-  unsigned char raw[16];
-  RAND_bytes(raw, sizeof raw);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : raw) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
 }
 
 // Waits for the child to exit (up to `timeout`); true when it did.
@@ -74,7 +61,7 @@ VaultSimProcess::VaultSimProcess(VaultSimOptions options)
     : options_(std::move(options)), pki_(options_.pki ? options_.pki : &TestPkiFiles::Shared()) {
   data_dir_ = options_.data_dir.empty() ? dir_.File("data") : options_.data_dir;
   config_path_ = dir_.File("vault.json");
-  admin_token_ = RandomToken();
+  admin_token_ = vaultsim::RandomHex(16);
 }
 
 std::unique_ptr<VaultSimProcess> VaultSimProcess::Start(VaultSimOptions options) {
