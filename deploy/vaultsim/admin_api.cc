@@ -9,6 +9,7 @@
 
 #include <vector>
 
+#include "deploy/vaultsim/json_text.h"
 #include "deploy/vaultsim/key_bundle_json.h"
 #include "deploy/vaultsim/permissions.h"
 

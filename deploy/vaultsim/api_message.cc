@@ -2,7 +2,7 @@
 
 #include <Poco/JSON/Object.h>
 
-#include <sstream>
+#include "deploy/vaultsim/json_text.h"
 
 namespace geoekm::vaultsim {
 
@@ -18,11 +18,9 @@ ApiResponse ErrorResponse(int status, const std::string& code, const std::string
   }
   Poco::JSON::Object root;
   root.set("error", error);
-  std::ostringstream out;
-  root.stringify(out);
   ApiResponse r;
   r.status = status;
-  r.body = out.str();
+  r.body = ToJsonText(root);
   return r;
 }
 

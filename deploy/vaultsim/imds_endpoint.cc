@@ -4,24 +4,19 @@
 #include <Poco/String.h>
 #include <Poco/UUIDGenerator.h>
 
-#include <sstream>
 #include <vector>
+
+#include "deploy/vaultsim/json_text.h"
 
 namespace geoekm::vaultsim {
 namespace {
-
-std::string Stringify(const Poco::JSON::Object& o) {
-  std::ostringstream out;
-  o.stringify(out);
-  return out.str();
-}
 
 // IMDS error shape: {"error":..,"error_description":..}.
 LoginReply ImdsError(int status, const std::string& error, const std::string& description) {
   Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
   body.set("error", error);
   body.set("error_description", description);
-  return {status, Stringify(body), {}};
+  return {status, ToJsonText(body), {}};
 }
 
 // App Service error shape: {"statusCode":..,"message":..,"correlationId":..}.
@@ -30,7 +25,7 @@ LoginReply AppServiceError(int status, const std::string& message) {
   body.set("statusCode", status);
   body.set("message", message);
   body.set("correlationId", Poco::UUIDGenerator::defaultGenerator().createRandom().toString());
-  return {status, Stringify(body), {}};
+  return {status, ToJsonText(body), {}};
 }
 
 std::string Get(const ManagedIdentityRequest& r, const std::string& name) {
@@ -144,7 +139,7 @@ LoginReply ManagedIdentityEndpoint::Imds(const ManagedIdentityRequest& request, 
   body.set("resource", resource);
   body.set("token_type", std::string("Bearer"));
   body.set("client_id", s.identity->client_id);
-  return {200, Stringify(body), {}};
+  return {200, ToJsonText(body), {}};
 }
 
 LoginReply ManagedIdentityEndpoint::AppService(const ManagedIdentityRequest& request, std::int64_t now) const {
@@ -176,7 +171,7 @@ LoginReply ManagedIdentityEndpoint::AppService(const ManagedIdentityRequest& req
   body.set("token_type", std::string("Bearer"));
   body.set("client_id", s.identity->client_id);
   body.set("not_before", std::to_string(token->not_before));
-  return {200, Stringify(body), {}};
+  return {200, ToJsonText(body), {}};
 }
 
 }  // namespace geoekm::vaultsim

@@ -2,8 +2,6 @@
 
 #include <Poco/JSON/Array.h>
 
-#include <sstream>
-
 #include "core/base64url.h"
 
 namespace geoekm::vaultsim {
@@ -87,12 +85,6 @@ Object::Ptr DeletedKeyItemJson(const std::string& base, const KeyEntry& entry, i
   o->set("attributes", AttributesJson(entry.latest().attributes, recoverable_days));
   SetTags(*o, entry.latest().tags);
   return o;
-}
-
-std::string ToJsonText(const Object::Ptr& o) {
-  std::ostringstream out;
-  o->stringify(out);
-  return out.str();
 }
 
 }  // namespace geoekm::vaultsim

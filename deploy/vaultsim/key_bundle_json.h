@@ -24,6 +24,4 @@ Poco::JSON::Object::Ptr KeyItemJson(const std::string& base, const std::string& 
                                     const KeyVersion& v, int recoverable_days);
 Poco::JSON::Object::Ptr DeletedKeyItemJson(const std::string& base, const KeyEntry& entry, int recoverable_days);
 
-std::string ToJsonText(const Poco::JSON::Object::Ptr& o);
-
 }  // namespace geoekm::vaultsim

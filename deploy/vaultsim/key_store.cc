@@ -12,10 +12,10 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
-#include <sstream>
 
 #include "core/error_codes.h"
 #include "deploy/vaultsim/file_text.h"
+#include "deploy/vaultsim/json_text.h"
 #include "deploy/vaultsim/key_entry_json.h"
 
 namespace geoekm::vaultsim {
@@ -79,9 +79,7 @@ Status KeyStore::Save(const VaultState& state) const {
   root.set("format", 1);
   root.set("keys", keys);
   root.set("deleted", deleted);
-  std::ostringstream out;
-  root.stringify(out);
-  std::string text = out.str();
+  std::string text = ToJsonText(root);
 
   const std::string tmp = path_ + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

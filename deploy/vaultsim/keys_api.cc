@@ -12,6 +12,7 @@
 
 #include "core/base64url.h"
 #include "deploy/vaultsim/backup_blob.h"
+#include "deploy/vaultsim/json_text.h"
 #include "deploy/vaultsim/key_bundle_json.h"
 #include "deploy/vaultsim/key_entry_json.h"
 #include "deploy/vaultsim/random_hex.h"

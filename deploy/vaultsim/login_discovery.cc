@@ -10,22 +10,16 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include <sstream>
 #include <vector>
 
 #include "core/base64url.h"
 #include "core/error_codes.h"
+#include "deploy/vaultsim/json_text.h"
 #include "deploy/vaultsim/login_error.h"
 #include "deploy/vaultsim/login_token_minter.h"
 
 namespace geoekm::vaultsim {
 namespace {
-
-std::string Stringify(const Poco::JSON::Object& o) {
-  std::ostringstream out;
-  o.stringify(out);
-  return out.str();
-}
 
 Poco::JSON::Array::Ptr Strings(std::initializer_list<const char*> items) {
   Poco::JSON::Array::Ptr a = new Poco::JSON::Array;
@@ -75,7 +69,7 @@ Result<std::string> BuildJwks(const std::string& cert_file) {
     keys->add(jwk);
     Poco::JSON::Object jwks;
     jwks.set("keys", keys);
-    result = Stringify(jwks);
+    result = ToJsonText(jwks);
   }
   BN_free(n);
   BN_free(e);
@@ -117,7 +111,7 @@ std::optional<LoginReply> LoginDiscovery::Handle(const std::string& path, const 
     Poco::JSON::Array::Ptr metadata = new Poco::JSON::Array;
     metadata->add(meta);
     body.set("metadata", metadata);
-    return Json(Stringify(body));
+    return Json(ToJsonText(body));
   }
 
   const bool v2_config =
@@ -176,7 +170,7 @@ std::optional<LoginReply> LoginDiscovery::Handle(const std::string& path, const 
   c.set("cloud_graph_host_name", std::string("graph.windows.net"));
   c.set("msgraph_host", std::string("graph.microsoft.com"));
   c.set("rbac_url", std::string("https://pas.windows.net"));
-  return Json(Stringify(c));
+  return Json(ToJsonText(c));
 }
 
 }  // namespace geoekm::vaultsim

@@ -6,7 +6,7 @@
 #include <Poco/Timestamp.h>
 #include <Poco/UUIDGenerator.h>
 
-#include <sstream>
+#include "deploy/vaultsim/json_text.h"
 
 namespace geoekm::vaultsim {
 
@@ -31,11 +31,9 @@ LoginReply EntraError::ToReply(const std::string& correlation_id, std::int64_t n
   body.set("trace_id", trace_id);
   body.set("correlation_id", correlation);
   body.set("error_uri", "https://login.microsoftonline.com/error?code=" + code);
-  std::ostringstream out;
-  body.stringify(out);
   LoginReply reply;
   reply.status = http_status;
-  reply.body = out.str();
+  reply.body = ToJsonText(body);
   reply.headers.emplace_back("x-ms-request-id", trace_id);
   return reply;
 }

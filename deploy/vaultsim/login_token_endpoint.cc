@@ -11,6 +11,8 @@
 #include <sstream>
 #include <vector>
 
+#include "deploy/vaultsim/json_text.h"
+
 namespace geoekm::vaultsim {
 namespace {
 
@@ -163,11 +165,9 @@ LoginReply TokenEndpoint::Handle(const TokenRequest& request, std::int64_t now) 
     body.set("ext_expires_in", token->lifetime);
   }
   body.set("access_token", token->jwt);
-  std::ostringstream out;
-  body.stringify(out);
   LoginReply reply;
   reply.status = 200;
-  reply.body = out.str();
+  reply.body = ToJsonText(body);
   reply.headers.emplace_back("x-ms-request-id", Poco::UUIDGenerator::defaultGenerator().createRandom().toString());
   AddTokenResponseHeaders(&reply);
   return reply;

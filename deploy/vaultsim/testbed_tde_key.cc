@@ -12,12 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sstream>
-
 #include "core/base64url.h"
 #include "core/error_codes.h"
 #include "core/jwk_thumbprint.h"
 #include "core/secure_bytes.h"
+#include "deploy/vaultsim/json_text.h"
 
 namespace geoekm::vaultsim {
 namespace {
@@ -25,12 +24,6 @@ namespace {
 constexpr char kApiVersion[] = "7.5";
 
 Status Failed(const std::string& what) { return Status(codes::kFailure, ErrorClass::kInternal, "TDE key set-up: " + what); }
-
-std::string Stringify(const Poco::JSON::Object& o) {
-  std::ostringstream out;
-  o.stringify(out);
-  return out.str();
-}
 
 // The private RSA JWK of a fresh 2048-bit key, as a JSON text kept in a
 // wiped buffer.
@@ -159,7 +152,7 @@ Result<TdeKeyResult> ProvisionTdeKey(const TestbedHttps& https, const std::strin
       }
       Poco::JSON::Object restore;
       restore.set("value", backup_blob);
-      bundle = calls.Call(v, "POST", "/keys/restore", Stringify(restore));
+      bundle = calls.Call(v, "POST", "/keys/restore", ToJsonText(restore));
     }
     if (!bundle.ok()) return bundle.status();
     std::string thumbprint;

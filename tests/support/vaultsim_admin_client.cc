@@ -2,16 +2,10 @@
 
 #include <Poco/JSON/Array.h>
 
-#include <sstream>
+#include "deploy/vaultsim/json_text.h"
 
 namespace geoekm::testing {
 namespace {
-
-std::string Text(const Poco::JSON::Object& o) {
-  std::ostringstream out;
-  o.stringify(out);
-  return out.str();
-}
 
 Poco::JSON::Array::Ptr Array(const std::vector<std::string>& items) {
   Poco::JSON::Array::Ptr a = new Poco::JSON::Array;
@@ -54,7 +48,7 @@ bool VaultSimAdminClient::SetLatency(int fixed_ms, int jitter_ms, const std::vec
   if (!operations.empty()) l->set("operations", Array(operations));
   Poco::JSON::Object body;
   body.set("latency", l);
-  return SetFaults(Text(body));
+  return SetFaults(vaultsim::ToJsonText(body));
 }
 
 bool VaultSimAdminClient::SetErrorRate(int status, double rate, const std::vector<std::string>& operations, int count) {
@@ -62,13 +56,13 @@ bool VaultSimAdminClient::SetErrorRate(int status, double rate, const std::vecto
   e->set("status", status);
   Poco::JSON::Object body;
   body.set("error", e);
-  return SetFaults(Text(body));
+  return SetFaults(vaultsim::ToJsonText(body));
 }
 
 bool VaultSimAdminClient::SetReset(double rate, const std::vector<std::string>& operations, int count) {
   Poco::JSON::Object body;
   body.set("reset", Targeted(rate, operations, count));
-  return SetFaults(Text(body));
+  return SetFaults(vaultsim::ToJsonText(body));
 }
 
 bool VaultSimAdminClient::SetBlackhole(bool on) {
@@ -82,7 +76,7 @@ bool VaultSimAdminClient::SetThrottleStorm(bool on, bool retry_after, int retry_
   s->set("retry_after_seconds", retry_after_seconds);
   Poco::JSON::Object body;
   body.set("throttle_storm", s);
-  return SetFaults(Text(body));
+  return SetFaults(vaultsim::ToJsonText(body));
 }
 
 bool VaultSimAdminClient::SetFirewallDeny(bool deny) {
@@ -93,14 +87,14 @@ bool VaultSimAdminClient::Grant(const std::string& client_id, const std::vector<
   Poco::JSON::Object body;
   body.set("client_id", client_id);
   body.set("grant", Array(permissions));
-  return Post("/permissions", Text(body));
+  return Post("/permissions", vaultsim::ToJsonText(body));
 }
 
 bool VaultSimAdminClient::Revoke(const std::string& client_id, const std::vector<std::string>& permissions) {
   Poco::JSON::Object body;
   body.set("client_id", client_id);
   body.set("revoke", Array(permissions));
-  return Post("/permissions", Text(body));
+  return Post("/permissions", vaultsim::ToJsonText(body));
 }
 
 bool VaultSimAdminClient::SetKeyAttributes(const std::string& name, const std::string& version,
@@ -110,7 +104,7 @@ bool VaultSimAdminClient::SetKeyAttributes(const std::string& name, const std::s
   if (enabled) body.set("enabled", *enabled);
   if (nbf) body.set("nbf", *nbf);
   if (exp) body.set("exp", *exp);
-  return Post("/keys/" + name + "/" + version + (version.empty() ? "" : "/") + "attributes", Text(body));
+  return Post("/keys/" + name + "/" + version + (version.empty() ? "" : "/") + "attributes", vaultsim::ToJsonText(body));
 }
 
 Poco::JSON::Object::Ptr VaultSimAdminClient::Stats() {
