@@ -15,43 +15,29 @@
 #include "tests/auth/jwt_inspection.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki_files.h"
-#include "tests/support/testbed.h"
+#include "tests/support/testbed_suite.h"
 #include "vault_router/auth/vault_authenticator.h"
 #include "vault_router/http/https_transport.h"
 
 namespace geoekm {
 namespace {
 
-using testing::Testbed;
-using testing::TestbedInfo;
+using testing::TestbedSuite;
 
 SecureString Secure(const std::string& s) { return SecureString(s.begin(), s.end()); }
 
-class AuthIntegrationTest : public ::testing::Test {
+class AuthIntegrationTest : public TestbedSuite {
  protected:
-  static void SetUpTestSuite() {
-    auto tb = Testbed::Start();
-    ASSERT_TRUE(tb.ok()) << tb.status().ToString();
-    testbed_ = std::move(tb).value().release();
-  }
-  static void TearDownTestSuite() {
-    delete testbed_;
-    testbed_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(testbed_, nullptr); }
-
-  static const TestbedInfo& tb() { return testbed_->info(); }
-
   // The authority exactly as geoekm's config would name it.
   static AuthConfig SecretConfig() {
     AuthConfig auth;
-    auth.tenant = tb().tenant;
-    auth.authority_host = tb().login_url;
+    auth.tenant = info().tenant;
+    auth.authority_host = info().login_url;
     auth.connect_to_host = "127.0.0.1";
-    auth.connect_to_port = tb().login_port;
-    auth.ca_bundle = tb().ca_bundle;
-    auth.client_id = tb().client_id;
-    auth.client_secret = Secure(testbed_->ClientSecret());
+    auth.connect_to_port = info().login_port;
+    auth.ca_bundle = info().ca_bundle;
+    auth.client_id = info().client_id;
+    auth.client_secret = Secure(testbed().ClientSecret());
     return auth;
   }
   static AuthConfig CertificateConfig() {
@@ -63,24 +49,24 @@ class AuthIntegrationTest : public ::testing::Test {
   static AuthConfig ManagedIdentityConfig() {
     AuthConfig auth;
     auth.kind = CredentialKind::kManagedIdentity;
-    auth.managed_identity_endpoint = tb().imds_endpoint;
+    auth.managed_identity_endpoint = info().imds_endpoint;
     return auth;
   }
 
-  static const testing::TestbedVaultInfo& East() { return tb().vaults.at(0); }
+  static const testing::TestbedVaultInfo& East() { return info().vaults.at(0); }
 
   static std::string Challenge() {
-    return "Bearer authorization=\"" + tb().authority + "\", resource=\"" + tb().resource + "\"";
+    return "Bearer authorization=\"" + info().authority + "\", resource=\"" + info().resource + "\"";
   }
 
   // The token is an RS256 JWT from the login service for our resource and tenant.
   static void ExpectGenuineToken(const SecureString& token) {
     DecodedJwt jwt = DecodeJwt(std::string_view(token));
     ASSERT_FALSE(jwt.claims.isNull());
-    EXPECT_TRUE(VerifyRs256WithPemFile(tb().signing_cert_file, jwt.signing_input, jwt.signature));
-    EXPECT_EQ(jwt.claims->optValue<std::string>("aud", ""), tb().resource);
-    EXPECT_EQ(jwt.claims->optValue<std::string>("tid", ""), tb().tenant);
-    EXPECT_EQ(jwt.claims->optValue<std::string>("appid", ""), tb().client_id);
+    EXPECT_TRUE(VerifyRs256WithPemFile(info().signing_cert_file, jwt.signing_input, jwt.signature));
+    EXPECT_EQ(jwt.claims->optValue<std::string>("aud", ""), info().resource);
+    EXPECT_EQ(jwt.claims->optValue<std::string>("tid", ""), info().tenant);
+    EXPECT_EQ(jwt.claims->optValue<std::string>("appid", ""), info().client_id);
   }
 
   static Result<SecureString> TokenVia(const AuthConfig& auth, std::shared_ptr<VaultAuthenticator>* keep = nullptr) {
@@ -96,16 +82,12 @@ class AuthIntegrationTest : public ::testing::Test {
     origin.port = vault.port;
     origin.connect_to_host = "127.0.0.1";
     origin.connect_to_port = vault.port;
-    origin.ca_bundle = tb().ca_bundle;
+    origin.ca_bundle = info().ca_bundle;
     auto transport = HttpsTransport::Create(origin);
     EXPECT_TRUE(transport.ok()) << transport.status().ToString();
     return transport.ok() ? transport.value() : nullptr;
   }
-
-  static Testbed* testbed_;
 };
-
-Testbed* AuthIntegrationTest::testbed_ = nullptr;
 
 // The whole flow against real vaults: unauthenticated request -> 401 with
 // WWW-Authenticate -> OnChallenge -> the vault accepts the bearer token; the
@@ -113,11 +95,11 @@ Testbed* AuthIntegrationTest::testbed_ = nullptr;
 // replaced once.
 TEST_F(AuthIntegrationTest, VaultChallengeFlow) {
   auto auth = VaultAuthenticator::Create(SecretConfig()).value();
-  for (const auto& vault : {tb().vaults.at(0), tb().vaults.at(1)}) {
+  for (const auto& vault : {info().vaults.at(0), info().vaults.at(1)}) {
     auto transport = VaultTransport(vault);
     ASSERT_NE(transport, nullptr);
     HttpRequest get;
-    get.target = "/keys/" + tb().key_name + "?api-version=7.4";
+    get.target = "/keys/" + info().key_name + "?api-version=7.4";
     auto first = transport->Send(get, Deadline::After(Millis(10000)));
     ASSERT_TRUE(first.ok()) << first.status().ToString();
     ASSERT_EQ(first->status, 401);
@@ -160,7 +142,7 @@ TEST_F(AuthIntegrationTest, ClientSecretV2AndV1) {
 TEST_F(AuthIntegrationTest, ClientSecretFromFile) {
   AuthConfig config = SecretConfig();
   config.client_secret.clear();
-  config.client_secret_file = tb().client_secret_file;
+  config.client_secret_file = info().client_secret_file;
   auto token = TokenVia(config);
   ASSERT_TRUE(token.ok()) << token.status().ToString();
   ExpectGenuineToken(token.value());
@@ -168,14 +150,14 @@ TEST_F(AuthIntegrationTest, ClientSecretFromFile) {
 
 TEST_F(AuthIntegrationTest, PemCertificateCombinedAndSplit) {
   AuthConfig combined = CertificateConfig();
-  combined.certificate_file = tb().client_certificate_file;
+  combined.certificate_file = info().client_certificate_file;
   auto a = TokenVia(combined);
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   ExpectGenuineToken(a.value());
 
   AuthConfig split = CertificateConfig();
-  split.certificate_file = tb().client_certificate_cert_file;
-  split.certificate_key_file = tb().client_certificate_key_file;
+  split.certificate_file = info().client_certificate_cert_file;
+  split.certificate_key_file = info().client_certificate_key_file;
   auto b = TokenVia(split);
   ASSERT_TRUE(b.ok()) << b.status().ToString();
   ExpectGenuineToken(b.value());
@@ -183,8 +165,8 @@ TEST_F(AuthIntegrationTest, PemCertificateCombinedAndSplit) {
 
 TEST_F(AuthIntegrationTest, PfxCertificate) {
   AuthConfig config = CertificateConfig();
-  config.certificate_file = tb().client_pfx_file;
-  config.certificate_password_file = tb().client_pfx_password_file;
+  config.certificate_file = info().client_pfx_file;
+  config.certificate_password_file = info().client_pfx_password_file;
   auto token = TokenVia(config);
   ASSERT_TRUE(token.ok()) << token.status().ToString();
   ExpectGenuineToken(token.value());
@@ -206,7 +188,7 @@ TEST_F(AuthIntegrationTest, ManagedIdentityViaImds) {
   ExpectGenuineToken(system.value());  // the identity's tokens carry the app id
 
   AuthConfig user_assigned = ManagedIdentityConfig();
-  user_assigned.managed_identity_client_id = tb().managed_identity_client_id;
+  user_assigned.managed_identity_client_id = info().managed_identity_client_id;
   auto named = TokenVia(user_assigned);
   ASSERT_TRUE(named.ok()) << named.status().ToString();
 
@@ -217,8 +199,8 @@ TEST_F(AuthIntegrationTest, ManagedIdentityViaImds) {
 }
 
 TEST_F(AuthIntegrationTest, AppServiceManagedIdentityFromEnvironment) {
-  setenv("IDENTITY_ENDPOINT", tb().app_service_endpoint.c_str(), 1);
-  setenv("IDENTITY_HEADER", tb().identity_header.c_str(), 1);
+  setenv("IDENTITY_ENDPOINT", info().app_service_endpoint.c_str(), 1);
+  setenv("IDENTITY_HEADER", info().identity_header.c_str(), 1);
   AuthConfig config;
   config.kind = CredentialKind::kManagedIdentity;
   auto token = TokenVia(config);
@@ -243,7 +225,7 @@ TEST_F(AuthIntegrationTest, WrongSecretIs3303AndNeverQuoted) {
   EXPECT_EQ(token.status().code(), codes::kTokenBadCredentials) << text;
   EXPECT_EQ(token.status().error_class(), ErrorClass::kAuth);
   EXPECT_EQ(text.find(wrong), std::string::npos) << text;
-  EXPECT_EQ(text.find(testbed_->ClientSecret()), std::string::npos);
+  EXPECT_EQ(text.find(testbed().ClientSecret()), std::string::npos);
   EXPECT_NE(text.find("check the client id"), std::string::npos) << text;
   EXPECT_EQ(auth->stats().token_failures, 1u);
 }
@@ -251,7 +233,7 @@ TEST_F(AuthIntegrationTest, WrongSecretIs3303AndNeverQuoted) {
 TEST_F(AuthIntegrationTest, UnknownTenantFromChallengeIs3303) {
   auto auth = VaultAuthenticator::Create(SecretConfig()).value();
   std::string challenge = "Bearer authorization=\"https://login.example/ffffffff-0000-0000-0000-000000000000\", "
-                          "resource=\"" + tb().resource + "\"";
+                          "resource=\"" + info().resource + "\"";
   auto token = auth->OnChallenge(East().host, challenge, "", Deadline::After(Millis(20000)));
   ASSERT_FALSE(token.ok());
   EXPECT_EQ(token.status().code(), codes::kTokenBadCredentials) << token.status().ToString();

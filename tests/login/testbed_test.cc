@@ -31,6 +31,7 @@
 #include "deploy/vaultsim/file_text.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_https_client.h"
+#include "tests/support/testbed_suite.h"
 
 namespace geoekm::testing {
 namespace {
@@ -83,21 +84,8 @@ PlainResponse PlainGet(int port, const std::string& target, const std::map<std::
   return {static_cast<int>(resp.getStatus()), body.str()};
 }
 
-class TestbedTest : public ::testing::Test {
+class TestbedTest : public TestbedSuite {
  protected:
-  static void SetUpTestSuite() {
-    auto tb = Testbed::Start();
-    ASSERT_TRUE(tb.ok()) << tb.status().ToString();
-    testbed_ = std::move(tb).value().release();
-  }
-  static void TearDownTestSuite() {
-    delete testbed_;
-    testbed_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(testbed_, nullptr); }
-
-  static const TestbedInfo& info() { return testbed_->info(); }
-
   static TestHttpsClient Login() { return TestHttpsClient(info().login_host, info().login_port, info().ca_bundle); }
 
   static TestResponse TokenV2(const std::string& form, const std::map<std::string, std::string>& headers = {}) {
@@ -109,7 +97,7 @@ class TestbedTest : public ::testing::Test {
 
   static std::string SecretForm() {
     return "grant_type=client_credentials&client_id=" + info().client_id +
-           "&client_secret=" + Encode(testbed_->ClientSecret()) + "&scope=" + Encode(info().resource + "/.default");
+           "&client_secret=" + Encode(testbed().ClientSecret()) + "&scope=" + Encode(info().resource + "/.default");
   }
 
   static std::string Token() {
@@ -117,10 +105,7 @@ class TestbedTest : public ::testing::Test {
     EXPECT_EQ(r.status, 200) << r.body;
     return r.Json()->optValue<std::string>("access_token", "");
   }
-
-  static Testbed* testbed_;
 };
-Testbed* TestbedTest::testbed_ = nullptr;
 
 TEST_F(TestbedTest, StartsLoginAndThreeVaultsInTwoGeographies) {
   ASSERT_EQ(info().vaults.size(), 3u);
@@ -140,7 +125,7 @@ TEST_F(TestbedTest, StartsLoginAndThreeVaultsInTwoGeographies) {
   EXPECT_EQ(ports.size(), 8u);
   EXPECT_EQ(Mode(info().client_secret_file), 0600u);
   EXPECT_EQ(Mode(info().escrow_file), 0600u);
-  EXPECT_GE(testbed_->ClientSecret().size(), 32u);
+  EXPECT_GE(testbed().ClientSecret().size(), 32u);
 }
 
 TEST_F(TestbedTest, KeyCopiesShareThumbprintAndUsVersion) {
@@ -179,7 +164,7 @@ TEST_F(TestbedTest, V2AndV1AndBasicOverTls) {
   auto c = Login();
   auto v1 = c.Send("POST", "/" + info().tenant + "/oauth2/token",
                    "grant_type=client_credentials&client_id=" + info().client_id +
-                       "&client_secret=" + Encode(testbed_->ClientSecret()) + "&resource=" + Encode(info().resource),
+                       "&client_secret=" + Encode(testbed().ClientSecret()) + "&resource=" + Encode(info().resource),
                    {{"Content-Type", "application/x-www-form-urlencoded"}});
   ASSERT_EQ(v1.status, 200) << v1.body;
   EXPECT_TRUE(v1.Json()->get("expires_on").isString());
@@ -187,7 +172,7 @@ TEST_F(TestbedTest, V2AndV1AndBasicOverTls) {
   std::ostringstream basic;
   Poco::Base64Encoder enc(basic);
   enc.rdbuf()->setLineLength(0);
-  enc << info().client_id << ":" << Encode(testbed_->ClientSecret());
+  enc << info().client_id << ":" << Encode(testbed().ClientSecret());
   enc.close();
   auto b = TokenV2("grant_type=client_credentials&scope=" + Encode(info().resource + "/.default"),
                    {{"Authorization", "Basic " + basic.str()}});
