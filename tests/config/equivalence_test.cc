@@ -2,75 +2,47 @@
 // by field; the shipped examples are valid and describe the same set.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "tests/config/config_test_support.h"
 
 namespace geoekm::testing {
 namespace {
 
+// The loaded fields of each part of a VaultSetConfig, as one tuple that
+// EXPECT_EQ compares and prints (the client secret is compared on its own,
+// never printed).
+auto Fields(const ProviderConfig& p) {
+  return std::tie(p.set_name, p.key_names, p.wrap_algorithm, p.state_path, p.log_level, p.log_file, p.single_vault);
+}
+auto Fields(const VaultConfig& v) {
+  return std::tie(v.name, v.url, v.host, v.port, v.region, v.geography, v.priority, v.connect_to_host,
+                  v.connect_to_port, v.ca_bundle, v.connect_timeout, v.try_timeout);
+}
+auto Fields(const AuthConfig& a) {
+  return std::tie(a.tenant, a.authority_host, a.kind, a.endpoint_version, a.client_id, a.client_secret_file,
+                  a.certificate_file, a.certificate_key_file, a.certificate_password_file,
+                  a.managed_identity_client_id, a.managed_identity_endpoint, a.ca_bundle, a.connect_to_host,
+                  a.connect_to_port);
+}
+auto Fields(const RouterTuning& r) {
+  return std::tie(r.hedge_delay_floor, r.hedge_delay_cap, r.hedge_latency_factor, r.hedging_enabled,
+                  r.consecutive_failures_to_eject, r.error_rate_to_eject, r.error_rate_window, r.probe_interval,
+                  r.probe_interval_max, r.failback_hysteresis, r.max_retries, r.retry_base_delay,
+                  r.retry_max_delay, r.retry_budget_ratio, r.retry_budget_min_per_second, r.operation_deadline,
+                  r.connect_timeout, r.try_timeout, r.verification_ttl);
+}
+
 void ExpectSameConfig(const VaultSetConfig& a, const VaultSetConfig& b) {
-  EXPECT_EQ(a.provider.set_name, b.provider.set_name);
-  EXPECT_EQ(a.provider.key_names, b.provider.key_names);
-  EXPECT_EQ(a.provider.wrap_algorithm, b.provider.wrap_algorithm);
-  EXPECT_EQ(a.provider.state_path, b.provider.state_path);
-  EXPECT_EQ(a.provider.log_level, b.provider.log_level);
-  EXPECT_EQ(a.provider.log_file, b.provider.log_file);
-  EXPECT_EQ(a.provider.single_vault, b.provider.single_vault);
+  EXPECT_EQ(Fields(a.provider), Fields(b.provider));
   ASSERT_EQ(a.vaults.size(), b.vaults.size());
   for (std::size_t i = 0; i < a.vaults.size(); ++i) {
     SCOPED_TRACE("vault " + std::to_string(i));
-    const VaultConfig& x = a.vaults[i];
-    const VaultConfig& y = b.vaults[i];
-    EXPECT_EQ(x.name, y.name);
-    EXPECT_EQ(x.url, y.url);
-    EXPECT_EQ(x.host, y.host);
-    EXPECT_EQ(x.port, y.port);
-    EXPECT_EQ(x.region, y.region);
-    EXPECT_EQ(x.geography, y.geography);
-    EXPECT_EQ(x.priority, y.priority);
-    EXPECT_EQ(x.connect_to_host, y.connect_to_host);
-    EXPECT_EQ(x.connect_to_port, y.connect_to_port);
-    EXPECT_EQ(x.ca_bundle, y.ca_bundle);
-    EXPECT_EQ(x.connect_timeout, y.connect_timeout);
-    EXPECT_EQ(x.try_timeout, y.try_timeout);
+    EXPECT_EQ(Fields(a.vaults[i]), Fields(b.vaults[i]));
   }
-  const AuthConfig& p = a.auth;
-  const AuthConfig& q = b.auth;
-  EXPECT_EQ(p.tenant, q.tenant);
-  EXPECT_EQ(p.authority_host, q.authority_host);
-  EXPECT_EQ(p.kind, q.kind);
-  EXPECT_EQ(p.endpoint_version, q.endpoint_version);
-  EXPECT_EQ(p.client_id, q.client_id);
-  EXPECT_TRUE(p.client_secret == q.client_secret);
-  EXPECT_EQ(p.client_secret_file, q.client_secret_file);
-  EXPECT_EQ(p.certificate_file, q.certificate_file);
-  EXPECT_EQ(p.certificate_key_file, q.certificate_key_file);
-  EXPECT_EQ(p.certificate_password_file, q.certificate_password_file);
-  EXPECT_EQ(p.managed_identity_client_id, q.managed_identity_client_id);
-  EXPECT_EQ(p.managed_identity_endpoint, q.managed_identity_endpoint);
-  EXPECT_EQ(p.ca_bundle, q.ca_bundle);
-  EXPECT_EQ(p.connect_to_host, q.connect_to_host);
-  EXPECT_EQ(p.connect_to_port, q.connect_to_port);
-  const RouterTuning& r = a.router;
-  const RouterTuning& s = b.router;
-  EXPECT_EQ(r.hedge_delay_floor, s.hedge_delay_floor);
-  EXPECT_EQ(r.hedge_delay_cap, s.hedge_delay_cap);
-  EXPECT_EQ(r.hedge_latency_factor, s.hedge_latency_factor);
-  EXPECT_EQ(r.hedging_enabled, s.hedging_enabled);
-  EXPECT_EQ(r.consecutive_failures_to_eject, s.consecutive_failures_to_eject);
-  EXPECT_EQ(r.error_rate_to_eject, s.error_rate_to_eject);
-  EXPECT_EQ(r.error_rate_window, s.error_rate_window);
-  EXPECT_EQ(r.probe_interval, s.probe_interval);
-  EXPECT_EQ(r.probe_interval_max, s.probe_interval_max);
-  EXPECT_EQ(r.failback_hysteresis, s.failback_hysteresis);
-  EXPECT_EQ(r.max_retries, s.max_retries);
-  EXPECT_EQ(r.retry_base_delay, s.retry_base_delay);
-  EXPECT_EQ(r.retry_max_delay, s.retry_max_delay);
-  EXPECT_EQ(r.retry_budget_ratio, s.retry_budget_ratio);
-  EXPECT_EQ(r.retry_budget_min_per_second, s.retry_budget_min_per_second);
-  EXPECT_EQ(r.operation_deadline, s.operation_deadline);
-  EXPECT_EQ(r.connect_timeout, s.connect_timeout);
-  EXPECT_EQ(r.try_timeout, s.try_timeout);
-  EXPECT_EQ(r.verification_ttl, s.verification_ttl);
+  EXPECT_EQ(Fields(a.auth), Fields(b.auth));
+  EXPECT_TRUE(a.auth.client_secret == b.auth.client_secret);
+  EXPECT_EQ(Fields(a.router), Fields(b.router));
   EXPECT_EQ(a.warnings.size(), b.warnings.size());
 }
 
