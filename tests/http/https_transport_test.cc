@@ -55,6 +55,29 @@ class HttpsTransportTest : public ::testing::Test {
     r.headers = {{"Accept", "application/json"}};
     return r;
   }
+  // One GET of the key through `t`, allowed 10 s.
+  static Result<HttpResponse> GetKeyVia(HttpsTransport& t) {
+    return t.Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
+  }
+  // One GET of the key through a fresh transport for `o`, which must be created.
+  static Result<HttpResponse> GetKeyThrough(const HttpsOrigin& o) {
+    auto t = HttpsTransport::Create(o);
+    if (!t.ok()) {
+      ADD_FAILURE() << "transport not created: " << t.status().ToString();
+      return t.status();
+    }
+    return GetKeyVia(**t);
+  }
+  // GetKeyThrough(o) fails with `code` and a message containing `fragment`.
+  static ::testing::AssertionResult GetKeyFails(const HttpsOrigin& o, int code, const std::string& fragment = "") {
+    auto r = GetKeyThrough(o);
+    if (r.ok()) return ::testing::AssertionFailure() << "answered HTTP " << r->status;
+    if (r.status().code() != code || r.status().message().find(fragment) == std::string::npos) {
+      return ::testing::AssertionFailure() << "expected error " << code << " with '" << fragment
+                                           << "': " << r.status().ToString();
+    }
+    return ::testing::AssertionSuccess();
+  }
 
   static testing::VaultSimProcess* vault_;
 };
@@ -63,7 +86,7 @@ testing::VaultSimProcess* HttpsTransportTest::vault_ = nullptr;
 TEST_F(HttpsTransportTest, ConnectToKeepsTlsVerificationOnTheOriginHost) {
   auto t = HttpsTransport::Create(EastOrigin());
   ASSERT_TRUE(t.ok()) << t.status().ToString();
-  auto r = (*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
+  auto r = GetKeyVia(**t);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->status, 401);
   EXPECT_NE(r->header("www-authenticate").find("Bearer"), std::string_view::npos);
@@ -73,23 +96,13 @@ TEST_F(HttpsTransportTest, ConnectToKeepsTlsVerificationOnTheOriginHost) {
 TEST_F(HttpsTransportTest, WrongCaIsATlsFailure) {
   HttpsOrigin o = EastOrigin();
   o.ca_bundle = "";  // the system store does not know the testbed CA
-  auto t = HttpsTransport::Create(o);
-  ASSERT_TRUE(t.ok());
-  auto r = (*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), codes::kTlsFailure) << r.status().ToString();
-  EXPECT_NE(r.status().message().find("certificate verification failed"), std::string::npos) << r.status().ToString();
+  EXPECT_TRUE(GetKeyFails(o, codes::kTlsFailure, "certificate verification failed"));
 }
 
 TEST_F(HttpsTransportTest, HostNameNotInCertificateIsATlsFailure) {
   HttpsOrigin o = EastOrigin();
   o.host = "geoekm-impostor.vault.test";  // same server, a name its certificate does not carry
-  auto t = HttpsTransport::Create(o);
-  ASSERT_TRUE(t.ok());
-  auto r = (*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), codes::kTlsFailure) << r.status().ToString();
-  EXPECT_NE(r.status().message().find("certificate verification failed"), std::string::npos) << r.status().ToString();
+  EXPECT_TRUE(GetKeyFails(o, codes::kTlsFailure, "certificate verification failed"));
 }
 
 TEST_F(HttpsTransportTest, UnknownHostIs3900AndRefusedPortIs3004) {
@@ -97,17 +110,11 @@ TEST_F(HttpsTransportTest, UnknownHostIs3900AndRefusedPortIs3004) {
   o.connect_to_host.clear();
   o.connect_to_port = 0;
   o.host = "no-such-vault.invalid";
-  auto t = HttpsTransport::Create(o);
-  ASSERT_TRUE(t.ok());
-  auto r = (*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), codes::kVaultNameNotResolved) << r.status().ToString();
+  EXPECT_TRUE(GetKeyFails(o, codes::kVaultNameNotResolved));
 
   HttpsOrigin refused = EastOrigin();
   refused.connect_to_port = 1;  // nothing listens there
-  auto t2 = HttpsTransport::Create(refused);
-  ASSERT_TRUE(t2.ok());
-  auto r2 = (*t2)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
+  auto r2 = GetKeyThrough(refused);
   ASSERT_FALSE(r2.ok());
   EXPECT_EQ(r2.status().code(), codes::kHttpConnectSession) << r2.status().ToString();
   EXPECT_EQ(r2.status().error_class(), ErrorClass::kTransient);
@@ -119,7 +126,7 @@ TEST_F(HttpsTransportTest, KeepAliveReusesOneConnection) {
   const std::int64_t accepted_before = Admin().ConnectionsAccepted();
   ASSERT_GE(accepted_before, 0);
   for (int i = 0; i < 100; ++i) {
-    auto r = (*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
+    auto r = GetKeyVia(**t);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     ASSERT_EQ(r->status, 401);
   }
@@ -138,7 +145,7 @@ TEST_F(HttpsTransportTest, ConcurrentSendersShareABoundedPool) {
   for (int th = 0; th < 16; ++th) {
     threads.emplace_back([&] {
       for (int i = 0; i < 100; ++i) {
-        auto r = (*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
+        auto r = GetKeyVia(**t);
         if (!r.ok() || r->status != 401) ++failures;
       }
     });
@@ -170,10 +177,10 @@ TEST_F(HttpsTransportTest, SlowAnswerEndsAtTheTryTimeoutAndIsNotRetried) {
   o.try_timeout = std::chrono::milliseconds(300);
   auto t = HttpsTransport::Create(o);
   ASSERT_TRUE(t.ok());
-  ASSERT_TRUE((*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10))).ok());  // pools a connection
+  ASSERT_TRUE(GetKeyVia(**t).ok());  // pools a connection
   ASSERT_TRUE(Admin().SetLatency(2000));
   auto start = Clock::now();
-  auto r = (*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
+  auto r = GetKeyVia(**t);
   auto took = Clock::now() - start;
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), codes::kHttpReadData) << r.status().ToString();
@@ -185,11 +192,11 @@ TEST_F(HttpsTransportTest, SlowAnswerEndsAtTheTryTimeoutAndIsNotRetried) {
 TEST_F(HttpsTransportTest, ServerThatClosedAnIdleConnectionIsRetriedTransparently) {
   auto t = HttpsTransport::Create(EastOrigin());
   ASSERT_TRUE(t.ok());
-  ASSERT_TRUE((*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10))).ok());
+  ASSERT_TRUE(GetKeyVia(**t).ok());
   // Restarting the vault process closes every connection it had.
   vault_->Kill();
   ASSERT_TRUE(vault_->Restart()) << testing::VaultSimProcess::last_error();
-  auto r = (*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
+  auto r = GetKeyVia(**t);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->status, 401);
   EXPECT_EQ((*t)->stats().connections_opened, 2u);
@@ -201,10 +208,10 @@ TEST_F(HttpsTransportTest, ServerThatClosedAnIdleConnectionIsRetriedTransparentl
 TEST_F(HttpsTransportTest, ResetPooledConnectionIsRetriedOnceForGetAndIdempotentOnly) {
   auto t = HttpsTransport::Create(EastOrigin());
   ASSERT_TRUE(t.ok());
-  ASSERT_TRUE((*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10))).ok());
+  ASSERT_TRUE(GetKeyVia(**t).ok());
 
   ASSERT_TRUE(Admin().SetReset(1.0, {}, 1));
-  auto get = (*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
+  auto get = GetKeyVia(**t);
   ASSERT_TRUE(get.ok()) << get.status().ToString();
   EXPECT_EQ(get->status, 401);
   EXPECT_EQ((*t)->stats().stale_retries, 1u);
@@ -222,7 +229,7 @@ TEST_F(HttpsTransportTest, ResetPooledConnectionIsRetriedOnceForGetAndIdempotent
   EXPECT_EQ(once.status().message().find("secret"), std::string::npos) << once.status().ToString();
   EXPECT_EQ((*t)->stats().stale_retries, 1u);  // not repeated
 
-  ASSERT_TRUE((*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10))).ok());  // pool one again
+  ASSERT_TRUE(GetKeyVia(**t).ok());  // pool one again
   ASSERT_TRUE(Admin().SetReset(1.0, {}, 1));
   auto idempotent = (*t)->Send(post, Deadline::After(std::chrono::seconds(10)), /*idempotent=*/true);
   ASSERT_TRUE(idempotent.ok()) << idempotent.status().ToString();
@@ -239,7 +246,7 @@ TEST_F(HttpsTransportTest, ExplicitProxyTunnelsWithVerifiedTlsAndKeepAlive) {
   auto t = HttpsTransport::Create(o);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   for (int i = 0; i < 5; ++i) {
-    auto r = (*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
+    auto r = GetKeyVia(**t);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     EXPECT_EQ(r->status, 401);
   }
@@ -248,11 +255,7 @@ TEST_F(HttpsTransportTest, ExplicitProxyTunnelsWithVerifiedTlsAndKeepAlive) {
 
   // Through the proxy the certificate is still checked against the origin.
   o.ca_bundle = "";
-  auto untrusted = HttpsTransport::Create(o);
-  ASSERT_TRUE(untrusted.ok());
-  auto r = (*untrusted)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), codes::kTlsFailure) << r.status().ToString();
+  EXPECT_TRUE(GetKeyFails(o, codes::kTlsFailure));
 }
 
 TEST_F(HttpsTransportTest, ProxyRefusingTheTunnelIs3004) {
@@ -261,12 +264,7 @@ TEST_F(HttpsTransportTest, ProxyRefusingTheTunnelIs3004) {
   o.connect_to_host.clear();
   o.connect_to_port = 0;
   o.proxy = "127.0.0.1:" + std::to_string(proxy.port());  // host:port form
-  auto t = HttpsTransport::Create(o);
-  ASSERT_TRUE(t.ok());
-  auto r = (*t)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), codes::kHttpConnectSession) << r.status().ToString();
-  EXPECT_NE(r.status().message().find("403"), std::string::npos) << r.status().ToString();
+  EXPECT_TRUE(GetKeyFails(o, codes::kHttpConnectSession, "403"));
 }
 
 // HTTPS_PROXY is used when the origin sets no proxy; NO_PROXY exempts hosts
@@ -287,12 +285,12 @@ TEST_F(HttpsTransportTest, ProxyFromEnvironmentHonoursNoProxy) {
   ASSERT_TRUE(via_proxy.ok());
   ASSERT_TRUE(direct.ok());
 
-  auto r = (*via_proxy)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
+  auto r = GetKeyVia(**via_proxy);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->status, 401);
   EXPECT_EQ(proxy.targets().size(), 1u);
 
-  auto d = (*direct)->Send(GetKey(), Deadline::After(std::chrono::seconds(10)));
+  auto d = GetKeyVia(**direct);
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.status().code(), codes::kVaultNameNotResolved) << d.status().ToString();
   EXPECT_EQ(proxy.targets().size(), 1u);
