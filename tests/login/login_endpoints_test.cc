@@ -396,21 +396,24 @@ TEST_F(LoginEndpointsTest, DiscoveryPointsAtThisHost) {
 class ManagedIdentityTest : public LoginEndpointsTest {
  protected:
   LoginReply Imds(std::optional<std::string> metadata, std::map<std::string, std::string> query) {
-    ManagedIdentityEndpoint e(config_, *minter_);
-    ManagedIdentityRequest r;
-    r.method = "GET";
-    r.path = ManagedIdentityEndpoint::kImdsPath;
-    r.query = std::move(query);
+    ManagedIdentityRequest r = Get(ManagedIdentityEndpoint::kImdsPath, std::move(query));
     r.metadata = std::move(metadata);
-    return e.Handle(r, kNow);
+    return Handle(r);
   }
   LoginReply AppService(std::optional<std::string> header, std::map<std::string, std::string> query) {
-    ManagedIdentityEndpoint e(config_, *minter_);
+    ManagedIdentityRequest r = Get(ManagedIdentityEndpoint::kAppServicePath, std::move(query));
+    r.identity_header = std::move(header);
+    return Handle(r);
+  }
+  static ManagedIdentityRequest Get(const std::string& path, std::map<std::string, std::string> query) {
     ManagedIdentityRequest r;
     r.method = "GET";
-    r.path = ManagedIdentityEndpoint::kAppServicePath;
+    r.path = path;
     r.query = std::move(query);
-    r.identity_header = std::move(header);
+    return r;
+  }
+  LoginReply Handle(const ManagedIdentityRequest& r) {
+    ManagedIdentityEndpoint e(config_, *minter_);
     return e.Handle(r, kNow);
   }
   static std::map<std::string, std::string> Query(const std::string& api = "2018-02-01") {
@@ -445,15 +448,11 @@ TEST_F(ManagedIdentityTest, ImdsTokenHasStringNumbersAndAppId) {
 
 TEST_F(ManagedIdentityTest, ImdsPathWithTrailingSlash) {
   // MSAL asks for ".../oauth2/token/".
-  ManagedIdentityEndpoint e(config_, *minter_);
-  ManagedIdentityRequest r;
-  r.method = "GET";
-  r.path = std::string(ManagedIdentityEndpoint::kImdsPath) + "/";
-  r.query = Query();
+  ManagedIdentityRequest r = Get(std::string(ManagedIdentityEndpoint::kImdsPath) + "/", Query());
   r.metadata = "true";
-  EXPECT_EQ(e.Handle(r, kNow).status, 200);
+  EXPECT_EQ(Handle(r).status, 200);
   r.path = "/metadata/identity/oauth2/tokens";
-  EXPECT_EQ(e.Handle(r, kNow).status, 404);
+  EXPECT_EQ(Handle(r).status, 404);
 }
 
 TEST_F(ManagedIdentityTest, ImdsSelectsIdentity) {
