@@ -442,18 +442,26 @@ namespace {
 // client returns it.
 bool IsSkip(const Status& s) { return s.code() == codes::kNoUsableVault; }
 
-}  // namespace
-
 // What the attempts of one race need, owned jointly by them (an abandoned
 // attempt may outlive the call that started it).
-struct VaultRouter::UnwrapInput {
+struct RaceTarget {
   std::string key_name;
   std::string thumbprint;
   WrapAlgorithm algorithm = WrapAlgorithm::kRsaOaep256;
+  std::vector<std::size_t> candidates;  // vault indices, ranked
+};
+
+}  // namespace
+
+struct VaultRouter::UnwrapInput : RaceTarget {
   Bytes wrapped;
-  std::vector<std::size_t> candidates;
   // May an attempt be skipped (ejected meanwhile / at max_attempts_per_vault)?
   bool allow_skip = true;
+};
+
+// The plaintext (a DEK) is wiped with the last owner.
+struct VaultRouter::WrapInput : RaceTarget {
+  SecureBytes plaintext;
 };
 
 Result<SecureBytes> VaultRouter::UnwrapAt(const UnwrapInput& input, const RaceAttempt& a, Deadline caller) {
@@ -497,14 +505,15 @@ Result<SecureBytes> VaultRouter::UnwrapAt(const UnwrapInput& input, const RaceAt
   return r;
 }
 
-RaceOutcome VaultRouter::RaceUnwrap(std::shared_ptr<const UnwrapInput> input, Deadline deadline) {
+RaceOutcome VaultRouter::Race(std::shared_ptr<const std::vector<std::size_t>> candidates, HedgedRace::Attempt attempt,
+                              Deadline deadline) {
   RaceOptions race;
   race.hedging = options_.tuning.hedging_enabled;
-  race.hedge_delay = [this, input](std::size_t i) { return members_[input->candidates[i]].health->HedgeDelay(); };
+  race.hedge_delay = [this, candidates](std::size_t i) { return members_[(*candidates)[i]].health->HedgeDelay(); };
   // An attempt at a vault ejected meanwhile (by other requests) is left
   // behind without asking the hedge budget.
-  race.abandon_candidate = [this, input](std::size_t i) {
-    return members_[input->candidates[i]].health->Tier(Now()) >= VaultTier::kProbing;
+  race.abandon_candidate = [this, candidates](std::size_t i) {
+    return members_[(*candidates)[i]].health->Tier(Now()) >= VaultTier::kProbing;
   };
   race.may_hedge = [this] {
     if (hedge_budget_.TryWithdraw()) return true;
@@ -513,10 +522,7 @@ RaceOutcome VaultRouter::RaceUnwrap(std::shared_ptr<const UnwrapInput> input, De
   };
   // Even if a vault call overruns its own deadline, the race moves on.
   race.attempt_timeout = options_.tuning.try_timeout;
-  HedgedRace::Attempt attempt = [this, input](const RaceAttempt& a, Deadline caller) {
-    return UnwrapAt(*input, a, caller);
-  };
-  RaceOutcome outcome = HedgedRace::Run(executor_, input->candidates.size(), std::move(attempt), race, deadline);
+  RaceOutcome outcome = HedgedRace::Run(executor_, candidates->size(), std::move(attempt), race, deadline);
   counters_->failovers += outcome.failovers;
   counters_->hedges += outcome.hedges;
   if (outcome.winner && outcome.winner_hedged) counters_->hedge_wins++;
@@ -530,12 +536,19 @@ RaceOutcome VaultRouter::RaceUnwrap(std::shared_ptr<const UnwrapInput> input, De
   // silent: hedging covers it, and it is not held against it.
   const auto now = Clock::now();
   for (const auto& [c, ran] : outcome.outrun) {
-    VaultHealth& health = *members_[input->candidates[c]].health;
+    VaultHealth& health = *members_[(*candidates)[c]].health;
     if (health.AnsweredSince(now - ran)) continue;
     Publish(health.OnOutcome(
         Now(), Status(codes::kDeadlineExceeded, ErrorClass::kTransient, "outrun by another vault's answer"), ran));
   }
   return outcome;
+}
+
+RaceOutcome VaultRouter::RaceUnwrap(std::shared_ptr<const UnwrapInput> input, Deadline deadline) {
+  // The candidates live as long as the input (abandoned attempts included).
+  std::shared_ptr<const std::vector<std::size_t>> candidates(input, &input->candidates);
+  return Race(std::move(candidates),
+              [this, input](const RaceAttempt& a, Deadline caller) { return UnwrapAt(*input, a, caller); }, deadline);
 }
 
 Result<SecureBytes> VaultRouter::UnwrapRouted(const UnwrapRequest& request, Deadline deadline) {
@@ -640,56 +653,98 @@ Result<WrappedKey> VaultRouter::Wrap(const std::string& key_name, WrapAlgorithm 
                            "); copy the version to those vaults (geoekm sync)"));
   }
 
-  std::string tried;
-  for (std::size_t v : Ranked()) {
-    if (deadline.expired()) break;
-    std::optional<KeyBundle> copy = catalog_.ByThumbprint(v, key_name, thumbprint);
-    if (!copy) continue;  // quarantined meanwhile or never located
-    // Invariant 2: a recently verified copy only.
-    auto verified = catalog_.VerifiedAt(v, key_name, thumbprint);
-    if (!verified || Now() - *verified >= options_.tuning.verification_ttl) {
-      Result<KeyBundle> fresh = FetchKey(v, key_name, copy->version, deadline);
-      if (!fresh.ok()) {
-        if (ScopeOf(fresh.status()) == FailureScope::kRequest) return fail(fresh.status());
-        tried += (tried.empty() ? "" : "; ") + members_[v].name + ": verification failed: " + Brief(fresh.status());
-        continue;
-      }
-      if (fresh->thumbprint != thumbprint) continue;  // FetchKey quarantined it
-      copy = *fresh;
-    }
-    Result<Bytes> wrapped = Call<Bytes>(v, VaultCall::kWrap, key_name, thumbprint, [&](KeyVaultOperations& ops) {
-      return ops.WrapKey(key_name, copy->version, algorithm, plaintext, AttemptDeadline(deadline));
-    });
-    if (!wrapped.ok()) {
-      if (ScopeOf(wrapped.status()) == FailureScope::kRequest) return fail(wrapped.status());
-      tried += (tried.empty() ? "" : "; ") + members_[v].name + ": " + Brief(wrapped.status());
-      counters_->failovers++;
-      continue;
-    }
-    // Invariant 3: durably recorded before the wrapped bytes leave.
-    Status recorded = options_.recorder->RecordWrapKeyVersion(members_[v].name, *copy);
-    if (!recorded.ok()) {
-      counters_->recorder_failures++;
-      const int code = recorded.code() ? recorded.code() : codes::kStateStoreError;
-      return fail(Status(code, recorded.error_class() == ErrorClass::kNone ? ErrorClass::kInternal
-                                                                          : recorded.error_class(),
-                         "wrap failed: the key version could not be recorded durably, so the wrapped key is not "
-                         "returned: " +
-                             recorded.message()));
-    }
-    WrappedKey out;
-    out.wrapped = std::move(wrapped).value();
-    out.algorithm = algorithm;
-    out.key_name = key_name;
-    out.thumbprint = thumbprint;
-    out.vault = members_[v].name;
-    out.kid = copy->kid;
-    out.version = copy->version;
-    return out;
+  // The wrap itself is raced like an unwrap (a silent first vault is
+  // escaped after its hedge delay), over the vaults that hold the version.
+  hedge_budget_.OnRequest();
+  auto input = std::make_shared<WrapInput>();
+  input->key_name = key_name;
+  input->thumbprint = thumbprint;
+  input->algorithm = algorithm;
+  input->plaintext = plaintext;  // owned by the race: abandoned attempts may outlive this call
+  for (std::size_t v : Ranked())
+    if (catalog_.ByThumbprint(v, key_name, thumbprint)) input->candidates.push_back(v);
+  if (input->candidates.empty()) {
+    return fail(Status(codes::kNoUsableVault, ErrorClass::kTransient,
+                       "wrap with key '" + key_name + "': no usable vault holds the current version"));
   }
-  if (deadline.expired()) return fail(DeadlineFailure("any vault wrapped with key '" + key_name + "'"));
-  return fail(Status(codes::kNoUsableVault, ErrorClass::kTransient,
-                     "wrap with key '" + key_name + "' failed in every vault (" + tried + ")"));
+  std::shared_ptr<const std::vector<std::size_t>> candidates(input, &input->candidates);
+  RaceOutcome outcome = Race(
+      candidates, [this, input](const RaceAttempt& a, Deadline caller) { return WrapAt(*input, a, caller); },
+      deadline);
+  if (outcome.result && !outcome.result->ok()) return fail(outcome.result->status());  // request-level
+  if (!outcome.result || !outcome.winner) {
+    std::string tried;
+    for (const auto& [i, st] : outcome.failures)
+      tried += (tried.empty() ? "" : "; ") + members_[input->candidates[i]].name + ": " + Brief(st);
+    if (outcome.deadline_passed || deadline.expired()) {
+      return fail(DeadlineFailure("any vault wrapped with key '" + key_name + "'" +
+                                  (tried.empty() ? "" : " (" + tried + ")")));
+    }
+    return fail(Status(codes::kNoUsableVault, ErrorClass::kTransient,
+                       "wrap with key '" + key_name + "' failed in every vault (" + tried + ")"));
+  }
+  const std::size_t v = input->candidates[*outcome.winner];
+  std::optional<KeyBundle> copy = catalog_.ByThumbprint(v, key_name, thumbprint);
+  if (!copy) {  // quarantined between its answer and now
+    return fail(Status(codes::kKeyMaterialMismatch, ErrorClass::kIntegrity,
+                       "wrap with key '" + key_name + "': vault '" + members_[v].name +
+                           "' was quarantined while it wrapped; the result is not used"));
+  }
+  // Invariant 3: durably recorded before the wrapped bytes leave.
+  Status recorded = options_.recorder->RecordWrapKeyVersion(members_[v].name, *copy);
+  if (!recorded.ok()) {
+    counters_->recorder_failures++;
+    const int code = recorded.code() ? recorded.code() : codes::kStateStoreError;
+    return fail(Status(code, recorded.error_class() == ErrorClass::kNone ? ErrorClass::kInternal
+                                                                        : recorded.error_class(),
+                       "wrap failed: the key version could not be recorded durably, so the wrapped key is not "
+                       "returned: " +
+                           recorded.message()));
+  }
+  const SecureBytes& ciphertext = outcome.result->value();
+  WrappedKey out;
+  out.wrapped.assign(ciphertext.begin(), ciphertext.end());
+  out.algorithm = algorithm;
+  out.key_name = key_name;
+  out.thumbprint = thumbprint;
+  out.vault = members_[v].name;
+  out.kid = copy->kid;
+  out.version = copy->version;
+  return out;
+}
+
+Result<SecureBytes> VaultRouter::WrapAt(const WrapInput& input, const RaceAttempt& a, Deadline caller) {
+  const std::size_t v = input.candidates[a.candidate];
+  const Deadline d = AttemptDeadline(caller);
+  std::optional<KeyBundle> copy = catalog_.ByThumbprint(v, input.key_name, input.thumbprint);
+  if (!copy) {
+    return Status(codes::kKeyMaterialMismatch, ErrorClass::kIntegrity,
+                  "vault '" + members_[v].name + "' is quarantined (other key material)")
+        .WithVault(members_[v].name);
+  }
+  // Invariant 2: a recently verified copy only.
+  auto verified = catalog_.VerifiedAt(v, input.key_name, input.thumbprint);
+  if (!verified || Now() - *verified >= options_.tuning.verification_ttl) {
+    Result<KeyBundle> fresh = FetchKey(v, input.key_name, copy->version, d);
+    if (!fresh.ok()) {
+      if (ScopeOf(fresh.status()) == FailureScope::kRequest) return fresh.status();
+      return Status(fresh.status()).Prefix("verification failed: ");
+    }
+    if (fresh->thumbprint != input.thumbprint) {  // FetchKey quarantined it
+      return Status(codes::kKeyMaterialMismatch, ErrorClass::kIntegrity,
+                    "vault '" + members_[v].name + "' holds other material for version " + copy->version)
+          .WithVault(members_[v].name);
+    }
+    copy = *fresh;
+  }
+  Result<Bytes> wrapped = Call<Bytes>(
+      v, VaultCall::kWrap, input.key_name, input.thumbprint,
+      [&](KeyVaultOperations& ops) {
+        return ops.WrapKey(input.key_name, copy->version, input.algorithm, input.plaintext, d);
+      },
+      &a);
+  if (!wrapped.ok()) return wrapped.status();
+  return SecureBytes(wrapped->begin(), wrapped->end());
 }
 
 // --- probing -----------------------------------------------------------------

@@ -27,6 +27,10 @@
 // thumbprint; error 5008 otherwise), only through a vault whose copy was
 // verified by GetKey within verification_ttl, and the wrapped bytes are
 // returned only after KeyVersionRecorder::RecordWrapKeyVersion succeeded.
+// The wrap call itself is raced and hedged like an unwrap, over the vaults
+// holding that version (the DEK goes to a second vault holding the same
+// key only when the first has not answered within its hedge delay); the
+// answering vault is the one recorded.
 // A vault whose key material differs is quarantined (error 5005, event,
 // counter) and never used again by this router: a vault that changed the
 // material of a version id, or whose versions share no thumbprint with the
@@ -219,10 +223,19 @@ class VaultRouter {
   bool JudgedRogue(std::size_t v, const std::string& name, Deadline deadline);
   Result<std::string> ThumbprintOfVersion(const std::string& name, const std::string& version, Deadline deadline);
 
+  // One request raced over `candidates` (vault indices, ranked) with
+  // hedging; vaults another vault outran are counted against their health.
+  RaceOutcome Race(std::shared_ptr<const std::vector<std::size_t>> candidates, HedgedRace::Attempt attempt,
+                   Deadline deadline);
   struct UnwrapInput;
   Result<SecureBytes> UnwrapRouted(const UnwrapRequest& request, Deadline deadline);
   RaceOutcome RaceUnwrap(std::shared_ptr<const UnwrapInput> input, Deadline deadline);
   Result<SecureBytes> UnwrapAt(const UnwrapInput& input, const RaceAttempt& attempt, Deadline caller);
+  struct WrapInput;
+  // The wrap at one candidate: its copy re-verified when the verification
+  // TTL has passed, then wrapKey. The ciphertext travels as SecureBytes (the
+  // race's result type).
+  Result<SecureBytes> WrapAt(const WrapInput& input, const RaceAttempt& attempt, Deadline caller);
   Status Probe(std::size_t v);
   void ProberLoop();
 

@@ -344,6 +344,29 @@ TEST_F(RouterIntegrationTest, BlackholedPrimaryIsEscapedByHedgingWithinHedgeDela
   ExpectFailBack("eastus", deks);
 }
 
+TEST_F(RouterIntegrationTest, BlackholedPrimaryDoesNotStallWraps) {
+  auto deks = WrapDeks(3);  // copies verified, latency samples taken
+  ASSERT_EQ(deks.size(), 3u);
+  ASSERT_TRUE(Admin("eastus").SetBlackhole(true));
+  long long slowest = 0;
+  for (int i = 0; i < 6; ++i) {
+    SecureBytes dek = RandomDek();
+    const auto start = steady_clock::now();
+    auto w = router().Wrap(testbed_->info().key_name, WrapAlgorithm::kRsaOaep256, dek,
+                           Deadline::After(milliseconds(30000)));
+    slowest = std::max<long long>(
+        slowest, std::chrono::duration_cast<milliseconds>(steady_clock::now() - start).count());
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    EXPECT_NE(w->vault, "eastus");
+    deks.push_back({std::move(dek), std::move(w).value()});
+  }
+  // hedge delay (≤ cap 1 s) + one secondary round trip, not try_timeout (10 s).
+  EXPECT_LT(slowest, 1500) << Describe(router().stats()) << "; " << SlowCalls();
+  std::printf("blackholed primary: slowest of 6 wraps %lld ms\n", slowest);
+  ASSERT_TRUE(Admin("eastus").SetBlackhole(false));
+  UnwrapAll(deks, "after the blackhole");
+}
+
 TEST_F(RouterIntegrationTest, BlackholedPrimaryUnderConcurrentLoad) {
   auto deks = WrapDeks(16);
   ASSERT_EQ(deks.size(), 16u);

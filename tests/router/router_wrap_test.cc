@@ -62,6 +62,49 @@ TEST_F(WrapTest, SilentVaultFailsOverAfterTryTimeout) {
   EXPECT_EQ(w->vault, "v1");
 }
 
+TEST_F(WrapTest, SilentVaultIsEscapedByAHedgedWrapWellBeforeTryTimeout) {
+  // try_timeout stays at 10 s: only hedging can make this quick.
+  Build(2, [](RouterOptions& o) {
+    o.tuning.hedge_delay_floor = milliseconds(20);
+    o.tuning.hedge_delay_cap = milliseconds(100);
+  });
+  ASSERT_TRUE(router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon()).ok());  // copies verified
+  vault(0).SetBlackhole(true);
+  const SecureBytes dek = RandomDek();
+  const auto started = Clock::now();
+  auto w = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, dek, Deadline::After(std::chrono::seconds(30)));
+  const auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->vault, "v1");
+  EXPECT_EQ(w->version, version(1));
+  EXPECT_LT(took, milliseconds(3000)) << "the wrap waited for the silent vault";
+  EXPECT_GE(router_->stats().hedge_wins, 1u);
+  // Recorded for the vault that answered, before it was returned.
+  ASSERT_EQ(recorder_->records().size(), 2u);
+  EXPECT_EQ(recorder_->records().back().first, "v1");
+  auto plain = GoodKey()->Decrypt(WrapAlgorithm::kRsaOaep256, w->wrapped);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(*plain, dek);
+  vault(0).ReleaseAll();
+}
+
+TEST_F(WrapTest, WithHedgingOffASilentVaultCostsTheTryTimeout) {
+  Build(2, [](RouterOptions& o) {
+    o.tuning.hedging_enabled = false;
+    o.tuning.try_timeout = milliseconds(300);
+  });
+  ASSERT_TRUE(router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon()).ok());
+  vault(0).SetBlackhole(true);
+  const auto started = Clock::now();
+  auto w = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Deadline::After(std::chrono::seconds(30)));
+  const auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->vault, "v1");
+  EXPECT_GE(took, milliseconds(250));  // no hedge: the attempt timed out first
+  EXPECT_EQ(router_->stats().hedges, 0u);
+  vault(0).ReleaseAll();
+}
+
 TEST_F(WrapTest, SilentVaultWithUnknownCopyRefusesQuickly) {
   Build(2, [](RouterOptions& o) { o.tuning.try_timeout = milliseconds(200); });
   vault(1).SetBlackhole(true);
