@@ -129,41 +129,31 @@ std::optional<LoginReply> LoginDiscovery::Handle(const std::string& path, const 
   const std::string t = generic ? "{tenantid}" : Poco::toLower(tenant);
   const std::string base = base_url + "/" + (generic ? tenant : t);
   Poco::JSON::Object c(Poco::JSON_PRESERVE_KEY_ORDER);
+  // v1 and v2 documents differ in the oauth2 paths, the keys URL, the
+  // response types, scopes and issuer; v2 adds two members after the issuer.
+  const std::string oauth2 = base + (v2_config ? "/oauth2/v2.0" : "/oauth2");
+  c.set("token_endpoint", oauth2 + "/token");
+  c.set("token_endpoint_auth_methods_supported",
+        Strings({"client_secret_post", "private_key_jwt", "client_secret_basic"}));
+  c.set("jwks_uri", v2_config ? base + "/discovery/v2.0/keys" : base_url + "/common/discovery/keys");
+  c.set("response_modes_supported", Strings({"query", "fragment", "form_post"}));
+  c.set("subject_types_supported", Strings({"pairwise"}));
+  c.set("id_token_signing_alg_values_supported", Strings({"RS256"}));
+  c.set("response_types_supported", v2_config ? Strings({"code", "id_token", "code id_token", "id_token token"})
+                                              : Strings({"code", "id_token", "code id_token", "token id_token", "token"}));
+  c.set("scopes_supported", v2_config ? Strings({"openid", "profile", "email", "offline_access"}) : Strings({"openid"}));
   if (v2_config) {
-    c.set("token_endpoint", base + "/oauth2/v2.0/token");
-    c.set("token_endpoint_auth_methods_supported",
-          Strings({"client_secret_post", "private_key_jwt", "client_secret_basic"}));
-    c.set("jwks_uri", base + "/discovery/v2.0/keys");
-    c.set("response_modes_supported", Strings({"query", "fragment", "form_post"}));
-    c.set("subject_types_supported", Strings({"pairwise"}));
-    c.set("id_token_signing_alg_values_supported", Strings({"RS256"}));
-    c.set("response_types_supported", Strings({"code", "id_token", "code id_token", "id_token token"}));
-    c.set("scopes_supported", Strings({"openid", "profile", "email", "offline_access"}));
     c.set("issuer", base_url + "/" + t + "/v2.0");
     c.set("request_uri_parameter_supported", false);
     c.set("userinfo_endpoint", base_url + "/oidc/userinfo");
-    c.set("authorization_endpoint", base + "/oauth2/v2.0/authorize");
-    c.set("device_authorization_endpoint", base + "/oauth2/v2.0/devicecode");
-    c.set("http_logout_supported", true);
-    c.set("frontchannel_logout_supported", true);
-    c.set("end_session_endpoint", base + "/oauth2/v2.0/logout");
   } else {
-    c.set("token_endpoint", base + "/oauth2/token");
-    c.set("token_endpoint_auth_methods_supported",
-          Strings({"client_secret_post", "private_key_jwt", "client_secret_basic"}));
-    c.set("jwks_uri", base_url + "/common/discovery/keys");
-    c.set("response_modes_supported", Strings({"query", "fragment", "form_post"}));
-    c.set("subject_types_supported", Strings({"pairwise"}));
-    c.set("id_token_signing_alg_values_supported", Strings({"RS256"}));
-    c.set("response_types_supported", Strings({"code", "id_token", "code id_token", "token id_token", "token"}));
-    c.set("scopes_supported", Strings({"openid"}));
     c.set("issuer", generic ? std::string("https://sts.windows.net/{tenantid}/") : TokenIssuerFor(t));
-    c.set("authorization_endpoint", base + "/oauth2/authorize");
-    c.set("device_authorization_endpoint", base + "/oauth2/devicecode");
-    c.set("http_logout_supported", true);
-    c.set("frontchannel_logout_supported", true);
-    c.set("end_session_endpoint", base + "/oauth2/logout");
   }
+  c.set("authorization_endpoint", oauth2 + "/authorize");
+  c.set("device_authorization_endpoint", oauth2 + "/devicecode");
+  c.set("http_logout_supported", true);
+  c.set("frontchannel_logout_supported", true);
+  c.set("end_session_endpoint", oauth2 + "/logout");
   c.set("claims_supported", Strings({"sub", "iss", "aud", "exp", "iat", "nbf", "tid", "appid", "oid", "ver"}));
   c.set("tenant_region_scope", Poco::Dynamic::Var());
   c.set("cloud_instance_name", std::string("vault.test"));
