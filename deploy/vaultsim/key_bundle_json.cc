@@ -2,6 +2,8 @@
 
 #include <Poco/JSON/Array.h>
 
+#include <initializer_list>
+
 #include "core/base64url.h"
 
 namespace geoekm::vaultsim {
@@ -30,10 +32,18 @@ void SetTags(Object& o, const std::map<std::string, std::string>& tags) {
   o.set("tags", t);
 }
 
-void SetDeletedFields(const std::string& base, const KeyEntry& entry, Object& o) {
-  o.set("recoveryId", base + "/deletedkeys/" + entry.name);
-  o.set("deletedDate", entry.deleted_date);
-  o.set("scheduledPurgeDate", entry.scheduled_purge_date);
+// A deleted key's object: its recovery id and dates, then the named members
+// of `live` (the bundle or list item of its latest version) that it has.
+Object::Ptr DeletedJson(const std::string& base, const KeyEntry& entry, const Object::Ptr& live,
+                        std::initializer_list<const char*> members) {
+  Object::Ptr o = NewObject();
+  o->set("recoveryId", base + "/deletedkeys/" + entry.name);
+  o->set("deletedDate", entry.deleted_date);
+  o->set("scheduledPurgeDate", entry.scheduled_purge_date);
+  for (const char* name : members) {
+    if (live->has(name)) o->set(name, live->get(name));
+  }
+  return o;
 }
 
 }  // namespace
@@ -60,13 +70,8 @@ Object::Ptr KeyBundleJson(const std::string& base, const std::string& name, cons
 }
 
 Object::Ptr DeletedKeyBundleJson(const std::string& base, const KeyEntry& entry, int recoverable_days) {
-  Object::Ptr o = NewObject();
-  SetDeletedFields(base, entry, *o);
-  Object::Ptr bundle = KeyBundleJson(base, entry.name, entry.latest(), recoverable_days);
-  for (const char* name : {"key", "attributes", "tags"}) {
-    if (bundle->has(name)) o->set(name, bundle->get(name));
-  }
-  return o;
+  return DeletedJson(base, entry, KeyBundleJson(base, entry.name, entry.latest(), recoverable_days),
+                     {"key", "attributes", "tags"});
 }
 
 Object::Ptr KeyItemJson(const std::string& base, const std::string& name, const std::string& version,
@@ -79,12 +84,8 @@ Object::Ptr KeyItemJson(const std::string& base, const std::string& name, const 
 }
 
 Object::Ptr DeletedKeyItemJson(const std::string& base, const KeyEntry& entry, int recoverable_days) {
-  Object::Ptr o = NewObject();
-  SetDeletedFields(base, entry, *o);
-  o->set("kid", KeyId(base, entry.name, ""));
-  o->set("attributes", AttributesJson(entry.latest().attributes, recoverable_days));
-  SetTags(*o, entry.latest().tags);
-  return o;
+  return DeletedJson(base, entry, KeyItemJson(base, entry.name, "", entry.latest(), recoverable_days),
+                     {"kid", "attributes", "tags"});
 }
 
 }  // namespace geoekm::vaultsim
