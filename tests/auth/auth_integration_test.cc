@@ -76,6 +76,13 @@ class AuthIntegrationTest : public TestbedSuite {
     return authenticator.value()->OnChallenge(East().host, Challenge(), "", Deadline::After(Millis(20000)));
   }
 
+  // TokenVia(auth) succeeds with a genuine token.
+  static void ExpectGenuineTokenVia(const AuthConfig& auth) {
+    auto token = TokenVia(auth);
+    ASSERT_TRUE(token.ok()) << token.status().ToString();
+    ExpectGenuineToken(token.value());
+  }
+
   static std::shared_ptr<HttpsTransport> VaultTransport(const testing::TestbedVaultInfo& vault) {
     HttpsOrigin origin;
     origin.host = vault.host;
@@ -134,42 +141,32 @@ TEST_F(AuthIntegrationTest, ClientSecretV2AndV1) {
 
   AuthConfig v1_config = SecretConfig();
   v1_config.endpoint_version = TokenEndpointVersion::kV1;
-  auto v1 = TokenVia(v1_config);
-  ASSERT_TRUE(v1.ok()) << v1.status().ToString();
-  ExpectGenuineToken(v1.value());
+  ExpectGenuineTokenVia(v1_config);
 }
 
 TEST_F(AuthIntegrationTest, ClientSecretFromFile) {
   AuthConfig config = SecretConfig();
   config.client_secret.clear();
   config.client_secret_file = info().client_secret_file;
-  auto token = TokenVia(config);
-  ASSERT_TRUE(token.ok()) << token.status().ToString();
-  ExpectGenuineToken(token.value());
+  ExpectGenuineTokenVia(config);
 }
 
 TEST_F(AuthIntegrationTest, PemCertificateCombinedAndSplit) {
   AuthConfig combined = CertificateConfig();
   combined.certificate_file = info().client_certificate_file;
-  auto a = TokenVia(combined);
-  ASSERT_TRUE(a.ok()) << a.status().ToString();
-  ExpectGenuineToken(a.value());
+  ASSERT_NO_FATAL_FAILURE(ExpectGenuineTokenVia(combined));
 
   AuthConfig split = CertificateConfig();
   split.certificate_file = info().client_certificate_cert_file;
   split.certificate_key_file = info().client_certificate_key_file;
-  auto b = TokenVia(split);
-  ASSERT_TRUE(b.ok()) << b.status().ToString();
-  ExpectGenuineToken(b.value());
+  ExpectGenuineTokenVia(split);
 }
 
 TEST_F(AuthIntegrationTest, PfxCertificate) {
   AuthConfig config = CertificateConfig();
   config.certificate_file = info().client_pfx_file;
   config.certificate_password_file = info().client_pfx_password_file;
-  auto token = TokenVia(config);
-  ASSERT_TRUE(token.ok()) << token.status().ToString();
-  ExpectGenuineToken(token.value());
+  ExpectGenuineTokenVia(config);
 }
 
 TEST_F(AuthIntegrationTest, UnregisteredCertificateIs3303) {
@@ -183,9 +180,7 @@ TEST_F(AuthIntegrationTest, UnregisteredCertificateIs3303) {
 }
 
 TEST_F(AuthIntegrationTest, ManagedIdentityViaImds) {
-  auto system = TokenVia(ManagedIdentityConfig());
-  ASSERT_TRUE(system.ok()) << system.status().ToString();
-  ExpectGenuineToken(system.value());  // the identity's tokens carry the app id
+  ASSERT_NO_FATAL_FAILURE(ExpectGenuineTokenVia(ManagedIdentityConfig()));  // the identity's tokens carry the app id
 
   AuthConfig user_assigned = ManagedIdentityConfig();
   user_assigned.managed_identity_client_id = info().managed_identity_client_id;
