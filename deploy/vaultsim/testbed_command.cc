@@ -19,6 +19,7 @@
 #include "core/base64url.h"
 #include "core/error_codes.h"
 #include "deploy/vaultsim/file_text.h"
+#include "deploy/vaultsim/status_try.h"
 #include "deploy/vaultsim/test_pki.h"
 #include "deploy/vaultsim/testbed_config_files.h"
 #include "deploy/vaultsim/testbed_https.h"
@@ -93,31 +94,22 @@ Result<std::string> FetchToken(const TestbedHttps& https, const TestbedPlan& p, 
 
 Status StartServices(TestbedPlan& p, const std::string& exe) {
   if (Status s = WriteLoginServiceConfig(p); !s.ok()) return s;
-  auto pid = StartDaemon(exe, {"login", "--config", p.login_config_file}, p.login_log_file, p.login_pid_file);
-  if (!pid.ok()) return pid.status();
-  p.login_pid = *pid;
-  auto port = WaitForPortFile(p.login_pid, p.login_port_file, p.login_log_file, kStartTimeout);
-  if (!port.ok()) return port.status();
-  p.login_port = *port;
-  auto mi_port = WaitForPortFile(p.login_pid, p.managed_identity_port_file, p.login_log_file, kStartTimeout);
-  if (!mi_port.ok()) return mi_port.status();
-  p.managed_identity_port = *mi_port;
+  VAULTSIM_TRY(TakeValue(StartDaemon(exe, {"login", "--config", p.login_config_file}, p.login_log_file, p.login_pid_file),
+                         &p.login_pid));
+  VAULTSIM_TRY(TakeValue(WaitForPortFile(p.login_pid, p.login_port_file, p.login_log_file, kStartTimeout),
+                         &p.login_port));
+  VAULTSIM_TRY(TakeValue(WaitForPortFile(p.login_pid, p.managed_identity_port_file, p.login_log_file, kStartTimeout),
+                         &p.managed_identity_port));
 
   for (auto& v : p.vaults) {
     if (Status s = MakeDir(v.dir); !s.ok()) return s;
     if (Status s = WriteVaultServiceConfig(p, v); !s.ok()) return s;
-    auto vpid = StartDaemon(exe, {"vault", "--config", v.config_file}, v.log_file, v.pid_file);
-    if (!vpid.ok()) return vpid.status();
-    v.pid = *vpid;
+    VAULTSIM_TRY(TakeValue(StartDaemon(exe, {"vault", "--config", v.config_file}, v.log_file, v.pid_file), &v.pid));
   }
   // Vaults start in parallel; collect their ports afterwards.
   for (auto& v : p.vaults) {
-    auto vport = WaitForPortFile(v.pid, v.port_file, v.log_file, kStartTimeout);
-    if (!vport.ok()) return vport.status();
-    v.port = *vport;
-    auto aport = WaitForPortFile(v.pid, v.admin_port_file, v.log_file, kStartTimeout);
-    if (!aport.ok()) return aport.status();
-    v.admin_port = *aport;
+    VAULTSIM_TRY(TakeValue(WaitForPortFile(v.pid, v.port_file, v.log_file, kStartTimeout), &v.port));
+    VAULTSIM_TRY(TakeValue(WaitForPortFile(v.pid, v.admin_port_file, v.log_file, kStartTimeout), &v.admin_port));
   }
   return Status::Ok();
 }
