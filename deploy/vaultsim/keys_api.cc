@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <functional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -52,6 +53,15 @@ ApiResponse DeletedKeyNotFound(const std::string& name) {
 
 ApiResponse StoreFailure(const Status& s) {
   return ErrorResponse(500, "InternalServerError", "vaultsim could not persist its state: " + s.message());
+}
+
+// Runs `change` as one store update: the response it sets, or the store's
+// failure to persist it.
+ApiResponse Updated(KeyStore* store, const std::function<bool(VaultState&, ApiResponse&)>& change) {
+  ApiResponse response;
+  Status s = store->Update([&](VaultState& state) { return change(state, response); });
+  if (!s.ok()) return StoreFailure(s);
+  return response;
 }
 
 ApiResponse KeyGenFailure() { return ErrorResponse(500, "InternalServerError", "vaultsim could not generate the key."); }
@@ -274,8 +284,7 @@ std::optional<KeyClass> KeysApi::TargetKeyClass(const KeysRoute& route, const Ap
 }
 
 ApiResponse KeysApi::AddVersion(const std::string& name, KeyVersion version) {
-  ApiResponse response;
-  Status s = store_->Update([&](VaultState& state) {
+  return Updated(store_, [&](VaultState& state, ApiResponse& response) {
     const std::string lower = LowerName(name);
     if (state.deleted.count(lower) != 0) {
       response = ErrorResponse(409, "Conflict",
@@ -291,8 +300,6 @@ ApiResponse KeysApi::AddVersion(const std::string& name, KeyVersion version) {
     response = Json(200, KeyBundleJson(base_, entry.name, entry.versions.back(), config_.soft_delete_retention_days));
     return true;
   });
-  if (!s.ok()) return StoreFailure(s);
-  return response;
 }
 
 ApiResponse KeysApi::Create(const KeysRoute& route, const ApiRequest& request) {
@@ -454,8 +461,7 @@ ApiResponse KeysApi::Update(const KeysRoute& route, const ApiRequest& request) {
   std::string err = ReadKeyOps(*body, &ops);
   if (err.empty()) err = ReadTags(*body, &tags);
   if (!err.empty()) return BadParameter(err);
-  ApiResponse response;
-  Status s = store_->Update([&](VaultState& state) {
+  return Updated(store_, [&](VaultState& state, ApiResponse& response) {
     auto it = state.keys.find(LowerName(route.name));
     if (it == state.keys.end()) {
       response = KeyNotFound(route.name);
@@ -479,8 +485,6 @@ ApiResponse KeysApi::Update(const KeysRoute& route, const ApiRequest& request) {
     response = Json(200, KeyBundleJson(base_, it->second.name, *v, config_.soft_delete_retention_days));
     return true;
   });
-  if (!s.ok()) return StoreFailure(s);
-  return response;
 }
 
 ApiResponse KeysApi::Rotate(const KeysRoute& route) {
@@ -499,8 +503,7 @@ ApiResponse KeysApi::Rotate(const KeysRoute& route) {
   v.key = std::move(key).value();
   v.version = NewVersionId();
   v.attributes.created = v.attributes.updated = Now();
-  ApiResponse response;
-  Status s = store_->Update([&](VaultState& state) {
+  return Updated(store_, [&](VaultState& state, ApiResponse& response) {
     auto it = state.keys.find(LowerName(route.name));
     if (it == state.keys.end()) {  // deleted meanwhile
       response = KeyNotFound(route.name);
@@ -510,8 +513,6 @@ ApiResponse KeysApi::Rotate(const KeysRoute& route) {
     response = Json(200, KeyBundleJson(base_, it->second.name, v, config_.soft_delete_retention_days));
     return true;
   });
-  if (!s.ok()) return StoreFailure(s);
-  return response;
 }
 
 ApiResponse KeysApi::Backup(const KeysRoute& route) {
@@ -565,8 +566,7 @@ ApiResponse KeysApi::Restore(const ApiRequest& request) {
     return malformed;
   }
   entry.deleted_date = entry.scheduled_purge_date = 0;
-  ApiResponse response;
-  Status s = store_->Update([&](VaultState& state) {
+  return Updated(store_, [&](VaultState& state, ApiResponse& response) {
     const std::string lower = LowerName(entry.name);
     if (state.keys.count(lower) != 0 || state.deleted.count(lower) != 0) {
       response = ErrorResponse(
@@ -583,13 +583,10 @@ ApiResponse KeysApi::Restore(const ApiRequest& request) {
     state.keys[lower] = entry;
     return true;
   });
-  if (!s.ok()) return StoreFailure(s);
-  return response;
 }
 
 ApiResponse KeysApi::Delete(const KeysRoute& route) {
-  ApiResponse response;
-  Status s = store_->Update([&](VaultState& state) {
+  return Updated(store_, [&](VaultState& state, ApiResponse& response) {
     const std::string lower = LowerName(route.name);
     auto it = state.keys.find(lower);
     if (it == state.keys.end()) {
@@ -604,8 +601,6 @@ ApiResponse KeysApi::Delete(const KeysRoute& route) {
     state.deleted[lower] = std::move(entry);
     return true;
   });
-  if (!s.ok()) return StoreFailure(s);
-  return response;
 }
 
 ApiResponse KeysApi::GetDeleted(const KeysRoute& route) {
@@ -620,8 +615,7 @@ ApiResponse KeysApi::GetDeleted(const KeysRoute& route) {
 }
 
 ApiResponse KeysApi::Recover(const KeysRoute& route) {
-  ApiResponse response;
-  Status s = store_->Update([&](VaultState& state) {
+  return Updated(store_, [&](VaultState& state, ApiResponse& response) {
     const std::string lower = LowerName(route.name);
     auto it = state.deleted.find(lower);
     if (it == state.deleted.end()) {
@@ -635,13 +629,10 @@ ApiResponse KeysApi::Recover(const KeysRoute& route) {
     state.keys[lower] = std::move(entry);
     return true;
   });
-  if (!s.ok()) return StoreFailure(s);
-  return response;
 }
 
 ApiResponse KeysApi::Purge(const KeysRoute& route) {
-  ApiResponse response;
-  Status s = store_->Update([&](VaultState& state) {
+  return Updated(store_, [&](VaultState& state, ApiResponse& response) {
     if (state.deleted.erase(LowerName(route.name)) == 0) {
       response = DeletedKeyNotFound(route.name);
       return false;
@@ -649,8 +640,6 @@ ApiResponse KeysApi::Purge(const KeysRoute& route) {
     response.status = 204;
     return true;
   });
-  if (!s.ok()) return StoreFailure(s);
-  return response;
 }
 
 ApiResponse KeysApi::Crypto(const KeysRoute& route, const ApiRequest& request) {
