@@ -4,6 +4,8 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <map>
+#include <mutex>
 #include <set>
 #include <tuple>
 
@@ -21,6 +23,15 @@ using std::chrono::milliseconds;
 Status InvalidArgument(std::string message) {
   return Status(codes::kInvalidArgument, ErrorClass::kInvalidInput, std::move(message));
 }
+
+// What the attempts of one race need, owned jointly by them (an abandoned
+// attempt may outlive the call that started it).
+struct RaceTarget {
+  std::string key_name;
+  std::string thumbprint;
+  WrapAlgorithm algorithm = WrapAlgorithm::kRsaOaep256;
+  std::vector<std::size_t> candidates;  // vault indices, ranked
+};
 
 Status DeadlineFailure(const std::string& what) {
   return Status(codes::kDeadlineExceeded, ErrorClass::kTransient, "deadline passed before " + what);
@@ -348,17 +359,57 @@ Result<KeyBundle> VaultRouter::LocateIn(std::size_t v, const std::string& name, 
   return not_found();
 }
 
+// The attempts of a GetKey race leave the bundle they read here; the race
+// itself carries no payload (an empty SecureBytes marks success).
+struct VaultRouter::GetKeyInput : RaceTarget {
+  std::string version;  // "" = the current version
+  std::mutex mu;
+  std::map<std::size_t, KeyBundle> bundles;  // by candidate index
+};
+
+Result<std::pair<std::size_t, KeyBundle>> VaultRouter::RaceGetKey(const std::string& name,
+                                                                 const std::string& version,
+                                                                 std::vector<std::size_t> candidates,
+                                                                 Deadline deadline, std::string* tried) {
+  auto input = std::make_shared<GetKeyInput>();
+  input->key_name = name;
+  input->version = version;
+  input->candidates = std::move(candidates);
+  std::shared_ptr<const std::vector<std::size_t>> ranked(input, &input->candidates);
+  RaceOutcome outcome = Race(
+      ranked,
+      [this, input](const RaceAttempt& a, Deadline caller) -> Result<SecureBytes> {
+        Result<KeyBundle> b = FetchKey(input->candidates[a.candidate], input->key_name, input->version, caller);
+        if (!b.ok()) return b.status();
+        std::lock_guard lock(input->mu);
+        input->bundles[a.candidate] = std::move(b).value();
+        return SecureBytes();
+      },
+      deadline);
+  for (const auto& [i, st] : outcome.failures)
+    *tried += (tried->empty() ? "" : "; ") + members_[input->candidates[i]].name + ": " + Brief(st);
+  if (outcome.result && !outcome.result->ok()) return outcome.result->status();  // request-level
+  if (!outcome.result || !outcome.winner) {
+    if (outcome.deadline_passed || deadline.expired()) {
+      return DeadlineFailure("reading key '" + name + "'" + (tried->empty() ? "" : " (" + *tried + ")"));
+    }
+    return Status(codes::kNoUsableVault, ErrorClass::kTransient, "no vault answered");
+  }
+  std::lock_guard lock(input->mu);
+  return std::make_pair(input->candidates[*outcome.winner], input->bundles.at(*outcome.winner));
+}
+
 Result<std::string> VaultRouter::ThumbprintOfVersion(const std::string& name, const std::string& version,
                                                      Deadline deadline) {
   for (std::size_t v = 0; v < members_.size(); ++v)
     if (auto b = catalog_.ByVersion(v, name, version); b && !Quarantined(v)) return b->thumbprint;
+  // Asked of every vault like an unwrap (hedged): a silent first vault must
+  // not hold an unwrap that names a version id for try_timeout.
   std::string tried;
-  for (std::size_t v : Ranked()) {
-    if (deadline.expired()) return DeadlineFailure("resolving version " + version + " of '" + name + "'");
-    Result<KeyBundle> b = FetchKey(v, name, version, deadline);
-    if (b.ok()) return b->thumbprint;
-    if (ScopeOf(b.status()) == FailureScope::kRequest) return b.status();
-    tried += (tried.empty() ? "" : "; ") + members_[v].name + ": " + Brief(b.status());
+  Result<std::pair<std::size_t, KeyBundle>> got = RaceGetKey(name, version, Ranked(), deadline, &tried);
+  if (got.ok()) return got->second.thumbprint;
+  if (ScopeOf(got.status()) == FailureScope::kRequest || got.status().code() == codes::kDeadlineExceeded) {
+    return got.status();
   }
   return Status(codes::kHttpNotFound, ErrorClass::kNotFound,
                 "version " + version + " of key '" + name + "' was not found in any vault (" + tried + ")");
@@ -374,25 +425,29 @@ Result<KeyBundle> VaultRouter::CurrentVersion(const std::string& key_name, Deadl
       return it->second.bundle;
     }
   }
+  // Raced over the vaults (hedged); the answering vault must not be one
+  // with other material, else the race is run again without it.
+  std::vector<std::size_t> candidates = Ranked();
   std::string tried;
-  for (std::size_t v : Ranked()) {
-    if (deadline.expired()) return DeadlineFailure("reading the current version of '" + key_name + "'");
-    Result<KeyBundle> latest = FetchKey(v, key_name, "", deadline);
-    if (!latest.ok()) {
-      if (ScopeOf(latest.status()) == FailureScope::kRequest) return latest.status();
-      tried += (tried.empty() ? "" : "; ") + members_[v].name + ": " + Brief(latest.status());
-      continue;
+  while (!candidates.empty()) {
+    Result<std::pair<std::size_t, KeyBundle>> got = RaceGetKey(key_name, "", candidates, deadline, &tried);
+    if (!got.ok()) {
+      if (ScopeOf(got.status()) == FailureScope::kRequest || got.status().code() == codes::kDeadlineExceeded) {
+        return got.status();
+      }
+      break;
     }
-    // The answering vault must not be one with other material.
+    const std::size_t v = got->first;
     auto listed = catalog_.ListedAt(v, key_name);
     if (!listed || Now() - *listed >= options_.tuning.verification_ttl) (void)LoadListing(v, key_name, deadline);
     if (Quarantined(v)) {
       tried += (tried.empty() ? "" : "; ") + members_[v].name + ": quarantined";
+      candidates.erase(std::find(candidates.begin(), candidates.end(), v));
       continue;
     }
     std::lock_guard lock(current_mu_);
-    current_[key_name] = CurrentEntry{*latest, Now(), v};
-    return *latest;
+    current_[key_name] = CurrentEntry{got->second, Now(), v};
+    return got->second;
   }
   return Status(codes::kNoUsableVault, ErrorClass::kTransient,
                 "could not read the current version of key '" + key_name + "' from any vault (" + tried + ")");
@@ -442,16 +497,8 @@ namespace {
 // client returns it.
 bool IsSkip(const Status& s) { return s.code() == codes::kNoUsableVault; }
 
-// What the attempts of one race need, owned jointly by them (an abandoned
-// attempt may outlive the call that started it).
-struct RaceTarget {
-  std::string key_name;
-  std::string thumbprint;
-  WrapAlgorithm algorithm = WrapAlgorithm::kRsaOaep256;
-  std::vector<std::size_t> candidates;  // vault indices, ranked
-};
-
 }  // namespace
+
 
 struct VaultRouter::UnwrapInput : RaceTarget {
   Bytes wrapped;

@@ -222,6 +222,13 @@ class VaultRouter {
   // other material (it is then quarantined).
   bool JudgedRogue(std::size_t v, const std::string& name, Deadline deadline);
   Result<std::string> ThumbprintOfVersion(const std::string& name, const std::string& version, Deadline deadline);
+  struct GetKeyInput;
+  // GetKey of `name` (`version`, "" = current) raced over `candidates` like
+  // an unwrap: the first vault that answers, with its bundle. Vault-level
+  // failures are appended to `tried`.
+  Result<std::pair<std::size_t, KeyBundle>> RaceGetKey(const std::string& name, const std::string& version,
+                                                       std::vector<std::size_t> candidates, Deadline deadline,
+                                                       std::string* tried);
 
   // One request raced over `candidates` (vault indices, ranked) with
   // hedging; vaults another vault outran are counted against their health.

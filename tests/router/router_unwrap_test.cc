@@ -209,6 +209,28 @@ TEST_F(UnwrapTest, ByVersionIdOfAnotherVault) {
   EXPECT_EQ(vault(1).unwraps(), 0);
 }
 
+TEST_F(UnwrapTest, ByVersionIdWithASilentFirstVaultIsHedgedNotHeldForTryTimeout) {
+  // A cold router (no version known yet) and a silent v0: resolving the
+  // version id is raced like the unwrap itself. try_timeout stays at 10 s.
+  Build(2, [](RouterOptions& o) {
+    o.tuning.hedge_delay_floor = milliseconds(20);
+    o.tuning.hedge_delay_cap = milliseconds(100);
+  });
+  vault(0).SetBlackhole(true);
+  const SecureBytes dek = RandomDek();
+  UnwrapRequest req = Request(WrapLocally(dek));
+  req.thumbprint.clear();
+  req.version = version(1);
+  const auto started = Clock::now();
+  auto r = router_->Unwrap(req, Deadline::After(std::chrono::seconds(30)));
+  const auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, dek);
+  EXPECT_LT(took, milliseconds(3000));
+  EXPECT_GE(router_->stats().hedge_wins, 1u);
+  vault(0).ReleaseAll();
+}
+
 TEST_F(UnwrapTest, IdenticalConcurrentUnwrapsShareOneVaultCall) {
   Build(2, [](RouterOptions& o) { o.tuning.hedging_enabled = false; });
   constexpr int kCallers = 500;

@@ -88,6 +88,24 @@ TEST_F(WrapTest, SilentVaultIsEscapedByAHedgedWrapWellBeforeTryTimeout) {
   vault(0).ReleaseAll();
 }
 
+TEST_F(WrapTest, ExpiredCurrentVersionIsReadAgainWithoutWaitingForASilentVault) {
+  Build(2, [](RouterOptions& o) {
+    o.tuning.hedge_delay_floor = milliseconds(20);
+    o.tuning.hedge_delay_cap = milliseconds(100);
+  });
+  ASSERT_TRUE(router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon()).ok());
+  vault(0).SetBlackhole(true);
+  clock_.Advance(std::chrono::seconds(31));  // past current_version_ttl, within verification_ttl
+  const auto started = Clock::now();
+  auto w = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Deadline::After(std::chrono::seconds(30)));
+  const auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->vault, "v1");
+  EXPECT_EQ(w->thumbprint, GoodKey()->Thumbprint());
+  EXPECT_LT(took, milliseconds(3000)) << "reading the current version waited for the silent vault";
+  vault(0).ReleaseAll();
+}
+
 TEST_F(WrapTest, WithHedgingOffASilentVaultCostsTheTryTimeout) {
   Build(2, [](RouterOptions& o) {
     o.tuning.hedging_enabled = false;
