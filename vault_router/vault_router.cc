@@ -335,10 +335,13 @@ Result<KeyBundle> VaultRouter::LocateIn(std::size_t v, const std::string& name, 
                   "vault '" + members_[v].name + "' is quarantined (other key material)")
         .WithVault(members_[v].name);
   }
+  // When the listing was read before the lookup, a listing another caller
+  // completes in between is seen by the lookup (its bundles are recorded
+  // before it is marked listed). The other order reported a version it had
+  // just listed as missing (seen under TSan: 1 of 500 cold unwraps failed).
+  const std::optional<Clock::time_point> listed = catalog_.ListedAt(v, name);
   if (auto b = catalog_.ByThumbprint(v, name, thumbprint)) return *b;
-  if (auto listed = catalog_.ListedAt(v, name); listed && Now() - *listed < options_.relist_interval) {
-    return not_found();
-  }
+  if (listed && Now() - *listed < options_.relist_interval) return not_found();
   Status loaded = LoadListing(v, name, deadline);
   if (!loaded.ok()) return loaded;
   if (Quarantined(v)) {

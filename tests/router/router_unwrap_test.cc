@@ -2,6 +2,7 @@
 // failures, hedging, coalescing, throttling, deadlines, abandoned attempts.
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "core/error_codes.h"
@@ -271,15 +272,22 @@ TEST_F(UnwrapTest, DistinctConcurrentUnwrapsSpreadWhenThePrimaryThrottles) {
     reqs.push_back(Request(WrapLocally(deks.back())));
   }
   std::atomic<int> ok{0};
+  std::mutex failures_mu;
+  std::string failures;  // what the failed callers got, for the message
   std::vector<std::thread> callers;
   for (int i = 0; i < kCallers; ++i) {
     callers.emplace_back([&, i] {
       auto r = router_->Unwrap(reqs[static_cast<std::size_t>(i)], Deadline::After(std::chrono::seconds(60)));
-      if (r.ok() && *r == deks[static_cast<std::size_t>(i)]) ++ok;
+      if (r.ok() && *r == deks[static_cast<std::size_t>(i)]) {
+        ++ok;
+      } else {
+        std::lock_guard lock(failures_mu);
+        failures += (r.ok() ? std::string("wrong plaintext") : r.status().ToString()) + "; ";
+      }
     });
   }
   for (auto& t : callers) t.join();
-  EXPECT_EQ(ok.load(), kCallers);
+  EXPECT_EQ(ok.load(), kCallers) << failures;
   EXPECT_EQ(router_->stats().unwrap_failures, 0u);
   EXPECT_LE(vault(0).max_concurrent_unwraps(), 2);
   EXPECT_GT(vault(1).successful_unwraps(), 0);
