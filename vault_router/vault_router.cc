@@ -24,15 +24,6 @@ Status InvalidArgument(std::string message) {
   return Status(codes::kInvalidArgument, ErrorClass::kInvalidInput, std::move(message));
 }
 
-// What the attempts of one race need, owned jointly by them (an abandoned
-// attempt may outlive the call that started it).
-struct RaceTarget {
-  std::string key_name;
-  std::string thumbprint;
-  WrapAlgorithm algorithm = WrapAlgorithm::kRsaOaep256;
-  std::vector<std::size_t> candidates;  // vault indices, ranked
-};
-
 Status DeadlineFailure(const std::string& what) {
   return Status(codes::kDeadlineExceeded, ErrorClass::kTransient, "deadline passed before " + what);
 }
@@ -59,6 +50,20 @@ std::string CoalescingKey(const UnwrapRequest& r) {
 }
 
 }  // namespace
+
+// What the attempts of one race need, owned jointly by them (an abandoned
+// attempt may outlive the call that started it).
+struct VaultRouter::RaceTarget {
+  std::string key_name;
+  std::string thumbprint;
+  WrapAlgorithm algorithm = WrapAlgorithm::kRsaOaep256;
+  std::vector<std::size_t> candidates;  // vault indices, ranked
+};
+
+void VaultRouter::AppendFailures(const RaceTarget& target, const RaceOutcome& outcome, std::string* out) const {
+  for (const auto& [i, st] : outcome.failures)
+    *out += (out->empty() ? "" : "; ") + members_[target.candidates[i]].name + ": " + Brief(st);
+}
 
 struct VaultRouter::Counters {
   std::atomic<std::uint64_t> unwraps{0}, unwrap_failures{0}, unwraps_coalesced{0}, wraps{0}, wrap_failures{0},
@@ -378,9 +383,8 @@ Result<std::pair<std::size_t, KeyBundle>> VaultRouter::RaceGetKey(const std::str
   input->key_name = name;
   input->version = version;
   input->candidates = std::move(candidates);
-  std::shared_ptr<const std::vector<std::size_t>> ranked(input, &input->candidates);
   RaceOutcome outcome = Race(
-      ranked,
+      input,
       [this, input](const RaceAttempt& a, Deadline caller) -> Result<SecureBytes> {
         Result<KeyBundle> b = FetchKey(input->candidates[a.candidate], input->key_name, input->version, caller);
         if (!b.ok()) return b.status();
@@ -389,8 +393,7 @@ Result<std::pair<std::size_t, KeyBundle>> VaultRouter::RaceGetKey(const std::str
         return SecureBytes();
       },
       deadline);
-  for (const auto& [i, st] : outcome.failures)
-    *tried += (tried->empty() ? "" : "; ") + members_[input->candidates[i]].name + ": " + Brief(st);
+  AppendFailures(*input, outcome, tried);
   if (outcome.result && !outcome.result->ok()) return outcome.result->status();  // request-level
   if (!outcome.result || !outcome.winner) {
     if (outcome.deadline_passed || deadline.expired()) {
@@ -502,7 +505,6 @@ bool IsSkip(const Status& s) { return s.code() == codes::kNoUsableVault; }
 
 }  // namespace
 
-
 struct VaultRouter::UnwrapInput : RaceTarget {
   Bytes wrapped;
   // May an attempt be skipped (ejected meanwhile / at max_attempts_per_vault)?
@@ -555,15 +557,15 @@ Result<SecureBytes> VaultRouter::UnwrapAt(const UnwrapInput& input, const RaceAt
   return r;
 }
 
-RaceOutcome VaultRouter::Race(std::shared_ptr<const std::vector<std::size_t>> candidates, HedgedRace::Attempt attempt,
+RaceOutcome VaultRouter::Race(std::shared_ptr<const RaceTarget> target, HedgedRace::Attempt attempt,
                               Deadline deadline) {
   RaceOptions race;
   race.hedging = options_.tuning.hedging_enabled;
-  race.hedge_delay = [this, candidates](std::size_t i) { return members_[(*candidates)[i]].health->HedgeDelay(); };
+  race.hedge_delay = [this, target](std::size_t i) { return members_[target->candidates[i]].health->HedgeDelay(); };
   // An attempt at a vault ejected meanwhile (by other requests) is left
   // behind without asking the hedge budget.
-  race.abandon_candidate = [this, candidates](std::size_t i) {
-    return members_[(*candidates)[i]].health->Tier(Now()) >= VaultTier::kProbing;
+  race.abandon_candidate = [this, target](std::size_t i) {
+    return members_[target->candidates[i]].health->Tier(Now()) >= VaultTier::kProbing;
   };
   race.may_hedge = [this] {
     if (hedge_budget_.TryWithdraw()) return true;
@@ -572,7 +574,7 @@ RaceOutcome VaultRouter::Race(std::shared_ptr<const std::vector<std::size_t>> ca
   };
   // Even if a vault call overruns its own deadline, the race moves on.
   race.attempt_timeout = options_.tuning.try_timeout;
-  RaceOutcome outcome = HedgedRace::Run(executor_, candidates->size(), std::move(attempt), race, deadline);
+  RaceOutcome outcome = HedgedRace::Run(executor_, target->candidates.size(), std::move(attempt), race, deadline);
   counters_->failovers += outcome.failovers;
   counters_->hedges += outcome.hedges;
   if (outcome.winner && outcome.winner_hedged) counters_->hedge_wins++;
@@ -586,7 +588,7 @@ RaceOutcome VaultRouter::Race(std::shared_ptr<const std::vector<std::size_t>> ca
   // silent: hedging covers it, and it is not held against it.
   const auto now = Clock::now();
   for (const auto& [c, ran] : outcome.outrun) {
-    VaultHealth& health = *members_[(*candidates)[c]].health;
+    VaultHealth& health = *members_[target->candidates[c]].health;
     if (health.AnsweredSince(now - ran)) continue;
     Publish(health.OnOutcome(
         Now(), Status(codes::kDeadlineExceeded, ErrorClass::kTransient, "outrun by another vault's answer"), ran));
@@ -595,9 +597,7 @@ RaceOutcome VaultRouter::Race(std::shared_ptr<const std::vector<std::size_t>> ca
 }
 
 RaceOutcome VaultRouter::RaceUnwrap(std::shared_ptr<const UnwrapInput> input, Deadline deadline) {
-  // The candidates live as long as the input (abandoned attempts included).
-  std::shared_ptr<const std::vector<std::size_t>> candidates(input, &input->candidates);
-  return Race(std::move(candidates),
+  return Race(input,
               [this, input](const RaceAttempt& a, Deadline caller) { return UnwrapAt(*input, a, caller); }, deadline);
 }
 
@@ -717,15 +717,13 @@ Result<WrappedKey> VaultRouter::Wrap(const std::string& key_name, WrapAlgorithm 
     return fail(Status(codes::kNoUsableVault, ErrorClass::kTransient,
                        "wrap with key '" + key_name + "': no usable vault holds the current version"));
   }
-  std::shared_ptr<const std::vector<std::size_t>> candidates(input, &input->candidates);
   RaceOutcome outcome = Race(
-      candidates, [this, input](const RaceAttempt& a, Deadline caller) { return WrapAt(*input, a, caller); },
+      input, [this, input](const RaceAttempt& a, Deadline caller) { return WrapAt(*input, a, caller); },
       deadline);
   if (outcome.result && !outcome.result->ok()) return fail(outcome.result->status());  // request-level
   if (!outcome.result || !outcome.winner) {
     std::string tried;
-    for (const auto& [i, st] : outcome.failures)
-      tried += (tried.empty() ? "" : "; ") + members_[input->candidates[i]].name + ": " + Brief(st);
+    AppendFailures(*input, outcome, &tried);
     if (outcome.deadline_passed || deadline.expired()) {
       return fail(DeadlineFailure("any vault wrapped with key '" + key_name + "'" +
                                   (tried.empty() ? "" : " (" + tried + ")")));

@@ -230,10 +230,13 @@ class VaultRouter {
                                                        std::vector<std::size_t> candidates, Deadline deadline,
                                                        std::string* tried);
 
-  // One request raced over `candidates` (vault indices, ranked) with
-  // hedging; vaults another vault outran are counted against their health.
-  RaceOutcome Race(std::shared_ptr<const std::vector<std::size_t>> candidates, HedgedRace::Attempt attempt,
-                   Deadline deadline);
+  // One request raced over the target's candidates (vault indices, ranked)
+  // with hedging; vaults another vault outran are counted against their
+  // health. The target lives as long as the race's last attempt.
+  struct RaceTarget;
+  RaceOutcome Race(std::shared_ptr<const RaceTarget> target, HedgedRace::Attempt attempt, Deadline deadline);
+  // "vault: failure; ..." for the race's vault-level failures.
+  void AppendFailures(const RaceTarget& target, const RaceOutcome& outcome, std::string* out) const;
   struct UnwrapInput;
   Result<SecureBytes> UnwrapRouted(const UnwrapRequest& request, Deadline deadline);
   RaceOutcome RaceUnwrap(std::shared_ptr<const UnwrapInput> input, Deadline deadline);
