@@ -113,15 +113,17 @@ TEST_F(RouterOnTestbed, FiveHundredIdenticalUnwrapsShareOneVaultCall) {
 // 500 distinct unwraps at once spread over the vaults: the router caps the
 // attempts in flight at one vault (circuit breaker), and a vault that
 // throttles is ranked last. Here eastus is restarted with a service limit
-// of 20 unwraps per 10 s window (the Key Vault limit table scaled by
-// 0.005): beyond it eastus answers 429, and those callers go to westus and
+// of 5 unwraps per 10 s window (the Key Vault limit table scaled by
+// 0.00125; below the 8 attempts the router lets run at one vault at once, so
+// the first wave alone exceeds it): beyond it eastus answers 429, and those
+// callers go to westus and
 // japaneast at once instead of queuing behind eastus's Retry-After. None
 // fails; eastus serves no more than its budget.
 TEST_F(RouterOnTestbed, FiveHundredDistinctUnwrapsSpreadWhenThePrimaryThrottles) {
   constexpr int kCallers = 500;
   ASSERT_TRUE(OpenAndWrap(kCallers));
 
-  constexpr int kBudget = 20;
+  constexpr int kBudget = 5;
   {
     ASSERT_TRUE(tb_->KillVault("eastus").ok());
     const std::string file = tb_->info().Vault("eastus").config_file;
