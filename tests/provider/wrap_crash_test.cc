@@ -32,9 +32,14 @@ std::vector<ReturnedWrap> ReadComplete(const std::string& path) {
   std::string line;
   while (std::getline(in, line)) {
     if (in.eof()) break;  // the last line had no newline: the kill cut it
+    // Exactly dek (32 bytes), wrapped (RSA-2048: 256 bytes) and an RFC 7638
+    // thumbprint; anything else is a record the kill tore.
     std::istringstream fields(line);
     ReturnedWrap w;
-    if (fields >> w.dek >> w.wrapped >> w.thumbprint) out.push_back(w);
+    std::string extra;
+    if (!(fields >> w.dek >> w.wrapped >> w.thumbprint) || (fields >> extra)) continue;
+    if (w.dek.size() != 43 || w.wrapped.size() != 342 || w.thumbprint.size() != 43) continue;
+    out.push_back(w);
   }
   return out;
 }

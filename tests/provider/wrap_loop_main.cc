@@ -41,7 +41,9 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s\n", wrapped.status().ToString().c_str());
       continue;
     }
-    std::string line = geoekm::Base64UrlEncode(dek) + " " + geoekm::Base64UrlEncode(wrapped->wrapped) + " " +
+    // Leading newline: a record torn by the previous process's kill never
+    // runs into this one.
+    std::string line = "\n" + geoekm::Base64UrlEncode(dek) + " " + geoekm::Base64UrlEncode(wrapped->wrapped) + " " +
                        wrapped->thumbprint + "\n";
     if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) return 1;
   }
