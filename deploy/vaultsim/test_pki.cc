@@ -49,7 +49,7 @@ X509Ptr IssueCert(const std::string& cn, EVP_PKEY* key, X509* issuer, EVP_PKEY* 
                   const std::string& san, const char* eku) {
   X509Ptr cert(X509_new(), X509_free);
   unsigned char serial[16];
-  RAND_bytes(serial, sizeof serial);
+  if (RAND_bytes(serial, sizeof serial) != 1) return X509Ptr(nullptr, X509_free);
   serial[0] &= 0x7f;
   BIGNUM* bn = BN_bin2bn(serial, sizeof serial, nullptr);
   bool ok = cert && bn && X509_set_version(cert.get(), 2) == 1 &&

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -37,7 +38,12 @@ Status Failed(const std::string& what) { return Status(codes::kFailure, ErrorCla
 
 std::string RandomToken(std::size_t bytes) {
   SecureBytes raw(bytes);
-  RAND_bytes(raw.data(), static_cast<int>(raw.size()));
+  // Secrets of the testbed; no error channel (plain strings), and a
+  // predictable secret would be worse than stopping.
+  if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1) {
+    std::fputs("vaultsim testbed: OpenSSL RAND_bytes failed; stopping\n", stderr);
+    std::abort();
+  }
   return Base64UrlEncode(raw);
 }
 

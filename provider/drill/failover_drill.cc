@@ -19,9 +19,11 @@ std::int64_t NowMs() {
       .count();
 }
 
-SecureBytes RandomDek() {
+Result<SecureBytes> RandomDek() {
   SecureBytes dek(32);
-  RAND_bytes(dek.data(), static_cast<int>(dek.size()));
+  if (RAND_bytes(dek.data(), static_cast<int>(dek.size())) != 1) {
+    return Status(codes::kProviderError, ErrorClass::kInternal, "no random bytes from OpenSSL for a test DEK");
+  }
   return dek;
 }
 
@@ -82,7 +84,13 @@ class Drill {
     int wrap_failures = 0;
     std::string first_wrap_error;
     for (int i = 0; i < options_.deks; ++i) {
-      WrappedDek d{RandomDek(), {}};
+      Result<SecureBytes> dek = RandomDek();
+      if (!dek.ok()) {
+        ++wrap_failures;
+        if (first_wrap_error.empty()) first_wrap_error = dek.status().ToString();
+        continue;
+      }
+      WrappedDek d{std::move(dek).value(), {}};
       auto t0 = Clock::now();
       auto w = rt_.router().Wrap(result_.key_name, WrapAlgorithmFromConfig(), d.plaintext,
                                  Deadline::After(rt_.config().router.operation_deadline));

@@ -34,7 +34,10 @@ int main(int argc, char** argv) {
   const std::string key = config->provider.key_names.front();
   for (;;) {
     geoekm::SecureBytes dek(32);
-    RAND_bytes(dek.data(), static_cast<int>(dek.size()));
+    if (RAND_bytes(dek.data(), static_cast<int>(dek.size())) != 1) {
+      std::fprintf(stderr, "OpenSSL RAND_bytes failed\n");
+      return 1;
+    }
     auto wrapped = (*runtime)->router().Wrap(key, geoekm::WrapAlgorithm::kRsaOaep256, dek,
                                              geoekm::Deadline::After(std::chrono::seconds(20)));
     if (!wrapped.ok()) {

@@ -19,7 +19,7 @@ const std::shared_ptr<const TestRsaKey>& RotatedKey() {
 
 SecureBytes RandomDek() {
   SecureBytes dek(32);
-  RAND_bytes(dek.data(), static_cast<int>(dek.size()));
+  EXPECT_EQ(RAND_bytes(dek.data(), static_cast<int>(dek.size())), 1) << "OpenSSL RAND_bytes failed";
   return dek;
 }
 

@@ -46,7 +46,7 @@ constexpr int kUnwrapsPerScenario = 12;
 
 SecureBytes RandomDek() {
   SecureBytes dek(32);
-  RAND_bytes(dek.data(), static_cast<int>(dek.size()));
+  EXPECT_EQ(RAND_bytes(dek.data(), static_cast<int>(dek.size())), 1) << "OpenSSL RAND_bytes failed";
   return dek;
 }
 
