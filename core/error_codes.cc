@@ -1,4 +1,4 @@
-// Generated from shared/spec/connector-error-codes.tsv (the connector's table) plus geoekm's own codes.
+// The connector's published error table plus geoekm's own codes (docs/ARCHITECTURE.md §Error codes).
 #include "core/error_codes.h"
 
 namespace geoekm::codes {

@@ -1,5 +1,5 @@
 // Error codes of the SQL Server Connector for Azure Key Vault
-// (shared/spec/connector-error-codes.tsv), reused by geoekm so that a DBA who
+// (docs/ARCHITECTURE.md §Error codes), reused by geoekm so that a DBA who
 // knows the connector's table recognises our failures. Codes above 2048 are
 // provider-specific; 0..7 are the engine's SqlCpError values.
 //

@@ -1,5 +1,5 @@
 // RFC 7638 JWK thumbprint of an RSA public key: the identity of a key
-// version across vaults (DESIGN invariant 1).
+// version across vaults (docs/ARCHITECTURE.md, invariant 1; §Thumbprint).
 //
 // SHA-256 over {"e":<e>,"kty":"RSA","n":<n>} with e/n as minimal base64url;
 // Key Vault's "RSA-HSM" is normalised to "RSA" so a software and an HSM copy

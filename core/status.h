@@ -1,7 +1,7 @@
 // Status: the value every expected failure in geoekm travels as.
 //
 // A Status carries the connector error code from
-// shared/spec/connector-error-codes.tsv (0 = success), a class the router
+// docs/ARCHITECTURE.md §Error codes (0 = success), a class the router
 // uses to decide whether another vault may help, an operator-facing message,
 // and — when the failure came from a vault — the HTTP status, the vault's own
 // error code and the x-ms-request-id. Messages never contain secrets, tokens

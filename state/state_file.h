@@ -1,6 +1,6 @@
 // The state file on disk: created by us with mode 0600 before SQLite opens
 // it (SQLite would create it honouring the umask, typically 0644), and its
-// companions (-wal, -shm, -journal) kept owner-only too (DESIGN invariant 5:
+// companions (-wal, -shm, -journal) kept owner-only too (docs/ARCHITECTURE.md, invariant 5:
 // the file holds key history and audit that others must not read).
 //
 // Thread safety: functions on the file system; callers serialise per path.

@@ -1,5 +1,5 @@
 // StateStore::Rebuild: reconstructs key history from what the vaults hold
-// (DESIGN invariant 3, "if the store is lost it can be rebuilt"). Kept apart
+// (docs/ARCHITECTURE.md, invariant 3, "if the store is lost it can be rebuilt"). Kept apart
 // from state_store.cc because it is a recovery procedure, not a hot path.
 #include <map>
 #include <set>

@@ -56,7 +56,7 @@ struct HealthEventRecord {
   HealthTransition transition;
 };
 
-// A key version, identified by its RFC 7638 thumbprint (DESIGN invariant 1).
+// A key version, identified by its RFC 7638 thumbprint (docs/ARCHITECTURE.md, invariant 1).
 struct KeyVersionRecord {
   std::string thumbprint;
   std::string key_name;

@@ -399,7 +399,7 @@ Status StateStore::RecordWrapKeyVersion(std::string_view vault, const KeyBundle&
                 version.attributes.exp, JoinOps(version.key_ops), now);
   status = copy->Run();
   if (!status.ok()) return status;
-  // Defence in depth for invariant 2: a copy known to hold other material
+  // Defence in depth for docs/ARCHITECTURE.md, invariant 2: a copy known to hold other material
   // (or quarantined) must never have wrapped anything; refuse, so the router
   // does not return the wrapped bytes.
   auto copy_status = connection_.Prepare("SELECT status FROM vault_key_copies WHERE vault = ? AND thumbprint = ?");

@@ -1,6 +1,6 @@
 // StateStore: geoekm's local SQLite state — registered vaults and their
 // health history, every key version ever seen or used for a wrap (by RFC 7638
-// thumbprint, DESIGN invariant 1), each vault's copy of each version, and an
+// thumbprint, docs/ARCHITECTURE.md, invariant 1), each vault's copy of each version, and an
 // audit of operations that cannot hold payloads (invariant 5).
 //
 // Durability (invariant 3): RecordWrapKeyVersion returns OK only after the

@@ -1,5 +1,5 @@
 // Value types of the Key Vault keys data plane as geoekm uses them.
-// Field meanings follow shared/spec/akv-protocol.md §1.3.
+// Field meanings follow docs/ARCHITECTURE.md §Key JSON.
 //
 // Thread safety: plain values.
 #pragma once

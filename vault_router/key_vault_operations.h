@@ -3,7 +3,7 @@
 // KeyVaultClient (HTTPS + Entra ID auth + retries); tests may substitute a
 // fake at this seam only.
 //
-// There is deliberately no delete or purge (DESIGN invariant 4).
+// There is deliberately no delete or purge (docs/ARCHITECTURE.md, invariant 4).
 //
 // Thread safety: implementations must be safe for concurrent use by many
 // threads.

@@ -1,5 +1,5 @@
 // KeyVersionRecorder: the durable record of every key version used for a
-// wrap (DESIGN invariant 3). The router calls RecordWrapKeyVersion after a
+// wrap (docs/ARCHITECTURE.md, invariant 3). The router calls RecordWrapKeyVersion after a
 // vault wrapped a DEK and before it hands the wrapped bytes back; if the
 // record fails, the wrap fails. The state store implements it (through an
 // adapter above this layer).

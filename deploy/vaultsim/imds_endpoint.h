@@ -1,5 +1,5 @@
 // ManagedIdentityEndpoint: the managed-identity token endpoints a workload
-// on Azure reaches over plain HTTP (akv-protocol.md §5):
+// on Azure reaches over plain HTTP (docs/ARCHITECTURE.md §Managed identity):
 //   IMDS         GET /metadata/identity/oauth2/token?api-version=2018-02-01&resource=..
 //                [&client_id=|object_id=|msi_res_id=]   header "Metadata: true"
 //   App Service  GET /msi/token?api-version=2019-08-01&resource=..

@@ -1,5 +1,5 @@
 // The Key Vault wire shapes the simulated vault answers with: KeyBundle,
-// DeletedKeyBundle, KeyItem and DeletedKeyItem (akv-protocol.md §1.3),
+// DeletedKeyBundle, KeyItem and DeletedKeyItem (docs/ARCHITECTURE.md §Key JSON),
 // public parts only. `base` is "https://<host>:<port>".
 //
 // Thread safety: pure functions.

@@ -1,4 +1,4 @@
-// Validation of a client_assertion (akv-protocol.md §4.3) against the
+// Validation of a client_assertion (docs/ARCHITECTURE.md §Entra tokens) against the
 // certificates registered for an app: the JWT header names the certificate by
 // x5t (SHA-1) and/or x5t#S256 (SHA-256 of the DER), the signature is RS256
 // (PKCS#1 v1.5) or PS256 (PSS, what newer MSAL sends with x5t#S256), aud must

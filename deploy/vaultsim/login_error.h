@@ -1,5 +1,5 @@
 // EntraError: an Entra ID (AADSTS) token-endpoint error rendered exactly as
-// the service does (akv-protocol.md §4.5): HTTP 400/401 and
+// the service does (docs/ARCHITECTURE.md §Entra tokens): HTTP 400/401 and
 //   {"error":..,"error_description":"AADSTS<n>: <text>\r\nTrace ID: ..\r\n
 //    Correlation ID: ..\r\nTimestamp: ..","error_codes":[n],"timestamp":..,
 //    "trace_id":..,"correlation_id":..,"error_uri":"https://login.microsoftonline.com/error?code=<n>"}

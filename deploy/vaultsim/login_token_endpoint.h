@@ -3,7 +3,7 @@
 //   v1  POST /{tenant}/oauth2/token        (resource=<resource>)
 // authenticating the client by client_secret (form body or HTTP Basic) or by
 // client_assertion (see login_client_assertion.h), answering success bodies
-// and AADSTS errors exactly as akv-protocol.md §4.4/§4.5 describe. No sockets
+// and AADSTS errors exactly as docs/ARCHITECTURE.md §Entra tokens describes. No sockets
 // here: the HTTP server hands in the decoded request.
 //
 // Thread safety: immutable after creation; Handle may be called concurrently.

@@ -35,7 +35,7 @@ Array::Ptr StringArray(std::initializer_list<std::string> items) {
 }
 
 // Key permissions the testbed app gets on every vault: everything geoekm and
-// the compatibility tests use, and nothing that deletes (DESIGN invariant 4).
+// the compatibility tests use, and nothing that deletes (docs/ARCHITECTURE.md, invariant 4).
 Array::Ptr TestbedPermissions() {
   return StringArray({"get", "list", "wrapKey", "unwrapKey", "backup", "restore", "create", "import", "update",
                       "rotate"});

@@ -1,5 +1,5 @@
 // Throttler: the vault's request budget per fixed window, weighted like the
-// Key Vault service-limit table (akv-protocol.md §9): a 4000-unit budget per
+// Key Vault service-limit table (docs/ARCHITECTURE.md §Service limits): a 4000-unit budget per
 // window, one operation on a key costs 4000 / limit(kty, size); creates
 // (create/import/rotate) have their own budget of 20 software / 10 HSM.
 // limit_scale multiplies every limit (never below 1 per window). Rejected

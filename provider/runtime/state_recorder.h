@@ -1,8 +1,8 @@
 // StateRecorder: connects the router to the state store. The router sits
 // below state/ and reports through RouterObserver and KeyVersionRecorder;
 // this adapter turns those reports into StateStore records (health events,
-// key-copy findings, the operations audit, and — invariant 3 — the durable
-// record of every key version used for a wrap).
+// key-copy findings, the operations audit, and — docs/ARCHITECTURE.md,
+// invariant 3 — the durable record of every key version used for a wrap).
 //
 // Only RecordWrapKeyVersion can fail the caller's operation; observer
 // callbacks cannot report errors, so failed writes there are counted

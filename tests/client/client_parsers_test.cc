@@ -1,5 +1,5 @@
-// Parsers and retry policy of the Key Vault client, from the spec's literal
-// examples (shared/spec/akv-protocol.md).
+// Parsers and retry policy of the Key Vault client, from the REST spec's
+// literal examples (docs/ARCHITECTURE.md §Key JSON, §Retry-After).
 #include <gtest/gtest.h>
 
 #include "core/error_codes.h"

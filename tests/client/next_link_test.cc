@@ -1,4 +1,4 @@
-// NextLinkTarget with the spec's literal nextLink (akv-protocol.md §1.4/§1.5):
+// NextLinkTarget with the spec's literal nextLink (docs/ARCHITECTURE.md §Paging):
 // explicit :443, its own api-version, an opaque $skiptoken kept byte for
 // byte; links to another origin are refused.
 #include "vault_router/client/next_link.h"

@@ -1,4 +1,4 @@
-// Redaction of vault error messages (DESIGN invariant 5): a hostile or
+// Redaction of vault error messages (docs/ARCHITECTURE.md, invariant 5): a hostile or
 // careless vault that echoes the bearer token or a DEK in its error message
 // does not get them into a Status; GUIDs and URLs an operator needs stay.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Secrets never reach a Status (DESIGN invariant 5): real failures of every
+// Secrets never reach a Status (docs/ARCHITECTURE.md, invariant 5): real failures of every
 // kind against a testbed (5xx, 400, 429, reset, blackhole, 403 permission and
 // firewall, 404, bad ciphertext, malformed backup, wrong CA), each checked for
 // the bearer token the client really sent, the client secret and the DEK.

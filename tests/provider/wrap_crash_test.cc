@@ -1,4 +1,4 @@
-// Invariant 3 under crashes: a process wrapping DEKs in a loop through the
+// Invariant 3 (docs/ARCHITECTURE.md) under crashes: a process wrapping DEKs in a loop through the
 // real runtime (vault clients, router, SQLite store) is SIGKILLed at random
 // moments 50 times. Afterwards the store passes integrity_check, holds the
 // key version of every wrap that was returned, and every returned wrapped

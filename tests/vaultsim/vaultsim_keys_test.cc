@@ -1,5 +1,5 @@
 // Keys data plane of a real vaultsim process: shapes, semantics and error
-// bodies as in shared/spec/akv-protocol.md and deploy/vaultsim/README.md.
+// bodies as in docs/ARCHITECTURE.md §Key paths and deploy/vaultsim/README.md.
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>

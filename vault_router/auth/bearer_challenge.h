@@ -1,5 +1,5 @@
 // BearerChallenge: what a vault's 401 WWW-Authenticate header asks for
-// (shared/spec/akv-protocol.md §3), and the domain check that decides
+// (docs/ARCHITECTURE.md §Challenge auth), and the domain check that decides
 // whether a token for it may be sent to the vault at all.
 //
 // The parser is tolerant the way the Azure SDKs are: scheme "Bearer" in any

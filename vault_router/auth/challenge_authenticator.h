@@ -1,7 +1,7 @@
 // ChallengeAuthenticator: the VaultAuthenticator over one TokenCache. It
 // remembers, per vault host, the (tenant, resource) of the last accepted
 // challenge; a token is only ever returned for a host whose challenge passed
-// the domain check (DESIGN.md invariant 6).
+// the domain check (docs/ARCHITECTURE.md, invariant 6).
 //
 // Tenant: taken from the challenge, as the Azure SDKs do, even when the
 // configuration names another tenant; credentials still only go to the

@@ -1,7 +1,7 @@
 // ClientCertificate: an X.509 certificate with its RSA private key, loaded
 // from PEM (certificate and key in one file, or a separate key file) or
 // PKCS#12/PFX (with an optional password file), and the RS256 client
-// assertion JWT signed with it (akv-protocol.md §4.3):
+// assertion JWT signed with it (docs/ARCHITECTURE.md §Entra tokens):
 //   header  {"alg":"RS256","typ":"JWT","x5t":b64url SHA-1(DER),"x5t#S256":b64url SHA-256(DER)}
 //   claims  {"aud":<token endpoint URL>,"iss":<client id>,"sub":<client id>,
 //            "jti":<GUID>,"nbf":now,"exp":now+600}

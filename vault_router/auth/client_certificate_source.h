@@ -1,5 +1,5 @@
 // ClientCertificateSource: client_credentials grant with a signed client
-// assertion (akv-protocol.md §4.3) against the configured authority.
+// assertion (docs/ARCHITECTURE.md §Entra tokens) against the configured authority.
 //
 // Thread safety: Fetch() may be called concurrently.
 #pragma once

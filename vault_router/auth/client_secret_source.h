@@ -1,5 +1,5 @@
 // ClientSecretSource: client_credentials grant with a client secret against
-// the configured authority (akv-protocol.md §4.2). The secret is inline
+// the configured authority (docs/ARCHITECTURE.md §Entra tokens). The secret is inline
 // (from the credential string) or read from its file at every fetch, so a
 // rotated secret file takes effect without a restart.
 //

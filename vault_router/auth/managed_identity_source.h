@@ -1,5 +1,5 @@
 // ManagedIdentitySource: tokens from the host's managed identity
-// (akv-protocol.md §5).
+// (docs/ARCHITECTURE.md §Managed identity).
 //
 // Endpoint, first match wins:
 //   1. AuthConfig.managed_identity_endpoint (IMDS protocol; a bare

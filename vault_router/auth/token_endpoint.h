@@ -1,6 +1,6 @@
 // TokenEndpoint: the CONFIGURED Entra ID authority (AuthConfig.authority_host)
 // and the token URLs under it. The authority named in a vault's challenge is
-// never used to send credentials; only its tenant is (akv-protocol.md §3.2).
+// never used to send credentials; only its tenant is (docs/ARCHITECTURE.md §Challenge auth).
 //
 // v2: POST {authority}/{tenant}/oauth2/v2.0/token   (scope = resource/.default)
 // v1: POST {authority}/{tenant}/oauth2/token        (resource = resource)

@@ -1,6 +1,6 @@
 // Parsing of token endpoint answers: Entra ID v2 / v1, IMDS and App Service
-// success bodies, and Entra error bodies (shared/spec/akv-protocol.md §4.4,
-// §4.5, §5).
+// success bodies, and Entra error bodies (docs/ARCHITECTURE.md §Entra tokens,
+// §Managed identity).
 //
 // Success bodies: `access_token` must be a string. Expiry precedence as the
 // Azure C++ SDK: `refresh_in` (number or numeric string; a refresh hint) >

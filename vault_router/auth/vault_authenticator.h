@@ -1,5 +1,5 @@
 // VaultAuthenticator: bearer tokens for Key Vault requests, obtained through
-// challenge-based authentication (shared/spec/akv-protocol.md §3, §4, §5).
+// challenge-based authentication (docs/ARCHITECTURE.md §Challenge auth, §Entra tokens, §Managed identity).
 //
 // Flow, as the Azure SDKs do it: the client sends its first request to a
 // vault host without a token; the vault answers 401 with WWW-Authenticate;

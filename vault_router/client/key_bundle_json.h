@@ -1,4 +1,4 @@
-// Parsing of Key Vault key JSON (shared/spec/akv-protocol.md §1.3): a
+// Parsing of Key Vault key JSON (docs/ARCHITECTURE.md §Key JSON): a
 // KeyBundle with its RFC 7638 thumbprint and key size, one page of "list
 // key versions", and the JSON bodies geoekm sends (import, create, update).
 //

@@ -1,5 +1,5 @@
 // KeyVaultClient: the keys data plane of ONE vault over HTTPS
-// (shared/spec/akv-protocol.md), implementing KeyVaultOperations for the
+// (docs/ARCHITECTURE.md §Key paths), implementing KeyVaultOperations for the
 // router and replication.
 //
 // - Transport: a pooled HttpsTransport to the vault's origin (verified TLS,

@@ -1,5 +1,5 @@
 // NextLinkTarget: where to send the request for the next page of a Key Vault
-// list (shared/spec/akv-protocol.md §1.5).
+// list (docs/ARCHITECTURE.md §Paging).
 //
 // The service's nextLink is an absolute URL that may carry an explicit :443,
 // its own (older) api-version, an opaque $skiptoken and maxresults. geoekm

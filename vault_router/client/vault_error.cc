@@ -15,7 +15,7 @@ bool Contains(std::string_view haystack, std::string_view needle) {
 }
 
 // AKV10032 "Invalid issuer" (token of another tenant) and AKV10022 "Invalid
-// audience" (token for another resource) — akv-protocol.md §2.2.
+// audience" (token for another resource) — docs/ARCHITECTURE.md §Vault errors.
 bool IsCredentialRejection(const VaultErrorBody& body) {
   return Contains(body.message, "AKV10032") || Contains(body.message, "AKV10022") ||
          Contains(body.message, "Invalid issuer") || Contains(body.message, "Invalid audience");
