@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 #include <thread>
 
@@ -53,6 +54,40 @@ TEST(CliTest, HelpListsCommandsAndExitCodes) {
   EXPECT_THAT(run.out, HasSubstr("1  the command ran and found a problem"));
   EXPECT_THAT(run.out, HasSubstr("2  usage error"));
   EXPECT_THAT(run.err, IsEmpty());
+}
+
+// The summaries start one column block after the longest listed command, so
+// no line is padded beyond what that command needs.
+TEST(CliTest, HelpPadsDescriptionsToTheLongestCommand) {
+  ProcessRun run = RunGeoekm({"--help"});
+  ASSERT_EQ(run.exit_code, 0);
+  const std::string commands = run.out.substr(run.out.find("Commands:\n") + 10);
+  std::istringstream lines(commands.substr(0, commands.find("\n\n")));
+  std::vector<std::pair<std::string, std::size_t>> rows;  // usage, column of its summary
+  for (std::string line; std::getline(lines, line);) {
+    ASSERT_EQ(line.rfind("  ", 0), 0u) << line;
+    const std::size_t gap = line.find("  ", 2);
+    ASSERT_NE(gap, std::string::npos) << "no summary on: " << line;
+    const std::size_t column = line.find_first_not_of(' ', gap);
+    rows.emplace_back(line.substr(2, gap - 2), column);
+    EXPECT_LE(line.size(), 100u) << line;
+  }
+  ASSERT_EQ(rows.size(), 3u) << run.out;
+  std::size_t longest = 0;
+  for (const auto& [usage, column] : rows) longest = std::max(longest, usage.size());
+  for (const auto& [usage, column] : rows) EXPECT_EQ(column, 2 + longest + 2) << usage;
+  EXPECT_EQ(rows[0].first, "config check FILE");
+  EXPECT_EQ(rows[1].first, "drill --config FILE [...]");
+  EXPECT_EQ(rows[2].first, "state rebuild --config FILE");
+  EXPECT_THAT(run.out, HasSubstr("geoekm --version"));
+}
+
+TEST(CliTest, VersionPrintsTheProjectVersion) {
+  ProcessRun run = RunGeoekm({"--version"});
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_EQ(run.out, std::string("geoekm ") + GEOEKM_PROJECT_VERSION + "\n");
+  EXPECT_THAT(run.err, IsEmpty());
+  EXPECT_EQ(RunGeoekm({"--version", "extra"}).exit_code, 2);
 }
 
 TEST(CliTest, CommandHelp) {
