@@ -5,6 +5,11 @@
 #include <Poco/Process.h>
 #include <Poco/StreamCopier.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -187,6 +192,50 @@ TEST(CliTest, ShortCredentialExitsOneWithCode2050AndNoSecret) {
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_THAT(run.err, HasSubstr("error 2050"));
   EXPECT_THAT(run.err, Not(HasSubstr("shortS3cret")));
+}
+
+// A loopback port where nothing listens: bound but never listening, so a
+// connection to it is refused at once for as long as the object lives.
+class RefusingPort {
+ public:
+  RefusingPort() : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      std::abort();
+    }
+    port_ = ntohs(addr.sin_port);
+  }
+  ~RefusingPort() { close(fd_); }
+  std::string HostPort() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int fd_;
+  int port_ = 0;
+};
+
+TEST(CliTest, StateRebuildSaysWhyAVaultWasNotRead) {
+  TempConfigDir dir;
+  RefusingPort refusing;
+  ConfigSpec spec = ConfigSpec::Valid()
+                        .RemoveSection("vault.japaneast")
+                        .Set("provider", "state_path", Str("state.db"))
+                        .Set("auth", "managed_identity_endpoint", Str("http://" + refusing.HostPort()))
+                        .Set("router", "max_retries", Num("0"));
+  for (const char* vault : {"vault.eastus", "vault.westus"}) spec.Set(vault, "connect_to", Str(refusing.HostPort()));
+  ProcessRun run = RunGeoekm({"state", "rebuild", "--config", dir.Write("vaults.ini", spec.Ini())});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  for (const char* vault : {"eastus", "westus"}) {
+    // The reason: the Status with its error code, and what was being read.
+    EXPECT_THAT(run.out, ::testing::ContainsRegex(std::string("vault not read \\(its copies keep their status\\): ") +
+                                                  vault + ": error [0-9]+ \\([a-z-]+\\).*: listing the versions of key "
+                                                  "tde-protector: .+"))
+        << run.out;
+  }
+  EXPECT_THAT(run.out, HasSubstr("vault eastus could not be read (error "));
 }
 
 TEST(CliTest, MissingFileExitsOne) {
