@@ -8,12 +8,14 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <sstream>
 #include <thread>
 
@@ -217,15 +219,39 @@ class RefusingPort {
   int port_ = 0;
 };
 
-TEST(CliTest, StateRebuildSaysWhyAVaultWasNotRead) {
-  TempConfigDir dir;
-  RefusingPort refusing;
+// Two vaults and a token endpoint that all refuse connections.
+ConfigSpec UnreachableVaultSet(const RefusingPort& refusing, const std::string& state_path) {
   ConfigSpec spec = ConfigSpec::Valid()
                         .RemoveSection("vault.japaneast")
-                        .Set("provider", "state_path", Str("state.db"))
+                        .Set("provider", "state_path", Str(state_path))
                         .Set("auth", "managed_identity_endpoint", Str("http://" + refusing.HostPort()))
                         .Set("router", "max_retries", Num("0"));
   for (const char* vault : {"vault.eastus", "vault.westus"}) spec.Set(vault, "connect_to", Str(refusing.HostPort()));
+  return spec;
+}
+
+mode_t ModeOf(const std::filesystem::path& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 ? st.st_mode & 07777 : 07777;
+}
+
+TEST(CliTest, StateDirectoryIsCreatedOwnerOnlyUnderUmaskZero) {
+  TempConfigDir dir;
+  RefusingPort refusing;
+  const std::string config = dir.Write("vaults.ini", UnreachableVaultSet(refusing, "var/geoekm/state.db").Ini());
+  const mode_t old_mask = umask(0);  // inherited by the geoekm process
+  ProcessRun run = RunGeoekm({"state", "rebuild", "--config", config});
+  umask(old_mask);
+  EXPECT_EQ(run.exit_code, 1) << run.err;  // the vaults cannot be read; the store was opened
+  EXPECT_EQ(ModeOf(dir.path() / "var"), 0700u);
+  EXPECT_EQ(ModeOf(dir.path() / "var/geoekm"), 0700u);
+  EXPECT_EQ(ModeOf(dir.path() / "var/geoekm/state.db"), 0600u);
+}
+
+TEST(CliTest, StateRebuildSaysWhyAVaultWasNotRead) {
+  TempConfigDir dir;
+  RefusingPort refusing;
+  ConfigSpec spec = UnreachableVaultSet(refusing, "state.db");
   ProcessRun run = RunGeoekm({"state", "rebuild", "--config", dir.Write("vaults.ini", spec.Ini())});
   EXPECT_EQ(run.exit_code, 1) << run.err;
   for (const char* vault : {"eastus", "westus"}) {
