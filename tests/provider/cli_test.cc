@@ -220,15 +220,21 @@ class RefusingPort {
 };
 
 // Two vaults and a token endpoint that all refuse connections.
-ConfigSpec UnreachableVaultSet(const RefusingPort& refusing, const std::string& state_path) {
-  ConfigSpec spec = ConfigSpec::Valid()
-                        .RemoveSection("vault.japaneast")
-                        .Set("provider", "state_path", Str(state_path))
-                        .Set("auth", "managed_identity_endpoint", Str("http://" + refusing.HostPort()))
-                        .Set("router", "max_retries", Num("0"));
-  for (const char* vault : {"vault.eastus", "vault.westus"}) spec.Set(vault, "connect_to", Str(refusing.HostPort()));
-  return spec;
-}
+struct UnreachableVaultSet {
+  RefusingPort token_endpoint;
+  RefusingPort eastus;
+  RefusingPort westus;
+
+  ConfigSpec Spec(const std::string& state_path) const {
+    return ConfigSpec::Valid()
+        .RemoveSection("vault.japaneast")
+        .Set("provider", "state_path", Str(state_path))
+        .Set("auth", "managed_identity_endpoint", Str("http://" + token_endpoint.HostPort()))
+        .Set("router", "max_retries", Num("0"))
+        .Set("vault.eastus", "connect_to", Str(eastus.HostPort()))
+        .Set("vault.westus", "connect_to", Str(westus.HostPort()));
+  }
+};
 
 mode_t ModeOf(const std::filesystem::path& path) {
   struct stat st {};
@@ -237,8 +243,8 @@ mode_t ModeOf(const std::filesystem::path& path) {
 
 TEST(CliTest, StateDirectoryIsCreatedOwnerOnlyUnderUmaskZero) {
   TempConfigDir dir;
-  RefusingPort refusing;
-  const std::string config = dir.Write("vaults.ini", UnreachableVaultSet(refusing, "var/geoekm/state.db").Ini());
+  UnreachableVaultSet unreachable;
+  const std::string config = dir.Write("vaults.ini", unreachable.Spec("var/geoekm/state.db").Ini());
   const mode_t old_mask = umask(0);  // inherited by the geoekm process
   ProcessRun run = RunGeoekm({"state", "rebuild", "--config", config});
   umask(old_mask);
@@ -250,8 +256,8 @@ TEST(CliTest, StateDirectoryIsCreatedOwnerOnlyUnderUmaskZero) {
 
 TEST(CliTest, StateRebuildSaysWhyAVaultWasNotRead) {
   TempConfigDir dir;
-  RefusingPort refusing;
-  ConfigSpec spec = UnreachableVaultSet(refusing, "state.db");
+  UnreachableVaultSet unreachable;
+  ConfigSpec spec = unreachable.Spec("state.db");
   ProcessRun run = RunGeoekm({"state", "rebuild", "--config", dir.Write("vaults.ini", spec.Ini())});
   EXPECT_EQ(run.exit_code, 1) << run.err;
   for (const char* vault : {"eastus", "westus"}) {
