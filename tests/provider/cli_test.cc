@@ -1,10 +1,5 @@
 // The geoekm executable, run as a process: exit codes, stdout/stderr, and
 // that secrets never reach the output.
-#include <Poco/Pipe.h>
-#include <Poco/PipeStream.h>
-#include <Poco/Process.h>
-#include <Poco/StreamCopier.h>
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -17,10 +12,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <sstream>
-#include <thread>
 
 #include "tests/config/config_spec.h"
 #include "tests/config/temp_config_dir.h"
+#include "tests/provider/geoekm_process.h"
 
 namespace geoekm::testing {
 namespace {
@@ -28,29 +23,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
-
-struct ProcessRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-ProcessRun RunGeoekm(const std::vector<std::string>& args) {
-  Poco::Pipe out_pipe;
-  Poco::Pipe err_pipe;
-  Poco::ProcessHandle handle = Poco::Process::launch(GEOEKM_BINARY, args, nullptr, &out_pipe, &err_pipe);
-  ProcessRun run;
-  // Drain stderr on its own thread so neither pipe can fill up and block.
-  std::thread err_reader([&] {
-    Poco::PipeInputStream err(err_pipe);
-    Poco::StreamCopier::copyToString(err, run.err);
-  });
-  Poco::PipeInputStream out(out_pipe);
-  Poco::StreamCopier::copyToString(out, run.out);
-  err_reader.join();
-  run.exit_code = handle.wait();
-  return run;
-}
 
 TEST(CliTest, HelpListsCommandsAndExitCodes) {
   ProcessRun run = RunGeoekm({"--help"});
