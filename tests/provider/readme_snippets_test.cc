@@ -12,9 +12,14 @@
 //   anything else     must be marked, on the last non-blank line above the
 //                     fence, with <!-- snippet: output: what it shows --> or
 //                     <!-- snippet: not-run: why -->; a marked block is not run.
+//   <!-- snippet: fragment: what it shows --> above an ```ini block: the
+//                     block's sections and keys are merged into the first
+//                     ```ini block (a key given in both takes the fragment's
+//                     value), and the result must pass `geoekm config check`.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -44,7 +49,7 @@ struct ParsedReadme {
 };
 
 ParsedReadme ParseReadme(const std::string& path) {
-  static const std::regex kMarker(R"(^\s*<!--\s*snippet:\s*(not-run|output):\s*(.*?)\s*-->\s*$)");
+  static const std::regex kMarker(R"(^\s*<!--\s*snippet:\s*(not-run|output|fragment):\s*(.*?)\s*-->\s*$)");
   ParsedReadme out;
   std::ifstream in(path);
   std::string line;
@@ -111,6 +116,65 @@ std::string Prepared(const std::string& config, const std::filesystem::path& roo
   return out;
 }
 
+std::string Trimmed(const std::string& s) {
+  const auto first = s.find_first_not_of(" \t");
+  if (first == std::string::npos) return "";
+  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
+}
+
+// An INI text as its sections in order ("" holds what precedes the first
+// header), each with its lines.
+using IniSections = std::vector<std::pair<std::string, std::vector<std::string>>>;
+
+IniSections SplitIni(const std::string& text) {
+  IniSections sections{{"", {}}};
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    const std::string trimmed = Trimmed(line);
+    if (!trimmed.empty() && trimmed[0] == '[') {
+      sections.push_back({trimmed.substr(1, trimmed.find(']') - 1), {line}});
+    } else {
+      sections.back().second.push_back(line);
+    }
+  }
+  return sections;
+}
+
+// The key of a `key = value` line, or "" for headers, comments and blanks.
+std::string KeyOf(const std::string& line) {
+  const std::string trimmed = Trimmed(line);
+  if (trimmed.empty() || trimmed[0] == ';' || trimmed[0] == '#' || trimmed[0] == '[') return "";
+  const auto equals = trimmed.find('=');
+  return equals == std::string::npos ? "" : Trimmed(trimmed.substr(0, equals));
+}
+
+// `fragment` merged into `base`: its keys replace or join those of the same
+// section; sections the base lacks are appended.
+std::string MergedIni(const std::string& base, const std::string& fragment) {
+  IniSections merged = SplitIni(base);
+  for (const auto& [name, lines] : SplitIni(fragment)) {
+    auto section = std::find_if(merged.begin(), merged.end(), [&](const auto& s) { return s.first == name; });
+    if (section == merged.end()) {
+      merged.push_back({name, lines});
+      continue;
+    }
+    for (const std::string& line : lines) {
+      const std::string key = KeyOf(line);
+      if (key.empty()) continue;  // the header is already there; comments are not needed
+      auto& existing = section->second;
+      existing.erase(std::remove_if(existing.begin(), existing.end(),
+                                    [&](const std::string& l) { return KeyOf(l) == key; }),
+                     existing.end());
+      existing.push_back(line);
+    }
+  }
+  std::string out;
+  for (const auto& [name, lines] : merged) {
+    for (const std::string& line : lines) out += line + "\n";
+  }
+  return out;
+}
+
 // The command lines of an sh block: continuations joined, comments and
 // blank lines dropped, split into words (single and double quotes).
 std::vector<std::vector<std::string>> Commands(const std::string& text) {
@@ -167,18 +231,30 @@ class ReadmeSnippetsTest : public ::testing::Test {
     ASSERT_GE(snippets_.size(), 5u) << "README.md not found or not parsed";
   }
 
-  // Writes a configuration block as a file of its syntax; returns its path.
+  // Writes a configuration block (a fragment: merged into the first INI
+  // block) as a file of its syntax; returns its path.
   std::string WriteConfig(const Snippet& s) {
+    std::string text = s.text;
+    if (s.marker == "fragment") {
+      const Snippet* base = FirstUnmarked("ini");
+      text = MergedIni(base != nullptr ? base->text : "", s.text);
+    }
     const std::filesystem::path root = dir_.path() / ("README-" + std::to_string(s.line));
-    return dir_.Write("README-" + std::to_string(s.line) + "." + s.language, Prepared(s.text, root));
+    return dir_.Write("README-" + std::to_string(s.line) + "." + s.language, Prepared(text, root));
+  }
+
+  const Snippet* FirstUnmarked(const std::string& language) const {
+    for (const Snippet& s : snippets_) {
+      if (s.language == language && s.marker.empty()) return &s;
+    }
+    return nullptr;
   }
 
   // The first unmarked block of `language`, prepared, as a file.
   std::optional<std::string> FirstExample(const std::string& language) {
-    for (const Snippet& s : snippets_) {
-      if (s.language == language && s.marker.empty()) return WriteConfig(s);
-    }
-    return std::nullopt;
+    const Snippet* example = FirstUnmarked(language);
+    if (example == nullptr) return std::nullopt;
+    return WriteConfig(*example);
   }
 
   std::vector<Snippet> snippets_;
@@ -188,6 +264,9 @@ class ReadmeSnippetsTest : public ::testing::Test {
 TEST_F(ReadmeSnippetsTest, EveryBlockIsRunnableOrMarkedWithAReason) {
   for (const Snippet& s : snippets_) {
     SCOPED_TRACE(Where(s));
+    if (s.marker == "fragment") {
+      EXPECT_EQ(s.language, "ini") << "only ```ini blocks can be fragments";
+    }
     if (!s.marker.empty()) {
       EXPECT_FALSE(s.reason.empty()) << "a snippet marker needs a reason";
       continue;
@@ -201,7 +280,8 @@ TEST_F(ReadmeSnippetsTest, EveryBlockIsRunnableOrMarkedWithAReason) {
 TEST_F(ReadmeSnippetsTest, ConfigurationBlocksPassConfigCheck) {
   int checked = 0;
   for (const Snippet& s : snippets_) {
-    if (!s.marker.empty() || (s.language != "ini" && s.language != "json")) continue;
+    const bool fragment = s.marker == "fragment" && s.language == "ini";
+    if ((!s.marker.empty() && !fragment) || (s.language != "ini" && s.language != "json")) continue;
     SCOPED_TRACE(Where(s));
     ProcessRun run = RunGeoekm({"config", "check", WriteConfig(s)});
     EXPECT_EQ(run.exit_code, 0) << Where(s) << ": ```" << s.language << " block rejected:\n" << run.err;
