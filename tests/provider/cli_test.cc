@@ -51,13 +51,13 @@ TEST(CliTest, HelpPadsDescriptionsToTheLongestCommand) {
     rows.emplace_back(line.substr(2, gap - 2), column);
     EXPECT_LE(line.size(), 100u) << line;
   }
-  ASSERT_EQ(rows.size(), 3u) << run.out;
   std::size_t longest = 0;
   for (const auto& [usage, column] : rows) longest = std::max(longest, usage.size());
   for (const auto& [usage, column] : rows) EXPECT_EQ(column, 2 + longest + 2) << usage;
-  EXPECT_EQ(rows[0].first, "config check FILE");
-  EXPECT_EQ(rows[1].first, "drill --config FILE [...]");
-  EXPECT_EQ(rows[2].first, "state rebuild --config FILE");
+  std::vector<std::string> listed;
+  for (const auto& [usage, column] : rows) listed.push_back(usage);
+  EXPECT_THAT(listed, ::testing::IsSupersetOf({"config check FILE", "drill --config FILE [...]",
+                                               "state rebuild --config FILE"}));
   EXPECT_THAT(run.out, HasSubstr("geoekm --version"));
 }
 
