@@ -19,6 +19,9 @@ struct Endpoint {
   std::string Normalized() const;
 };
 
+// Hosts must be IP literals or LDH host names (letters, digits, hyphens;
+// labels of 1-63, 253 in all); non-ASCII names must be given in punycode.
+//
 // https://host[:port] with an optional trailing '/'; no user info, path,
 // query or fragment. `allow_http` admits http:// too (local managed-identity
 // endpoints speak plain HTTP). The error message states what is wrong.

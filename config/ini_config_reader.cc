@@ -14,9 +14,39 @@ namespace {
 
 std::string Lower(std::string s) { return Poco::toLower(s); }
 
+bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+
+// The text with comments cut off, line by line (so line numbers stay): a ';'
+// or '#' at the start of a line or after a blank starts a comment, as people
+// write them in INI files ("priority = 10   ; lower is preferred"). A ';' or
+// '#' inside a value ("s3cr#t") is kept. Poco itself only knows whole-line
+// ';' comments.
+std::string WithoutComments(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_comment = false;
+  bool after_blank = true;  // the start of a line counts as after a blank
+  for (char c : text) {
+    if (c == '\n') {
+      in_comment = false;
+      after_blank = true;
+      out += c;
+      continue;
+    }
+    if (in_comment) continue;
+    if ((c == ';' || c == '#') && after_blank) {
+      in_comment = true;
+      continue;
+    }
+    after_blank = IsBlank(c);
+    out += c;
+  }
+  return out;
+}
+
 // Where each section header and key is, found with the same rules
-// IniFileConfiguration::parseLine applies (leading blanks skipped, ';'
-// comment, '[' header up to ']', key up to '=', both trimmed).
+// IniFileConfiguration::parseLine applies to the text without comments
+// (leading blanks skipped, '[' header up to ']', key up to '=', both trimmed).
 struct IniLineIndex {
   std::map<std::string, std::vector<int>> key_lines;  // lower-case full key -> lines
   std::map<std::string, int> section_lines;          // lower-case section -> first header line
@@ -32,7 +62,7 @@ IniLineIndex IndexLines(const std::string& text) {
   while (std::getline(in, line)) {
     ++number;
     std::string trimmed = Poco::trim(line);
-    if (trimmed.empty() || trimmed[0] == ';') continue;
+    if (trimmed.empty()) continue;
     if (trimmed[0] == '[') {
       std::string::size_type close = trimmed.find(']');
       section = Poco::trim(trimmed.substr(1, close == std::string::npos ? std::string::npos : close - 1));
@@ -61,10 +91,6 @@ class IniDocumentBuilder {
     Poco::Util::AbstractConfiguration::Keys roots;
     ini_.keys("", roots);
     for (const std::string& root : roots) {
-      if (!root.empty() && root[0] == '#') {
-        ReportHashComment(root);
-        continue;
-      }
       if (ini_.has(root)) doc.stray.push_back(Entry(root, root));
       if (Lower(root) == "vault") {
         AddVaults(root, doc);
@@ -114,10 +140,6 @@ class IniDocumentBuilder {
     ini_.keys(section, keys);
     for (const std::string& key : keys) {
       std::string full = section + "." + key;
-      if (!key.empty() && key[0] == '#') {
-        ReportHashComment(full);
-        continue;
-      }
       if (ini_.has(full)) table.entries.push_back(Entry(key, full));
       if (HasChildren(full)) {
         ConfigEntry nested;
@@ -194,15 +216,8 @@ class IniDocumentBuilder {
     }
   }
 
-  void ReportHashComment(const std::string& full_key) {
-    diag_.Error({file_, KeyLine(full_key), ""},
-                "line starts with '#', which this INI syntax reads as a key, not a comment",
-                "comments start with ';'");
-  }
-
   void ReportDuplicateKeys() {
     for (const auto& [key, lines] : index_.key_lines) {
-      if (key[0] == '#' || key.find(".#") != std::string::npos) continue;  // reported as comments
       for (std::size_t i = 1; i < lines.size(); ++i) {
         diag_.Error({file_, lines[i], key},
                     "key given again (first on line " + std::to_string(lines[0]) + ")",
@@ -221,15 +236,16 @@ class IniDocumentBuilder {
 
 std::optional<ConfigDocument> ReadIniConfig(const std::string& file, const std::string& text,
                                             ConfigDiagnostics& diag) {
+  const std::string content = WithoutComments(text);
   Poco::AutoPtr<Poco::Util::IniFileConfiguration> ini;
   try {
-    std::istringstream in(text);
+    std::istringstream in(content);
     ini = new Poco::Util::IniFileConfiguration(in);
   } catch (const Poco::Exception& e) {
     diag.Error({file, 0, ""}, "cannot read as INI: " + e.displayText());
     return std::nullopt;
   }
-  IniLineIndex index = IndexLines(text);
+  IniLineIndex index = IndexLines(content);
   return IniDocumentBuilder(file, *ini, index, diag).Build();
 }
 

@@ -1,10 +1,11 @@
 // ReadIniConfig: reads an INI vault-set file (Poco::Util::IniFileConfiguration
-// syntax: [section], key = value, ';' comments) into a ConfigDocument.
+// syntax: [section], key = value) into a ConfigDocument. Comments start with
+// ';' or '#' at the start of a line or after a blank, also after a value.
 //
 // Poco keeps no line numbers, so the reader also scans the text with Poco's
 // own line rules to locate each section and key; that scan is what lets every
 // error name its line, and it catches what Poco silently accepts (a key given
-// twice, '#' used as a comment).
+// twice).
 //
 // Thread safety: a pure function.
 #pragma once

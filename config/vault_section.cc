@@ -35,9 +35,17 @@ struct ReadVault {
   VaultConfig vault;
   ConfigLocation where;
   ConfigLocation priority_where;
+  ConfigLocation url_where;
+  ConfigLocation connect_to_where;
   bool has_name = false;
   bool has_priority = false;
 };
+
+// "host:port" in lower case: what two vaults must not share.
+std::string Address(const std::string& host, int port) {
+  const std::string h = Poco::toLower(host);
+  return (h.find(':') != std::string::npos ? "[" + h + "]" : h) + ":" + std::to_string(port);
+}
 
 ReadVault ReadOneVault(const ConfigDocument& doc, const ConfigTable& table, ConfigDiagnostics& diag) {
   ReadVault out;
@@ -61,6 +69,7 @@ ReadVault ReadOneVault(const ConfigDocument& doc, const ConfigTable& table, Conf
       v.url = endpoint->Normalized();
       v.host = endpoint->host;
       v.port = endpoint->port;
+      out.url_where = reader.Where("url");
     } else {
       reader.Error("url", "'" + *url + "': " + endpoint.status().message(),
                    "https://host[:port], e.g. https://contoso-eastus.vault.azure.net");
@@ -90,6 +99,7 @@ ReadVault ReadOneVault(const ConfigDocument& doc, const ConfigTable& table, Conf
     if (endpoint.ok()) {
       v.connect_to_host = endpoint->host;
       v.connect_to_port = endpoint->port;
+      out.connect_to_where = reader.Where("connect_to");
     } else {
       reader.Error("connect_to", "'" + *connect_to + "': " + endpoint.status().message(),
                    "host:port or [ipv6]:port");
@@ -127,7 +137,28 @@ std::vector<VaultConfig> ReadVaultSections(const ConfigDocument& doc, const Prov
 
   std::map<std::string, const ReadVault*> names;  // lower-case name
   std::map<int, const ReadVault*> priorities;
+  // Two vaults at one address are one vault twice: failover between them
+  // gains nothing, and health and history would be split between two names.
+  std::map<std::string, const ReadVault*> urls;         // host:port of the url
+  std::map<std::string, const ReadVault*> connect_tos;  // host:port of connect_to
   for (const ReadVault& r : read) {
+    if (!r.vault.host.empty()) {
+      auto [it, fresh] = urls.emplace(Address(r.vault.host, r.vault.port), &r);
+      if (!fresh) {
+        diag.Error(r.url_where, "url " + r.vault.url + " is also the url of vault '" + it->second->vault.name +
+                                    "' (at " + it->second->url_where.ToString() + ")",
+                   "a different vault (host and port) for every vault");
+      }
+    }
+    if (!r.vault.connect_to_host.empty()) {
+      auto [it, fresh] = connect_tos.emplace(Address(r.vault.connect_to_host, r.vault.connect_to_port), &r);
+      if (!fresh) {
+        diag.Error(r.connect_to_where, "connect_to " + it->first + " is also where vault '" +
+                                           it->second->vault.name + "' connects (at " +
+                                           it->second->connect_to_where.ToString() + ")",
+                   "a different connect_to host:port for every vault");
+      }
+    }
     if (r.has_name) {
       auto [it, fresh] = names.emplace(Poco::toLower(r.vault.name), &r);
       if (!fresh) {

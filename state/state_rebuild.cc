@@ -38,7 +38,7 @@ Result<RebuildReport> StateStore::Rebuild(const std::vector<VaultKeyListing>& li
   for (const VaultKeyListing& listing : listings) {
     const std::string& vault = listing.vault.name;
     if (!listing.listed) {
-      report.vaults_not_read.push_back(vault);
+      report.vaults_not_read.push_back({vault, listing.read_error});
       continue;
     }
     held[vault];
@@ -110,8 +110,9 @@ Result<RebuildReport> StateStore::Rebuild(const std::vector<VaultKeyListing>& li
                               "record which versions wrapped data, so treat every one as possibly protecting "
                               "databases or backups");
   }
-  for (const std::string& vault : report.vaults_not_read) {
-    report.unknowns.push_back("vault " + vault + " could not be read: its copies keep their previous status");
+  for (const UnreadVault& unread : report.vaults_not_read) {
+    report.unknowns.push_back("vault " + unread.vault + " could not be read (" + unread.reason.ToString() +
+                              "): its copies keep their previous status");
   }
   for (const RejectedBundle& r : report.rejected) {
     report.unknowns.push_back("vault " + r.vault + " returned an unusable key version " + r.kid + ": " + r.reason);

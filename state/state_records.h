@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/status.h"
 #include "vault_router/key_types.h"
 
 namespace geoekm {
@@ -154,6 +155,12 @@ struct VaultKeyListing {
   VaultRecord vault;
   bool listed = false;  // false = the vault could not be read; its copies stay as they were
   std::vector<KeyBundle> versions;
+  Status read_error;  // when !listed: why the vault could not be read
+};
+
+struct UnreadVault {
+  std::string vault;
+  Status reason;
 };
 
 struct RejectedBundle {
@@ -168,7 +175,7 @@ struct RebuildReport {
   int versions_already_known = 0;
   int copies_verified = 0;       // copies recorded as verified from the listings
   int copies_marked_missing = 0;  // known versions a listed vault lacks
-  std::vector<std::string> vaults_not_read;
+  std::vector<UnreadVault> vaults_not_read;
   std::vector<RejectedBundle> rejected;  // unusable bundles (bad key material, thumbprint mismatch)
   // Versions whose wrap history (first/last wrap) is unknown: the vaults do
   // not record which versions wrapped DEKs, so these may or may not protect data.

@@ -117,23 +117,25 @@ Status SwitchToWal(SqliteConnection& connection, std::chrono::milliseconds busy_
 }
 
 // PRAGMA integrity_check; anything but a single "ok" is an integrity failure.
+// SQLite errors that are not about the content (I/O, a read-only or locked
+// file) keep their own class: "move it aside" would be the wrong advice.
 Status RunIntegrityCheck(SqliteConnection& connection) {
   const std::string advice = " — the file was not modified; move it aside and rebuild the state from the "
                              "vaults (geoekm state rebuild)";
-  auto stmt = connection.Prepare("PRAGMA integrity_check(20)");
-  if (!stmt.ok()) {
-    Status s = stmt.status();
+  auto failed = [&](const Status& s) {
+    if (s.error_class() != ErrorClass::kIntegrity) {
+      return Status(s.code(), s.error_class(),
+                    "state store: cannot run the integrity check of " + connection.path() + ": " + s.message());
+    }
     return Status(codes::kStateStoreError, ErrorClass::kIntegrity,
                   "state store: integrity check of " + connection.path() + " failed: " + s.message() + advice);
-  }
+  };
+  auto stmt = connection.Prepare("PRAGMA integrity_check(20)");
+  if (!stmt.ok()) return failed(stmt.status());
   std::vector<std::string> problems;
   for (;;) {
     auto row = stmt->Step();
-    if (!row.ok()) {
-      return Status(codes::kStateStoreError, ErrorClass::kIntegrity,
-                    "state store: integrity check of " + connection.path() + " failed: " + row.status().message() +
-                        advice);
-    }
+    if (!row.ok()) return failed(row.status());
     if (!*row) break;
     problems.push_back(stmt->Text(0));
   }

@@ -19,6 +19,18 @@ std::string UsageLine(const CliCommand& command) {
   return "geoekm " + Words(command) + (command.arguments.empty() ? "" : " " + command.arguments);
 }
 
+// The command as the overview lists it: its words and the arguments before
+// the first optional one ("drill --config FILE [...]"); the full usage, which
+// may span lines, is in the command's own --help.
+std::string ListedUsage(const CliCommand& command) {
+  const std::string::size_type optional = command.arguments.find('[');
+  std::string required = command.arguments.substr(0, optional);
+  while (!required.empty() && required.back() == ' ') required.pop_back();
+  std::string out = Words(command) + (required.empty() ? "" : " " + required);
+  if (optional != std::string::npos) out += " [...]";
+  return out;
+}
+
 constexpr const char* kExitCodeHelp =
     "Exit codes:\n"
     "  0  success (config check: the configuration is valid)\n"
@@ -29,12 +41,13 @@ constexpr const char* kExitCodeHelp =
 void PrintHelp(std::ostream& out) {
   out << "geoekm: multi-vault Azure Key Vault EKM provider tools\n\n"
          "Usage: geoekm COMMAND [ARGS...]\n"
-         "       geoekm COMMAND --help\n\n"
+         "       geoekm COMMAND --help\n"
+         "       geoekm --version\n\n"
          "Commands:\n";
   std::size_t width = 0;
-  for (const CliCommand& c : CliCommands()) width = std::max(width, UsageLine(c).size() - 7);
+  for (const CliCommand& c : CliCommands()) width = std::max(width, ListedUsage(c).size());
   for (const CliCommand& c : CliCommands()) {
-    std::string usage = UsageLine(c).substr(7);
+    const std::string usage = ListedUsage(c);
     out << "  " << usage << std::string(width - usage.size() + 2, ' ') << c.summary << "\n";
   }
   out << "\n" << kExitCodeHelp;
@@ -61,6 +74,11 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   if (args.empty()) return UsageError("no command given", err);
   if (IsHelp(args[0]) || args[0] == "help") {
     PrintHelp(out);
+    return kExitOk;
+  }
+  if (args[0] == "--version") {
+    if (args.size() > 1) return UsageError("--version takes no arguments", err);
+    out << "geoekm " << GEOEKM_VERSION << "\n";
     return kExitOk;
   }
   const CliCommand* best = nullptr;

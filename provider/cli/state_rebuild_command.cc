@@ -37,7 +37,9 @@ int RunStateRebuild(const std::vector<std::string>& args, std::ostream& out, std
       << "  key versions already known:  " << report->versions_already_known << "\n"
       << "  copies verified:             " << report->copies_verified << "\n"
       << "  copies marked missing:       " << report->copies_marked_missing << "\n";
-  for (const std::string& v : report->vaults_not_read) out << "  vault not read (its copies keep their status): " << v << "\n";
+  for (const UnreadVault& v : report->vaults_not_read) {
+    out << "  vault not read (its copies keep their status): " << v.vault << ": " << v.reason.ToString() << "\n";
+  }
   for (const RejectedBundle& b : report->rejected) out << "  rejected " << b.kid << " from " << b.vault << ": " << b.reason << "\n";
   if (!report->unknowns.empty()) {
     out << "what could not be known:\n";

@@ -16,12 +16,14 @@ Result<RebuildReport> RebuildKeyHistory(VaultSetRuntime& runtime) {
       if (!versions.ok()) {
         // A vault that cannot be read keeps what the store knew of it.
         listing.listed = false;
+        listing.read_error = Status(versions.status()).Prefix("listing the versions of key " + key + ": ");
         break;
       }
       for (const KeyVersionItem& item : *versions) {
         auto bundle = ops->GetKey(key, item.version, deadline);
         if (!bundle.ok()) {
           listing.listed = false;
+          listing.read_error = Status(bundle.status()).Prefix("reading key " + key + " version " + item.version + ": ");
           break;
         }
         listing.versions.push_back(std::move(bundle).value());

@@ -1,8 +1,7 @@
 #include "provider/runtime/vault_set_runtime.h"
 
-#include <filesystem>
-
 #include "core/error_codes.h"
+#include "state/state_file.h"
 #include "vault_router/client/key_vault_client.h"
 
 namespace geoekm {
@@ -28,9 +27,9 @@ Result<std::unique_ptr<VaultSetRuntime>> VaultSetRuntime::Open(const VaultSetCon
   rt->config_ = config;
 
   // The state store first: nothing may wrap before history can be recorded.
-  std::error_code ec;
-  auto dir = std::filesystem::path(config.provider.state_path).parent_path();
-  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  if (Status s = CreateStateDirectories(config.provider.state_path); !s.ok()) {
+    return s.Prefix("opening the state store: ");
+  }
   StateStoreOptions store_options;
   store_options.path = config.provider.state_path;
   auto store = StateStore::Open(store_options);

@@ -251,6 +251,109 @@ TEST_P(ConfigRulesTest, ConnectTo) {
   EXPECT_EQ(r->vaults[0].host, "geoekm-eastus.vault.azure.net");  // SNI/Host stay
 }
 
+// Every host a configuration names (vault url, connect_to, authority_host,
+// managed_identity_endpoint) must be an IP literal or an LDH host name.
+struct BadHost {
+  std::string host;
+  std::string fragment;  // what the error says
+};
+
+std::vector<BadHost> BadHosts() {
+  const std::string not_ldh = "has a character not allowed in a host name";
+  const std::string non_ascii = "non-ASCII host names are not supported; use the punycode (xn--) form";
+  return {
+      {std::string("evil\0.vault.azure.net", 21), not_ldh},
+      {"evil\r.vault.azure.net", not_ldh},
+      {"evil\x1b[31m.vault.azure.net", not_ldh},
+      {"evil vault.azure.net", not_ldh},
+      {"under_score.vault.azure.net", not_ldh},
+      {"\u202eten.eruza.tluav.ekmoeg", non_ascii},                // right-to-left override
+      {"g\u0435oekm-eastus.vault.azure.net", non_ascii},          // Cyrillic 'е' looking like 'e'
+      {"-lead.vault.azure.net", "label '-lead' starts or ends with '-'"},
+      {"trail-.vault.azure.net", "label 'trail-' starts or ends with '-'"},
+      {"a..vault.azure.net", "empty label"},
+      {"vault.azure.net.", "empty label"},
+      {std::string(64, 'a') + ".vault.azure.net", "is longer than 63 characters"},
+      {std::string(63, 'a') + "." + std::string(63, 'b') + "." + std::string(63, 'c') + "." + std::string(63, 'd') +
+           ".net",  // 259 characters
+       "longer than 253 characters"},
+      {"300.1.1.1", "host '300.1.1.1' is not a valid IPv4 address"},
+  };
+}
+
+TEST_P(ConfigRulesTest, VaultUrlHostMustBeAnLdhNameOrIpLiteral) {
+  for (const BadHost& bad : BadHosts()) {
+    SCOPED_TRACE(bad.fragment);
+    spec_.Set("vault.eastus", "url", Str("https://" + bad.host));
+    Result<VaultSetConfig> r = Load(spec_);
+    EXPECT_TRUE(Rejected(r, Path("vault.eastus.url", "vaults[0].url") + ": 'https://"));
+    EXPECT_TRUE(Rejected(r, bad.fragment));
+  }
+  spec_.Set("vault.eastus", "url", Str("https://[fe80::zz]"));
+  EXPECT_TRUE(Rejected(Load(spec_), "host 'fe80::zz' is not a valid IPv6 address"));
+}
+
+TEST_P(ConfigRulesTest, EveryOtherHostIsCheckedTheSameWay) {
+  for (const BadHost& bad : BadHosts()) {
+    SCOPED_TRACE(bad.fragment);
+    ConfigSpec spec = ConfigSpec::Valid();
+    spec.Set("vault.westus", "connect_to", Str(bad.host + ":443"))
+        .Set("auth", "authority_host", Str("https://" + bad.host))
+        .Set("auth", "connect_to", Str(bad.host + ":443"))
+        .Set("auth", "managed_identity_endpoint", Str("http://" + bad.host));
+    Result<VaultSetConfig> r = Load(spec);
+    for (const char* key : {"connect_to", "authority_host", "managed_identity_endpoint"}) {
+      EXPECT_TRUE(Rejected(r, std::string("auth.") + key + ": '")) << key;
+    }
+    EXPECT_TRUE(Rejected(r, Path("vault.westus.connect_to", "vaults[1].connect_to") + ": '"));
+    EXPECT_TRUE(Rejected(r, bad.fragment));
+    EXPECT_TRUE(Rejected(r, "4 errors:"));
+  }
+}
+
+TEST_P(ConfigRulesTest, LdhNamesPunycodeAndIpLiteralsAreAccepted) {
+  spec_.Set("vault.eastus", "url", Str("https://xn--gekm-eastus-h7a.vault.azure.net"))
+      .Set("vault.eastus", "connect_to", Str("127.0.0.1:9443"))
+      .Set("vault.westus", "url", Str("https://10.0.0.7:8443"))
+      .Set("vault.westus", "connect_to", Str("vault-proxy.internal:443"))
+      .Set("vault.japaneast", "url", Str("https://[::1]:8444"))
+      .Set("auth", "authority_host", Str("https://127.0.0.1:9444"))
+      .Set("auth", "connect_to", Str("[::1]:9445"))
+      .Set("auth", "managed_identity_endpoint", Str("http://169.254.169.254"));
+  Result<VaultSetConfig> r = Load(spec_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->vaults[0].host, "xn--gekm-eastus-h7a.vault.azure.net");
+  EXPECT_EQ(r->vaults[2].host, "::1");
+}
+
+// What a message quotes from the file is shown, never acted on by a terminal.
+TEST_P(ConfigRulesTest, ControlCharactersInMessagesAreEscaped) {
+  spec_.Set("vault.eastus", "url", Str("https://a\x1b]0;pwned\x07" "b\r.net"))
+      .Set("vault.westus", "url", Str("https://\u202eten.eruza"));
+  Result<VaultSetConfig> r = Load(spec_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("'https://a\\x1b]0;pwned\\x07b\\x0d.net'"));
+  EXPECT_THAT(r.status().message(), HasSubstr("'https://\\u202eten.eruza'"));
+  for (char c : r.status().message()) EXPECT_TRUE(c == '\n' || static_cast<unsigned char>(c) >= 0x20) << int(c);
+  EXPECT_THAT(r.status().message(), Not(HasSubstr("\u202e")));
+}
+
+TEST_P(ConfigRulesTest, TwoVaultsWithOneUrlAreAnError) {
+  spec_.Set("vault.westus", "url", Str("https://GEOEKM-eastus.vault.azure.net:443/"));
+  EXPECT_TRUE(Rejected(Load(spec_), Path("vault.westus.url", "vaults[1].url") +
+                                        ": url https://geoekm-eastus.vault.azure.net is also the url of vault 'eastus'"));
+  spec_.Set("vault.westus", "url", Str("https://geoekm-eastus.vault.azure.net:8443"));  // another port: another vault
+  EXPECT_TRUE(Load(spec_).ok());
+}
+
+TEST_P(ConfigRulesTest, TwoVaultsWithOneConnectToAreAnError) {
+  spec_.Set("vault.eastus", "connect_to", Str("127.0.0.1:9443")).Set("vault.japaneast", "connect_to", Str("127.0.0.1:9443"));
+  EXPECT_TRUE(Rejected(Load(spec_), Path("vault.japaneast.connect_to", "vaults[2].connect_to") +
+                                        ": connect_to 127.0.0.1:9443 is also where vault 'eastus' connects"));
+  spec_.Set("vault.japaneast", "connect_to", Str("127.0.0.1:9444"));
+  EXPECT_TRUE(Load(spec_).ok());
+}
+
 TEST_P(ConfigRulesTest, VaultCaBundleMustExist) {
   spec_.Set("vault.eastus", "ca_bundle", Str("missing-ca.pem"));
   EXPECT_TRUE(Rejected(Load(spec_), (dir_.path() / "missing-ca.pem").string() + " does not exist"));

@@ -1,13 +1,21 @@
 #include "tests/config/config_spec.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace geoekm::testing {
 namespace {
 
+// A JSON string literal; control characters as \u00XX (JSON allows no raw ones).
 std::string Quote(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
+      out += escaped;
+      continue;
+    }
     if (c == '"' || c == '\\') out += '\\';
     out += c;
   }

@@ -42,10 +42,10 @@ TEST_F(ConfigFileTest, IniErrorsNameTheirLine) {
 
 TEST_F(ConfigFileTest, IniMissingKeyNamesTheSectionLine) {
   std::string path = dir_.Write("vaults.ini",
-                                "[provider]\nset_name = s\nkey_names = k\nstate_path = /tmp/s.db\n"
-                                "\n[vault.a]\nurl = https://a.vault.azure.net\nregion = eastus\ngeography = US\n"
-                                "\n[vault.b]\nurl = https://b.vault.azure.net\nregion = westus\npriority = 2\n"
-                                "[auth]\ntenant = contoso.onmicrosoft.com\nmanaged_identity = true\n");
+      "[provider]\nset_name = s\nkey_names = k\nstate_path = /tmp/s.db\n"
+      "\n[vault.a]\nurl = https://a.vault.azure.net\nregion = eastus\ngeography = US\n"
+      "\n[vault.b]\nurl = https://b.vault.azure.net\nregion = westus\npriority = 2\n"
+      "[auth]\ntenant = contoso.onmicrosoft.com\nmanaged_identity = true\n");
   Result<VaultSetConfig> r = LoadVaultSetConfig(path);
   EXPECT_TRUE(Rejected(r, path + ":6: [vault.a]: missing required key 'priority' in [vault.a]"));
   EXPECT_TRUE(Rejected(r, path + ":11: [vault.b]: missing required key 'geography' in [vault.b]"));
@@ -56,11 +56,47 @@ TEST_F(ConfigFileTest, IniKeyGivenTwice) {
   EXPECT_TRUE(Rejected(LoadVaultSetConfig(path), "provider.set_name: key given again (first on line 4)"));
 }
 
-TEST_F(ConfigFileTest, IniHashIsNotAComment) {
-  std::string path = dir_.Write("vaults.ini", "# a comment\n" + ConfigSpec::Valid().Ini());
-  EXPECT_TRUE(Rejected(LoadVaultSetConfig(path),
-                       path + ":1: line starts with '#', which this INI syntax reads as a key, not a comment "
-                              "(allowed: comments start with ';')"));
+TEST_F(ConfigFileTest, IniCommentsStartWithSemicolonOrHashAtLineStartOrAfterABlank) {
+  const std::string commented =
+      "# a comment\n"
+      "  ; an indented comment\n"
+      "[provider]   ; the provider section\n"
+      "set_name = geoekm-prod            ; the identity a SQL Server credential names\n"
+      "key_names = tde-a, tde-b\t# two keys\n"
+      "state_path = state.db ;no blank after the ';' is still a comment\n"
+      "[vault.eastus] # a vault\n"
+      "url = https://geoekm-eastus.vault.azure.net   ; no trailing slash\n"
+      "region = eastus\ngeography = US\n"
+      "priority = 10                     ; lower is preferred\n"
+      "[vault.westus]\nurl = https://geoekm-westus.vault.azure.net\nregion = westus\n"
+      "geography = US\npriority = 20\n"
+      "[auth]\ntenant = contoso.onmicrosoft.com\n"
+      "managed_identity = true # system-assigned\n";
+  std::string path =
+      dir_.Write("vaults.ini", commented + "bogus = 1 ; an unknown key on line 20 is still reported there\n");
+  Result<VaultSetConfig> r = LoadVaultSetConfig(path);
+  EXPECT_TRUE(Rejected(r, path + ":20: auth.bogus: unknown key 'bogus'"));
+  EXPECT_TRUE(Rejected(r, "1 error:"));
+  dir_.Write("vaults.ini", commented);
+  r = LoadVaultSetConfig(path);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->provider.set_name, "geoekm-prod");
+  EXPECT_EQ(r->provider.key_names, (std::vector<std::string>{"tde-a", "tde-b"}));
+  EXPECT_EQ(r->provider.state_path, (dir_.path() / "state.db").string());
+  EXPECT_EQ(r->vaults[0].url, "https://geoekm-eastus.vault.azure.net");
+  EXPECT_EQ(r->vaults[0].priority, 10);
+  EXPECT_EQ(r->auth.kind, CredentialKind::kManagedIdentity);
+}
+
+TEST_F(ConfigFileTest, IniSemicolonOrHashInsideAValueIsKept) {
+  std::string path = dir_.Write("vaults.ini", ConfigSpec::Valid()
+                                                  .Remove("auth", "managed_identity")
+                                                  .Set("auth", "client_id", Str("0123456789abcdef0123456789abcdef"))
+                                                  .Set("auth", "client_secret", Str("s3cr#t;v4lue#"))
+                                                  .Ini());
+  Result<VaultSetConfig> r = LoadVaultSetConfig(path);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(std::string(r->auth.client_secret.begin(), r->auth.client_secret.end()), "s3cr#t;v4lue#");
 }
 
 TEST_F(ConfigFileTest, IniKeyOutsideAnySection) {

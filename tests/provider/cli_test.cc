@@ -1,18 +1,21 @@
 // The geoekm executable, run as a process: exit codes, stdout/stderr, and
 // that secrets never reach the output.
-#include <Poco/Pipe.h>
-#include <Poco/PipeStream.h>
-#include <Poco/Process.h>
-#include <Poco/StreamCopier.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <sstream>
-#include <thread>
 
 #include "tests/config/config_spec.h"
 #include "tests/config/temp_config_dir.h"
+#include "tests/provider/geoekm_process.h"
 
 namespace geoekm::testing {
 namespace {
@@ -20,29 +23,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
-
-struct ProcessRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-ProcessRun RunGeoekm(const std::vector<std::string>& args) {
-  Poco::Pipe out_pipe;
-  Poco::Pipe err_pipe;
-  Poco::ProcessHandle handle = Poco::Process::launch(GEOEKM_BINARY, args, nullptr, &out_pipe, &err_pipe);
-  ProcessRun run;
-  // Drain stderr on its own thread so neither pipe can fill up and block.
-  std::thread err_reader([&] {
-    Poco::PipeInputStream err(err_pipe);
-    Poco::StreamCopier::copyToString(err, run.err);
-  });
-  Poco::PipeInputStream out(out_pipe);
-  Poco::StreamCopier::copyToString(out, run.out);
-  err_reader.join();
-  run.exit_code = handle.wait();
-  return run;
-}
 
 TEST(CliTest, HelpListsCommandsAndExitCodes) {
   ProcessRun run = RunGeoekm({"--help"});
@@ -53,6 +33,40 @@ TEST(CliTest, HelpListsCommandsAndExitCodes) {
   EXPECT_THAT(run.out, HasSubstr("1  the command ran and found a problem"));
   EXPECT_THAT(run.out, HasSubstr("2  usage error"));
   EXPECT_THAT(run.err, IsEmpty());
+}
+
+// The summaries start one column block after the longest listed command, so
+// no line is padded beyond what that command needs.
+TEST(CliTest, HelpPadsDescriptionsToTheLongestCommand) {
+  ProcessRun run = RunGeoekm({"--help"});
+  ASSERT_EQ(run.exit_code, 0);
+  const std::string commands = run.out.substr(run.out.find("Commands:\n") + 10);
+  std::istringstream lines(commands.substr(0, commands.find("\n\n")));
+  std::vector<std::pair<std::string, std::size_t>> rows;  // usage, column of its summary
+  for (std::string line; std::getline(lines, line);) {
+    ASSERT_EQ(line.rfind("  ", 0), 0u) << line;
+    const std::size_t gap = line.find("  ", 2);
+    ASSERT_NE(gap, std::string::npos) << "no summary on: " << line;
+    const std::size_t column = line.find_first_not_of(' ', gap);
+    rows.emplace_back(line.substr(2, gap - 2), column);
+    EXPECT_LE(line.size(), 100u) << line;
+  }
+  std::size_t longest = 0;
+  for (const auto& [usage, column] : rows) longest = std::max(longest, usage.size());
+  for (const auto& [usage, column] : rows) EXPECT_EQ(column, 2 + longest + 2) << usage;
+  std::vector<std::string> listed;
+  for (const auto& [usage, column] : rows) listed.push_back(usage);
+  EXPECT_THAT(listed, ::testing::IsSupersetOf({"config check FILE", "drill --config FILE [...]",
+                                               "state rebuild --config FILE"}));
+  EXPECT_THAT(run.out, HasSubstr("geoekm --version"));
+}
+
+TEST(CliTest, VersionPrintsTheProjectVersion) {
+  ProcessRun run = RunGeoekm({"--version"});
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_EQ(run.out, std::string("geoekm ") + GEOEKM_PROJECT_VERSION + "\n");
+  EXPECT_THAT(run.err, IsEmpty());
+  EXPECT_EQ(RunGeoekm({"--version", "extra"}).exit_code, 2);
 }
 
 TEST(CliTest, CommandHelp) {
@@ -152,6 +166,80 @@ TEST(CliTest, ShortCredentialExitsOneWithCode2050AndNoSecret) {
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_THAT(run.err, HasSubstr("error 2050"));
   EXPECT_THAT(run.err, Not(HasSubstr("shortS3cret")));
+}
+
+// A loopback port where nothing listens: bound but never listening, so a
+// connection to it is refused at once for as long as the object lives.
+class RefusingPort {
+ public:
+  RefusingPort() : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      std::abort();
+    }
+    port_ = ntohs(addr.sin_port);
+  }
+  ~RefusingPort() { close(fd_); }
+  std::string HostPort() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int fd_;
+  int port_ = 0;
+};
+
+// Two vaults and a token endpoint that all refuse connections.
+struct UnreachableVaultSet {
+  RefusingPort token_endpoint;
+  RefusingPort eastus;
+  RefusingPort westus;
+
+  ConfigSpec Spec(const std::string& state_path) const {
+    return ConfigSpec::Valid()
+        .RemoveSection("vault.japaneast")
+        .Set("provider", "state_path", Str(state_path))
+        .Set("auth", "managed_identity_endpoint", Str("http://" + token_endpoint.HostPort()))
+        .Set("router", "max_retries", Num("0"))
+        .Set("vault.eastus", "connect_to", Str(eastus.HostPort()))
+        .Set("vault.westus", "connect_to", Str(westus.HostPort()));
+  }
+};
+
+mode_t ModeOf(const std::filesystem::path& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 ? st.st_mode & 07777 : 07777;
+}
+
+TEST(CliTest, StateDirectoryIsCreatedOwnerOnlyUnderUmaskZero) {
+  TempConfigDir dir;
+  UnreachableVaultSet unreachable;
+  const std::string config = dir.Write("vaults.ini", unreachable.Spec("var/geoekm/state.db").Ini());
+  const mode_t old_mask = umask(0);  // inherited by the geoekm process
+  ProcessRun run = RunGeoekm({"state", "rebuild", "--config", config});
+  umask(old_mask);
+  EXPECT_EQ(run.exit_code, 1) << run.err;  // the vaults cannot be read; the store was opened
+  EXPECT_EQ(ModeOf(dir.path() / "var"), 0700u);
+  EXPECT_EQ(ModeOf(dir.path() / "var/geoekm"), 0700u);
+  EXPECT_EQ(ModeOf(dir.path() / "var/geoekm/state.db"), 0600u);
+}
+
+TEST(CliTest, StateRebuildSaysWhyAVaultWasNotRead) {
+  TempConfigDir dir;
+  UnreachableVaultSet unreachable;
+  ConfigSpec spec = unreachable.Spec("state.db");
+  ProcessRun run = RunGeoekm({"state", "rebuild", "--config", dir.Write("vaults.ini", spec.Ini())});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  for (const char* vault : {"eastus", "westus"}) {
+    // The reason: the Status with its error code, and what was being read.
+    EXPECT_THAT(run.out, ::testing::ContainsRegex(std::string("vault not read \\(its copies keep their status\\): ") +
+                                                  vault + ": error [0-9]+ \\([a-z-]+\\).*: listing the versions of key "
+                                                  "tde-protector: .+"))
+        << run.out;
+  }
+  EXPECT_THAT(run.out, HasSubstr("vault eastus could not be read (error "));
 }
 
 TEST(CliTest, MissingFileExitsOne) {

@@ -12,6 +12,7 @@
 #include "state/sqlite_connection.h"
 #include "state/state_file.h"
 #include "state_test_support.h"
+#include "unprivileged_child.h"
 
 namespace geoekm {
 namespace {
@@ -169,6 +170,82 @@ TEST(StateFile, GarbageInATablePageFailsIntegrityCheckAndChangesNothing) {
   EXPECT_EQ(store.status().code(), codes::kStateStoreError);
   EXPECT_EQ(store.status().error_class(), ErrorClass::kIntegrity);
   EXPECT_EQ(ReadAll(path), before);
+}
+
+// What StateStore::Open said, as text a child process can hand back:
+// "opened", or the error class and message.
+std::string OpenOutcome(const std::string& path) {
+  auto store = StateStore::Open({.path = path});
+  if (store.ok()) return "opened";
+  return std::string(ErrorClassName(store.status().error_class())) + ": " + store.status().message();
+}
+
+bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// A file the user may not write is a permission problem, never "corrupt"
+// (that advice would make an operator throw good history away), and a
+// refused file is left exactly as it was.
+void ExpectPermissionDeniedAndUntouched(const std::string& outcome, const std::string& path, mode_t mode,
+                                        const std::string& before) {
+  const auto user = state_test::TargetUser();
+  ASSERT_TRUE(user);
+  EXPECT_TRUE(Contains(outcome, "permission denied")) << outcome;
+  EXPECT_TRUE(Contains(outcome, path)) << outcome;
+  EXPECT_TRUE(Contains(outcome, "user " + user->name)) << outcome;
+  EXPECT_FALSE(Contains(outcome, "integrity")) << outcome;
+  EXPECT_FALSE(Contains(outcome, "move it aside")) << outcome;
+  EXPECT_EQ(ModeOf(path), mode);
+  EXPECT_EQ(ReadAll(path), before);
+  EXPECT_FALSE(Exists(path + "-wal"));
+  EXPECT_FALSE(Exists(path + "-shm"));
+}
+
+TEST(StateFile, ReadOnlyFileOfTheUserIsPermissionDeniedAndKeepsItsMode) {
+  TempDir dir;
+  ASSERT_EQ(chmod(dir.path().c_str(), 0755), 0);  // the other user must reach the file
+  const std::string path = dir.File("state.db");
+  WriteSampleStore(path);
+  const auto user = state_test::TargetUser();
+  ASSERT_TRUE(user);
+  ASSERT_EQ(chown(path.c_str(), user->uid, user->gid), 0);
+  ASSERT_EQ(chown(dir.path().c_str(), user->uid, user->gid), 0);
+  ASSERT_EQ(chmod(path.c_str(), 0400), 0);
+  const std::string before = ReadAll(path);
+
+  const std::string outcome = state_test::RunUnprivileged([&] { return OpenOutcome(path); });
+  ExpectPermissionDeniedAndUntouched(outcome, path, 0400, before);
+}
+
+TEST(StateFile, AnotherUsersFileIsPermissionDeniedNotCorrupt) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to give the file to another user";
+  for (mode_t mode : {0600, 0644}) {
+    SCOPED_TRACE(mode);
+    TempDir dir;
+    ASSERT_EQ(chmod(dir.path().c_str(), 0777), 0);  // the directory is not the problem here
+    const std::string path = dir.File("state.db");
+    WriteSampleStore(path);
+    ASSERT_EQ(chmod(path.c_str(), mode), 0);  // owned by root
+    const std::string before = ReadAll(path);
+
+    const std::string outcome = state_test::RunUnprivileged([&] { return OpenOutcome(path); });
+    ExpectPermissionDeniedAndUntouched(outcome, path, mode, before);
+  }
+}
+
+TEST(StateFile, UnwritableDirectoryIsPermissionDeniedNotCorrupt) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to give the file to another user";
+  TempDir dir;
+  ASSERT_EQ(chmod(dir.path().c_str(), 0755), 0);  // root's: SQLite cannot create -wal/-shm in it
+  const std::string path = dir.File("state.db");
+  WriteSampleStore(path);
+  const auto user = state_test::TargetUser();
+  ASSERT_TRUE(user);
+  ASSERT_EQ(chown(path.c_str(), user->uid, user->gid), 0);
+  const std::string before = ReadAll(path);
+
+  const std::string outcome = state_test::RunUnprivileged([&] { return OpenOutcome(path); });
+  ExpectPermissionDeniedAndUntouched(outcome, path, 0600, before);
+  EXPECT_TRUE(Contains(outcome, "directory " + dir.path())) << outcome;
 }
 
 TEST(StateFile, EmptyPreexistingFileIsMigratedFromVersionZero) {

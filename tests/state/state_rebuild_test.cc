@@ -1,4 +1,5 @@
 // StateStore::Rebuild: key history reconstructed from the vaults' listings.
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -15,8 +16,8 @@ using state_test::OpenOrDie;
 using state_test::TempDir;
 using state_test::TwoVaults;
 
-VaultKeyListing Listing(const VaultRecord& vault, std::vector<KeyBundle> versions, bool listed = true) {
-  return VaultKeyListing{vault, listed, std::move(versions)};
+VaultKeyListing Listing(const VaultRecord& vault, std::vector<KeyBundle> versions) {
+  return VaultKeyListing{vault, true, std::move(versions), Status::Ok()};
 }
 
 std::set<std::string> Thumbprints(const std::vector<KeyVersionRecord>& history) {
@@ -57,20 +58,30 @@ TEST(StateRebuild, LostStoreIsRebuiltFromTheVaultsAndSaysWhatIsUnknown) {
   ASSERT_NE(store, nullptr);
   auto report = store->Rebuild({Listing(vaults[0], {v1, v2, v3, corrupted}),
                                 Listing(vaults[1], {InVault(v1, "v2", 101), InVault(v3, "v2", 103)}),
-                                Listing(unreachable, {}, /*listed=*/false)});
+                                VaultKeyListing{unreachable, false, {},
+                                                Status(codes::kHttpConnectSession, ErrorClass::kTransient,
+                                                       "cannot connect")}});
   ASSERT_TRUE(report.ok()) << report.status().ToString();
 
   EXPECT_EQ(report->versions_added, 3);
   EXPECT_EQ(report->versions_already_known, 0);
   EXPECT_EQ(report->copies_verified, 5);
   EXPECT_EQ(report->copies_marked_missing, 1);
-  EXPECT_EQ(report->vaults_not_read, std::vector<std::string>{"japaneast"});
+  ASSERT_EQ(report->vaults_not_read.size(), 1u);
+  EXPECT_EQ(report->vaults_not_read[0].vault, "japaneast");
+  EXPECT_EQ(report->vaults_not_read[0].reason.code(), codes::kHttpConnectSession);
   ASSERT_EQ(report->rejected.size(), 1u);
   EXPECT_EQ(report->rejected[0].kid, corrupted.kid);
   EXPECT_EQ(std::set<std::string>(report->versions_without_wrap_history.begin(),
                                   report->versions_without_wrap_history.end()),
             Thumbprints(original));
   EXPECT_GE(report->unknowns.size(), 4u);  // wrap history, unread vault, rejected bundle, vanished versions, lost audit
+  EXPECT_NE(std::find_if(report->unknowns.begin(), report->unknowns.end(),
+                         [](const std::string& u) {
+                           return u.find("vault japaneast could not be read (error 3004") != std::string::npos &&
+                                  u.find("cannot connect") != std::string::npos;
+                         }),
+            report->unknowns.end());
 
   // Same history as before (order by creation), wrap times unknown.
   auto rebuilt = store->KeyHistory("tde");
