@@ -1,0 +1,27 @@
+// Key Vault key identifiers: key names (1-127 of A-Z a-z 0-9 -), version ids
+// (the vault's letters and digits, 32 hex in Azure) and the key id URL
+// https://{vault}/keys/{name}/{version} that answers carry as "kid".
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace geoekm {
+
+bool IsKeyName(std::string_view name);
+bool IsKeyVersion(std::string_view version);  // 1-64 letters and digits
+
+struct KeyId {
+  std::string name;
+  std::string version;
+};
+// The name and version of an https kid; nullopt for anything else.
+std::optional<KeyId> ParseKid(const std::string& kid);
+
+// The key name in a request path "/keys/{name}[/...][?...]", "" if none.
+std::string_view KeyNameInPath(std::string_view path);
+
+}  // namespace geoekm
