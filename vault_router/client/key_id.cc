@@ -7,13 +7,9 @@
 #include <cctype>
 #include <vector>
 
-namespace geoekm {
+#include "config/azure_names.h"
 
-bool IsKeyName(std::string_view name) {
-  return !name.empty() && name.size() <= 127 && std::all_of(name.begin(), name.end(), [](char c) {
-           return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
-         });
-}
+namespace geoekm {
 
 bool IsKeyVersion(std::string_view version) {
   return !version.empty() && version.size() <= 64 && std::all_of(version.begin(), version.end(), [](char c) {

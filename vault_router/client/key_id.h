@@ -1,6 +1,6 @@
-// Key Vault key identifiers: key names (1-127 of A-Z a-z 0-9 -), version ids
-// (the vault's letters and digits, 32 hex in Azure) and the key id URL
-// https://{vault}/keys/{name}/{version} that answers carry as "kid".
+// Key Vault key identifiers: version ids (the vault's letters and digits, 32
+// hex in Azure) and the key id URL https://{vault}/keys/{name}/{version} that
+// answers carry as "kid". Key names: IsKeyName in config/azure_names.h.
 //
 // Thread safety: pure functions.
 #pragma once
@@ -11,7 +11,6 @@
 
 namespace geoekm {
 
-bool IsKeyName(std::string_view name);
 bool IsKeyVersion(std::string_view version);  // 1-64 letters and digits
 
 struct KeyId {

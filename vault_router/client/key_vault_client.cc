@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "config/azure_names.h"
 #include "core/base64url.h"
 #include "core/error_codes.h"
 #include "vault_router/client/key_bundle_json.h"
