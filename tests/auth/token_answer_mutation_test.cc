@@ -115,12 +115,13 @@ TEST(TokenAnswerMutation, ManagedIdentityAnswersNeverThrowThroughTheSource) {
   // IMDS answers reach the parsers through ManagedIdentitySource::Fetch.
   const std::string recorded = SuccessBodies()[1];
   std::string answer;
-  ManagedIdentitySource source(ManagedIdentityEndpoint{}, "", [&](const HttpRequest&, Deadline) -> Result<HttpResponse> {
+  auto imds = [&](const HttpRequest&, Deadline) -> Result<HttpResponse> {
     HttpResponse r;
     r.status = 200;
     r.body = answer;
     return r;
-  });
+  };
+  ManagedIdentitySource source(ManagedIdentityEndpoint{}, "", imds);
   for (const JsonMutation& m : testing::MutationsOf(recorded)) {
     SCOPED_TRACE(Trace(m));
     answer = m.body;

@@ -356,7 +356,8 @@ TEST_F(KeyVaultClientTest, GarbageInAKeyAnswerIsAParserErrorNotACrash) {
   auto c = MakeClient("eastus");
   auto real = c->GetKey(KeyName(), "", Soon());
   ASSERT_TRUE(real.ok()) << real.status().ToString();
-  const std::string key = R"({"kid":")" + real->kid + R"(","kty":"RSA","n":")" + real->n + R"(","e":")" + real->e + "\"";
+  const std::string key =
+      R"({"kid":")" + real->kid + R"(","kty":"RSA","n":")" + real->n + R"(","e":")" + real->e + "\"";
   struct Case {
     std::string body;
     std::string named;  // what the message must name

@@ -73,5 +73,16 @@ TEST(SecretsInErrors, TheRequestsKeyNameStaysReadableHowEverLong) {
   EXPECT_EQ(RedactLongRuns(forty + " " + kDekB64, forty), forty + " [redacted]");
 }
 
+TEST(SecretsInErrors, OnlyAPermissionNameIsQuotedFromA403) {
+  HttpResponse r;
+  r.status = 403;
+  r.body = std::string(R"({"error":{"code":"Forbidden","message":"The user does not have keys )") + kDekB64 + "." +
+           std::string(5000, 'x') + R"( permission on key vault 'v'."}})";
+  const std::string text = VaultErrorFromResponse(r, "eastus", "unwrapkey").ToString();
+  EXPECT_EQ(text.find(kDekB64), std::string::npos) << text;
+  EXPECT_LT(text.size(), 2000u);
+  EXPECT_NE(text.find("the identity lacks a permission on this vault"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace geoekm

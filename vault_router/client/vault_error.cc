@@ -2,6 +2,7 @@
 
 #include <Poco/String.h>
 
+#include <algorithm>
 #include <cctype>
 
 #include "core/error_codes.h"
@@ -53,9 +54,14 @@ std::string ForbiddenAdvice(ForbiddenReason reason, const VaultErrorBody& body) 
       auto pos = body.message.find("does not have keys ");
       if (pos != std::string::npos) {
         auto end = body.message.find(" permission", pos);
-        if (end != std::string::npos) {
-          advice = "the identity lacks the '" + body.message.substr(pos + 19, end - pos - 19) +
-                   "' permission on this vault";
+        const std::string permission =
+            end == std::string::npos ? "" : body.message.substr(pos + 19, end - pos - 19);
+        // Only a permission's name (wrapKey, get, ...) is repeated, not whatever the vault put there.
+        const bool a_name = !permission.empty() && permission.size() <= 32 &&
+                            std::all_of(permission.begin(), permission.end(),
+                                        [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
+        if (a_name) {
+          advice = "the identity lacks the '" + permission + "' permission on this vault";
         }
       }
       return advice + "; a vault set needs get, list, wrapKey and unwrapKey (plus backup/restore for replication)";
@@ -156,8 +162,9 @@ Status VaultErrorFromResponse(const HttpResponse& response, const std::string& v
 
 std::string RedactLongRuns(std::string_view text, std::string_view keep) {
   // Tokens, DEKs, ciphertexts and key parts are long runs of the base64url
-  // alphabet (so are a JWT's segments); GUIDs (36 characters), URLs and names
-  // break into shorter runs at '/', '.', '=', ';' and spaces.
+  // alphabet (so are a JWT's segments); GUIDs (36 characters), URLs and host
+  // names break into shorter runs at '/', '.', '=', ';' and spaces. A key name
+  // may be a run as long as a secret: the request's own name is `keep`.
   constexpr std::size_t kLongRun = 40;
   auto in_alphabet = [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '+';
@@ -168,7 +175,8 @@ std::string RedactLongRuns(std::string_view text, std::string_view keep) {
     std::size_t j = i;
     while (j < text.size() && in_alphabet(text[j])) ++j;
     const std::string_view run = text.substr(i, j - i);
-    const bool secret_like = run.size() >= kLongRun || (run.size() >= 8 && run.starts_with("eyJ"));  // eyJ: a JWT segment
+    // eyJ: a JWT segment
+    const bool secret_like = run.size() >= kLongRun || (run.size() >= 8 && run.starts_with("eyJ"));
     if (secret_like && run != keep) {
       out += "[redacted]";
     } else {
