@@ -46,6 +46,7 @@ Status FaultInjector::Merge(const std::string& json) {
   std::optional<Targeted> reset;
   std::optional<bool> blackhole;
   std::optional<Storm> storm;
+  std::optional<Answer> answer;
   bool clear_storm = false;
   try {
     Poco::JSON::Parser parser;
@@ -82,6 +83,14 @@ Status FaultInjector::Merge(const std::string& json) {
       if (!s.ok()) return s;
       reset = v;
     }
+    if (Object::Ptr a = o->getObject("answer")) {
+      Answer v;
+      Status s = targeted(*a, &v);
+      if (!s.ok()) return s;
+      if (!a->has("body") || !a->get("body").isString()) return Bad("answer needs a 'body' string");
+      v.body = a->get("body").extract<std::string>();
+      answer = v;
+    }
     if (o->has("blackhole")) blackhole = o->getValue<bool>("blackhole");
     if (o->has("throttle_storm")) {
       if (o->isNull("throttle_storm") || (o->get("throttle_storm").isBoolean() && !o->getValue<bool>("throttle_storm"))) {
@@ -108,6 +117,7 @@ Status FaultInjector::Merge(const std::string& json) {
   if (blackhole) blackhole_ = *blackhole;
   if (storm) storm_ = storm;
   if (clear_storm) storm_.reset();
+  if (answer) answer_ = answer;
   return Status::Ok();
 }
 
@@ -118,6 +128,7 @@ void FaultInjector::Clear() {
   reset_.reset();
   blackhole_ = false;
   storm_.reset();
+  answer_.reset();
   firewall_deny_ = false;
 }
 
@@ -153,6 +164,12 @@ FaultDecision FaultInjector::Decide(std::string_view operation) {
   return d;
 }
 
+std::optional<std::string> FaultInjector::AnswerBody(std::string_view operation) {
+  std::lock_guard lock(mu_);
+  if (!answer_ || !Fire(*answer_, operation)) return std::nullopt;
+  return answer_->body;
+}
+
 Poco::JSON::Object::Ptr FaultInjector::ToJson() const {
   std::lock_guard lock(mu_);
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -185,6 +202,12 @@ Poco::JSON::Object::Ptr FaultInjector::ToJson() const {
     s->set("retry_after", storm_->retry_after);
     s->set("retry_after_seconds", storm_->retry_after_seconds);
     o->set("throttle_storm", s);
+  }
+  if (answer_) {
+    Object::Ptr a = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    a->set("body", answer_->body);
+    targeted(*answer_, *a);
+    o->set("answer", a);
   }
   o->set("firewall_deny", firewall_deny_);
   return o;

@@ -1,7 +1,7 @@
 // FaultInjector: the faults an operator (a test) sets at runtime through the
 // admin API — latency, error statuses at a rate, connection resets,
-// blackhole, throttle storm, firewall deny — and the per-request decision
-// drawn from them. JSON format in README.md ("Faults").
+// blackhole, throttle storm, firewall deny, a garbled answer body — and the
+// per-request decision drawn from them. JSON format in README.md ("Faults").
 //
 // Thread safety: all methods may be called concurrently.
 #pragma once
@@ -41,6 +41,10 @@ class FaultInjector {
   bool blackhole_active() const;
 
   FaultDecision Decide(std::string_view operation);
+  // The body that replaces a successful answer to `operation`, if the
+  // "answer" fault fires (decided after processing: a 401 challenge or a
+  // refusal does not use up its count).
+  std::optional<std::string> AnswerBody(std::string_view operation);
   Poco::JSON::Object::Ptr ToJson() const;
 
  private:
@@ -58,6 +62,9 @@ class FaultInjector {
   struct Error : Targeted {
     int status = 503;
   };
+  struct Answer : Targeted {
+    std::string body;
+  };
   struct Storm {
     bool retry_after = true;
     int retry_after_seconds = 1;
@@ -72,6 +79,7 @@ class FaultInjector {
   std::optional<Targeted> reset_;
   bool blackhole_ = false;
   std::optional<Storm> storm_;
+  std::optional<Answer> answer_;
   bool firewall_deny_;
 };
 

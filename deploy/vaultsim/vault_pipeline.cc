@@ -55,6 +55,9 @@ PipelineResult VaultPipeline::Handle(const ApiRequest& request) {
     result.response = ErrorResponse(*fault.error_status, InjectedCode(*fault.error_status), "Injected fault.");
   } else {
     result.response = Process(request, route);
+    if (result.response.status >= 200 && result.response.status < 300) {
+      if (auto body = p_.faults->AnswerBody(op)) result.response.body = std::move(*body);
+    }
   }
   if (result.action == ConnectionAction::kRespond) {
     AddStandardHeaders(request, &result.response);

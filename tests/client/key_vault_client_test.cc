@@ -3,6 +3,7 @@
 // code, secrets never in errors, and many threads on one client.
 #include "vault_router/client/key_vault_client.h"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
@@ -334,6 +335,91 @@ TEST_F(KeyVaultClientTest, MissingKeyAndVersionAre3076) {
   auto bad_name = c->GetKey("../etc", "", Soon());
   ASSERT_FALSE(bad_name.ok());
   EXPECT_EQ(bad_name.status().error_class(), ErrorClass::kInvalidInput);
+}
+
+// A vault (or a proxy) answering 200 with garbage: the "answer" fault puts
+// the body on the wire after the vault accepted the request.
+static std::string AnswerFault(const std::string& body, const std::string& operation) {
+  Poco::JSON::Object answer;
+  answer.set("body", body);
+  answer.set("operations", Poco::JSON::Array::Ptr(new Poco::JSON::Array));
+  answer.getArray("operations")->add(operation);
+  answer.set("count", 1);
+  Poco::JSON::Object faults;
+  faults.set("answer", answer);
+  std::ostringstream out;
+  faults.stringify(out);
+  return out.str();
+}
+
+TEST_F(KeyVaultClientTest, GarbageInAKeyAnswerIsAParserErrorNotACrash) {
+  auto c = MakeClient("eastus");
+  auto real = c->GetKey(KeyName(), "", Soon());
+  ASSERT_TRUE(real.ok()) << real.status().ToString();
+  const std::string key =
+      R"({"kid":")" + real->kid + R"(","kty":"RSA","n":")" + real->n + R"(","e":")" + real->e + "\"";
+  struct Case {
+    std::string body;
+    std::string named;  // what the message must name
+  } cases[] = {
+      {R"({"key":)" + key + R"(,"key_ops":[null]}})", "key.key_ops[0] is not a string"},
+      {R"({"key":)" + key + R"(},"tags":{"a":null}})", "tags has a member that is not a string"},
+      {R"({"key":)" + key + R"(},"attributes":{"exp":"tomorrow"}})", "attributes.exp is not a whole number"},
+      {R"({"key":{"kid":42}})", "key.kid is not a string"},
+      {R"({"key":"RSA"})", "key is not an object"},
+  };
+  auto admin = Admin("eastus");
+  for (const Case& k : cases) {
+    ASSERT_TRUE(admin.SetFaults(AnswerFault(k.body, "get"))) << admin.last_response().body;
+    auto bundle = c->GetKey(KeyName(), "", Soon());
+    ASSERT_FALSE(bundle.ok()) << k.body;
+    EXPECT_EQ(bundle.status().code(), codes::kGetKeyJsonParser) << bundle.status().ToString();
+    // The vault answered garbage: another vault (or a later try) may do better.
+    EXPECT_EQ(bundle.status().error_class(), ErrorClass::kTransient);
+    EXPECT_EQ(bundle.status().vault(), "eastus");
+    EXPECT_NE(bundle.status().message().find(k.named), std::string::npos) << bundle.status().message();
+  }
+  ASSERT_TRUE(admin.SetFaults(AnswerFault(R"({"value":[{"kid":null}]})", "list_versions")));
+  auto versions = c->ListKeyVersions(KeyName(), Soon());
+  ASSERT_FALSE(versions.ok());
+  EXPECT_EQ(versions.status().code(), codes::kGetKeyJsonParser) << versions.status().ToString();
+  // The fault was used up: the same client reads the key again.
+  auto again = c->GetKey(KeyName(), "", Soon());
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->thumbprint, testbed_->info().thumbprint);
+}
+
+TEST_F(KeyVaultClientTest, AnEcKeyIsNotSupportedRatherThanTransient) {
+  auto c = MakeClient("eastus");
+  const std::string kid = "https://" + Vault("eastus").host + "/keys/" + KeyName() + "/" + Version();
+  // An EC key as Key Vault sends it: no n or e.
+  const std::string ec = R"({"key":{"kid":")" + kid +
+                         R"(","kty":"EC","key_ops":["sign","verify"],"crv":"P-256",)"
+                         R"("x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"},)"
+                         R"("attributes":{"enabled":true,"created":1493942451,"updated":1493942451}})";
+  ASSERT_TRUE(Admin("eastus").SetFaults(AnswerFault(ec, "get")));
+  auto bundle = c->GetKey(KeyName(), Version(), Soon());
+  ASSERT_FALSE(bundle.ok());
+  EXPECT_EQ(bundle.status().code(), codes::kNotSupported) << bundle.status().ToString();
+  EXPECT_EQ(bundle.status().error_class(), ErrorClass::kIntegrity);
+  EXPECT_EQ(bundle.status().vault(), "eastus");
+  EXPECT_NE(bundle.status().message().find("key type EC is not supported; RSA or RSA-HSM needed"), std::string::npos)
+      << bundle.status().message();
+}
+
+TEST_F(KeyVaultClientTest, LongKeyNamesStayReadableInTheVaultsMessage) {
+  auto c = MakeClient("eastus");
+  for (std::size_t length : {40u, 64u, 127u}) {
+    std::string name = "missing-key-";
+    while (name.size() < length) name += static_cast<char>('a' + name.size() % 26);
+    auto key = c->GetKey(name, "", Soon());
+    ASSERT_FALSE(key.ok());
+    EXPECT_EQ(key.status().code(), codes::kHttpNotFound) << key.status().ToString();
+    // vaultsim says, as Key Vault does: "A key with (name/id) <name> was not found ..."
+    EXPECT_NE(key.status().message().find("(name/id) " + name + " was not found"), std::string::npos)
+        << key.status().message();
+    ExpectNoSecrets(key.status());
+  }
 }
 
 TEST_F(KeyVaultClientTest, UnknownHostAndWrongCa) {

@@ -47,5 +47,42 @@ TEST(SecretsInErrors, RedactLongRunsKeepsShortWords) {
   EXPECT_EQ(RedactLongRuns(std::string("Bearer ") + kJwt), "Bearer [redacted].[redacted].[redacted]");
 }
 
+// Key names are 1-127 of A-Z a-z 0-9 -, the same letters as a DEK in
+// base64url, so the letters cannot tell them apart: the name the request was
+// for is kept, every other long run still goes.
+TEST(SecretsInErrors, TheRequestsKeyNameStaysReadableHowEverLong) {
+  const std::string forty = "tde-protector-for-the-production-cluster";  // 40
+  const std::string longest(127, 'K');
+  const std::string dek_shaped = kDekB64;  // a legal key name too
+  for (const std::string& name : {forty, longest, dek_shaped}) {
+    ASSERT_GE(name.size(), 40u);
+    HttpResponse r;
+    r.status = 404;
+    r.body = R"({"error":{"code":"KeyNotFound","message":"A key with (name/id) )" + name +
+             R"(/78deebed173b48e48f55abf87ed4cf71 was not found in this key vault. Token )" + kJwt + R"("}})";
+    const std::string text = VaultErrorFromResponse(r, "eastus", "get key", "/keys/" + name + "/78deebed").ToString();
+    EXPECT_NE(text.find("(name/id) " + name + "/78deebed173b48e48f55abf87ed4cf71 was not found"), std::string::npos)
+        << text;
+    EXPECT_EQ(text.find(std::string_view(kJwt).substr(0, 24)), std::string::npos) << text;
+    EXPECT_EQ(RedactLongRuns("key " + name + " and " + kDekB64, name),
+              "key " + name + " and " + (name == kDekB64 ? name : "[redacted]"));
+  }
+  // Without the request's name, a long name is redacted like any secret.
+  EXPECT_EQ(RedactLongRuns("key " + forty), "key [redacted]");
+  // A request's name keeps only itself: a DEK next to it still goes.
+  EXPECT_EQ(RedactLongRuns(forty + " " + kDekB64, forty), forty + " [redacted]");
+}
+
+TEST(SecretsInErrors, OnlyAPermissionNameIsQuotedFromA403) {
+  HttpResponse r;
+  r.status = 403;
+  r.body = std::string(R"({"error":{"code":"Forbidden","message":"The user does not have keys )") + kDekB64 + "." +
+           std::string(5000, 'x') + R"( permission on key vault 'v'."}})";
+  const std::string text = VaultErrorFromResponse(r, "eastus", "unwrapkey").ToString();
+  EXPECT_EQ(text.find(kDekB64), std::string::npos) << text;
+  EXPECT_LT(text.size(), 2000u);
+  EXPECT_NE(text.find("the identity lacks a permission on this vault"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace geoekm

@@ -53,6 +53,23 @@ TEST_F(FaultsTest, ErrorStatusWithCountAndRate) {
   EXPECT_EQ(Call("GET", "/keys/flaky-key").status, 200);
 }
 
+TEST_F(FaultsTest, AnswerReplacesOnlySuccessfulBodiesAndCountsThem) {
+  CreateKey("garbled-key");
+  VaultSimAdminClient admin = vault_->Admin();
+  ASSERT_TRUE(admin.SetFaults(R"({"answer":{"body":"{\"key\":{\"key_ops\":[null]}}","operations":["get"],"count":1}})"))
+      << admin.last_response().body;
+  // A refusal keeps its own body and does not use up the count.
+  EXPECT_EQ(Call("GET", "/keys/no-such-key").status, 404);
+  EXPECT_EQ(Call("POST", "/keys/garbled-key//wrapkey", kWrap).status, 200);  // another operation
+  TestResponse garbled = Call("GET", "/keys/garbled-key");
+  EXPECT_EQ(garbled.status, 200);
+  EXPECT_EQ(garbled.body, R"({"key":{"key_ops":[null]}})");
+  TestResponse next = Call("GET", "/keys/garbled-key");
+  EXPECT_EQ(next.status, 200);
+  EXPECT_NE(next.body.find("\"kty\""), std::string::npos) << next.body;  // count exhausted
+  EXPECT_FALSE(admin.SetFaults(R"({"answer":{"body":42}})"));
+}
+
 TEST_F(FaultsTest, ConnectionResetDropsTheConnectionWithoutAnswer) {
   VaultSimAdminClient admin = vault_->Admin();
   ASSERT_TRUE(admin.SetReset(1.0, {}, 1));

@@ -4,15 +4,14 @@
 #include <Poco/DateTimeParser.h>
 #include <Poco/Dynamic/Var.h>
 #include <Poco/Exception.h>
-#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 
 #include <algorithm>
 #include <charconv>
 #include <optional>
 
 #include "core/error_codes.h"
+#include "core/json_fields.h"
 
 namespace geoekm {
 namespace {
@@ -22,18 +21,6 @@ constexpr std::int64_t kMaxExpiresOn = 253402300799;  // 9999-12-31T23:59:59Z
 
 Status JsonError(std::string_view why) {
   return Status(codes::kTokenJsonParser, ErrorClass::kAuth, "cannot read the token response: " + std::string(why));
-}
-
-Poco::JSON::Object::Ptr ParseObject(std::string_view body) {
-  try {
-    Poco::JSON::Parser parser;
-    Poco::Dynamic::Var v = parser.parse(std::string(body));
-    return v.extract<Poco::JSON::Object::Ptr>();
-  } catch (const Poco::Exception&) {
-    return nullptr;
-  } catch (const std::exception&) {  // Poco::BadCastException derives from Poco::Exception; be safe
-    return nullptr;
-  }
 }
 
 std::optional<std::int64_t> ParseDigits(std::string_view s) {
@@ -75,16 +62,9 @@ std::optional<std::int64_t> IntegerField(const Poco::JSON::Object& o, const std:
   return std::nullopt;
 }
 
-std::string StringField(const Poco::JSON::Object& o, const std::string& name) {
-  if (!o.has(name)) return {};
-  Poco::Dynamic::Var v = o.get(name);
-  if (!v.isString()) return {};
-  return v.extract<std::string>();
-}
-
 // Entra error codes (AADSTS numbers) that mean "your credential is wrong".
-bool IsCredentialErrorCode(long long c) {
-  static constexpr long long kCodes[] = {
+bool IsCredentialErrorCode(std::int64_t c) {
+  static constexpr std::int64_t kCodes[] = {
       7000215,  // invalid client secret
       7000222,  // client secret expired
       700016,   // application not found in the tenant
@@ -130,17 +110,12 @@ AccessToken MakeAccessToken(SecureString value, std::int64_t now, std::int64_t e
 }
 
 Result<AccessToken> ParseTokenResponse(std::string_view body, std::int64_t now) {
-  Poco::JSON::Object::Ptr o = ParseObject(body);
+  Poco::JSON::Object::Ptr o = ParseJsonObject(body);
   if (o.isNull()) return JsonError("not a JSON object");
-  if (!o->has("access_token") || !o->get("access_token").isString()) {
-    return JsonError("no access_token string");
-  }
-  SecureString value;
-  {
-    std::string raw = o->get("access_token").extract<std::string>();
-    value.assign(raw.begin(), raw.end());
-    OPENSSL_cleanse(raw.data(), raw.size());
-  }
+  std::optional<std::string> raw = JsonFields(o).String("access_token");
+  if (!raw) return JsonError("no access_token string");
+  SecureString value(raw->begin(), raw->end());
+  OPENSSL_cleanse(raw->data(), raw->size());
   if (value.empty()) return JsonError("empty access_token");
 
   std::optional<std::int64_t> refresh_in = IntegerField(*o, "refresh_in");
@@ -161,39 +136,35 @@ Result<AccessToken> ParseTokenResponse(std::string_view body, std::int64_t now) 
 
 Status TokenErrorFromResponse(int http_status, std::string_view body, std::string_view who,
                               const std::vector<std::string_view>& secrets) {
-  Poco::JSON::Object::Ptr o = ParseObject(body);
+  Poco::JSON::Object::Ptr o = ParseJsonObject(body);
   std::string prefix = std::string(who) + " refused the token request (HTTP " + std::to_string(http_status);
   if (o.isNull() || !o->has("error")) {
     return Status(codes::kTokenFailed, ClassForHttp(http_status), prefix + ", no error details)")
         .WithHttp(http_status, "", "");
   }
-  std::string error = StringField(*o, "error");
-  if (error.empty() && o->has("error")) {
+  // Best effort: fields of other types read as absent.
+  const JsonFields fields(o);
+  constexpr std::size_t kMaxCode = 100;  // OAuth error codes and trace ids are short
+  std::string error = fields.String("error").value_or("").substr(0, kMaxCode);
+  if (error.empty()) {
     // IMDS-style nested objects or odd shapes: keep it readable, not verbatim.
     error = "unrecognised error";
   }
-  std::vector<long long> error_codes;
-  if (o->has("error_codes")) {
-    try {
-      Poco::JSON::Array::Ptr arr = o->getArray("error_codes");
-      if (!arr.isNull()) {
-        for (std::size_t i = 0; i < arr->size(); ++i) error_codes.push_back(arr->get(i).convert<long long>());
-      }
-    } catch (const Poco::Exception&) {
-    }
-  }
-  std::string description = StringField(*o, "error_description");
+  std::vector<std::int64_t> error_codes = fields.Integers("error_codes").value_or(std::vector<std::int64_t>{});
+  if (error_codes.size() > 8) error_codes.resize(8);  // Entra sends one or two
+  // Redacted before it is cut, so that no cut-off piece of a secret survives.
+  std::string description = Redact(fields.String("error_description").value_or(""), secrets);
   description = description.substr(0, description.find_first_of("\r\n"));
   if (description.size() > 300) description = description.substr(0, 300) + "...";
 
   bool bad_credentials = error == "invalid_client" || error == "unauthorized_client" || error == "invalid_tenant" ||
                          std::any_of(error_codes.begin(), error_codes.end(), IsCredentialErrorCode);
   std::string message = prefix + ", " + error;
-  for (long long c : error_codes) message += ", AADSTS" + std::to_string(c);
+  for (std::int64_t c : error_codes) message += ", AADSTS" + std::to_string(c);
   message += ")";
   if (!description.empty()) message += ": " + description;
   message = Redact(std::move(message), secrets);
-  std::string trace_id = StringField(*o, "trace_id");
+  std::string trace_id = fields.String("trace_id").value_or("").substr(0, kMaxCode);
 
   if (bad_credentials) {
     message += "; check the client id / secret / certificate / tenant";

@@ -2,14 +2,16 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
 #include <sstream>
 
+#include "config/azure_names.h"
 #include "core/base64url.h"
 #include "core/error_codes.h"
+#include "core/json_fields.h"
 #include "core/jwk_thumbprint.h"
+#include "vault_router/client/key_id.h"
 
 namespace geoekm {
 namespace {
@@ -18,54 +20,20 @@ using Poco::JSON::Object;
 
 Status Bad(const std::string& what) { return Status(codes::kInvalidArgument, ErrorClass::kInvalidInput, what); }
 
-Result<Object::Ptr> ParseObject(std::string_view json) {
-  try {
-    Poco::JSON::Parser parser;
-    auto v = parser.parse(std::string(json));
-    auto obj = v.extract<Object::Ptr>();
-    if (!obj) return Bad("not a JSON object");
-    return obj;
-  } catch (const std::exception&) {
-    return Bad("not JSON");
-  }
-}
-
-std::optional<std::int64_t> OptInt(const Object::Ptr& o, const std::string& key) {
-  if (!o || !o->has(key) || o->isNull(key)) return std::nullopt;
-  try {
-    return o->getValue<std::int64_t>(key);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
-KeyAttributes ParseAttributes(const Object::Ptr& a) {
+// Reads what every entry carries; problems land in the fields' record.
+KeyAttributes ReadAttributes(const JsonFields& a) {
   KeyAttributes out;
-  if (!a) return out;
-  if (a->has("enabled") && !a->isNull("enabled")) out.enabled = a->getValue<bool>("enabled");
-  out.nbf = OptInt(a, "nbf");
-  out.exp = OptInt(a, "exp");
-  out.created = OptInt(a, "created");
-  out.updated = OptInt(a, "updated");
-  out.recovery_level = a->optValue<std::string>("recoveryLevel", "");
+  out.enabled = a.Bool("enabled");
+  out.nbf = a.Integer("nbf");
+  out.exp = a.Integer("exp");
+  out.created = a.Integer("created");
+  out.updated = a.Integer("updated");
+  out.recovery_level = a.String("recoveryLevel").value_or("");
   return out;
 }
 
-std::map<std::string, std::string> ParseTags(const Object::Ptr& t) {
-  std::map<std::string, std::string> out;
-  if (!t) return out;
-  for (const auto& [k, v] : *t) out[k] = v.toString();
-  return out;
-}
-
-// https://{vault}/keys/{name}/{version} -> name, version
-void SplitKid(const std::string& kid, std::string& name, std::string& version) {
-  auto keys = kid.find("/keys/");
-  if (keys == std::string::npos) return;
-  std::string rest = kid.substr(keys + 6);
-  auto slash = rest.find('/');
-  name = rest.substr(0, slash);
-  version = slash == std::string::npos ? "" : rest.substr(slash + 1);
+std::map<std::string, std::string> ReadTags(const JsonFields& entry) {
+  return entry.StringMap("tags").value_or(std::map<std::string, std::string>{});
 }
 
 std::string Stringify(const Object& o) {
@@ -97,61 +65,75 @@ Object::Ptr TagsObject(const std::map<std::string, std::string>& tags) {
 }  // namespace
 
 Result<KeyBundle> ParseKeyBundle(std::string_view json) {
-  auto root = ParseObject(json);
-  if (!root.ok()) return root.status();
-  Object::Ptr key = (*root)->getObject("key");
-  if (!key) return Bad("no 'key' object");
+  JsonFields root(ParseJsonObject(json));
+  if (!root.present()) return Bad("not a JSON object");
+  JsonFields key = root.Object("key");
   KeyBundle b;
-  b.kid = key->optValue<std::string>("kid", "");
-  b.kty = key->optValue<std::string>("kty", "");
-  b.n = key->optValue<std::string>("n", "");
-  b.e = key->optValue<std::string>("e", "");
-  if (b.kid.empty() || b.kty.empty() || b.n.empty() || b.e.empty()) return Bad("key lacks kid, kty, n or e");
-  SplitKid(b.kid, b.name, b.version);
-  if (auto ops = key->getArray("key_ops")) {
-    for (std::size_t i = 0; i < ops->size(); ++i) b.key_ops.push_back(ops->getElement<std::string>(i));
+  const std::optional<std::string> kid = key.String("kid");
+  b.kty = key.String("kty").value_or("");
+  b.n = key.String("n").value_or("");
+  b.e = key.String("e").value_or("");
+  b.key_ops = key.Strings("key_ops").value_or(std::vector<std::string>{});
+  b.attributes = ReadAttributes(root.Object("attributes"));
+  b.tags = ReadTags(root);
+  if (!root.problem().empty()) return Bad(root.problem());
+  if (!key.present()) return Bad("no 'key' object");
+  if (!kid) return Bad("key lacks kid");
+  const std::optional<KeyId> id = ParseKid(*kid);
+  if (!id) return Bad("kid is not https://{vault}/keys/{name}/{version}");
+  b.kid = *kid;
+  b.name = id->name;
+  b.version = id->version;
+  if (b.kty.empty()) return Bad("key lacks kty");
+  if (b.kty != "RSA" && b.kty != "RSA-HSM") {
+    // The vault's answer is fine but the key can never wrap for us: asking
+    // again or elsewhere for this key will not help.
+    const bool printable = b.kty.size() <= 16 && IsKeyName(b.kty);
+    return Status(codes::kNotSupported, ErrorClass::kIntegrity,
+                  "key type " + (printable ? b.kty : std::string("(unrecognised)")) +
+                      " is not supported; RSA or RSA-HSM needed");
   }
-  b.attributes = ParseAttributes((*root)->getObject("attributes"));
-  b.tags = ParseTags((*root)->getObject("tags"));
+  if (b.n.empty() || b.e.empty()) return Bad("key lacks n or e");
   auto modulus = Base64UrlDecode(b.n);
   if (!modulus.ok()) return Bad("modulus n is not base64url");
   std::size_t skip = 0;
   while (skip < modulus->size() && (*modulus)[skip] == 0) ++skip;
+  if (skip == modulus->size()) return Bad("modulus n is zero");
   b.key_size_bits = static_cast<int>((modulus->size() - skip) * 8);
   auto thumbprint = RsaJwkThumbprint(b.kty, b.n, b.e);
-  if (!thumbprint.ok()) return thumbprint.status();
+  if (!thumbprint.ok()) return Bad(thumbprint.status().message());
   b.thumbprint = *thumbprint;
   return b;
 }
 
 Result<KeyVersionPage> ParseKeyVersionPage(std::string_view json) {
-  auto root = ParseObject(json);
-  if (!root.ok()) return root.status();
+  JsonFields root(ParseJsonObject(json));
+  if (!root.present()) return Bad("not a JSON object");
+  const std::optional<std::vector<JsonFields>> entries = root.Objects("value");
   KeyVersionPage page;
-  auto values = (*root)->getArray("value");
-  if (!values) return Bad("no 'value' array");
-  for (std::size_t i = 0; i < values->size(); ++i) {
-    Object::Ptr item = values->getObject(static_cast<unsigned>(i));
-    if (!item) return Bad("list entry is not an object");
+  page.next_link = root.String("nextLink").value_or("");
+  if (!entries) return Bad(root.problem().empty() ? "no 'value' array" : root.problem());
+  for (const JsonFields& entry : *entries) {
     KeyVersionItem v;
-    v.kid = item->optValue<std::string>("kid", "");
-    std::string name;
-    SplitKid(v.kid, name, v.version);
-    if (v.version.empty()) return Bad("list entry kid has no version");
-    v.attributes = ParseAttributes(item->getObject("attributes"));
-    v.tags = ParseTags(item->getObject("tags"));
+    const std::optional<std::string> kid = entry.String("kid");
+    v.attributes = ReadAttributes(entry.Object("attributes"));
+    v.tags = ReadTags(entry);
+    if (!root.problem().empty()) return Bad(root.problem());
+    const std::optional<KeyId> id = kid ? ParseKid(*kid) : std::nullopt;
+    if (!id) return Bad("list entry kid is not https://{vault}/keys/{name}/{version}");
+    v.kid = *kid;
+    v.version = id->version;
     page.items.push_back(std::move(v));
   }
-  if ((*root)->has("nextLink") && !(*root)->isNull("nextLink")) {
-    page.next_link = (*root)->getValue<std::string>("nextLink");
-  }
+  if (!root.problem().empty()) return Bad(root.problem());
   return page;
 }
 
 Result<std::string> ParseValueField(std::string_view json) {
-  auto root = ParseObject(json);
-  if (!root.ok()) return root.status();
-  std::string value = (*root)->optValue<std::string>("value", "");
+  JsonFields root(ParseJsonObject(json));
+  if (!root.present()) return Bad("not a JSON object");
+  std::string value = root.String("value").value_or("");
+  if (!root.problem().empty()) return Bad(root.problem());
   if (value.empty()) return Bad("no 'value'");
   return value;
 }

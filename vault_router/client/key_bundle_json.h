@@ -15,8 +15,15 @@
 
 namespace geoekm {
 
-// Fails (kInvalidInput) when the bundle lacks kid/kty/n/e or n/e are not
-// base64url; the caller maps that to the operation's parser code.
+// The answers are untrusted: nothing here throws, and every field is read
+// with its type checked (core/json_fields.h).
+//
+// Fails with class kInvalidInput when the body is not a usable bundle (not
+// JSON, a field of the wrong type, no kid of the form
+// https://{vault}/keys/{name}/{version}, no kty/n/e, n or e not base64url);
+// the caller maps that to the operation's parser code. Fails with
+// codes::kNotSupported, class kIntegrity, when the key is well-formed but not
+// RSA (an EC or oct key): permanent, so callers pass it through.
 Result<KeyBundle> ParseKeyBundle(std::string_view json);
 
 struct KeyVersionPage {

@@ -6,9 +6,11 @@
 
 #include <thread>
 
+#include "config/azure_names.h"
 #include "core/base64url.h"
 #include "core/error_codes.h"
 #include "vault_router/client/key_bundle_json.h"
+#include "vault_router/client/key_id.h"
 #include "vault_router/client/next_link.h"
 #include "vault_router/client/vault_error.h"
 
@@ -70,15 +72,13 @@ KeyVaultClientStats KeyVaultClient::stats() const {
 }
 
 Status KeyVaultClient::CheckName(const std::string& name) const {
-  bool ok = !name.empty() && name.size() <= 127;
-  for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-');
-  return ok ? Status() : InvalidArgument("key name must be 1-127 of A-Z a-z 0-9 -");
+  return IsKeyName(name) ? Status() : InvalidArgument("key name must be 1-127 of A-Z a-z 0-9 -");
 }
 
 Status KeyVaultClient::CheckVersion(const std::string& version) const {
-  bool ok = version.size() <= 64;
-  for (char c : version) ok = ok && std::isalnum(static_cast<unsigned char>(c));
-  return ok ? Status() : InvalidArgument("key version must be the vault's version id (letters and digits)");
+  return version.empty() || IsKeyVersion(version)
+             ? Status()
+             : InvalidArgument("key version must be the vault's version id (letters and digits)");
 }
 
 Result<HttpResponse> KeyVaultClient::Execute(Call call, Deadline deadline) {
@@ -124,7 +124,7 @@ Result<HttpResponse> KeyVaultClient::Execute(Call call, Deadline deadline) {
       Wipe(request.body);
       return std::move(response).value();
     }
-    last = response.ok() ? VaultErrorFromResponse(*response, vault_.name, call.operation)
+    last = response.ok() ? VaultErrorFromResponse(*response, vault_.name, call.operation, call.path)
                          : Status(response.status()).WithVault(vault_.name);
     if (response.ok()) Wipe(response->body);
     const bool throttled = last.error_class() == ErrorClass::kThrottled;
@@ -158,8 +158,12 @@ Result<KeyBundle> KeyVaultClient::BundleCall(Call call, Deadline deadline) {
   auto response = Execute(std::move(call), deadline);
   if (!response.ok()) return response.status();
   auto bundle = ParseKeyBundle(response->body);
-  if (!bundle.ok()) return VaultParseError(parser_code, vault_.name, operation, bundle.status().message());
-  return bundle;
+  if (bundle.ok()) return bundle;
+  if (bundle.status().error_class() != ErrorClass::kInvalidInput) {
+    // A well-formed key this provider cannot use (not RSA): no retry helps.
+    return Status(bundle.status()).Prefix(std::string(operation) + " failed: ").WithVault(vault_.name);
+  }
+  return VaultParseError(parser_code, vault_.name, operation, bundle.status().message());
 }
 
 Result<KeyBundle> KeyVaultClient::GetKey(const std::string& name, const std::string& version, Deadline deadline) {

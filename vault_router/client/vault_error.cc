@@ -1,11 +1,13 @@
 #include "vault_router/client/vault_error.h"
 
-#include <Poco/JSON/Parser.h>
 #include <Poco/String.h>
 
+#include <algorithm>
 #include <cctype>
 
 #include "core/error_codes.h"
+#include "core/json_fields.h"
+#include "vault_router/client/key_id.h"
 
 namespace geoekm {
 namespace {
@@ -52,9 +54,14 @@ std::string ForbiddenAdvice(ForbiddenReason reason, const VaultErrorBody& body) 
       auto pos = body.message.find("does not have keys ");
       if (pos != std::string::npos) {
         auto end = body.message.find(" permission", pos);
-        if (end != std::string::npos) {
-          advice = "the identity lacks the '" + body.message.substr(pos + 19, end - pos - 19) +
-                   "' permission on this vault";
+        const std::string permission =
+            end == std::string::npos ? "" : body.message.substr(pos + 19, end - pos - 19);
+        // Only a permission's name (wrapKey, get, ...) is repeated, not whatever the vault put there.
+        const bool a_name = !permission.empty() && permission.size() <= 32 &&
+                            std::all_of(permission.begin(), permission.end(),
+                                        [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
+        if (a_name) {
+          advice = "the identity lacks the '" + permission + "' permission on this vault";
         }
       }
       return advice + "; a vault set needs get, list, wrapKey and unwrapKey (plus backup/restore for replication)";
@@ -62,44 +69,56 @@ std::string ForbiddenAdvice(ForbiddenReason reason, const VaultErrorBody& body) 
   }
 }
 
+// The vault's text, redacted first so that a cut cannot leave the tail of a
+// secret too short to be recognised, then cut to `limit` bytes (on a UTF-8
+// character boundary).
+std::string VaultText(std::string_view text, std::string_view key_name, std::size_t limit) {
+  std::string out = RedactLongRuns(text, key_name);
+  if (out.size() <= limit) return out;
+  std::size_t cut = limit;
+  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+  out.resize(cut);
+  return out + "...";
+}
+
 // The vault's own words ride along (long base64-like runs redacted), with its
 // error code (codes can contain spaces), inner code and
 // x-ms-request-id.
 Status Build(int code, ErrorClass cls, std::string message, const HttpResponse& response, const VaultErrorBody& body,
-             const std::string& vault) {
+             const std::string& vault, std::string_view key_name) {
+  constexpr std::size_t kMaxMessage = 1000;  // Key Vault's messages are a few hundred bytes
+  constexpr std::size_t kMaxCode = 100;
   // Messages of 400s can quote request fields: only their code rides along.
   if (!body.message.empty() && cls != ErrorClass::kBadRequest) {
-    message += " (vault says: " + RedactLongRuns(body.message) + ")";
+    message += " (vault says: " + VaultText(body.message, key_name, kMaxMessage) + ")";
   }
   Status s(code, cls, std::move(message));
   std::string vault_code = body.code;
   if (!body.inner_code.empty()) vault_code += "/" + body.inner_code;
-  s.WithHttp(response.status, vault_code, std::string(response.header("x-ms-request-id"))).WithVault(vault);
+  s.WithHttp(response.status, VaultText(vault_code, {}, kMaxCode),
+             VaultText(response.header("x-ms-request-id"), {}, kMaxCode))
+      .WithVault(vault);
   return s;
 }
 
 }  // namespace
 
 VaultErrorBody ParseVaultErrorBody(std::string_view text) {
+  // Not JSON, or not the error shape (fields of other types read as absent):
+  // the status alone must do.
   VaultErrorBody out;
   if (text.empty()) return out;
-  try {
-    Poco::JSON::Parser parser;
-    auto root = parser.parse(std::string(text)).extract<Poco::JSON::Object::Ptr>();
-    auto error = root ? root->getObject("error") : nullptr;
-    if (!error) return out;
-    out.code = error->optValue<std::string>("code", "");
-    out.message = error->optValue<std::string>("message", "");
-    for (auto inner = error->getObject("innererror"); inner; inner = inner->getObject("innererror")) {
-      out.inner_code = inner->optValue<std::string>("code", out.inner_code);
-    }
-  } catch (const std::exception&) {
-    // Not JSON, or not the error shape: the status alone must do.
+  JsonFields error = JsonFields(ParseJsonObject(text)).Object("error");
+  out.code = error.String("code").value_or("");
+  out.message = error.String("message").value_or("");
+  for (JsonFields inner = error.Object("innererror"); inner.present(); inner = inner.Object("innererror")) {
+    out.inner_code = inner.String("code").value_or(out.inner_code);
   }
   return out;
 }
 
-Status VaultErrorFromResponse(const HttpResponse& response, const std::string& vault, const std::string& operation) {
+Status VaultErrorFromResponse(const HttpResponse& response, const std::string& vault, const std::string& operation,
+                              std::string_view request_path) {
   const VaultErrorBody body = ParseVaultErrorBody(response.body);
   const int http = response.status;
   int code = codes::kAkvUnknown;
@@ -137,13 +156,15 @@ Status VaultErrorFromResponse(const HttpResponse& response, const std::string& v
     cls = ErrorClass::kBadRequest;
     advice = "the vault rejected the request as invalid (e.g. a malformed key name, ciphertext or backup blob)";
   }
-  return Build(code, cls, operation + " failed: " + advice, response, body, vault).WithForbiddenReason(reason);
+  return Build(code, cls, operation + " failed: " + advice, response, body, vault, KeyNameInPath(request_path))
+      .WithForbiddenReason(reason);
 }
 
-std::string RedactLongRuns(std::string_view text) {
+std::string RedactLongRuns(std::string_view text, std::string_view keep) {
   // Tokens, DEKs, ciphertexts and key parts are long runs of the base64url
-  // alphabet (so are a JWT's segments); GUIDs (36 characters), URLs and names
-  // break into shorter runs at '/', '.', '=', ';' and spaces.
+  // alphabet (so are a JWT's segments); GUIDs (36 characters), URLs and host
+  // names break into shorter runs at '/', '.', '=', ';' and spaces. A key name
+  // may be a run as long as a secret: the request's own name is `keep`.
   constexpr std::size_t kLongRun = 40;
   auto in_alphabet = [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '+';
@@ -154,7 +175,9 @@ std::string RedactLongRuns(std::string_view text) {
     std::size_t j = i;
     while (j < text.size() && in_alphabet(text[j])) ++j;
     const std::string_view run = text.substr(i, j - i);
-    if (run.size() >= kLongRun || (run.size() >= 8 && run.starts_with("eyJ"))) {  // eyJ: a JWT segment
+    // eyJ: a JWT segment
+    const bool secret_like = run.size() >= kLongRun || (run.size() >= 8 && run.starts_with("eyJ"));
+    if (secret_like && run != keep) {
       out += "[redacted]";
     } else {
       out.append(run);

@@ -26,13 +26,19 @@ struct VaultErrorBody {
 VaultErrorBody ParseVaultErrorBody(std::string_view body);
 
 // The Status for a non-2xx response from `vault` during `operation`
-// ("unwrapkey", "get key", ...).
-Status VaultErrorFromResponse(const HttpResponse& response, const std::string& vault, const std::string& operation);
+// ("unwrapkey", "get key", ...) of the request to `request_path`. The vault's
+// message and codes are redacted and cut to a bounded length; the key name
+// of the path (/keys/{name}/...) is the operator's own and stays readable
+// even when it is as long as a secret.
+Status VaultErrorFromResponse(const HttpResponse& response, const std::string& vault, const std::string& operation,
+                              std::string_view request_path = {});
 
 // `text` with every run of 40+ base64url characters ([A-Za-z0-9_+-]), and
 // every shorter one that starts like a JWT segment ("eyJ"), replaced by
-// "[redacted]" (tokens, DEKs, ciphertexts, key parts).
-std::string RedactLongRuns(std::string_view text);
+// "[redacted]" (tokens, DEKs, ciphertexts, key parts) — except a run equal to
+// `keep` (the key name the request was for: a name of 1-127 of A-Z a-z 0-9 -
+// cannot be told from a DEK by its letters alone).
+std::string RedactLongRuns(std::string_view text, std::string_view keep = {});
 
 // The Status for a 2xx response whose body we could not use.
 Status VaultParseError(int parser_code, const std::string& vault, const std::string& operation,
