@@ -98,8 +98,8 @@ int HealthPriority(VaultHealthState to) {
 
 }  // namespace
 
-EventLog::EventLog(Poco::Logger& logger, std::vector<std::string> vaults_by_priority)
-    : logger_(logger), order_(std::move(vaults_by_priority)) {
+EventLog::EventLog(Poco::Logger& logger, std::string set_name, std::vector<std::string> vaults_by_priority)
+    : logger_(logger), set_name_(std::move(set_name)), order_(std::move(vaults_by_priority)) {
   for (const std::string& v : order_) vaults_[v];
 }
 
@@ -111,7 +111,9 @@ void EventLog::WatchRetryBudget(const std::string& vault, std::function<std::uin
 }
 
 void EventLog::Emit(int priority, const std::string& text) {
-  logger_.log(Message(logger_.name(), text, static_cast<Message::Priority>(priority)));
+  Message message(logger_.name(), text, static_cast<Message::Priority>(priority));
+  message.set("set", set_name_);
+  logger_.log(message);
 }
 
 void EventLog::StartupFailed(const Status& status) {

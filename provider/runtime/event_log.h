@@ -35,7 +35,7 @@ namespace geoekm {
 class EventLog final : public RouterObserver {
  public:
   // `vaults_by_priority`: vault names, preferred first.
-  EventLog(Poco::Logger& logger, std::vector<std::string> vaults_by_priority);
+  EventLog(Poco::Logger& logger, std::string set_name, std::vector<std::string> vaults_by_priority);
 
   // `exhausted` returns how many retries the vault's client refused for
   // lack of budget so far (KeyVaultClientStats::budget_exhausted).
@@ -64,6 +64,7 @@ class EventLog final : public RouterObserver {
   std::string Preferred() const;  // with mu_ held
 
   Poco::Logger& logger_;
+  const std::string set_name_;
   const std::vector<std::string> order_;
   std::mutex mu_;
   std::map<std::string, VaultView> vaults_;

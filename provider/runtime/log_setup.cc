@@ -24,7 +24,7 @@ int PocoLevel(LogLevel level) {
 
 }  // namespace
 
-Poco::Logger& EventLogger() { return Poco::Logger::get("geoekm"); }
+Poco::Logger& EventLogger(const std::string& set_name) { return Poco::Logger::get("geoekm." + set_name); }
 
 Status SetUpLogging(const ProviderConfig& provider) {
   Poco::AutoPtr<Poco::Channel> destination;
@@ -44,9 +44,9 @@ Status SetUpLogging(const ProviderConfig& provider) {
     }
     destination = file;
   }
-  Poco::AutoPtr<Poco::PatternFormatter> format(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p geoekm[%P]: %t"));
+  Poco::AutoPtr<Poco::PatternFormatter> format(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p geoekm[%P] %[set]: %t"));
   Poco::AutoPtr<Poco::FormattingChannel> formatted(new Poco::FormattingChannel(format, destination));
-  Poco::Logger& logger = EventLogger();
+  Poco::Logger& logger = EventLogger(provider.set_name);
   logger.setChannel(formatted);
   logger.setLevel(PocoLevel(provider.log_level));
   return Status::Ok();

@@ -34,7 +34,8 @@ Result<std::unique_ptr<VaultSetRuntime>> VaultSetRuntime::Open(const VaultSetCon
   std::stable_sort(ranked.begin(), ranked.end(), [](auto* a, auto* b) { return a->priority < b->priority; });
   std::vector<std::string> by_priority;
   for (const VaultConfig* v : ranked) by_priority.push_back(v->name);
-  auto event_log = std::make_shared<EventLog>(EventLogger(), std::move(by_priority));
+  auto event_log = std::make_shared<EventLog>(EventLogger(config.provider.set_name), config.provider.set_name,
+                                               std::move(by_priority));
   auto opened = OpenLogged(config, std::move(options), event_log);
   if (!opened.ok()) event_log->StartupFailed(opened.status());
   return opened;

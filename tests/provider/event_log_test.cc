@@ -54,11 +54,13 @@ class EventLogTest : public ::testing::Test {
   // Logs at `level` into a fresh file; returns the event log.
   EventLog& Start(LogLevel level) {
     ProviderConfig p;
+    p.set_name = "geoekm-test";
     p.log_level = level;
     p.log_file = log_file_;
     Status s = SetUpLogging(p);
     EXPECT_TRUE(s.ok()) << s.ToString();
-    log_ = std::make_unique<EventLog>(EventLogger(), std::vector<std::string>{"eastus", "westus", "japaneast"});
+    log_ = std::make_unique<EventLog>(EventLogger(p.set_name), p.set_name,
+                                      std::vector<std::string>{"eastus", "westus", "japaneast"});
     return *log_;
   }
   std::string Text() const { return ReadAll(log_file_); }
@@ -74,7 +76,7 @@ TEST_F(EventLogTest, HealthChangesCarryTheConnectorsCodeAndDescription) {
                             503, "3 consecutive failures"));
   log.OnHealthChange(Health("eastus", VaultHealthState::kEjected, VaultHealthState::kProbing, 0, 0, "probe due"));
   const std::string text = Text();
-  EXPECT_THAT(text, ContainsRegex("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z Warning geoekm\\[[0-9]+\\]: health-change "
+  EXPECT_THAT(text, ContainsRegex("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z Warning geoekm\\[[0-9]+\\] geoekm-test: health-change "
                                   "vault=eastus from=healthy to=ejected error=3013 http=503 "
                                   "reason=\"3 consecutive failures\" \\(Server responded a response code between "
                                   "500 and 600\\.\\)\n"));
@@ -193,10 +195,11 @@ TEST_F(EventLogTest, FreeTextStaysOnOneLine) {
 TEST(LogSetup, LogFileRotatesAtTenMegabytesKeepingFiveNumberedArchives) {
   testing::TempDir dir("geoekm-log-rotation");
   ProviderConfig p;
+  p.set_name = "geoekm-rotation";
   p.log_file = dir.File("geoekm.log");
   p.log_level = LogLevel::kDebug;
   ASSERT_TRUE(SetUpLogging(p).ok());
-  auto* formatting = dynamic_cast<Poco::FormattingChannel*>(EventLogger().getChannel().get());
+  auto* formatting = dynamic_cast<Poco::FormattingChannel*>(EventLogger(p.set_name).getChannel().get());
   ASSERT_NE(formatting, nullptr);
   auto* file = dynamic_cast<Poco::FileChannel*>(formatting->getChannel().get());
   ASSERT_NE(file, nullptr);
@@ -205,7 +208,7 @@ TEST(LogSetup, LogFileRotatesAtTenMegabytesKeepingFiveNumberedArchives) {
   EXPECT_EQ(file->getProperty(Poco::FileChannel::PROP_PURGECOUNT), "5");
   // And it does rotate: a little over 10 MB of lines starts geoekm.log.0.
   const std::string line(1000, 'x');
-  for (int i = 0; i < 10600; ++i) EventLogger().debug(line);
+  for (int i = 0; i < 10600; ++i) EventLogger(p.set_name).debug(line);
   EXPECT_TRUE(std::filesystem::exists(dir.File("geoekm.log.0")));
   EXPECT_LT(std::filesystem::file_size(p.log_file), 10u * 1024 * 1024);
 }
