@@ -10,9 +10,9 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "core/error_codes.h"
+#include "deploy/vaultsim/file_text.h"
 #include "provider/runtime/event_log.h"
 #include "provider/runtime/log_setup.h"
 #include "tests/support/temp_dir.h"
@@ -25,12 +25,7 @@ using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string ReadAll(const std::string& path) { return vaultsim::ReadFileText(path).value_or(""); }
 
 VaultHealthEvent Health(const std::string& vault, VaultHealthState from, VaultHealthState to, int code, int http,
                         const std::string& reason) {

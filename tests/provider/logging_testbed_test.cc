@@ -15,6 +15,7 @@
 #include "config/config_loader.h"
 #include "core/base64url.h"
 #include "core/error_codes.h"
+#include "deploy/vaultsim/file_text.h"
 #include "provider/cli/dispatcher.h"
 #include "provider/runtime/vault_set_runtime.h"
 #include "tests/support/testbed.h"
@@ -32,12 +33,7 @@ using ::testing::Not;
 
 Deadline Soon() { return Deadline::After(std::chrono::seconds(30)); }
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string ReadAll(const std::string& path) { return vaultsim::ReadFileText(path).value_or(""); }
 
 testing::VaultSimAdminClient Admin(const testing::Testbed& tb, const std::string& vault) {
   const auto& v = tb.info().Vault(vault);
