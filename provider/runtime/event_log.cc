@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "core/error_codes.h"
-#include "vault_router/vault_health_state.h"
 
 namespace geoekm {
 namespace {
@@ -72,7 +71,7 @@ class Line {
   Line& Code(int code, int http_status) {
     Field("error", code);
     if (http_status != 0) Field("http", http_status);
-    description_ = codes::Describe(code);
+    if (code != 0) description_ = codes::Describe(code);
     return *this;
   }
 
@@ -127,7 +126,7 @@ void EventLog::OnHealthChange(const VaultHealthEvent& event) {
   {
     std::lock_guard lock(mu_);
     VaultView& view = vaults_[event.vault];
-    view.state = std::string(VaultHealthStateName(event.to));
+    view.state = event.to;
     view.error_code = event.error_code;
     view.http_status = event.http_status;
   }
@@ -146,7 +145,15 @@ void EventLog::OnVaultCall(const VaultCallEvent& event) {
     TrackServingVault(event);
   } else {
     CheckRetryBudget(event);
-    if (IsGarbageCode(event.outcome_code) && logger_.warning()) {
+    if (event.error_class == ErrorClass::kInvalidInput && logger_.warning()) {
+      // A vault client refused an argument before sending it (e.g. a key
+      // name no vault accepts); the argument itself is not repeated.
+      Emit(Message::PRIO_WARNING, Line("refused-request")
+                                      .Field("vault", event.vault)
+                                      .Field("call", CallName(event.call))
+                                      .Code(event.outcome_code, 0)
+                                      .str());
+    } else if (IsGarbageCode(event.outcome_code) && logger_.warning()) {
       Emit(Message::PRIO_WARNING, Line("refused-vault-answer")
                                       .Field("vault", event.vault)
                                       .Field("call", CallName(event.call))
@@ -173,7 +180,7 @@ void EventLog::OnVaultCall(const VaultCallEvent& event) {
 std::string EventLog::Preferred() const {
   for (const std::string& v : order_) {
     auto it = vaults_.find(v);
-    if (it == vaults_.end() || it->second.state != VaultHealthStateName(VaultHealthState::kQuarantined)) return v;
+    if (it == vaults_.end() || it->second.state != VaultHealthState::kQuarantined) return v;
   }
   return "";
 }
@@ -196,7 +203,7 @@ void EventLog::TrackServingVault(const VaultCallEvent& event) {
       line.Field("call", CallName(event.call))
           .Field("served_by", event.vault)
           .Field("preferred", preferred)
-          .Field("preferred_state", p.state);
+          .Field("preferred_state", VaultHealthStateName(p.state));
       if (p.error_code != 0) line.Code(p.error_code, p.http_status);
       text = line.str();
       priority = Message::PRIO_WARNING;

@@ -1,9 +1,10 @@
 // EventLog: the router's events as log lines (README.md, "Logging") — the
 // operator's view, like the Microsoft connector's event log: one line per
 // health change, failover and failback, quarantine, retry budget
-// exhaustion and refused input (an invalid API argument, garbage from a
-// vault, a startup that failed), each with the connector's error code and
-// its description. Debug adds every vault call and key-copy finding.
+// exhaustion and refused input (an invalid API argument, whether the router
+// or a vault client refused it; garbage from a vault; a startup that
+// failed), each with the connector's error code and its description. Debug
+// adds every vault call and key-copy finding.
 //
 // Failover is not a router event: it is seen here, when a wrap or unwrap
 // that was neither hedged nor abandoned is answered by a vault other than
@@ -29,6 +30,7 @@
 
 #include "core/status.h"
 #include "vault_router/router_observer.h"
+#include "vault_router/vault_health_state.h"
 
 namespace geoekm {
 
@@ -51,7 +53,7 @@ class EventLog final : public RouterObserver {
 
  private:
   struct VaultView {
-    std::string state = "healthy";
+    VaultHealthState state = VaultHealthState::kHealthy;
     int error_code = 0;
     int http_status = 0;
     std::function<std::uint64_t()> budget_exhausted;

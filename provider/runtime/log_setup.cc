@@ -44,7 +44,10 @@ Status SetUpLogging(const ProviderConfig& provider) {
     }
     destination = file;
   }
-  Poco::AutoPtr<Poco::PatternFormatter> format(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p geoekm[%P] %[set]: %t"));
+  // %[set]: the message parameter EventLog sets (Poco reads "%s[" as a
+  // width modifier, hence the literal program name).
+  Poco::AutoPtr<Poco::PatternFormatter> format(
+      new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p geoekm[%P] %[set]: %t"));
   Poco::AutoPtr<Poco::FormattingChannel> formatted(new Poco::FormattingChannel(format, destination));
   Poco::Logger& logger = EventLogger(provider.set_name);
   logger.setChannel(formatted);

@@ -71,7 +71,8 @@ TEST_F(EventLogTest, HealthChangesCarryTheConnectorsCodeAndDescription) {
                             503, "3 consecutive failures"));
   log.OnHealthChange(Health("eastus", VaultHealthState::kEjected, VaultHealthState::kProbing, 0, 0, "probe due"));
   const std::string text = Text();
-  EXPECT_THAT(text, ContainsRegex("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z Warning geoekm\\[[0-9]+\\] geoekm-test: health-change "
+  EXPECT_THAT(text, ContainsRegex("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z Warning geoekm\\[[0-9]+\\] geoekm-test: "
+                                  "health-change "
                                   "vault=eastus from=healthy to=ejected error=3013 http=503 "
                                   "reason=\"3 consecutive failures\" \\(Server responded a response code between "
                                   "500 and 600\\.\\)\n"));
@@ -96,7 +97,7 @@ TEST_F(EventLogTest, FailoverIsLoggedOnceWhenTrafficLeavesThePreferredVaultAndFa
                               "error=3004 (Cannot connect an Http session because of network error.)\n"));
   EXPECT_THAT(text, HasSubstr("failback call=unwrap served_by=eastus was_served_by=japaneast\n"));
   std::size_t failovers = 0;
-  for (std::size_t at = text.find("failover "); at != std::string::npos; at = text.find("failover ", at + 1)) ++failovers;
+  for (auto at = text.find("failover "); at != std::string::npos; at = text.find("failover ", at + 1)) ++failovers;
   EXPECT_EQ(failovers, 1u) << text;
   EXPECT_THAT(text, Not(HasSubstr("failback call=unwrap served_by=westus")));
 }
@@ -117,6 +118,10 @@ TEST_F(EventLogTest, RefusedInputIsLoggedWithItsCode) {
   log.OnRefusedRequest(RefusedRequestEvent{codes::kInvalidArgument, "unwrap: wrapped key is empty"});
   log.OnVaultCall(Call(VaultCall::kUnwrap, "westus", codes::kUnwrapJsonParser));
   log.StartupFailed(Status(codes::kStateStoreError, ErrorClass::kInternal, "opening the state store: disk full"));
+  VaultCallEvent bad_name = Call(VaultCall::kListVersions, "eastus", codes::kInvalidArgument);
+  bad_name.error_class = ErrorClass::kInvalidInput;
+  bad_name.key_name = "not_a_key_name";
+  log.OnVaultCall(bad_name);
   const std::string text = Text();
   EXPECT_THAT(text, HasSubstr("Warning geoekm"));
   EXPECT_THAT(text, HasSubstr("refused-request error=6 reason=\"unwrap: wrapped key is empty\" "
@@ -125,6 +130,9 @@ TEST_F(EventLogTest, RefusedInputIsLoggedWithItsCode) {
                               "error=3707"));
   EXPECT_THAT(text, HasSubstr("Error geoekm"));
   EXPECT_THAT(text, HasSubstr("startup-failed error=5007 reason=\"opening the state store: disk full\""));
+  EXPECT_THAT(text, HasSubstr("refused-request vault=eastus call=list-versions error=6 "
+                              "(The provided argument is invalid.)\n"));
+  EXPECT_THAT(text, Not(HasSubstr("not_a_key_name")));
 }
 
 TEST_F(EventLogTest, RetryBudgetExhaustionIsLoggedWhenTheClientsCountGoesUp) {

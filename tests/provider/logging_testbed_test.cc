@@ -99,12 +99,16 @@ class LoggingOnTestbed : public ::testing::Test {
   std::vector<WrappedKey> wrapped_;
 };
 
+// The start of a line at `level` from the testbed's vault set.
+std::string At(const std::string& level) { return level + " geoekm\\[[0-9]+\\] geoekm-testbed: "; }
+
 // eastus refuses connections once killed: error 3004 (ErrorHttpConnectSession).
-constexpr const char* kEastusLeft = "Warning geoekm\\[[0-9]+\\] geoekm-testbed: health-change vault=eastus from=healthy to=suspect "
-                                    "error=3004 reason=\"[^\"]+\" \\(Cannot connect an Http session because of "
-                                    "network error\\.\\)\n";
-constexpr const char* kFailover = "Warning geoekm\\[[0-9]+\\] geoekm-testbed: failover call=unwrap served_by=westus preferred=eastus "
-                                  "preferred_state=(suspect|ejected) error=3004 ";
+const std::string kEastusLeft = At("Warning") +
+                                "health-change vault=eastus from=healthy to=suspect error=3004 reason=\"[^\"]+\" "
+                                "\\(Cannot connect an Http session because of network error\\.\\)\n";
+const std::string kFailover = At("Warning") +
+                              "failover call=unwrap served_by=westus preferred=eastus "
+                              "preferred_state=(suspect|ejected) error=3004 ";
 
 TEST_F(LoggingOnTestbed, AtInfoALostPrimaryIsLoggedAsHealthChangeAndFailoverWithTheErrorCode) {
   const std::string log = RunOutage(LogLevel::kInfo);
@@ -125,10 +129,10 @@ TEST_F(LoggingOnTestbed, AtDebugEveryVaultCallIsLoggedToo) {
   const std::string log = RunOutage(LogLevel::kDebug);
   EXPECT_THAT(log, ContainsRegex(kEastusLeft)) << log;
   EXPECT_THAT(log, ContainsRegex(kFailover)) << log;
-  EXPECT_THAT(log, ContainsRegex("Debug geoekm\\[[0-9]+\\] geoekm-testbed: vault-call vault=eastus call=wrap key=tde-protector "
-                                 "thumbprint=[A-Za-z0-9_-]{43} latency_ms=[0-9]+ request_id=[^ ]+ error=0 "));
-  EXPECT_THAT(log, ContainsRegex("vault-call vault=eastus call=unwrap .* class=transient error=3004 "));
-  EXPECT_THAT(log, ContainsRegex("vault-call vault=westus call=unwrap .* error=0 "));
+  EXPECT_THAT(log, ContainsRegex(At("Debug") + "vault-call vault=eastus call=wrap key=tde-protector "
+                                 "thumbprint=[A-Za-z0-9_-]{43} latency_ms=[0-9]+ request_id=[^ ]+ error=0\n"));
+  EXPECT_THAT(log, ContainsRegex("vault-call vault=eastus call=unwrap [^\n]* class=transient error=3004 "));
+  EXPECT_THAT(log, ContainsRegex("vault-call vault=westus call=unwrap [^\n]* error=0\n"));
 }
 
 TEST_F(LoggingOnTestbed, AnExhaustedRetryBudgetIsLogged) {
@@ -143,7 +147,7 @@ TEST_F(LoggingOnTestbed, AnExhaustedRetryBudgetIsLogged) {
   ASSERT_TRUE(UnwrapAll());
   rt_.reset();
   const std::string log = ReadAll(log_file_);
-  EXPECT_THAT(log, ContainsRegex("Warning geoekm\\[[0-9]+\\] geoekm-testbed: retry-budget-exhausted vault=eastus call=unwrap "
+  EXPECT_THAT(log, ContainsRegex(At("Warning") + "retry-budget-exhausted vault=eastus call=unwrap "
                                  "retries_refused=1 error=3013 http=503 \\(Server responded a response code "
                                  "between 500 and 600\\.\\)\n"))
       << log;
@@ -189,6 +193,11 @@ TEST_F(LoggingOnTestbed, NoSecretReachesTheLogEvenAtDebug) {
                                                     WrapAlgorithm::kRsaOaep256, {}},
                                       Soon());
   EXPECT_EQ(refused.status().code(), codes::kInvalidArgument);
+  // A key name no vault accepts: the vault client refuses it.
+  auto bad_name = rt_->router().Unwrap(UnwrapRequest{"not_a_key_name", wrapped_[0].thumbprint, "",
+                                                     WrapAlgorithm::kRsaOaep256, wrapped_[0].wrapped},
+                                       Soon());
+  EXPECT_FALSE(bad_name.ok());
   ASSERT_NE(auth, nullptr);
   auto token = auth->CachedOrFreshToken(config_.vaults[1].host, Soon());
   ASSERT_TRUE(token.ok()) << token.status().ToString();
@@ -200,6 +209,7 @@ TEST_F(LoggingOnTestbed, NoSecretReachesTheLogEvenAtDebug) {
   EXPECT_THAT(log, ContainsRegex(kEastusLeft));
   EXPECT_THAT(log, ContainsRegex(kFailover));
   EXPECT_THAT(log, HasSubstr("refused-request error=6 reason=\"unwrap: wrapped key is empty\""));
+  EXPECT_THAT(log, ContainsRegex("refused-request vault=[a-z]+ call=list-versions error=6 "));
   EXPECT_THAT(log, HasSubstr("vault-call vault=eastus call=wrap"));
   // ...the secrets are not, in any form.
   const std::string client_secret = tb_->ClientSecret();
