@@ -147,7 +147,8 @@ void EventLog::OnVaultCall(const VaultCallEvent& event) {
     CheckRetryBudget(event);
     if (event.error_class == ErrorClass::kInvalidInput && logger_.warning()) {
       // A vault client refused an argument before sending it (e.g. a key
-      // name no vault accepts); the argument itself is not repeated.
+      // name no vault accepts). Not repeated here: a caller's garbage may be
+      // anything (debug's vault-call line shows the key name).
       Emit(Message::PRIO_WARNING, Line("refused-request")
                                       .Field("vault", event.vault)
                                       .Field("call", CallName(event.call))
@@ -196,6 +197,7 @@ void EventLog::TrackServingVault(const VaultCallEvent& event) {
     if (event.vault == serving_) return;
     const std::string previous = std::exchange(serving_, event.vault);
     const std::string preferred = Preferred();
+    if (preferred.empty()) return;  // every vault quarantined: nothing is served
     if (event.vault != preferred) {
       if (!previous.empty() && previous != preferred) return;  // moved between fallbacks
       const VaultView& p = vaults_[preferred];
