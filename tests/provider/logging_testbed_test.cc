@@ -270,5 +270,18 @@ TEST_F(LoggingCommands, ALogFileThatCannotBeWrittenStopsTheCommandWithError5001)
   }
 }
 
+TEST_F(LoggingCommands, AFailedStartIsLoggedWithItsCode) {
+  const std::string log_file = testbed().dir() + "/startup.log";
+  auto config = LoadVaultSetConfig(ConfigWith("info", log_file));
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  config->provider.state_path = testbed().dir();  // a directory: no SQLite file can be opened there
+  auto runtime = VaultSetRuntime::Open(*config);
+  ASSERT_FALSE(runtime.ok());
+  EXPECT_EQ(runtime.status().code(), codes::kStateStoreError);
+  EXPECT_THAT(ReadAll(log_file), ContainsRegex(At("Error") +
+                                               "startup-failed error=5007 reason=\"opening the state store: [^\n]+\" "
+                                               "\\(The local state store failed\\.\\)\n"));
+}
+
 }  // namespace
 }  // namespace geoekm
