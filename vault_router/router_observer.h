@@ -67,12 +67,20 @@ struct KeyCopyEvent {
   std::string detail;                // operator-facing, secret-free
 };
 
+// A request the router refused before asking any vault (an invalid
+// argument). The reason is the router's own text, never the caller's data.
+struct RefusedRequestEvent {
+  int error_code = 0;
+  std::string reason;
+};
+
 class RouterObserver {
  public:
   virtual ~RouterObserver() = default;
   virtual void OnHealthChange(const VaultHealthEvent& /*event*/) {}
   virtual void OnVaultCall(const VaultCallEvent& /*event*/) {}
   virtual void OnKeyCopy(const KeyCopyEvent& /*event*/) {}
+  virtual void OnRefusedRequest(const RefusedRequestEvent& /*event*/) {}
 };
 
 }  // namespace geoekm

@@ -20,10 +20,6 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
-Status InvalidArgument(std::string message) {
-  return Status(codes::kInvalidArgument, ErrorClass::kInvalidInput, std::move(message));
-}
-
 Status DeadlineFailure(const std::string& what) {
   return Status(codes::kDeadlineExceeded, ErrorClass::kTransient, "deadline passed before " + what);
 }
@@ -138,6 +134,12 @@ std::vector<std::size_t> VaultRouter::Ranked() const {
   out.reserve(order.size());
   for (const auto& entry : order) out.push_back(std::get<2>(entry));
   return out;
+}
+
+Status VaultRouter::InvalidArgument(std::string message) const {
+  Status refused(codes::kInvalidArgument, ErrorClass::kInvalidInput, std::move(message));
+  if (options_.observer) options_.observer->OnRefusedRequest(RefusedRequestEvent{refused.code(), refused.message()});
+  return refused;
 }
 
 void VaultRouter::Publish(const std::optional<VaultHealthEvent>& event) {

@@ -205,6 +205,8 @@ class VaultRouter {
   Result<T> Call(std::size_t v, VaultCall kind, const std::string& key_name, const std::string& thumbprint, Fn&& fn,
                  const RaceAttempt* attempt = nullptr);
   void Publish(const std::optional<VaultHealthEvent>& event);
+  // A refused argument (error 6), reported to the observer.
+  Status InvalidArgument(std::string message) const;
   void QuarantineVault(std::size_t v, const std::string& key_name, const std::string& expected_thumbprint,
                        const std::string& observed_thumbprint, const std::string& reason);
 

@@ -1,6 +1,10 @@
 #include "provider/runtime/vault_set_runtime.h"
 
+#include <algorithm>
+
 #include "core/error_codes.h"
+#include "provider/runtime/log_setup.h"
+#include "provider/runtime/observer_fan_out.h"
 #include "state/state_file.h"
 #include "vault_router/client/key_vault_client.h"
 
@@ -23,8 +27,26 @@ Result<std::shared_ptr<KeyVaultOperations>> MakeHttpsVault(const VaultConfig& va
 }  // namespace
 
 Result<std::unique_ptr<VaultSetRuntime>> VaultSetRuntime::Open(const VaultSetConfig& config, RuntimeOptions options) {
+  // The log first: a failure of anything after it is logged.
+  if (Status s = SetUpLogging(config.provider); !s.ok()) return s;
+  std::vector<const VaultConfig*> ranked;
+  for (const VaultConfig& v : config.vaults) ranked.push_back(&v);
+  std::stable_sort(ranked.begin(), ranked.end(), [](auto* a, auto* b) { return a->priority < b->priority; });
+  std::vector<std::string> by_priority;
+  for (const VaultConfig* v : ranked) by_priority.push_back(v->name);
+  auto event_log = std::make_shared<EventLog>(EventLogger(config.provider.set_name), config.provider.set_name,
+                                               std::move(by_priority));
+  auto opened = OpenLogged(config, std::move(options), event_log);
+  if (!opened.ok()) event_log->StartupFailed(opened.status());
+  return opened;
+}
+
+Result<std::unique_ptr<VaultSetRuntime>> VaultSetRuntime::OpenLogged(const VaultSetConfig& config,
+                                                                     RuntimeOptions options,
+                                                                     std::shared_ptr<EventLog> event_log) {
   std::unique_ptr<VaultSetRuntime> rt(new VaultSetRuntime());
   rt->config_ = config;
+  rt->event_log_ = std::move(event_log);
 
   // The state store first: nothing may wrap before history can be recorded.
   if (Status s = CreateStateDirectories(config.provider.state_path); !s.ok()) {
@@ -51,11 +73,15 @@ Result<std::unique_ptr<VaultSetRuntime>> VaultSetRuntime::Open(const VaultSetCon
   for (const VaultConfig& v : config.vaults) {
     auto ops = make(v, config.router, rt->auth_);
     if (!ops.ok()) return Status(ops.status()).Prefix("vault " + v.name + ": ");
+    if (auto client = std::dynamic_pointer_cast<KeyVaultClient>(*ops)) {
+      rt->event_log_->WatchRetryBudget(v.name, [client] { return client->stats().budget_exhausted; });
+    }
     rt->vaults_.push_back(RoutedVault{v.name, v.priority, std::move(ops).value()});
   }
 
   RouterOptions router_options = RouterOptionsFromConfig(config);
-  router_options.observer = rt->recorder_;
+  router_options.observer =
+      std::make_shared<ObserverFanOut>(std::vector<std::shared_ptr<RouterObserver>>{rt->recorder_, rt->event_log_});
   router_options.recorder = rt->recorder_;
   if (options.adjust_router) options.adjust_router(router_options);
   rt->router_ = std::make_unique<VaultRouter>(rt->vaults_, std::move(router_options));

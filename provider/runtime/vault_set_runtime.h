@@ -1,6 +1,7 @@
 // VaultSetRuntime: everything one vault-set configuration needs at run time,
-// built in the right order — the state store, the shared authenticator, one
-// Key Vault client per vault, and the router reporting into the store.
+// built in the right order — the log (log_setup.h), the state store, the
+// shared authenticator, one Key Vault client per vault, and the router
+// reporting into the store and the event log.
 // The CLI commands and (later) the SQL Crypto API library use it; tests may
 // substitute the vault clients through RuntimeOptions::make_vault.
 //
@@ -15,6 +16,7 @@
 
 #include "config/vault_set_config.h"
 #include "core/result.h"
+#include "provider/runtime/event_log.h"
 #include "provider/runtime/state_recorder.h"
 #include "state/state_store.h"
 #include "vault_router/auth/vault_authenticator.h"
@@ -42,16 +44,21 @@ class VaultSetRuntime {
   VaultRouter& router() { return *router_; }
   StateStore& store() { return *store_; }
   const StateRecorder& recorder() const { return *recorder_; }
+  EventLog& event_log() { return *event_log_; }
   // The client of one vault (by configured name), or null.
   std::shared_ptr<KeyVaultOperations> vault(const std::string& name) const;
   const std::vector<RoutedVault>& vaults() const { return vaults_; }
 
  private:
   VaultSetRuntime() = default;
+  // Open() after the log is set up; its failure is logged by Open().
+  static Result<std::unique_ptr<VaultSetRuntime>> OpenLogged(const VaultSetConfig& config, RuntimeOptions options,
+                                                             std::shared_ptr<EventLog> event_log);
 
   VaultSetConfig config_;
   std::shared_ptr<StateStore> store_;
   std::shared_ptr<StateRecorder> recorder_;
+  std::shared_ptr<EventLog> event_log_;
   std::shared_ptr<VaultAuthenticator> auth_;
   std::vector<RoutedVault> vaults_;
   std::unique_ptr<VaultRouter> router_;  // destroyed first (see the destructor)
