@@ -21,9 +21,9 @@ FailureScope ScopeOf(const Status& status) {
 HealthSignal HealthSignalOf(const Status& status) {
   switch (status.error_class()) {
     case ErrorClass::kNone: return HealthSignal::kSuccess;
+    case ErrorClass::kInvalidInput: return HealthSignal::kNone;
     case ErrorClass::kNotFound:
-    case ErrorClass::kBadRequest:
-    case ErrorClass::kInvalidInput: return HealthSignal::kAnswered;
+    case ErrorClass::kBadRequest: return HealthSignal::kAnswered;
     case ErrorClass::kThrottled: return HealthSignal::kThrottled;
     case ErrorClass::kTransient:
     case ErrorClass::kAuth:

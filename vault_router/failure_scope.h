@@ -10,7 +10,9 @@
 //                  invalid input (never sent)
 //
 // Health: a 404 or 400 is an answer (the vault is alive); 429 is neither a
-// success nor a failure but a signal to send load elsewhere for a while.
+// success nor a failure but a signal to send load elsewhere for a while; an
+// invalid input was refused before anything was sent, so it says nothing
+// about the vault (it must not bring a lost vault back to healthy).
 //
 // Thread safety: pure functions.
 #pragma once
@@ -20,7 +22,7 @@
 namespace geoekm {
 
 enum class FailureScope { kNone, kVault, kRequest };
-enum class HealthSignal { kSuccess, kAnswered, kThrottled, kFailure };
+enum class HealthSignal { kNone, kSuccess, kAnswered, kThrottled, kFailure };
 
 FailureScope ScopeOf(const Status& status);
 HealthSignal HealthSignalOf(const Status& status);

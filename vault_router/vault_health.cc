@@ -86,6 +86,7 @@ std::optional<VaultHealthEvent> VaultHealth::OnOutcome(Clock::time_point now, co
                                                        std::chrono::milliseconds latency) {
   std::lock_guard lock(mu_);
   const HealthSignal signal = HealthSignalOf(status);
+  if (signal == HealthSignal::kNone) return std::nullopt;
   if (signal == HealthSignal::kSuccess || signal == HealthSignal::kAnswered) last_answer_ = Clock::now();
   if (signal == HealthSignal::kThrottled) {
     ++consecutive_throttles_;

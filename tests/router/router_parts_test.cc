@@ -101,6 +101,28 @@ TEST(VaultHealth, ThrottleCooldownGrowsAndResets) {
   EXPECT_EQ(h.Tier(now + milliseconds(250)), VaultTier::kPreferred);
 }
 
+TEST(VaultHealth, ARequestRefusedBeforeSendingSaysNothingAboutTheVault) {
+  OutlierPolicy p;
+  p.tuning.consecutive_failures_to_eject = 100;  // stay suspect, not ejected
+  VaultHealth h("v", p);
+  const Clock::time_point now{std::chrono::hours(1)};
+  const Status unreachable(codes::kHttpConnectSession, ErrorClass::kTransient, "cannot connect");
+  (void)h.OnOutcome(now, unreachable, milliseconds(1));
+  ASSERT_EQ(h.state(), VaultHealthState::kSuspect);
+  const int failures = h.Snapshot(now).consecutive_failures;
+  // The client refused a bad key name without sending anything: the lost
+  // vault must not be called "answering again".
+  const Status refused(codes::kInvalidArgument, ErrorClass::kInvalidInput, "key name must be ...");
+  EXPECT_FALSE(h.OnOutcome(now, refused, milliseconds(1)).has_value());
+  EXPECT_EQ(h.state(), VaultHealthState::kSuspect);
+  EXPECT_EQ(h.Snapshot(now).consecutive_failures, failures);
+  // A vault's own 400 still is an answer.
+  const Status bad_request = Status(codes::kInvalidArgument, ErrorClass::kBadRequest, "400").WithHttp(400, "BadParameter", "");
+  auto back = h.OnOutcome(now, bad_request, milliseconds(1));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->to, VaultHealthState::kHealthy);
+}
+
 TEST(VaultHealth, QuarantineIsFinal) {
   VaultHealth h("v", OutlierPolicy{});
   const Clock::time_point now{std::chrono::hours(1)};
