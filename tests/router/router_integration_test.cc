@@ -10,11 +10,7 @@
 // each) so faults never leak.
 #include <Poco/Exception.h>
 #include <gtest/gtest.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <openssl/rsa.h>
 
 #include <atomic>
 #include <chrono>
@@ -26,9 +22,9 @@
 #include <vector>
 
 #include "config/config_loader.h"
-#include "core/base64url.h"
 #include "core/jwk_thumbprint.h"
 #include "tests/router/router_test_support.h"
+#include "tests/support/test_private_jwk.h"
 #include "tests/support/testbed.h"
 #include "tests/support/vaultsim_admin_client.h"
 #include "core/error_codes.h"
@@ -48,32 +44,6 @@ SecureBytes RandomDek() {
   SecureBytes dek(32);
   RAND_bytes(dek.data(), static_cast<int>(dek.size()));
   return dek;
-}
-
-// A fresh RSA-2048 private JWK (for BYOK import of new material).
-PrivateRsaJwk NewPrivateJwk() {
-  PrivateRsaJwk jwk;
-  EVP_PKEY* pkey = EVP_RSA_gen(2048);
-  auto part = [&](const char* name, SecureString* out) {
-    BIGNUM* bn = nullptr;
-    EVP_PKEY_get_bn_param(pkey, name, &bn);
-    SecureBytes raw(static_cast<std::size_t>(BN_num_bytes(bn)));
-    BN_bn2bin(bn, raw.data());
-    BN_clear_free(bn);
-    std::string encoded = Base64UrlEncode(raw);
-    out->assign(encoded.begin(), encoded.end());
-    OPENSSL_cleanse(encoded.data(), encoded.size());
-  };
-  part(OSSL_PKEY_PARAM_RSA_N, &jwk.n);
-  part(OSSL_PKEY_PARAM_RSA_E, &jwk.e);
-  part(OSSL_PKEY_PARAM_RSA_D, &jwk.d);
-  part(OSSL_PKEY_PARAM_RSA_FACTOR1, &jwk.p);
-  part(OSSL_PKEY_PARAM_RSA_FACTOR2, &jwk.q);
-  part(OSSL_PKEY_PARAM_RSA_EXPONENT1, &jwk.dp);
-  part(OSSL_PKEY_PARAM_RSA_EXPONENT2, &jwk.dq);
-  part(OSSL_PKEY_PARAM_RSA_COEFFICIENT1, &jwk.qi);
-  EVP_PKEY_free(pkey);
-  return jwk;
 }
 
 class RouterIntegrationTest : public ::testing::Test {
