@@ -13,6 +13,7 @@
 #include "core/error_codes.h"
 #include "core/jwk_thumbprint.h"
 #include "vault_router/failure_scope.h"
+#include "vault_router/rsa_lengths.h"
 
 namespace geoekm {
 
@@ -36,6 +37,25 @@ std::string Brief(const Status& s) {
   if (s.http_status()) out += " HTTP " + std::to_string(s.http_status());
   if (!s.message().empty()) out += " (" + s.message() + ")";
   return out;
+}
+
+// A wrapped key that is not exactly k bytes cannot be an RSA ciphertext of
+// that key version: the caller's error, refused before any vault is asked.
+Status CheckWrappedLength(const KeyBundle& key, const Bytes& wrapped) {
+  const std::size_t k = RsaModulusBytes(key);
+  if (wrapped.size() == k) return Status::Ok();
+  return InvalidArgument("unwrap: the wrapped key is " + std::to_string(wrapped.size()) + " bytes, but key '" +
+                         key.name + "' (RSA, " + std::to_string(k * 8) + "-bit modulus) wraps to exactly " +
+                         std::to_string(k) + " bytes");
+}
+
+// An answer of the wrong length is garbage from that vault (like an
+// unparsable body): a vault-level failure, so the next vault is asked and
+// the vault's health records it. The bytes themselves are never shown.
+Status BadAnswerLength(int parser_code, const char* operation, std::size_t got, const std::string& allowed) {
+  return Status(parser_code, ErrorClass::kTransient,
+                std::string(operation) + " failed: the vault's answer could not be used (" + std::to_string(got) +
+                    " bytes; " + allowed + ")");
 }
 
 // Sends the key name and the parts of a request that identify it exactly.
@@ -574,10 +594,19 @@ Result<SecureBytes> VaultRouter::UnwrapAt(const UnwrapInput& input, const RaceAt
   const Deadline d = AttemptDeadline(caller);
   Result<KeyBundle> copy = LocateIn(v, input.key_name, input.thumbprint, d);
   if (!copy.ok()) return copy.status();
+  if (Status s = CheckWrappedLength(*copy, input.wrapped); !s.ok()) return s;  // the version was not known before
+  const std::size_t max_plain = MaxUnwrappedBytes(input.algorithm, RsaModulusBytes(*copy));
   Result<SecureBytes> r = Call<SecureBytes>(
       v, VaultCall::kUnwrap, input.key_name, input.thumbprint,
-      [&](KeyVaultOperations& ops) {
-        return ops.UnwrapKey(input.key_name, copy->version, input.algorithm, input.wrapped, d);
+      [&](KeyVaultOperations& ops) -> Result<SecureBytes> {
+        Result<SecureBytes> plain = ops.UnwrapKey(input.key_name, copy->version, input.algorithm, input.wrapped, d);
+        if (plain.ok() && (plain->empty() || plain->size() > max_plain)) {
+          return BadAnswerLength(codes::kUnwrapJsonParser, "unwrapkey", plain->size(),
+                                 std::string(WrapAlgorithmName(input.algorithm)) + " unwraps 1 to " +
+                                     std::to_string(max_plain) + " bytes with this key")
+              .WithVault(m.name);
+        }
+        return plain;
       },
       &a);
   if (a.abandoned()) counters_->abandoned_results++;
@@ -635,6 +664,12 @@ Result<SecureBytes> VaultRouter::UnwrapRouted(const UnwrapRequest& request, Dead
     Result<std::string> t = ThumbprintOfVersion(request.key_name, request.version, deadline);
     if (!t.ok()) return t.status();
     thumbprint = *t;
+  }
+  for (std::size_t v = 0; v < members_.size(); ++v) {
+    if (auto known = catalog_.ByThumbprint(v, request.key_name, thumbprint)) {
+      if (Status s = CheckWrappedLength(*known, request.wrapped); !s.ok()) return s;
+      break;
+    }
   }
   const std::vector<std::size_t> candidates = Ranked();
   if (candidates.empty()) {
@@ -853,10 +888,21 @@ Result<SecureBytes> VaultRouter::WrapAt(const WrapInput& input, const RaceAttemp
     }
     copy = *fresh;
   }
+  // Wrapping stays with the vaults rather than being done locally with the
+  // public key: the vault enforces the key's state (enabled, nbf/exp,
+  // key_ops) and audits its use. Its answer is checked instead: exactly k
+  // bytes, or the DEK it stands for would be lost.
+  const std::size_t k = RsaModulusBytes(*copy);
   Result<Bytes> wrapped = Call<Bytes>(
       v, VaultCall::kWrap, input.key_name, input.thumbprint,
-      [&](KeyVaultOperations& ops) {
-        return ops.WrapKey(input.key_name, copy->version, input.algorithm, input.plaintext, d);
+      [&](KeyVaultOperations& ops) -> Result<Bytes> {
+        Result<Bytes> w = ops.WrapKey(input.key_name, copy->version, input.algorithm, input.plaintext, d);
+        if (w.ok() && w->size() != k) {
+          return BadAnswerLength(codes::kWrapJsonParser, "wrapkey", w->size(),
+                                 "a wrap with this key is exactly " + std::to_string(k) + " bytes")
+              .WithVault(members_[v].name);
+        }
+        return w;
       },
       &a);
   if (!wrapped.ok()) return wrapped.status();

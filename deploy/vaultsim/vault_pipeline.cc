@@ -55,6 +55,7 @@ PipelineResult VaultPipeline::Handle(const ApiRequest& request) {
     result.response = ErrorResponse(*fault.error_status, InjectedCode(*fault.error_status), "Injected fault.");
   } else {
     result.response = Process(request, route);
+    if (fault.tamper) TamperAnswer(*fault.tamper, &result.response);
   }
   if (result.action == ConnectionAction::kRespond) {
     AddStandardHeaders(request, &result.response);

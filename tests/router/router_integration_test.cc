@@ -514,6 +514,78 @@ TEST_F(RouterIntegrationTest, VersionMissingOnPrimaryIsFoundElsewhere) {
   }
 }
 
+// A vault whose wrap answer is not exactly the modulus length (256 bytes
+// for the testbed's RSA-2048 key) has not wrapped the DEK: the answer is
+// that vault's fault, the next vault wraps, and the store records it.
+TEST_F(RouterIntegrationTest, WrongLengthWrapAnswerFailsOverAndIsRecorded) {
+  auto deks = WrapDeks(1);  // copies verified, history recorded
+  ASSERT_EQ(deks.size(), 1u);
+  ASSERT_TRUE(Admin("eastus").SetFaults(R"({"tamper":{"value_bytes":3,"operations":["wrapkey"]}})"));
+  SecureBytes dek = RandomDek();
+  auto w = router().Wrap(testbed_->info().key_name, WrapAlgorithm::kRsaOaep256, dek, Deadline::After(milliseconds(20000)));
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_NE(w->vault, "eastus");
+  EXPECT_EQ(w->wrapped.size(), 256u);
+  deks.push_back({std::move(dek), std::move(w).value()});
+  UnwrapAll(deks, "after a short wrap answer");
+  EXPECT_TRUE(StoreShowsFault("eastus", RecordedHealth::kDegraded, codes::kWrapJsonParser) ||
+              StoreShowsFault("eastus", RecordedHealth::kEjected, codes::kWrapJsonParser));
+
+  // Every vault answers garbage: the wrap fails, saying why, and returns nothing.
+  for (const char* v : {"westus", "japaneast"})
+    ASSERT_TRUE(Admin(v).SetFaults(R"({"tamper":{"value_bytes":255,"operations":["wrapkey"]}})"));
+  auto refused = router().Wrap(testbed_->info().key_name, WrapAlgorithm::kRsaOaep256, RandomDek(),
+                               Deadline::After(milliseconds(20000)));
+  ASSERT_FALSE(refused.ok()) << "returned a " << refused->wrapped.size() << "-byte wrapped key";
+  EXPECT_EQ(refused.status().code(), codes::kNoUsableVault);
+  EXPECT_NE(refused.status().message().find("exactly 256 bytes"), std::string::npos) << refused.status().message();
+}
+
+// An unwrap answer that is empty or longer than RSA-OAEP-256 allows for a
+// 2048-bit key (256 - 2*32 - 2 = 190 bytes) is that vault's fault: another
+// vault unwraps, the store records it; with only such vaults the unwrap fails.
+TEST_F(RouterIntegrationTest, WrongLengthUnwrapAnswerFailsOverAndIsRecorded) {
+  auto deks = WrapDeks(2);
+  ASSERT_EQ(deks.size(), 2u);
+  ASSERT_TRUE(Admin("eastus").SetFaults(R"({"tamper":{"value_bytes":0,"operations":["unwrapkey"]}})"));
+  UnwrapAll({deks[0]}, "eastus answers an empty unwrap");
+  ASSERT_TRUE(Admin("eastus").SetFaults(R"({"tamper":{"value_bytes":191,"operations":["unwrapkey"]}})"));
+  UnwrapAll({deks[1]}, "eastus answers a 191-byte unwrap");
+  EXPECT_TRUE(StoreShowsFault("eastus", RecordedHealth::kDegraded, codes::kUnwrapJsonParser) ||
+              StoreShowsFault("eastus", RecordedHealth::kEjected, codes::kUnwrapJsonParser))
+      << DescribeStored("eastus");
+  EXPECT_NE(router().HealthOf("eastus"), VaultHealthState::kHealthy);
+
+  for (const char* v : {"westus", "japaneast"})
+    ASSERT_TRUE(Admin(v).SetFaults(R"({"tamper":{"value_bytes":0,"operations":["unwrapkey"]}})"));
+  auto r = router().Unwrap(RequestFor(deks[0].key), Deadline::After(milliseconds(20000)));
+  ASSERT_FALSE(r.ok()) << "an unusable answer was returned as the DEK";
+  EXPECT_EQ(r.status().code(), codes::kNoUsableVault);
+  EXPECT_NE(r.status().message().find("RSA-OAEP-256 unwraps 1 to 190 bytes"), std::string::npos)
+      << r.status().message();
+}
+
+// A wrapped key that is not the modulus length is the caller's error: it is
+// refused before any vault is asked to unwrap it.
+TEST_F(RouterIntegrationTest, WrongLengthWrappedKeyIsRefusedBeforeAnyVault) {
+  auto deks = WrapDeks(1);
+  ASSERT_EQ(deks.size(), 1u);
+  std::int64_t before = 0;
+  for (const char* v : {"eastus", "westus", "japaneast"}) before += Admin(v).RequestCount("unwrapkey");
+  for (std::size_t size : {std::size_t{3}, std::size_t{255}, std::size_t{257}}) {
+    UnwrapRequest request = RequestFor(deks[0].key);
+    request.wrapped.resize(size, 0x5a);
+    auto r = router().Unwrap(request, Deadline::After(milliseconds(20000)));
+    ASSERT_FALSE(r.ok()) << size;
+    EXPECT_EQ(r.status().code(), codes::kInvalidArgument) << r.status().ToString();
+    EXPECT_NE(r.status().message().find("exactly 256 bytes"), std::string::npos) << r.status().message();
+  }
+  std::int64_t after = 0;
+  for (const char* v : {"eastus", "westus", "japaneast"}) after += Admin(v).RequestCount("unwrapkey");
+  EXPECT_EQ(after, before);
+  for (const char* v : {"eastus", "westus", "japaneast"}) EXPECT_EQ(router().HealthOf(v), VaultHealthState::kHealthy);
+}
+
 TEST_F(RouterIntegrationTest, ConcurrentUnwrapsDuringPrimaryLossAllSucceed) {
   auto deks = WrapDeks(8);
   ASSERT_EQ(deks.size(), 8u);
