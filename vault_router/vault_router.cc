@@ -1,6 +1,8 @@
 #include "vault_router/vault_router.h"
 
+#include <Poco/Exception.h>
 #include <Poco/String.h>
+#include <Poco/URI.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
@@ -120,6 +122,8 @@ VaultRouter::VaultRouter(std::vector<RoutedVault> vaults, RouterOptions options)
     m.name = rv.name;
     m.priority = rv.priority;
     m.ops = std::move(rv.ops);
+    m.host = std::move(rv.host);
+    m.port = rv.port;
     m.health = std::make_unique<VaultHealth>(rv.name, policy);
     m.attempts_in_flight = std::make_unique<std::atomic<std::size_t>>(0);
     members_.push_back(std::move(m));
@@ -219,11 +223,47 @@ void VaultRouter::QuarantineVault(std::size_t v, const std::string& key_name, co
 
 // --- key resolution -------------------------------------------------------
 
+Status VaultRouter::CheckKid(std::size_t v, const std::string& name, const std::string& version,
+                             const KeyBundle& bundle) const {
+  const Member& m = members_[v];
+  std::string problem;
+  try {
+    const Poco::URI kid(bundle.kid);
+    std::vector<std::string> path;
+    kid.getPathSegments(path);
+    if (kid.getScheme() != "https" || path.size() != 3 || path[0] != "keys" || path[2].empty()) {
+      problem = "is not https://<vault>/keys/<name>/<version>";
+    } else if (!m.host.empty() && (Poco::icompare(kid.getHost(), m.host) != 0 || kid.getPort() != m.port)) {
+      problem = "names another vault than " + m.host + ":" + std::to_string(m.port);
+    } else if (Poco::icompare(path[1], name) != 0) {
+      problem = "names another key than '" + name + "'";
+    } else if (!version.empty() && path[2] != version) {
+      problem = "names another version than " + version;
+    }
+  } catch (const Poco::Exception&) {
+    problem = "is not a URL";
+  }
+  if (problem.empty()) return Status::Ok();
+  // The kid is public (no secret), so it may be shown.
+  return Status(codes::kGetKeyJsonParser, ErrorClass::kTransient,
+                "get key failed: the vault's answer could not be used (its kid '" + bundle.kid + "' " + problem + ")")
+      .WithVault(m.name);
+}
+
+Result<KeyBundle> VaultRouter::GetCheckedKey(std::size_t v, const std::string& name, const std::string& version,
+                                             Deadline deadline) {
+  Result<KeyBundle> r = members_[v].ops->GetKey(name, version, deadline);
+  if (!r.ok()) return r;
+  if (Status s = CheckKid(v, name, version, *r); !s.ok()) return s;
+  r->name = name;  // the configured spelling: one catalog view and one history per key
+  return r;
+}
+
 Result<KeyBundle> VaultRouter::FetchKey(std::size_t v, const std::string& name, const std::string& version,
                                         Deadline caller) {
   const Deadline deadline = AttemptDeadline(caller);
-  Result<KeyBundle> r = Call<KeyBundle>(v, VaultCall::kGetKey, name, "", [&](KeyVaultOperations& ops) {
-    return ops.GetKey(name, version, deadline);
+  Result<KeyBundle> r = Call<KeyBundle>(v, VaultCall::kGetKey, name, "", [&](KeyVaultOperations&) {
+    return GetCheckedKey(v, name, version, deadline);
   });
   if (!r.ok()) return r;
   KeyBundle bundle = std::move(r).value();
@@ -234,7 +274,6 @@ Result<KeyBundle> VaultRouter::FetchKey(std::size_t v, const std::string& name, 
         .WithVault(members_[v].name);
   }
   bundle.thumbprint = *thumbprint;  // recomputed: never trust a copied field
-  if (bundle.name.empty()) bundle.name = name;
   counters_->verifications++;
   if (auto previous = catalog_.RecordBundle(v, bundle, Now())) {
     const std::string reason = "vault '" + members_[v].name + "' changed the key material of '" + name + "' version " +
@@ -920,13 +959,12 @@ Status VaultRouter::Probe(std::size_t v) {
       return Status(codes::kInvalidArgument, ErrorClass::kInvalidInput, "no key name to probe with");
     }
     const std::string& name = options_.probe_key_names.front();
-    Result<KeyBundle> key = m.ops->GetKey(name, "", deadline);
+    Result<KeyBundle> key = GetCheckedKey(v, name, "", deadline);
     if (!key.ok()) return key.status();
     Result<std::string> thumbprint = RsaJwkThumbprint(key->kty, key->n, key->e);
     if (!thumbprint.ok()) return thumbprint.status();
     KeyBundle bundle = *key;
     bundle.thumbprint = *thumbprint;
-    if (bundle.name.empty()) bundle.name = name;
     if (auto previous = catalog_.RecordBundle(v, bundle, Now())) {
       const std::string reason = "vault '" + m.name + "' changed the key material of '" + name + "' version " +
                                  bundle.version + ": quarantined, it will not be used";

@@ -93,6 +93,10 @@ struct RoutedVault {
   std::string name;   // as configured (events, errors)
   int priority = 0;   // lower is preferred
   std::shared_ptr<KeyVaultOperations> ops;
+  // The vault's URL host and port: the kid of every key it answers must
+  // name them. Empty host = not checked (test fakes).
+  std::string host;
+  int port = 443;
 };
 
 struct RouterOptions {
@@ -190,6 +194,8 @@ class VaultRouter {
     std::string name;
     int priority = 0;
     std::shared_ptr<KeyVaultOperations> ops;
+    std::string host;
+    int port = 443;
     std::unique_ptr<VaultHealth> health;
     std::unique_ptr<std::atomic<std::size_t>> attempts_in_flight;
   };
@@ -215,6 +221,13 @@ class VaultRouter {
   void QuarantineVault(std::size_t v, const std::string& key_name, const std::string& expected_thumbprint,
                        const std::string& observed_thumbprint, const std::string& reason);
 
+  // OK when the bundle's kid names vault v (its host and port), key `name`
+  // and, when one was asked for, `version`; else the answer is unusable.
+  Status CheckKid(std::size_t v, const std::string& name, const std::string& version, const KeyBundle& bundle) const;
+  // GetKey at vault v with the kid checked (the vault call's outcome and
+  // health include the check).
+  Result<KeyBundle> GetCheckedKey(std::size_t v, const std::string& name, const std::string& version,
+                                  Deadline deadline);
   // Key resolution (key_catalog.h holds what was learnt).
   Result<KeyBundle> FetchKey(std::size_t v, const std::string& name, const std::string& version, Deadline deadline);
   Status LoadListing(std::size_t v, const std::string& name, Deadline deadline);

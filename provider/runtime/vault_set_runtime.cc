@@ -42,7 +42,7 @@ Result<std::unique_ptr<VaultSetRuntime>> VaultSetRuntime::Open(const VaultSetCon
     records.push_back(VaultRecord{v.name, v.url, v.region, v.geography, v.priority, RecordedHealth::kUnknown, {}});
   }
   if (Status s = rt->store_->UpsertVaults(records); !s.ok()) return s.Prefix("registering vaults: ");
-  rt->recorder_ = std::make_shared<StateRecorder>(rt->store_);
+  rt->recorder_ = std::make_shared<StateRecorder>(rt->store_, config.provider.key_names);
 
   auto auth = VaultAuthenticator::Create(config.auth);
   if (!auth.ok()) return Status(auth.status()).Prefix("setting up authentication: ");
@@ -52,7 +52,7 @@ Result<std::unique_ptr<VaultSetRuntime>> VaultSetRuntime::Open(const VaultSetCon
   for (const VaultConfig& v : config.vaults) {
     auto ops = make(v, config.router, rt->auth_);
     if (!ops.ok()) return Status(ops.status()).Prefix("vault " + v.name + ": ");
-    rt->vaults_.push_back(RoutedVault{v.name, v.priority, std::move(ops).value()});
+    rt->vaults_.push_back(RoutedVault{v.name, v.priority, std::move(ops).value(), v.host, v.port});
   }
 
   RouterOptions router_options = RouterOptionsFromConfig(config);

@@ -586,6 +586,51 @@ TEST_F(RouterIntegrationTest, WrongLengthWrappedKeyIsRefusedBeforeAnyVault) {
   for (const char* v : {"eastus", "westus", "japaneast"}) EXPECT_EQ(router().HealthOf(v), VaultHealthState::kHealthy);
 }
 
+// A key bundle whose kid names another vault, or another key, is not that
+// vault's copy of the key: it is never recorded as verified, creates no
+// history for a key the set does not serve, and counts against the vault.
+TEST_F(RouterIntegrationTest, KidNamingAnotherVaultOrKeyIsNotRecorded) {
+  const std::string key = testbed_->info().key_name;
+  const VaultConfig& east = config_.vaults[0];
+  ASSERT_EQ(east.name, "eastus");
+  const std::string version(32, 'a');
+  const std::string other_host = "https://geoekm-westus.vault.test:" + std::to_string(east.port) + "/keys/" + key + "/" + version;
+  const std::string other_key = "https://" + east.host + ":" + std::to_string(east.port) + "/keys/other-key/" + version;
+  auto copies_in_east = [&] {
+    std::string out;
+    auto copies = store().CopiesInVault("eastus");
+    EXPECT_TRUE(copies.ok()) << copies.status().ToString();
+    if (copies.ok())
+      for (const VaultKeyCopyRecord& c : *copies) out += c.kid + " " + std::string(CopyStatusName(c.status)) + "; ";
+    return out;
+  };
+  for (const std::string& kid : {other_host, other_key}) {
+    ASSERT_TRUE(Admin("eastus").SetFaults(R"({"tamper":{"kid":")" + kid + R"(","operations":["get"]}})"));
+    auto w = router().Wrap(key, WrapAlgorithm::kRsaOaep256, RandomDek(), Deadline::After(milliseconds(20000)));
+    // eastus's copy cannot be confirmed, so the version is not known to be everywhere.
+    ASSERT_FALSE(w.ok()) << "wrapped through " << w->vault;
+    EXPECT_EQ(w.status().code(), codes::kVersionNotEverywhere) << w.status().ToString();
+    EXPECT_NE(w.status().message().find("eastus: could not be checked"), std::string::npos) << w.status().message();
+    EXPECT_EQ(copies_in_east(), "") << kid;
+  }
+  auto other = store().KeyHistory("other-key");
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->empty()) << "history rows for a key the set does not serve";
+  EXPECT_TRUE(StoreShowsFault("eastus", RecordedHealth::kDegraded, codes::kGetKeyJsonParser) ||
+              StoreShowsFault("eastus", RecordedHealth::kEjected, codes::kGetKeyJsonParser));
+
+  // The honest answer is recorded again once the vault gives it.
+  ASSERT_TRUE(Admin("eastus").ClearFaults());
+  std::this_thread::sleep_for(milliseconds(1100));  // past the relist interval
+  auto w = router().Wrap(key, WrapAlgorithm::kRsaOaep256, RandomDek(), Deadline::After(milliseconds(20000)));
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  const std::string east_copies = copies_in_east();
+  EXPECT_NE(east_copies.find("https://" + east.host + ":" + std::to_string(east.port) + "/keys/" + key + "/"),
+            std::string::npos) << east_copies;
+  EXPECT_EQ(east_copies.find("other-key"), std::string::npos) << east_copies;
+  EXPECT_EQ(east_copies.find("westus"), std::string::npos) << east_copies;
+}
+
 TEST_F(RouterIntegrationTest, ConcurrentUnwrapsDuringPrimaryLossAllSucceed) {
   auto deks = WrapDeks(8);
   ASSERT_EQ(deks.size(), 8u);
