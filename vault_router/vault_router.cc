@@ -1,8 +1,6 @@
 #include "vault_router/vault_router.h"
 
-#include <Poco/Exception.h>
 #include <Poco/String.h>
-#include <Poco/URI.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
@@ -15,6 +13,7 @@
 #include "core/error_codes.h"
 #include "core/jwk_thumbprint.h"
 #include "vault_router/failure_scope.h"
+#include "vault_router/key_id_check.h"
 #include "vault_router/rsa_lengths.h"
 
 namespace geoekm {
@@ -226,23 +225,7 @@ void VaultRouter::QuarantineVault(std::size_t v, const std::string& key_name, co
 Status VaultRouter::CheckKid(std::size_t v, const std::string& name, const std::string& version,
                              const KeyBundle& bundle) const {
   const Member& m = members_[v];
-  std::string problem;
-  try {
-    const Poco::URI kid(bundle.kid);
-    std::vector<std::string> path;
-    kid.getPathSegments(path);
-    if (kid.getScheme() != "https" || path.size() != 3 || path[0] != "keys" || path[2].empty()) {
-      problem = "is not https://<vault>/keys/<name>/<version>";
-    } else if (!m.host.empty() && (Poco::icompare(kid.getHost(), m.host) != 0 || kid.getPort() != m.port)) {
-      problem = "names another vault than " + m.host + ":" + std::to_string(m.port);
-    } else if (Poco::icompare(path[1], name) != 0) {
-      problem = "names another key than '" + name + "'";
-    } else if (!version.empty() && path[2] != version) {
-      problem = "names another version than " + version;
-    }
-  } catch (const Poco::Exception&) {
-    problem = "is not a URL";
-  }
+  const std::string problem = KeyIdProblem(bundle.kid, m.host, m.port, name, version);
   if (problem.empty()) return Status::Ok();
   // The kid is public (no secret), so it may be shown.
   return Status(codes::kGetKeyJsonParser, ErrorClass::kTransient,
