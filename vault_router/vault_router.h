@@ -20,6 +20,14 @@
 // wrapped bytes) share one routed call.
 // The key version is given by thumbprint (preferred) or by one vault's
 // version id; each vault is asked for *its* version id of that thumbprint.
+// A wrapped key that is not that version's modulus length is refused
+// (InvalidArgument) before any vault unwraps it.
+//
+// Answers are checked (a failed check is that vault's failure: failover,
+// health event): a wrap answer must be exactly the modulus length, an
+// unwrap answer non-empty and within the algorithm's maximum
+// (rsa_lengths.h), a key bundle's kid must name the vault (host, port), the
+// key and the version asked for (key_id_check.h).
 //
 // Wrap (invariants 1–3): the key's current version (the pinned thumbprint
 // when one is configured, else the newest version of the most preferred
