@@ -9,6 +9,7 @@
 #include "config/referenced_file.h"
 #include "config/section_reader.h"
 #include "config/vault_set_sections.h"
+#include "core/base64url.h"
 
 namespace geoekm {
 namespace {
@@ -47,6 +48,39 @@ void ReadKeyNames(SectionReader& provider, ConfigDiagnostics& diag, ProviderConf
   }
 }
 
+// "<key name>:<thumbprint>" items; the key must be one of key_names (its
+// configured spelling is kept), the thumbprint a canonical base64url
+// SHA-256 (43 characters). A thumbprint is public, so it may be echoed.
+void ReadPinnedThumbprints(SectionReader& provider, ProviderConfig& out) {
+  auto items = provider.List("pinned_thumbprints");
+  if (!items) return;
+  const std::string allowed = "<key name>:<RFC 7638 JWK thumbprint, 43 characters of base64url>, one per key name";
+  for (const std::string& item : *items) {
+    const auto colon = item.find(':');
+    if (colon == std::string::npos) {
+      provider.Error("pinned_thumbprints", "'" + item + "' has no ':'", allowed);
+      continue;
+    }
+    const std::string key = Poco::trim(item.substr(0, colon));
+    const std::string thumbprint = Poco::trim(item.substr(colon + 1));
+    auto configured = std::find_if(out.key_names.begin(), out.key_names.end(),
+                                   [&](const std::string& k) { return Poco::icompare(k, key) == 0; });
+    if (configured == out.key_names.end()) {
+      provider.Error("pinned_thumbprints", "'" + key + "' is not one of key_names", allowed);
+      continue;
+    }
+    Result<Bytes> digest = Base64UrlDecode(thumbprint);
+    if (thumbprint.size() != 43 || !digest.ok() || digest->size() != 32 || Base64UrlEncode(*digest) != thumbprint) {
+      provider.Error("pinned_thumbprints",
+                     "'" + thumbprint + "' (for '" + key + "') is not an RFC 7638 SHA-256 thumbprint", allowed);
+      continue;
+    }
+    if (!out.pinned_thumbprints.emplace(*configured, thumbprint).second) {
+      provider.Error("pinned_thumbprints", "'" + *configured + "' is pinned twice", allowed);
+    }
+  }
+}
+
 }  // namespace
 
 ProviderConfig ReadProviderSection(const ConfigDocument& doc, ConfigDiagnostics& diag) {
@@ -54,12 +88,13 @@ ProviderConfig ReadProviderSection(const ConfigDocument& doc, ConfigDiagnostics&
   const ConfigTable* table = doc.Section("provider");
   if (!table) {
     diag.Error(doc.AbsentSection("provider"), "missing required section",
-               "set_name, key_names, state_path (required); wrap_algorithm, log_level, log_file, single_vault");
+               "set_name, key_names, state_path (required); wrap_algorithm, log_level, log_file, single_vault, "
+               "pinned_thumbprints");
     return out;
   }
   SectionReader provider(table, {}, doc.syntax,
                          {"set_name", "key_names", "wrap_algorithm", "state_path", "log_level", "log_file",
-                          "single_vault"},
+                          "single_vault", "pinned_thumbprints"},
                          diag);
   if (auto v = provider.String("set_name", SectionReader::Need::kRequired)) {
     if (IsSetName(*v)) {
@@ -93,6 +128,7 @@ ProviderConfig ReadProviderSection(const ConfigDocument& doc, ConfigDiagnostics&
   }
   if (auto v = provider.String("log_file")) out.log_file = ResolveConfigPath(doc.file, *v);
   if (auto v = provider.Bool("single_vault")) out.single_vault = *v;
+  ReadPinnedThumbprints(provider, out);
   return out;
 }
 

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -101,6 +102,10 @@ struct ProviderConfig {
   LogLevel log_level = LogLevel::kInfo;
   std::string log_file;                 // empty = stderr
   bool single_vault = false;            // allow exactly one vault (no failover)
+  // Operator-pinned key material (like ssh's known_hosts): key name (as in
+  // key_names) -> RFC 7638 thumbprint (43 characters of base64url). Wraps
+  // with that key use only the pinned material.
+  std::map<std::string, std::string> pinned_thumbprints;
 };
 
 struct VaultSetConfig {

@@ -71,6 +71,16 @@ std::vector<std::string> KeyCatalog::Thumbprints(std::size_t v, const std::strin
   return out;
 }
 
+std::optional<KeyBundle> KeyCatalog::Newest(std::size_t v, const std::string& name) const {
+  std::lock_guard lock(mu_);
+  const View* view = Find(v, name);
+  if (!view) return std::nullopt;
+  std::optional<KeyBundle> out;
+  for (const auto& [version, bundle] : view->by_version)
+    if (!out || bundle.attributes.created.value_or(0) > out->attributes.created.value_or(0)) out = bundle;
+  return out;
+}
+
 bool KeyCatalog::BeginListing(std::size_t v, const std::string& name, Deadline deadline) {
   std::unique_lock lock(mu_);
   // std::map nodes are stable and views are never erased: the reference stays valid.

@@ -44,6 +44,8 @@ class KeyCatalog {
                                               const std::string& thumbprint) const;
   std::optional<Clock::time_point> ListedAt(std::size_t v, const std::string& name) const;
   std::vector<std::string> Thumbprints(std::size_t v, const std::string& name) const;
+  // The version with the latest creation time (the vault's current one once listed).
+  std::optional<KeyBundle> Newest(std::size_t v, const std::string& name) const;
 
   // Single flight for listing vault `v`'s versions of `name`: true when the
   // caller may list now (and must call EndListing), false at the deadline.

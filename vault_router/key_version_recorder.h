@@ -7,7 +7,7 @@
 // KnownThumbprints gives the router the history it trusts when deciding
 // whether a vault holds "other key material" under a key name: a vault none
 // of whose versions is in the history is quarantined. With no history yet,
-// the most preferred vault that answers is the anchor.
+// no vault is trusted over another (see VaultRouter's Wrap).
 //
 // Thread safety: implementations must be safe for concurrent calls.
 #pragma once

@@ -1,5 +1,6 @@
 #include "vault_router/vault_router.h"
 
+#include <Poco/String.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
@@ -12,6 +13,8 @@
 #include "core/error_codes.h"
 #include "core/jwk_thumbprint.h"
 #include "vault_router/failure_scope.h"
+#include "vault_router/key_id_check.h"
+#include "vault_router/rsa_lengths.h"
 
 namespace geoekm {
 
@@ -31,6 +34,25 @@ std::string Brief(const Status& s) {
   if (s.http_status()) out += " HTTP " + std::to_string(s.http_status());
   if (!s.message().empty()) out += " (" + s.message() + ")";
   return out;
+}
+
+// A wrapped key that is not exactly k bytes cannot be an RSA ciphertext of
+// that key version: the caller's error, refused before any vault is asked.
+Status CheckWrappedLength(const KeyBundle& key, const Bytes& wrapped) {
+  const std::size_t k = RsaModulusBytes(key);
+  if (wrapped.size() == k) return Status::Ok();
+  return InvalidArgument("unwrap: the wrapped key is " + std::to_string(wrapped.size()) + " bytes, but key '" +
+                         key.name + "' (RSA, " + std::to_string(k * 8) + "-bit modulus) wraps to exactly " +
+                         std::to_string(k) + " bytes");
+}
+
+// An answer of the wrong length is garbage from that vault (like an
+// unparsable body): a vault-level failure, so the next vault is asked and
+// the vault's health records it. The bytes themselves are never shown.
+Status BadAnswerLength(int parser_code, const char* operation, std::size_t got, const std::string& allowed) {
+  return Status(parser_code, ErrorClass::kTransient,
+                std::string(operation) + " failed: the vault's answer could not be used (" + std::to_string(got) +
+                    " bytes; " + allowed + ")");
 }
 
 // Sends the key name and the parts of a request that identify it exactly.
@@ -74,6 +96,7 @@ RouterOptions RouterOptionsFromConfig(const VaultSetConfig& config) {
   o.probe_key_names = config.provider.key_names;
   o.canary_algorithm =
       config.provider.wrap_algorithm == "RSA-OAEP" ? WrapAlgorithm::kRsaOaep : WrapAlgorithm::kRsaOaep256;
+  o.pinned_thumbprints = config.provider.pinned_thumbprints;
   return o;
 }
 
@@ -94,6 +117,8 @@ VaultRouter::VaultRouter(std::vector<RoutedVault> vaults, RouterOptions options)
     m.name = rv.name;
     m.priority = rv.priority;
     m.ops = std::move(rv.ops);
+    m.host = std::move(rv.host);
+    m.port = rv.port;
     m.health = std::make_unique<VaultHealth>(rv.name, policy);
     m.attempts_in_flight = std::make_unique<std::atomic<std::size_t>>(0);
     members_.push_back(std::move(m));
@@ -199,11 +224,31 @@ void VaultRouter::QuarantineVault(std::size_t v, const std::string& key_name, co
 
 // --- key resolution -------------------------------------------------------
 
+Status VaultRouter::CheckKid(std::size_t v, const std::string& name, const std::string& version,
+                             const KeyBundle& bundle) const {
+  const Member& m = members_[v];
+  const std::string problem = KeyIdProblem(bundle.kid, m.host, m.port, name, version);
+  if (problem.empty()) return Status::Ok();
+  // The kid is public (no secret), so it may be shown.
+  return Status(codes::kGetKeyJsonParser, ErrorClass::kTransient,
+                "get key failed: the vault's answer could not be used (its kid '" + bundle.kid + "' " + problem + ")")
+      .WithVault(m.name);
+}
+
+Result<KeyBundle> VaultRouter::GetCheckedKey(std::size_t v, const std::string& name, const std::string& version,
+                                             Deadline deadline) {
+  Result<KeyBundle> r = members_[v].ops->GetKey(name, version, deadline);
+  if (!r.ok()) return r;
+  if (Status s = CheckKid(v, name, version, *r); !s.ok()) return s;
+  r->name = name;  // the configured spelling: one catalog view and one history per key
+  return r;
+}
+
 Result<KeyBundle> VaultRouter::FetchKey(std::size_t v, const std::string& name, const std::string& version,
                                         Deadline caller) {
   const Deadline deadline = AttemptDeadline(caller);
-  Result<KeyBundle> r = Call<KeyBundle>(v, VaultCall::kGetKey, name, "", [&](KeyVaultOperations& ops) {
-    return ops.GetKey(name, version, deadline);
+  Result<KeyBundle> r = Call<KeyBundle>(v, VaultCall::kGetKey, name, "", [&](KeyVaultOperations&) {
+    return GetCheckedKey(v, name, version, deadline);
   });
   if (!r.ok()) return r;
   KeyBundle bundle = std::move(r).value();
@@ -214,7 +259,6 @@ Result<KeyBundle> VaultRouter::FetchKey(std::size_t v, const std::string& name, 
         .WithVault(members_[v].name);
   }
   bundle.thumbprint = *thumbprint;  // recomputed: never trust a copied field
-  if (bundle.name.empty()) bundle.name = name;
   counters_->verifications++;
   if (auto previous = catalog_.RecordBundle(v, bundle, Now())) {
     const std::string reason = "vault '" + members_[v].name + "' changed the key material of '" + name + "' version " +
@@ -268,65 +312,69 @@ Status VaultRouter::LoadListing(std::size_t v, const std::string& name, Deadline
   return status;
 }
 
-void VaultRouter::CheckMaterial(std::size_t v, const std::string& name) {
-  if (Quarantined(v)) return;
+std::optional<std::string> VaultRouter::PinFor(const std::string& name) const {
+  for (const auto& [key, thumbprint] : options_.pinned_thumbprints)
+    if (Poco::icompare(key, name) == 0) return thumbprint;  // Key Vault names are case-insensitive
+  return std::nullopt;
+}
+
+VaultRouter::Trust VaultRouter::TrustFor(const std::string& name) const {
+  Trust t;
+  if (auto pin = PinFor(name)) {
+    t.pin = *pin;
+    t.thumbprints.insert(*pin);
+  }
   if (options_.recorder) {
     Result<std::vector<std::string>> known = options_.recorder->KnownThumbprints(name);
     if (known.ok() && !known->empty()) {
-      JudgeMaterial(v, name, std::set<std::string>(known->begin(), known->end()), "the recorded key history");
-      return;
+      t.history = true;
+      t.thumbprints.insert(known->begin(), known->end());
     }
   }
-  // No history: the vault of lowest priority value that is not quarantined
-  // is trusted. Its listing is never fetched from here (a silent anchor must
-  // not stall another vault's first answer): vaults listed before it are
-  // judged when its listing arrives.
-  std::optional<std::size_t> a;
-  for (std::size_t i = 0; i < members_.size(); ++i) {
-    if (Quarantined(i)) continue;
-    if (!a || members_[i].priority < members_[*a].priority) a = i;
-  }
-  if (!a) return;
-  const std::vector<std::string> theirs = catalog_.Thumbprints(*a, name);
-  if (theirs.empty() || !catalog_.ListedAt(*a, name)) return;
-  const std::set<std::string> anchor(theirs.begin(), theirs.end());
-  const std::string source = "vault '" + members_[*a].name + "'";
-  if (*a != v) {
-    JudgeMaterial(v, name, anchor, source);
-    return;
-  }
-  for (std::size_t u = 0; u < members_.size(); ++u)
-    if (u != v && catalog_.ListedAt(u, name)) JudgeMaterial(u, name, anchor, source);
+  t.source = t.history && !t.pin.empty() ? "the recorded key history or the pinned thumbprint"
+             : t.history                 ? "the recorded key history"
+                                         : "the pinned thumbprint";
+  return t;
 }
 
-void VaultRouter::JudgeMaterial(std::size_t v, const std::string& name, const std::set<std::string>& anchor,
-                                const std::string& anchor_source) {
+void VaultRouter::CheckMaterial(std::size_t v, const std::string& name) {
+  if (Quarantined(v)) return;
+  const Trust trust = TrustFor(name);
+  // Nothing trusted (no history, no pin): no vault is judged by what
+  // another vault holds, or one rogue vault could quarantine the honest
+  // ones; wraps are refused instead while the vaults disagree (Wrap).
+  if (trust.thumbprints.empty()) return;
+  if (trust.history) {
+    JudgeMaterial(v, name, trust);
+    return;
+  }
+  // Only a pin. A pin that no vault holds is taken for a wrong pin (wraps
+  // are refused), not as proof that every vault is rogue; once a vault
+  // shows the pinned material, every vault listed so far is judged.
+  bool held = false;
+  for (std::size_t u = 0; u < members_.size() && !held; ++u)
+    held = !Quarantined(u) && catalog_.ByThumbprint(u, name, trust.pin).has_value();
+  if (!held) return;
+  for (std::size_t u = 0; u < members_.size(); ++u)
+    if (catalog_.ListedAt(u, name)) JudgeMaterial(u, name, trust);
+}
+
+void VaultRouter::JudgeMaterial(std::size_t v, const std::string& name, const Trust& trust) {
   if (Quarantined(v)) return;
   const std::vector<std::string> mine = catalog_.Thumbprints(v, name);
   if (mine.empty()) return;  // no versions: missing, not rogue
   for (const std::string& t : mine)
-    if (anchor.count(t)) return;
+    if (trust.thumbprints.count(t)) return;
   const std::string reason = "vault '" + members_[v].name + "' holds other key material under '" + name +
                              "': none of its " + std::to_string(mine.size()) + " version(s) (e.g. thumbprint " +
-                             ShortThumbprint(mine.front()) + ") matches " + anchor_source +
+                             ShortThumbprint(mine.front()) + ") matches " + trust.source +
                              "; quarantined, it will not be used";
-  QuarantineVault(v, name, *anchor.begin(), mine.front(), reason);
+  QuarantineVault(v, name, trust.pin.empty() ? *trust.thumbprints.begin() : trust.pin, mine.front(), reason);
 }
 
-bool VaultRouter::JudgedRogue(std::size_t v, const std::string& name, Deadline deadline) {
-  // A vault that lacks the version may hold other material altogether. With
-  // no recorded history that is judged against the anchor's full listing,
-  // which a wrap (unlike a cold unwrap) may wait for: list the anchor now.
-  std::optional<std::size_t> anchor;
-  for (std::size_t i = 0; i < members_.size(); ++i) {
-    if (Quarantined(i)) continue;
-    if (!anchor || members_[i].priority < members_[*anchor].priority) anchor = i;
-  }
-  if (anchor && *anchor != v && !catalog_.ListedAt(*anchor, name)) {
-    (void)LoadListing(*anchor, name, deadline);  // judges the listed vaults when it arrives
-  }
-  CheckMaterial(v, name);
-  return Quarantined(v);
+std::string VaultRouter::CurrentThumbprintIn(std::size_t v, const std::string& name) const {
+  std::optional<KeyBundle> newest = catalog_.Newest(v, name);
+  return newest ? ShortThumbprint(newest->thumbprint) : "unknown";
 }
 
 Result<KeyBundle> VaultRouter::LocateIn(std::size_t v, const std::string& name, const std::string& thumbprint,
@@ -425,6 +473,7 @@ Result<std::string> VaultRouter::ThumbprintOfVersion(const std::string& name, co
 
 Result<KeyBundle> VaultRouter::CurrentVersion(const std::string& key_name, Deadline deadline) {
   if (key_name.empty()) return InvalidArgument("key name is empty");
+  if (std::optional<std::string> pin = PinFor(key_name)) return PinnedVersion(key_name, *pin, deadline);
   {
     std::lock_guard lock(current_mu_);
     auto it = current_.find(key_name);
@@ -461,6 +510,23 @@ Result<KeyBundle> VaultRouter::CurrentVersion(const std::string& key_name, Deadl
                 "could not read the current version of key '" + key_name + "' from any vault (" + tried + ")");
 }
 
+Result<KeyBundle> VaultRouter::PinnedVersion(const std::string& key_name, const std::string& pin, Deadline deadline) {
+  std::string seen;
+  for (std::size_t v : Ranked()) {
+    Result<KeyBundle> copy = LocateIn(v, key_name, pin, deadline);
+    if (copy.ok()) return copy;
+    if (Quarantined(v)) continue;
+    seen += (seen.empty() ? "" : "; ") + members_[v].name +
+            (copy.status().error_class() == ErrorClass::kNotFound
+                 ? ": does not hold it, current " + CurrentThumbprintIn(v, key_name)
+                 : ": could not be checked: " + Brief(copy.status()));
+  }
+  return Status(codes::kVersionNotEverywhere, ErrorClass::kNotFound,
+                "wrap refused: no vault holds the pinned thumbprint " + pin + " of key '" + key_name + "' (" +
+                    (seen.empty() ? std::string("no usable vault") : seen) +
+                    "); compare the vaults' copies (geoekm check) and correct pinned_thumbprints in [provider]");
+}
+
 Result<LocatedKeyVersion> VaultRouter::Locate(const std::string& key_name, const std::string& thumbprint,
                                               Deadline deadline) {
   if (key_name.empty() || thumbprint.empty()) return InvalidArgument("key name and thumbprint are required");
@@ -468,12 +534,15 @@ Result<LocatedKeyVersion> VaultRouter::Locate(const std::string& key_name, const
   out.key_name = key_name;
   out.thumbprint = thumbprint;
   for (std::size_t v = 0; v < members_.size(); ++v) {
-    if (Quarantined(v)) continue;
+    if (Quarantined(v)) {
+      out.quarantined.push_back(members_[v].name);
+      continue;
+    }
     Result<KeyBundle> b = LocateIn(v, key_name, thumbprint, deadline);
     if (b.ok()) {
       out.held_by.push_back(KeyVersionLocation{members_[v].name, b->kid, b->version});
     } else if (Quarantined(v)) {
-      continue;
+      out.quarantined.push_back(members_[v].name);
     } else if (b.status().error_class() == ErrorClass::kNotFound) {
       out.missing_in.push_back(members_[v].name);
     } else {
@@ -549,10 +618,19 @@ Result<SecureBytes> VaultRouter::UnwrapAt(const UnwrapInput& input, const RaceAt
   const Deadline d = AttemptDeadline(caller);
   Result<KeyBundle> copy = LocateIn(v, input.key_name, input.thumbprint, d);
   if (!copy.ok()) return copy.status();
+  if (Status s = CheckWrappedLength(*copy, input.wrapped); !s.ok()) return s;  // the version was not known before
+  const std::size_t max_plain = MaxUnwrappedBytes(input.algorithm, RsaModulusBytes(*copy));
   Result<SecureBytes> r = Call<SecureBytes>(
       v, VaultCall::kUnwrap, input.key_name, input.thumbprint,
-      [&](KeyVaultOperations& ops) {
-        return ops.UnwrapKey(input.key_name, copy->version, input.algorithm, input.wrapped, d);
+      [&](KeyVaultOperations& ops) -> Result<SecureBytes> {
+        Result<SecureBytes> plain = ops.UnwrapKey(input.key_name, copy->version, input.algorithm, input.wrapped, d);
+        if (plain.ok() && (plain->empty() || plain->size() > max_plain)) {
+          return BadAnswerLength(codes::kUnwrapJsonParser, "unwrapkey", plain->size(),
+                                 std::string(WrapAlgorithmName(input.algorithm)) + " unwraps 1 to " +
+                                     std::to_string(max_plain) + " bytes with this key")
+              .WithVault(m.name);
+        }
+        return plain;
       },
       &a);
   if (a.abandoned()) counters_->abandoned_results++;
@@ -610,6 +688,12 @@ Result<SecureBytes> VaultRouter::UnwrapRouted(const UnwrapRequest& request, Dead
     Result<std::string> t = ThumbprintOfVersion(request.key_name, request.version, deadline);
     if (!t.ok()) return t.status();
     thumbprint = *t;
+  }
+  for (std::size_t v = 0; v < members_.size(); ++v) {
+    if (auto known = catalog_.ByThumbprint(v, request.key_name, thumbprint)) {
+      if (Status s = CheckWrappedLength(*known, request.wrapped); !s.ok()) return s;
+      break;
+    }
   }
   const std::vector<std::size_t> candidates = Ranked();
   if (candidates.empty()) {
@@ -684,25 +768,9 @@ Result<WrappedKey> VaultRouter::Wrap(const std::string& key_name, WrapAlgorithm 
   if (!current.ok()) return fail(current.status());
   const std::string thumbprint = current->thumbprint;
 
-  // Invariant: only a version every (non-quarantined) vault holds.
-  std::string missing;
-  bool unknown = false;
-  for (std::size_t v = 0; v < members_.size(); ++v) {
-    if (Quarantined(v)) continue;
-    Result<KeyBundle> copy = LocateIn(v, key_name, thumbprint, deadline);
-    if (copy.ok() || Quarantined(v)) continue;
-    const bool absent = copy.status().error_class() == ErrorClass::kNotFound;
-    if (absent && JudgedRogue(v, key_name, deadline)) continue;
-    unknown = unknown || !absent;
-    missing += (missing.empty() ? "" : "; ") + members_[v].name +
-               (absent ? ": does not hold it" : ": could not be checked: " + Brief(copy.status()));
-  }
-  if (!missing.empty()) {
+  if (Status trusted = CheckWrapVersion(key_name, thumbprint, deadline); !trusted.ok()) {
     counters_->version_not_everywhere++;
-    return fail(Status(codes::kVersionNotEverywhere, unknown ? ErrorClass::kTransient : ErrorClass::kNotFound,
-                       "wrap refused: the current version of key '" + key_name + "' (thumbprint " + thumbprint +
-                           ") is not confirmed in every vault, so not every vault could unwrap it (" + missing +
-                           "); copy the version to those vaults (geoekm sync)"));
+    return fail(trusted);
   }
 
   // The wrap itself is raced like an unwrap (a silent first vault is
@@ -763,6 +831,63 @@ Result<WrappedKey> VaultRouter::Wrap(const std::string& key_name, WrapAlgorithm 
   return out;
 }
 
+Status VaultRouter::CheckWrapVersion(const std::string& key_name, const std::string& thumbprint,
+                                     Deadline deadline) {
+  // Invariant: only a version every (non-quarantined) vault holds. A vault
+  // lacking it is judged against the trusted material (history, pin) once
+  // every vault was asked: a pin's holder may be listed after it.
+  std::map<std::size_t, Status> lacking;
+  for (std::size_t v = 0; v < members_.size(); ++v) {
+    if (Quarantined(v)) continue;
+    Result<KeyBundle> copy = LocateIn(v, key_name, thumbprint, deadline);
+    if (!copy.ok()) lacking.emplace(v, copy.status());
+  }
+  for (const auto& [v, st] : lacking)
+    if (st.error_class() == ErrorClass::kNotFound) CheckMaterial(v, key_name);
+  const bool anchored = !TrustFor(key_name).thumbprints.empty();
+  std::string missing, vaults;
+  bool unknown = false;
+  std::size_t holders = 0;
+  for (std::size_t v = 0; v < members_.size(); ++v) {
+    std::string state;
+    if (Quarantined(v)) {
+      state = "quarantined";
+    } else if (auto it = lacking.find(v); it == lacking.end()) {
+      ++holders;
+      state = "holds it, current " + CurrentThumbprintIn(v, key_name);
+    } else {
+      const bool absent = it->second.error_class() == ErrorClass::kNotFound;
+      unknown = unknown || !absent;
+      const std::string why = absent ? "does not hold it" : "could not be checked: " + Brief(it->second);
+      missing += (missing.empty() ? "" : "; ") + members_[v].name + ": " + why;
+      state = why + (absent ? ", current " + CurrentThumbprintIn(v, key_name) : "");
+    }
+    vaults += (vaults.empty() ? "" : "; ") + members_[v].name + ": " + state;
+  }
+  // With recorded history or a pin, the trusted material decides: a version
+  // some vaults lack is a copy still to be made.
+  if (anchored && missing.empty()) return Status::Ok();
+  if (anchored) {
+    return Status(codes::kVersionNotEverywhere, unknown ? ErrorClass::kTransient : ErrorClass::kNotFound,
+                  "wrap refused: the current version of key '" + key_name + "' (thumbprint " + thumbprint +
+                      ") is not confirmed in every vault, so not every vault could unwrap it (" + missing +
+                      "); copy the version to those vaults (geoekm sync)");
+  }
+  // Nothing trusted yet: one vault must not decide what the key is, so
+  // every vault that is not quarantined must hold the version, and (in a
+  // set of two or more) at least two must. A single-vault set trusts its vault.
+  if (missing.empty() && (holders >= 2 || members_.size() == 1)) return Status::Ok();
+  return Status(codes::kVersionNotEverywhere,
+                unknown ? ErrorClass::kTransient : ErrorClass::kIntegrity,
+                "wrap refused: key '" + key_name + "' has no recorded history and no pinned thumbprint, and " +
+                    (missing.empty() ? "fewer than two vaults hold" : "not every vault holds") +
+                    " its current version " + thumbprint + ", so no vault can be trusted to decide what the key is (" +
+                    vaults +
+                    "). No vault was quarantined for this. Compare the vaults' copies (geoekm check); then copy a "
+                    "rotated version everywhere, or pin the right material with pinned_thumbprints = " +
+                    key_name + ":<thumbprint> in [provider]");
+}
+
 Result<SecureBytes> VaultRouter::WrapAt(const WrapInput& input, const RaceAttempt& a, Deadline caller) {
   const std::size_t v = input.candidates[a.candidate];
   const Deadline d = AttemptDeadline(caller);
@@ -787,10 +912,21 @@ Result<SecureBytes> VaultRouter::WrapAt(const WrapInput& input, const RaceAttemp
     }
     copy = *fresh;
   }
+  // Wrapping stays with the vaults rather than being done locally with the
+  // public key: the vault enforces the key's state (enabled, nbf/exp,
+  // key_ops) and audits its use. Its answer is checked instead: exactly k
+  // bytes, or the DEK it stands for would be lost.
+  const std::size_t k = RsaModulusBytes(*copy);
   Result<Bytes> wrapped = Call<Bytes>(
       v, VaultCall::kWrap, input.key_name, input.thumbprint,
-      [&](KeyVaultOperations& ops) {
-        return ops.WrapKey(input.key_name, copy->version, input.algorithm, input.plaintext, d);
+      [&](KeyVaultOperations& ops) -> Result<Bytes> {
+        Result<Bytes> w = ops.WrapKey(input.key_name, copy->version, input.algorithm, input.plaintext, d);
+        if (w.ok() && w->size() != k) {
+          return BadAnswerLength(codes::kWrapJsonParser, "wrapkey", w->size(),
+                                 "a wrap with this key is exactly " + std::to_string(k) + " bytes")
+              .WithVault(members_[v].name);
+        }
+        return w;
       },
       &a);
   if (!wrapped.ok()) return wrapped.status();
@@ -808,13 +944,12 @@ Status VaultRouter::Probe(std::size_t v) {
       return Status(codes::kInvalidArgument, ErrorClass::kInvalidInput, "no key name to probe with");
     }
     const std::string& name = options_.probe_key_names.front();
-    Result<KeyBundle> key = m.ops->GetKey(name, "", deadline);
+    Result<KeyBundle> key = GetCheckedKey(v, name, "", deadline);
     if (!key.ok()) return key.status();
     Result<std::string> thumbprint = RsaJwkThumbprint(key->kty, key->n, key->e);
     if (!thumbprint.ok()) return thumbprint.status();
     KeyBundle bundle = *key;
     bundle.thumbprint = *thumbprint;
-    if (bundle.name.empty()) bundle.name = name;
     if (auto previous = catalog_.RecordBundle(v, bundle, Now())) {
       const std::string reason = "vault '" + m.name + "' changed the key material of '" + name + "' version " +
                                  bundle.version + ": quarantined, it will not be used";

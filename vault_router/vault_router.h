@@ -20,11 +20,22 @@
 // wrapped bytes) share one routed call.
 // The key version is given by thumbprint (preferred) or by one vault's
 // version id; each vault is asked for *its* version id of that thumbprint.
+// A wrapped key that is not that version's modulus length is refused
+// (InvalidArgument) before any vault unwraps it.
 //
-// Wrap (invariants 1–3): the key's current version (the newest version of
-// the most preferred vault that answers, cached for current_version_ttl) is
-// used only if every vault that is not quarantined holds it (same
-// thumbprint; error 5008 otherwise), only through a vault whose copy was
+// Answers are checked (a failed check is that vault's failure: failover,
+// health event): a wrap answer must be exactly the modulus length, an
+// unwrap answer non-empty and within the algorithm's maximum
+// (rsa_lengths.h), a key bundle's kid must name the vault (host, port), the
+// key and the version asked for (key_id_check.h).
+//
+// Wrap (invariants 1–3): the key's current version (the pinned thumbprint
+// when one is configured, else the newest version of the most preferred
+// vault that answers, cached for current_version_ttl) is used only if every
+// vault that is not quarantined holds it (same thumbprint; error 5008
+// otherwise) — and, while nothing is trusted yet (no recorded history, no
+// pin), only if at least two vaults hold it (README "Security"); only
+// through a vault whose copy was
 // verified by GetKey within verification_ttl, and the wrapped bytes are
 // returned only after KeyVersionRecorder::RecordWrapKeyVersion succeeded.
 // The wrap call itself is raced and hedged like an unwrap, over the vaults
@@ -34,9 +45,9 @@
 // A vault whose key material differs is quarantined (error 5005, event,
 // counter) and never used again by this router: a vault that changed the
 // material of a version id, or whose versions share no thumbprint with the
-// known history (KeyVersionRecorder::KnownThumbprints) — with no history,
-// with the versions of the vault of lowest priority value, once its listing
-// is in (never fetched just for this, so a silent anchor delays nothing).
+// trusted material — the known history (KeyVersionRecorder::KnownThumbprints)
+// and the pinned thumbprint (once some vault shows it: a pin nobody holds
+// is a wrong pin). With neither, no vault is judged by another's listing.
 //
 // Health: see vault_health.h. Ejected vaults are probed in the background
 // (GetKey of the first probe key + a canary wrap/unwrap of 32 random bytes)
@@ -90,6 +101,10 @@ struct RoutedVault {
   std::string name;   // as configured (events, errors)
   int priority = 0;   // lower is preferred
   std::shared_ptr<KeyVaultOperations> ops;
+  // The vault's URL host and port: the kid of every key it answers must
+  // name them. Empty host = not checked (test fakes).
+  std::string host;
+  int port = 443;
 };
 
 struct RouterOptions {
@@ -110,6 +125,9 @@ struct RouterOptions {
   // After a vault's version list did not contain a thumbprint, it is not
   // listed again for that reason within this interval.
   std::chrono::milliseconds relist_interval{5000};
+  // Operator-pinned material: key name -> RFC 7638 thumbprint (config
+  // provider.pinned_thumbprints).
+  std::map<std::string, std::string> pinned_thumbprints;
   std::uint64_t min_request_volume = 10;  // for error-rate ejection
   // Circuit breaker (Envoy "max requests"): at most this many unwrap
   // attempts run at one vault at once; 0 = half the worker threads. Beyond
@@ -151,6 +169,7 @@ struct LocatedKeyVersion {
   std::vector<KeyVersionLocation> held_by;
   std::vector<std::string> missing_in;      // vaults that answered without it
   std::vector<std::string> unknown_in;      // vaults that could not be asked
+  std::vector<std::string> quarantined;     // vaults holding other material
 };
 
 class VaultRouter {
@@ -165,7 +184,7 @@ class VaultRouter {
   Result<WrappedKey> Wrap(const std::string& key_name, WrapAlgorithm algorithm, const SecureBytes& plaintext,
                           Deadline deadline);
 
-  // The current version of `key_name` (see Wrap) with its thumbprint.
+  // The version of `key_name` that wraps use (see Wrap) with its thumbprint.
   Result<KeyBundle> CurrentVersion(const std::string& key_name, Deadline deadline);
   // Which vault holds `thumbprint` under which version id.
   Result<LocatedKeyVersion> Locate(const std::string& key_name, const std::string& thumbprint, Deadline deadline);
@@ -183,6 +202,8 @@ class VaultRouter {
     std::string name;
     int priority = 0;
     std::shared_ptr<KeyVaultOperations> ops;
+    std::string host;
+    int port = 443;
     std::unique_ptr<VaultHealth> health;
     std::unique_ptr<std::atomic<std::size_t>> attempts_in_flight;
   };
@@ -210,19 +231,39 @@ class VaultRouter {
   void QuarantineVault(std::size_t v, const std::string& key_name, const std::string& expected_thumbprint,
                        const std::string& observed_thumbprint, const std::string& reason);
 
+  // OK when the bundle's kid names vault v (its host and port), key `name`
+  // and, when one was asked for, `version`; else the answer is unusable.
+  Status CheckKid(std::size_t v, const std::string& name, const std::string& version, const KeyBundle& bundle) const;
+  // GetKey at vault v with the kid checked (the vault call's outcome and
+  // health include the check).
+  Result<KeyBundle> GetCheckedKey(std::size_t v, const std::string& name, const std::string& version,
+                                  Deadline deadline);
   // Key resolution (key_catalog.h holds what was learnt).
   Result<KeyBundle> FetchKey(std::size_t v, const std::string& name, const std::string& version, Deadline deadline);
   Status LoadListing(std::size_t v, const std::string& name, Deadline deadline);
-  // Quarantines vaults whose versions of `name` share no thumbprint with the
-  // trusted ones (history, else the anchor vault's listing).
+  // What decides which material is the key: the recorded history and the
+  // pinned thumbprint (empty `thumbprints` = nothing yet).
+  struct Trust {
+    std::set<std::string> thumbprints;
+    std::string pin;       // "" = none
+    bool history = false;
+    std::string source;    // for messages
+  };
+  std::optional<std::string> PinFor(const std::string& name) const;
+  Trust TrustFor(const std::string& name) const;
+  // Quarantines vault v when its versions of `name` share no thumbprint
+  // with the trusted material.
   void CheckMaterial(std::size_t v, const std::string& name);
-  void JudgeMaterial(std::size_t v, const std::string& name, const std::set<std::string>& anchor,
-                     const std::string& anchor_source);
+  void JudgeMaterial(std::size_t v, const std::string& name, const Trust& trust);
+  // The short thumbprint of v's newest known version of `name`, for messages.
+  std::string CurrentThumbprintIn(std::size_t v, const std::string& name) const;
   Result<KeyBundle> LocateIn(std::size_t v, const std::string& name, const std::string& thumbprint,
                              Deadline deadline);
-  // For a wrap: true when vault v, lacking the version, turns out to hold
-  // other material (it is then quarantined).
-  bool JudgedRogue(std::size_t v, const std::string& name, Deadline deadline);
+  // The pinned version as the first ranked vault holding it has it.
+  Result<KeyBundle> PinnedVersion(const std::string& key_name, const std::string& pin, Deadline deadline);
+  // OK when `thumbprint` may be wrapped with: held by every vault not
+  // quarantined, and trusted (see Wrap); else error 5008 naming each vault.
+  Status CheckWrapVersion(const std::string& key_name, const std::string& thumbprint, Deadline deadline);
   Result<std::string> ThumbprintOfVersion(const std::string& name, const std::string& version, Deadline deadline);
   struct GetKeyInput;
   // GetKey of `name` (`version`, "" = current) raced over `candidates` like

@@ -44,6 +44,7 @@ Status FaultInjector::Merge(const std::string& json) {
   std::optional<Latency> latency;
   std::optional<Error> error;
   std::optional<Targeted> reset;
+  std::optional<Tamper> tamper;
   std::optional<bool> blackhole;
   std::optional<Storm> storm;
   std::optional<Answer> answer;
@@ -90,6 +91,17 @@ Status FaultInjector::Merge(const std::string& json) {
       if (!a->has("body") || !a->get("body").isString()) return Bad("answer needs a 'body' string");
       v.body = a->get("body").extract<std::string>();
       answer = v;
+    if (Object::Ptr t = o->getObject("tamper")) {
+      Tamper v;
+      Status s = targeted(*t, &v);
+      if (!s.ok()) return s;
+      if (t->has("value_bytes")) v.change.value_bytes = t->getValue<int>("value_bytes");
+      if (t->has("kid")) v.change.kid = t->getValue<std::string>("kid");
+      if (v.change.value_bytes && (*v.change.value_bytes < 0 || *v.change.value_bytes > 4096)) {
+        return Bad("tamper value_bytes must be in [0, 4096]");
+      }
+      if (!v.change.value_bytes && !v.change.kid) return Bad("tamper needs value_bytes or kid");
+      tamper = v;
     }
     if (o->has("blackhole")) blackhole = o->getValue<bool>("blackhole");
     if (o->has("throttle_storm")) {
@@ -114,6 +126,7 @@ Status FaultInjector::Merge(const std::string& json) {
   if (latency) latency_ = latency;
   if (error) error_ = error;
   if (reset) reset_ = reset;
+  if (tamper) tamper_ = tamper;
   if (blackhole) blackhole_ = *blackhole;
   if (storm) storm_ = storm;
   if (clear_storm) storm_.reset();
@@ -126,6 +139,7 @@ void FaultInjector::Clear() {
   latency_.reset();
   error_.reset();
   reset_.reset();
+  tamper_.reset();
   blackhole_ = false;
   storm_.reset();
   answer_.reset();
@@ -161,6 +175,7 @@ FaultDecision FaultInjector::Decide(std::string_view operation) {
     if (storm_->retry_after) d.storm_retry_after = storm_->retry_after_seconds;
   }
   if (error_ && Fire(*error_, operation)) d.error_status = error_->status;
+  if (tamper_ && Fire(*tamper_, operation)) d.tamper = tamper_->change;
   return d;
 }
 
@@ -195,6 +210,13 @@ Poco::JSON::Object::Ptr FaultInjector::ToJson() const {
     Object::Ptr r = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
     targeted(*reset_, *r);
     o->set("reset", r);
+  }
+  if (tamper_) {
+    Object::Ptr t = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    if (tamper_->change.value_bytes) t->set("value_bytes", *tamper_->change.value_bytes);
+    if (tamper_->change.kid) t->set("kid", *tamper_->change.kid);
+    targeted(*tamper_, *t);
+    o->set("tamper", t);
   }
   o->set("blackhole", blackhole_);
   if (storm_) {

@@ -1,7 +1,8 @@
 // FaultInjector: the faults an operator (a test) sets at runtime through the
 // admin API — latency, error statuses at a rate, connection resets,
-// blackhole, throttle storm, firewall deny, a garbled answer body — and the
-// per-request decision drawn from them. JSON format in README.md ("Faults").
+// blackhole, throttle storm, firewall deny, a garbled answer body, tampered
+// answers — and the per-request decision drawn from them. JSON format in
+// README.md ("Faults").
 //
 // Thread safety: all methods may be called concurrently.
 #pragma once
@@ -17,6 +18,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "deploy/vaultsim/answer_tamper.h"
 
 namespace geoekm::vaultsim {
 
@@ -27,6 +29,7 @@ struct FaultDecision {
   std::optional<int> error_status;
   bool throttle_storm = false;
   std::optional<int> storm_retry_after;  // seconds, when the storm sends Retry-After
+  std::optional<AnswerTamper> tamper;    // applied to the answer (AnswerTamper)
 };
 
 class FaultInjector {
@@ -65,6 +68,9 @@ class FaultInjector {
   struct Answer : Targeted {
     std::string body;
   };
+  struct Tamper : Targeted {
+    AnswerTamper change;
+  };
   struct Storm {
     bool retry_after = true;
     int retry_after_seconds = 1;
@@ -77,6 +83,7 @@ class FaultInjector {
   std::optional<Latency> latency_;
   std::optional<Error> error_;
   std::optional<Targeted> reset_;
+  std::optional<Tamper> tamper_;
   bool blackhole_ = false;
   std::optional<Storm> storm_;
   std::optional<Answer> answer_;

@@ -58,6 +58,7 @@ PipelineResult VaultPipeline::Handle(const ApiRequest& request) {
     if (result.response.status >= 200 && result.response.status < 300) {
       if (auto body = p_.faults->AnswerBody(op)) result.response.body = std::move(*body);
     }
+    if (fault.tamper) TamperAnswer(*fault.tamper, &result.response);
   }
   if (result.action == ConnectionAction::kRespond) {
     AddStandardHeaders(request, &result.response);

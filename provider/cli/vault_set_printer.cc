@@ -64,6 +64,9 @@ void PrintVaultSet(const VaultSetConfig& config, std::ostream& out) {
   Row(out, 2, "log_level", LogLevelName(p.log_level));
   Row(out, 2, "log_file", p.log_file.empty() ? "(stderr)" : p.log_file);
   Row(out, 2, "single_vault", p.single_vault ? "true" : "false");
+  std::string pins;
+  for (const auto& [key, thumbprint] : p.pinned_thumbprints) pins += (pins.empty() ? "" : ", ") + key + ":" + thumbprint;
+  Row(out, 2, "pinned_thumbprints", pins.empty() ? "(none)" : pins);
 
   out << "\nvaults (" << config.vaults.size() << ", in priority order; lower is preferred)\n";
   int rank = 0;

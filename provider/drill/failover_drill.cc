@@ -72,6 +72,7 @@ class Drill {
       for (const auto& h : located->held_by) where += h.vault + " (version " + h.version + ") ";
       for (const auto& m : located->missing_in) where += m + " (MISSING) ";
       for (const auto& u : located->unknown_in) where += u + " (unreachable) ";
+      for (const auto& q : located->quarantined) where += q + " (QUARANTINED: other key material) ";
     } else {
       where = located.status().ToString();
     }

@@ -1,10 +1,15 @@
 #include "provider/runtime/key_history_rebuild.h"
 
+#include "vault_router/key_id_check.h"
+
 namespace geoekm {
 
 Result<RebuildReport> RebuildKeyHistory(VaultSetRuntime& runtime) {
   const VaultSetConfig& config = runtime.config();
   std::vector<VaultKeyListing> listings;
+  // Bundles whose kid names another vault or key are not that vault's copy:
+  // never recorded (no history for keys the set does not serve).
+  std::vector<RejectedBundle> rejected;
   for (const VaultConfig& v : config.vaults) {
     VaultKeyListing listing;
     listing.vault = VaultRecord{v.name, v.url, v.region, v.geography, v.priority, RecordedHealth::kUnknown, {}};
@@ -26,6 +31,11 @@ Result<RebuildReport> RebuildKeyHistory(VaultSetRuntime& runtime) {
           listing.read_error = Status(bundle.status()).Prefix("reading key " + key + " version " + item.version + ": ");
           break;
         }
+        if (std::string problem = KeyIdProblem(bundle->kid, v.host, v.port, key, item.version); !problem.empty()) {
+          rejected.push_back(RejectedBundle{v.name, bundle->kid, "its kid " + problem});
+          continue;
+        }
+        bundle->name = key;
         listing.versions.push_back(std::move(bundle).value());
       }
       if (!listing.listed) break;
@@ -33,7 +43,9 @@ Result<RebuildReport> RebuildKeyHistory(VaultSetRuntime& runtime) {
     if (!listing.listed) listing.versions.clear();
     listings.push_back(std::move(listing));
   }
-  return runtime.store().Rebuild(listings);
+  Result<RebuildReport> report = runtime.store().Rebuild(listings);
+  if (report.ok()) report->rejected.insert(report->rejected.end(), rejected.begin(), rejected.end());
+  return report;
 }
 
 }  // namespace geoekm

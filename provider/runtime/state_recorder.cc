@@ -1,5 +1,11 @@
 #include "provider/runtime/state_recorder.h"
 
+#include <Poco/String.h>
+
+#include <algorithm>
+
+#include "core/error_codes.h"
+
 namespace geoekm {
 namespace {
 
@@ -27,7 +33,16 @@ RecordedHealth ToStoreHealth(VaultHealthState state) {
   return RecordedHealth::kUnknown;
 }
 
+bool StateRecorder::Serves(const std::string& key_name) const {
+  return std::any_of(key_names_.begin(), key_names_.end(),
+                     [&](const std::string& k) { return Poco::icompare(k, key_name) == 0; });
+}
+
 Status StateRecorder::RecordWrapKeyVersion(const std::string& vault, const KeyBundle& version) {
+  if (!Serves(version.name)) {
+    return Status(codes::kInvalidArgument, ErrorClass::kInvalidInput,
+                  "key '" + version.name + "' is not one of this vault set's key_names; its version is not recorded");
+  }
   return store_->RecordWrapKeyVersion(vault, version);
 }
 
@@ -76,6 +91,10 @@ void StateRecorder::OnVaultCall(const VaultCallEvent& event) {
 }
 
 void StateRecorder::OnKeyCopy(const KeyCopyEvent& event) {
+  if (!Serves(event.key_name) || (event.bundle && !Serves(event.bundle->name))) {
+    dropped_events_.fetch_add(1);  // no history rows for keys this set does not serve
+    return;
+  }
   switch (event.finding) {
     case KeyCopyFinding::kVerified:
       if (event.bundle) {

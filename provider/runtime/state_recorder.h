@@ -9,6 +9,8 @@
 // (dropped_events()) rather than lost silently. A "missing in vault X"
 // finding for a version the store has not seen yet waits (in memory, for
 // at most kMaxParkedVersions versions) until a vault shows that version.
+// Only the vault set's configured key names are recorded: a wrap with
+// another name fails, a finding about another name is dropped (counted).
 //
 // Thread safety: safe for concurrent calls (StateStore serialises).
 #pragma once
@@ -29,7 +31,9 @@ namespace geoekm {
 
 class StateRecorder final : public RouterObserver, public KeyVersionRecorder {
  public:
-  explicit StateRecorder(std::shared_ptr<StateStore> store) : store_(std::move(store)) {}
+  // `key_names`: the configured key names (provider.key_names).
+  StateRecorder(std::shared_ptr<StateStore> store, std::vector<std::string> key_names)
+      : store_(std::move(store)), key_names_(std::move(key_names)) {}
 
   // KeyVersionRecorder. KnownThumbprints: the versions that wrapped DEKs.
   Status RecordWrapKeyVersion(const std::string& vault, const KeyBundle& version) override;
@@ -50,11 +54,13 @@ class StateRecorder final : public RouterObserver, public KeyVersionRecorder {
     std::string detail;
   };
 
+  bool Serves(const std::string& key_name) const;
   void RecordMissing(const KeyCopyEvent& event);
   void RecordParkedMissing(const std::string& thumbprint);
   void Count(const Status& status);
 
   std::shared_ptr<StateStore> store_;
+  const std::vector<std::string> key_names_;
   std::atomic<std::uint64_t> dropped_events_{0};
   std::mutex parked_mu_;
   std::map<std::string, std::vector<ParkedMissing>> parked_missing_;  // by thumbprint

@@ -63,7 +63,7 @@ Result<std::unique_ptr<VaultSetRuntime>> VaultSetRuntime::OpenLogged(const Vault
     records.push_back(VaultRecord{v.name, v.url, v.region, v.geography, v.priority, RecordedHealth::kUnknown, {}});
   }
   if (Status s = rt->store_->UpsertVaults(records); !s.ok()) return s.Prefix("registering vaults: ");
-  rt->recorder_ = std::make_shared<StateRecorder>(rt->store_);
+  rt->recorder_ = std::make_shared<StateRecorder>(rt->store_, config.provider.key_names);
 
   auto auth = VaultAuthenticator::Create(config.auth);
   if (!auth.ok()) return Status(auth.status()).Prefix("setting up authentication: ");
@@ -76,7 +76,7 @@ Result<std::unique_ptr<VaultSetRuntime>> VaultSetRuntime::OpenLogged(const Vault
     if (auto client = std::dynamic_pointer_cast<KeyVaultClient>(*ops)) {
       rt->event_log_->WatchRetryBudget(v.name, [client] { return client->stats().budget_exhausted; });
     }
-    rt->vaults_.push_back(RoutedVault{v.name, v.priority, std::move(ops).value()});
+    rt->vaults_.push_back(RoutedVault{v.name, v.priority, std::move(ops).value(), v.host, v.port});
   }
 
   RouterOptions router_options = RouterOptionsFromConfig(config);

@@ -130,6 +130,26 @@ TEST_P(ConfigRulesTest, LogLevel) {
   EXPECT_EQ(r->provider.log_file, "/var/log/geoekm.log");
 }
 
+TEST_P(ConfigRulesTest, PinnedThumbprints) {
+  const std::string t = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs";  // RFC 7638 §3.1's example
+  spec_.Set("provider", "key_names", List({"tde-protector", "other-key"}))
+      .Set("provider", "pinned_thumbprints", List({"TDE-Protector:" + t}));
+  Result<VaultSetConfig> r = Load(spec_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->provider.pinned_thumbprints.size(), 1u);
+  EXPECT_EQ(r->provider.pinned_thumbprints.at("tde-protector"), t);  // the configured spelling
+  spec_.Set("provider", "pinned_thumbprints", List({"unknown-key:" + t}));
+  EXPECT_TRUE(Rejected(Load(spec_), "'unknown-key' is not one of key_names"));
+  spec_.Set("provider", "pinned_thumbprints", List({"tde-protector:" + t.substr(1)}));
+  EXPECT_TRUE(Rejected(Load(spec_), "is not an RFC 7638 SHA-256 thumbprint (allowed: <key name>:<RFC 7638"));
+  spec_.Set("provider", "pinned_thumbprints", List({"tde-protector:" + t.substr(0, 42) + "+"}));
+  EXPECT_TRUE(Rejected(Load(spec_), "is not an RFC 7638 SHA-256 thumbprint"));
+  spec_.Set("provider", "pinned_thumbprints", List({"tde-protector:" + t, "tde-protector:" + t}));
+  EXPECT_TRUE(Rejected(Load(spec_), "'tde-protector' is pinned twice"));
+  spec_.Set("provider", "pinned_thumbprints", List({t}));
+  EXPECT_TRUE(Rejected(Load(spec_), "has no ':'"));
+}
+
 TEST_P(ConfigRulesTest, SingleVaultMustBeBoolean) {
   spec_.Set("provider", "single_vault", Raw("yes", "\"yes\""));
   EXPECT_TRUE(Rejected(Load(spec_), Ini() ? "'yes' is not a boolean (allowed: true, false)"

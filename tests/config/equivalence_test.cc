@@ -13,7 +13,8 @@ namespace {
 // EXPECT_EQ compares and prints (the client secret is compared on its own,
 // never printed).
 auto Fields(const ProviderConfig& p) {
-  return std::tie(p.set_name, p.key_names, p.wrap_algorithm, p.state_path, p.log_level, p.log_file, p.single_vault);
+  return std::tie(p.set_name, p.key_names, p.wrap_algorithm, p.state_path, p.log_level, p.log_file, p.single_vault,
+                  p.pinned_thumbprints);
 }
 auto Fields(const VaultConfig& v) {
   return std::tie(v.name, v.url, v.host, v.port, v.region, v.geography, v.priority, v.connect_to_host,

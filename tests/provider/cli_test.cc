@@ -142,6 +142,16 @@ TEST(CliTest, ValidConfigWithInlineSecretNeverPrintsIt) {
   EXPECT_THAT(run.out, HasSubstr("limits key names to 26 characters"));
 }
 
+TEST(CliTest, ConfigCheckPrintsPinnedThumbprints) {
+  TempConfigDir dir;
+  const std::string pin = "tde-protector:NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs";
+  std::string path = dir.Write("vaults.json", ConfigSpec::Valid().Set("provider", "pinned_thumbprints", List({pin})).Json());
+  ProcessRun run = RunGeoekm({"config", "check", path});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("pinned_thumbprints"));
+  EXPECT_THAT(run.out, HasSubstr(pin));
+}
+
 TEST(CliTest, InvalidConfigExitsOneWithErrorsOnStderr) {
   TempConfigDir dir;
   std::string path = dir.Write("vaults.json", ConfigSpec::Valid()

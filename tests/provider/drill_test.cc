@@ -8,7 +8,9 @@
 #include <sstream>
 
 #include "provider/cli/dispatcher.h"
+#include "state/state_store.h"
 #include "tests/support/testbed.h"
+#include "tests/support/vaultsim_admin_client.h"
 
 namespace geoekm {
 namespace {
@@ -80,6 +82,32 @@ TEST(StateRebuild, RebuildsKeyHistoryFromTheVaultsAndSaysWhatIsUnknown) {
   EXPECT_THAT(again.str(), HasSubstr("key versions already known:  1"));
   std::ostringstream usage, err3;
   EXPECT_EQ(cli::RunCli({"state", "rebuild"}, usage, err3), 2);
+}
+
+// A vault answering a kid that names another key (or vault) does not get
+// that bundle recorded: the rebuild reports it rejected and records no
+// history for a key the set does not serve.
+TEST(StateRebuild, RejectsBundlesWhoseKidNamesAnotherKeyOrVault) {
+  auto tb = testing::Testbed::Start();
+  ASSERT_TRUE(tb.ok()) << tb.status().ToString();
+  const auto& east = (*tb)->info().Vault("eastus");
+  testing::VaultSimAdminClient admin(east.host, east.admin_port, (*tb)->info().ca_bundle, east.admin_token);
+  const std::string hostile = east.url + "/keys/other-key/" + std::string(32, 'a');
+  ASSERT_TRUE(admin.SetFaults(R"({"tamper":{"kid":")" + hostile + R"(","operations":["get"]}})"));
+  std::ostringstream out, err;
+  int rc = cli::RunCli({"state", "rebuild", "--config", (*tb)->info().geoekm_ini}, out, err);
+  EXPECT_EQ(rc, 1) << out.str() << err.str();
+  EXPECT_THAT(out.str(), HasSubstr("rejected " + hostile + " from eastus: its kid names another key"));
+  StateStoreOptions options;
+  options.path = (*tb)->info().state_path;
+  auto store = StateStore::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto other = (*store)->KeyHistory("other-key");
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->empty()) << "history rows for a key the set does not serve";
+  auto copies = (*store)->CopiesInVault("eastus");
+  ASSERT_TRUE(copies.ok());
+  for (const auto& c : *copies) EXPECT_EQ(c.kid.find("other-key"), std::string::npos) << c.kid;
 }
 
 }  // namespace

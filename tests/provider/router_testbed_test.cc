@@ -16,7 +16,9 @@
 
 #include "config/config_loader.h"
 #include "core/error_codes.h"
+#include "provider/drill/failover_drill.h"
 #include "provider/runtime/vault_set_runtime.h"
+#include "tests/support/test_private_jwk.h"
 #include "tests/support/testbed.h"
 #include "tests/support/vaultsim_admin_client.h"
 #include "vault_router/client/key_vault_client.h"
@@ -70,6 +72,50 @@ class RouterOnTestbed : public ::testing::Test {
       wrapped_.push_back(std::move(w).value());
     }
     return ::testing::AssertionSuccess();
+  }
+
+  // Imports new material under `name` into the three vaults (eastus,
+  // westus, japaneast in that order): vault i gets the key of letter
+  // layout[i], e.g. "RHH" = eastus holds other material than the two
+  // others. Returns each letter's thumbprint.
+  std::map<char, std::string> ImportMaterial(const std::string& name, const std::string& layout) {
+    std::map<char, std::string> thumbprints;
+    auto auth = VaultAuthenticator::Create(config_.auth);
+    EXPECT_TRUE(auth.ok()) << auth.status().ToString();
+    if (!auth.ok()) return thumbprints;
+    std::map<char, PrivateRsaJwk> keys;
+    for (std::size_t i = 0; i < layout.size(); ++i) {
+      if (!keys.count(layout[i])) keys.emplace(layout[i], testing::NewPrivateJwk());
+      auto client = KeyVaultClient::Create(config_.vaults[i], config_.router, *auth);
+      EXPECT_TRUE(client.ok()) << client.status().ToString();
+      if (!client.ok()) return thumbprints;
+      auto imported = (*client)->ImportKey(name, keys.at(layout[i]), false, {}, Soon());
+      EXPECT_TRUE(imported.ok()) << imported.status().ToString();
+      if (imported.ok()) thumbprints[layout[i]] = imported->thumbprint;
+    }
+    return thumbprints;
+  }
+
+  // The store shows no quarantine of any vault (copy or health event).
+  ::testing::AssertionResult NothingQuarantinedInStore() {
+    auto events = rt_->store().HealthEventsSince(0);
+    if (!events.ok()) return ::testing::AssertionFailure() << events.status().ToString();
+    for (const auto& e : *events)
+      if (e.transition.to == RecordedHealth::kQuarantined)
+        return ::testing::AssertionFailure() << e.transition.vault << " quarantined: " << e.transition.reason;
+    for (const char* v : {"eastus", "westus", "japaneast"}) {
+      auto copies = rt_->store().CopiesInVault(v);
+      if (!copies.ok()) return ::testing::AssertionFailure() << copies.status().ToString();
+      for (const auto& c : *copies)
+        if (c.status == CopyStatus::kQuarantined) return ::testing::AssertionFailure() << v << "'s copy quarantined";
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  std::int64_t Wraps() const {
+    std::int64_t n = 0;
+    for (const char* v : {"eastus", "westus", "japaneast"}) n += Admin(*tb_, v).RequestCount("wrapkey");
+    return n;
   }
 
   UnwrapRequest RequestFor(std::size_t i) const {
@@ -193,10 +239,133 @@ TEST_F(RouterOnTestbed, FiveHundredDistinctUnwrapsSpreadWhenThePrimaryThrottles)
   EXPECT_TRUE(recorded) << "the state store does not show eastus throttled";
 }
 
+// With an empty state store and no pin, nothing says which material is
+// "the key": one vault (the preferred one, or any other), and even two
+// against one, must not decide it. Each layout is its own key name in one
+// vault set: wraps are refused with an error naming every vault and its
+// thumbprint, no vault is quarantined, no vault is asked to wrap, and
+// unwraps (which name their material) still work. A pin that no vault
+// holds refuses wraps the same way.
+TEST_F(RouterOnTestbed, WithoutHistoryOrPinNoVaultDecidesWhatTheKeyIs) {
+  struct Layout {
+    std::string key, material;
+  };
+  const std::vector<Layout> layouts = {
+      {"rogue-primary", "RHH"}, {"rogue-secondary", "HRH"}, {"two-against-one", "RRH"}, {"wrong-pin", "HHH"}};
+  std::map<std::string, std::map<char, std::string>> thumbprints;
+  for (const Layout& l : layouts) thumbprints[l.key] = ImportMaterial(l.key, l.material);
+  ASSERT_FALSE(HasFailure());
+  config_.provider.key_names = {"rogue-primary", "rogue-secondary", "two-against-one", "wrong-pin"};
+  const std::string absent = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs";  // RFC 7638's example key
+  config_.provider.pinned_thumbprints = {{"wrong-pin", absent}};
+  ASSERT_TRUE(Open());
+
+  for (const Layout& l : layouts) {
+    SecureBytes dek(32, 7);
+    auto w = rt_->router().Wrap(l.key, WrapAlgorithm::kRsaOaep256, dek, Soon());
+    ASSERT_FALSE(w.ok()) << l.key << ": wrapped through " << w->vault << " although nothing decides the key";
+    EXPECT_EQ(w.status().code(), codes::kVersionNotEverywhere) << l.key;
+    const std::string& m = w.status().message();
+    for (const char* v : {"eastus", "westus", "japaneast"}) EXPECT_NE(m.find(std::string(v) + ": "), std::string::npos) << m;
+    for (const auto& [letter, t] : thumbprints[l.key]) EXPECT_NE(m.find(t.substr(0, 12)), std::string::npos) << m;
+    EXPECT_NE(m.find("geoekm check"), std::string::npos) << m;
+    EXPECT_NE(m.find("pinned_thumbprints"), std::string::npos) << m;
+    if (l.key == "wrong-pin") {
+      EXPECT_NE(m.find("no vault holds the pinned thumbprint " + absent), std::string::npos) << m;
+    }
+  }
+  EXPECT_EQ(Wraps(), 0);
+  for (const char* v : {"eastus", "westus", "japaneast"})
+    EXPECT_EQ(rt_->router().HealthOf(v), VaultHealthState::kHealthy) << v;
+  EXPECT_EQ(rt_->router().stats().quarantines, 0u);
+  EXPECT_TRUE(NothingQuarantinedInStore());
+  auto history = rt_->store().KeyHistory("rogue-primary");
+  ASSERT_TRUE(history.ok());
+  for (const auto& v : *history) EXPECT_FALSE(v.first_wrap_ms.has_value()) << v.thumbprint;
+
+  // Unwraps name their material: the honest copies serve it.
+  auto auth = VaultAuthenticator::Create(config_.auth);
+  ASSERT_TRUE(auth.ok());
+  auto west = KeyVaultClient::Create(config_.vaults[1], config_.router, *auth);
+  ASSERT_TRUE(west.ok());
+  auto key = (*west)->GetKey("rogue-primary", "", Soon());
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  SecureBytes dek(32, 9);
+  auto wrapped = (*west)->WrapKey("rogue-primary", key->version, WrapAlgorithm::kRsaOaep256, dek, Soon());
+  ASSERT_TRUE(wrapped.ok()) << wrapped.status().ToString();
+  auto plain = rt_->router().Unwrap(
+      UnwrapRequest{"rogue-primary", thumbprints["rogue-primary"]['H'], "", WrapAlgorithm::kRsaOaep256, *wrapped},
+      Soon());
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_EQ(*plain, dek);
+}
+
+// With the honest material pinned, a rogue primary is quarantined (loudly,
+// in the store) and wraps go through the vaults holding the pinned key.
+TEST_F(RouterOnTestbed, PinnedThumbprintQuarantinesARoguePrimary) {
+  const std::string name = "pinned-key";
+  auto thumbprints = ImportMaterial(name, "RHH");
+  ASSERT_FALSE(HasFailure());
+  config_.provider.key_names = {name};
+  config_.provider.pinned_thumbprints = {{name, thumbprints['H']}};
+  ASSERT_TRUE(Open());
+  SecureBytes dek(32, 5);
+  auto w = rt_->router().Wrap(name, WrapAlgorithm::kRsaOaep256, dek, Soon());
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->vault, "westus");
+  EXPECT_EQ(w->thumbprint, thumbprints['H']);
+  EXPECT_EQ(rt_->router().HealthOf("eastus"), VaultHealthState::kQuarantined);
+  EXPECT_FALSE(NothingQuarantinedInStore());
+  EXPECT_EQ(Admin(*tb_, "eastus").RequestCount("wrapkey"), 0);
+  auto plain = rt_->router().Unwrap(UnwrapRequest{name, w->thumbprint, "", WrapAlgorithm::kRsaOaep256, w->wrapped}, Soon());
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_EQ(*plain, dek);
+}
+
+// The DR drill never reports PASS while a vault holds other material:
+// without a pin its wraps are refused; with the pin they succeed, but the
+// rogue vault is shown quarantined and the key check fails.
+TEST_F(RouterOnTestbed, DrillDoesNotPassWithARogueVault) {
+  const std::string name = "drill-key";
+  auto thumbprints = ImportMaterial(name, "RHH");
+  ASSERT_FALSE(HasFailure());
+  config_.provider.key_names = {name};
+  ASSERT_TRUE(Open());
+  DrillOptions options;
+  options.deks = 2;
+  DrillResult refused = RunFailoverDrill(*rt_, options);
+  EXPECT_FALSE(refused.passed());
+  auto check = [](const DrillResult& r, const std::string& check_name) -> const DrillCheck* {
+    for (const DrillCheck& c : r.checks)
+      if (c.name == check_name) return &c;
+    return nullptr;
+  };
+  const DrillCheck* wrapped = check(refused, "all DEKs wrapped");
+  ASSERT_NE(wrapped, nullptr);
+  EXPECT_FALSE(wrapped->passed);
+  EXPECT_NE(wrapped->detail.find("wrap refused"), std::string::npos) << wrapped->detail;
+
+  rt_.reset();
+  config_.provider.state_path = tb_->dir() + "/drill-pinned-state.db";
+  config_.provider.pinned_thumbprints = {{name, thumbprints['H']}};
+  ASSERT_TRUE(Open());
+  DrillResult pinned = RunFailoverDrill(*rt_, options);
+  EXPECT_FALSE(pinned.passed());
+  wrapped = check(pinned, "all DEKs wrapped");
+  ASSERT_NE(wrapped, nullptr);
+  EXPECT_TRUE(wrapped->passed) << wrapped->detail;
+  const DrillCheck* everywhere = check(pinned, "every vault holds the current key version");
+  ASSERT_NE(everywhere, nullptr);
+  EXPECT_FALSE(everywhere->passed);
+  EXPECT_NE(everywhere->detail.find("eastus (QUARANTINED"), std::string::npos) << everywhere->detail;
+}
+
 TEST_F(RouterOnTestbed, RogueVaultWithOtherMaterialIsNeverUsedForWrapAndIsReported) {
   // A key that eastus and westus share (backup/restore), while japaneast
-  // holds different material under the same name.
+  // holds different material under the same name. The pinned thumbprint
+  // says which is the key (without it, wraps would be refused: see above).
   const std::string rogue = "rogue-test-key";
+  std::string honest;
   {
     auto auth = VaultAuthenticator::Create(config_.auth);
     ASSERT_TRUE(auth.ok());
@@ -206,12 +375,14 @@ TEST_F(RouterOnTestbed, RogueVaultWithOtherMaterialIsNeverUsedForWrapAndIsReport
     auto jp = make(config_.vaults[2]);
     auto created = east->CreateKey(rogue, KeyCreateOptions{}, Soon());
     ASSERT_TRUE(created.ok()) << created.status().ToString();
+    honest = created->thumbprint;
     auto blob = east->BackupKey(rogue, Soon());
     ASSERT_TRUE(blob.ok());
     ASSERT_TRUE(west->RestoreKey(*blob, Soon()).ok());
     ASSERT_TRUE(jp->CreateKey(rogue, KeyCreateOptions{}, Soon()).ok());
   }
   config_.provider.key_names = {rogue};
+  config_.provider.pinned_thumbprints = {{rogue, honest}};
   config_.provider.state_path = tb_->dir() + "/rogue-state.db";
   ASSERT_TRUE(Open());
 

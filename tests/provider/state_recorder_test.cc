@@ -8,6 +8,7 @@
 
 #include <map>
 
+#include "core/error_codes.h"
 #include "tests/state/state_test_support.h"
 
 namespace geoekm {
@@ -25,7 +26,7 @@ class StateRecorderTest : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::shared_ptr<StateStore>(std::move(store).value());
     ASSERT_TRUE(store_->UpsertVaults(state_test::TwoVaults()).ok());
-    recorder_ = std::make_unique<StateRecorder>(store_);
+    recorder_ = std::make_unique<StateRecorder>(store_, std::vector<std::string>{"tde"});
   }
 
   std::map<std::string, CopyStatus> CopiesOf(const std::string& thumbprint) {
@@ -73,6 +74,20 @@ TEST_F(StateRecorderTest, MissingCopyOfAKnownVersionIsRecordedAtOnce) {
   // Later verified in eastus (replication caught up): the copy is verified.
   recorder_->OnKeyCopy(Finding("eastus", b, KeyCopyFinding::kVerified));
   EXPECT_EQ(CopiesOf(b.thumbprint)["eastus"], CopyStatus::kVerified);
+}
+
+TEST_F(StateRecorderTest, KeysThatAreNotConfiguredGetNoHistory) {
+  const KeyBundle other = MakeBundle("other-key", 3);
+  recorder_->OnKeyCopy(Finding("westus", other, KeyCopyFinding::kVerified));
+  EXPECT_EQ(recorder_->dropped_events(), 1u);
+  Status wrapped = recorder_->RecordWrapKeyVersion("westus", other);
+  EXPECT_EQ(wrapped.code(), codes::kInvalidArgument);
+  auto history = store_->KeyHistory("other-key");
+  ASSERT_TRUE(history.ok());
+  EXPECT_TRUE(history->empty());
+  EXPECT_TRUE(CopiesOf(other.thumbprint).empty());
+  // A configured name, in any case, is recorded.
+  EXPECT_TRUE(recorder_->RecordWrapKeyVersion("westus", MakeBundle("TDE", 4)).ok());
 }
 
 TEST_F(StateRecorderTest, HealthChangesBecomeHealthEventsWithTheirCause) {

@@ -31,7 +31,7 @@ void RouterFixture::Build(int vaults, const std::function<void(RouterOptions&)>&
     const auto& key = static_cast<std::size_t>(i) < material.size() ? material[static_cast<std::size_t>(i)] : GoodKey();
     versions_.push_back(v->AddVersion(kKey, key));
     vaults_.push_back(v);
-    routed.push_back(RoutedVault{v->vault_name(), i, v});
+    routed.push_back(RoutedVault{v->vault_name(), i, v, v->vault_name() + ".vault.test", 443});  // the fake's kids
   }
   RouterOptions o;
   o.probe_key_names = {kKey};

@@ -10,11 +10,7 @@
 // each) so faults never leak.
 #include <Poco/Exception.h>
 #include <gtest/gtest.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <openssl/rsa.h>
 
 #include <atomic>
 #include <chrono>
@@ -26,9 +22,9 @@
 #include <vector>
 
 #include "config/config_loader.h"
-#include "core/base64url.h"
 #include "core/jwk_thumbprint.h"
 #include "tests/router/router_test_support.h"
+#include "tests/support/test_private_jwk.h"
 #include "tests/support/testbed.h"
 #include "tests/support/vaultsim_admin_client.h"
 #include "core/error_codes.h"
@@ -48,32 +44,6 @@ SecureBytes RandomDek() {
   SecureBytes dek(32);
   EXPECT_EQ(RAND_bytes(dek.data(), static_cast<int>(dek.size())), 1) << "OpenSSL RAND_bytes failed";
   return dek;
-}
-
-// A fresh RSA-2048 private JWK (for BYOK import of new material).
-PrivateRsaJwk NewPrivateJwk() {
-  PrivateRsaJwk jwk;
-  EVP_PKEY* pkey = EVP_RSA_gen(2048);
-  auto part = [&](const char* name, SecureString* out) {
-    BIGNUM* bn = nullptr;
-    EVP_PKEY_get_bn_param(pkey, name, &bn);
-    SecureBytes raw(static_cast<std::size_t>(BN_num_bytes(bn)));
-    BN_bn2bin(bn, raw.data());
-    BN_clear_free(bn);
-    std::string encoded = Base64UrlEncode(raw);
-    out->assign(encoded.begin(), encoded.end());
-    OPENSSL_cleanse(encoded.data(), encoded.size());
-  };
-  part(OSSL_PKEY_PARAM_RSA_N, &jwk.n);
-  part(OSSL_PKEY_PARAM_RSA_E, &jwk.e);
-  part(OSSL_PKEY_PARAM_RSA_D, &jwk.d);
-  part(OSSL_PKEY_PARAM_RSA_FACTOR1, &jwk.p);
-  part(OSSL_PKEY_PARAM_RSA_FACTOR2, &jwk.q);
-  part(OSSL_PKEY_PARAM_RSA_EXPONENT1, &jwk.dp);
-  part(OSSL_PKEY_PARAM_RSA_EXPONENT2, &jwk.dq);
-  part(OSSL_PKEY_PARAM_RSA_COEFFICIENT1, &jwk.qi);
-  EVP_PKEY_free(pkey);
-  return jwk;
 }
 
 class RouterIntegrationTest : public ::testing::Test {
@@ -542,6 +512,123 @@ TEST_F(RouterIntegrationTest, VersionMissingOnPrimaryIsFoundElsewhere) {
       EXPECT_EQ(c.status, CopyStatus::kVerified) << c.detail;
     }
   }
+}
+
+// A vault whose wrap answer is not exactly the modulus length (256 bytes
+// for the testbed's RSA-2048 key) has not wrapped the DEK: the answer is
+// that vault's fault, the next vault wraps, and the store records it.
+TEST_F(RouterIntegrationTest, WrongLengthWrapAnswerFailsOverAndIsRecorded) {
+  auto deks = WrapDeks(1);  // copies verified, history recorded
+  ASSERT_EQ(deks.size(), 1u);
+  ASSERT_TRUE(Admin("eastus").SetFaults(R"({"tamper":{"value_bytes":3,"operations":["wrapkey"]}})"));
+  SecureBytes dek = RandomDek();
+  auto w = router().Wrap(testbed_->info().key_name, WrapAlgorithm::kRsaOaep256, dek, Deadline::After(milliseconds(20000)));
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_NE(w->vault, "eastus");
+  EXPECT_EQ(w->wrapped.size(), 256u);
+  deks.push_back({std::move(dek), std::move(w).value()});
+  UnwrapAll(deks, "after a short wrap answer");
+  EXPECT_TRUE(StoreShowsFault("eastus", RecordedHealth::kDegraded, codes::kWrapJsonParser) ||
+              StoreShowsFault("eastus", RecordedHealth::kEjected, codes::kWrapJsonParser));
+
+  // Every vault answers garbage: the wrap fails, saying why, and returns nothing.
+  for (const char* v : {"westus", "japaneast"})
+    ASSERT_TRUE(Admin(v).SetFaults(R"({"tamper":{"value_bytes":255,"operations":["wrapkey"]}})"));
+  auto refused = router().Wrap(testbed_->info().key_name, WrapAlgorithm::kRsaOaep256, RandomDek(),
+                               Deadline::After(milliseconds(20000)));
+  ASSERT_FALSE(refused.ok()) << "returned a " << refused->wrapped.size() << "-byte wrapped key";
+  EXPECT_EQ(refused.status().code(), codes::kNoUsableVault);
+  EXPECT_NE(refused.status().message().find("exactly 256 bytes"), std::string::npos) << refused.status().message();
+}
+
+// An unwrap answer that is empty or longer than RSA-OAEP-256 allows for a
+// 2048-bit key (256 - 2*32 - 2 = 190 bytes) is that vault's fault: another
+// vault unwraps, the store records it; with only such vaults the unwrap fails.
+TEST_F(RouterIntegrationTest, WrongLengthUnwrapAnswerFailsOverAndIsRecorded) {
+  auto deks = WrapDeks(2);
+  ASSERT_EQ(deks.size(), 2u);
+  ASSERT_TRUE(Admin("eastus").SetFaults(R"({"tamper":{"value_bytes":0,"operations":["unwrapkey"]}})"));
+  UnwrapAll({deks[0]}, "eastus answers an empty unwrap");
+  ASSERT_TRUE(Admin("eastus").SetFaults(R"({"tamper":{"value_bytes":191,"operations":["unwrapkey"]}})"));
+  UnwrapAll({deks[1]}, "eastus answers a 191-byte unwrap");
+  EXPECT_TRUE(StoreShowsFault("eastus", RecordedHealth::kDegraded, codes::kUnwrapJsonParser) ||
+              StoreShowsFault("eastus", RecordedHealth::kEjected, codes::kUnwrapJsonParser))
+      << DescribeStored("eastus");
+  EXPECT_NE(router().HealthOf("eastus"), VaultHealthState::kHealthy);
+
+  for (const char* v : {"westus", "japaneast"})
+    ASSERT_TRUE(Admin(v).SetFaults(R"({"tamper":{"value_bytes":0,"operations":["unwrapkey"]}})"));
+  auto r = router().Unwrap(RequestFor(deks[0].key), Deadline::After(milliseconds(20000)));
+  ASSERT_FALSE(r.ok()) << "an unusable answer was returned as the DEK";
+  EXPECT_EQ(r.status().code(), codes::kNoUsableVault);
+  EXPECT_NE(r.status().message().find("RSA-OAEP-256 unwraps 1 to 190 bytes"), std::string::npos)
+      << r.status().message();
+}
+
+// A wrapped key that is not the modulus length is the caller's error: it is
+// refused before any vault is asked to unwrap it.
+TEST_F(RouterIntegrationTest, WrongLengthWrappedKeyIsRefusedBeforeAnyVault) {
+  auto deks = WrapDeks(1);
+  ASSERT_EQ(deks.size(), 1u);
+  std::int64_t before = 0;
+  for (const char* v : {"eastus", "westus", "japaneast"}) before += Admin(v).RequestCount("unwrapkey");
+  for (std::size_t size : {std::size_t{3}, std::size_t{255}, std::size_t{257}}) {
+    UnwrapRequest request = RequestFor(deks[0].key);
+    request.wrapped.resize(size, 0x5a);
+    auto r = router().Unwrap(request, Deadline::After(milliseconds(20000)));
+    ASSERT_FALSE(r.ok()) << size;
+    EXPECT_EQ(r.status().code(), codes::kInvalidArgument) << r.status().ToString();
+    EXPECT_NE(r.status().message().find("exactly 256 bytes"), std::string::npos) << r.status().message();
+  }
+  std::int64_t after = 0;
+  for (const char* v : {"eastus", "westus", "japaneast"}) after += Admin(v).RequestCount("unwrapkey");
+  EXPECT_EQ(after, before);
+  for (const char* v : {"eastus", "westus", "japaneast"}) EXPECT_EQ(router().HealthOf(v), VaultHealthState::kHealthy);
+}
+
+// A key bundle whose kid names another vault, or another key, is not that
+// vault's copy of the key: it is never recorded as verified, creates no
+// history for a key the set does not serve, and counts against the vault.
+TEST_F(RouterIntegrationTest, KidNamingAnotherVaultOrKeyIsNotRecorded) {
+  const std::string key = testbed_->info().key_name;
+  const VaultConfig& east = config_.vaults[0];
+  ASSERT_EQ(east.name, "eastus");
+  const std::string version(32, 'a');
+  const std::string other_host = "https://geoekm-westus.vault.test:" + std::to_string(east.port) + "/keys/" + key + "/" + version;
+  const std::string other_key = "https://" + east.host + ":" + std::to_string(east.port) + "/keys/other-key/" + version;
+  auto copies_in_east = [&] {
+    std::string out;
+    auto copies = store().CopiesInVault("eastus");
+    EXPECT_TRUE(copies.ok()) << copies.status().ToString();
+    if (copies.ok())
+      for (const VaultKeyCopyRecord& c : *copies) out += c.kid + " " + std::string(CopyStatusName(c.status)) + "; ";
+    return out;
+  };
+  for (const std::string& kid : {other_host, other_key}) {
+    ASSERT_TRUE(Admin("eastus").SetFaults(R"({"tamper":{"kid":")" + kid + R"(","operations":["get"]}})"));
+    auto w = router().Wrap(key, WrapAlgorithm::kRsaOaep256, RandomDek(), Deadline::After(milliseconds(20000)));
+    // eastus's copy cannot be confirmed, so the version is not known to be everywhere.
+    ASSERT_FALSE(w.ok()) << "wrapped through " << w->vault;
+    EXPECT_EQ(w.status().code(), codes::kVersionNotEverywhere) << w.status().ToString();
+    EXPECT_NE(w.status().message().find("eastus: could not be checked"), std::string::npos) << w.status().message();
+    EXPECT_EQ(copies_in_east(), "") << kid;
+  }
+  auto other = store().KeyHistory("other-key");
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->empty()) << "history rows for a key the set does not serve";
+  EXPECT_TRUE(StoreShowsFault("eastus", RecordedHealth::kDegraded, codes::kGetKeyJsonParser) ||
+              StoreShowsFault("eastus", RecordedHealth::kEjected, codes::kGetKeyJsonParser));
+
+  // The honest answer is recorded again once the vault gives it.
+  ASSERT_TRUE(Admin("eastus").ClearFaults());
+  std::this_thread::sleep_for(milliseconds(1100));  // past the relist interval
+  auto w = router().Wrap(key, WrapAlgorithm::kRsaOaep256, RandomDek(), Deadline::After(milliseconds(20000)));
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  const std::string east_copies = copies_in_east();
+  EXPECT_NE(east_copies.find("https://" + east.host + ":" + std::to_string(east.port) + "/keys/" + key + "/"),
+            std::string::npos) << east_copies;
+  EXPECT_EQ(east_copies.find("other-key"), std::string::npos) << east_copies;
+  EXPECT_EQ(east_copies.find("westus"), std::string::npos) << east_copies;
 }
 
 TEST_F(RouterIntegrationTest, ConcurrentUnwrapsDuringPrimaryLossAllSucceed) {

@@ -1,5 +1,6 @@
 // Test doubles for the router's upward interfaces: an in-memory
-// KeyVersionRecorder (scriptable failure, scriptable history) and an
+// KeyVersionRecorder (scriptable failure, scriptable history to which each
+// recorded version is added) and an
 // observer that keeps every event; plus a fake clock.
 //
 // Thread safety: all methods may be called concurrently.
@@ -26,9 +27,12 @@ class MemoryRecorder : public KeyVersionRecorder {
     records_.emplace_back(vault, version.thumbprint);
     return Status::Ok();
   }
+  // Like the state store: the scripted history plus every version recorded since.
   Result<std::vector<std::string>> KnownThumbprints(const std::string&) override {
     std::lock_guard lock(mu_);
-    return history_;
+    std::vector<std::string> known = history_;
+    for (const auto& [vault, thumbprint] : records_) known.push_back(thumbprint);
+    return known;
   }
   void FailWith(std::optional<Status> s) {
     std::lock_guard lock(mu_);

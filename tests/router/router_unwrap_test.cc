@@ -332,6 +332,22 @@ TEST_F(UnwrapTest, SaturatedExecutorStillAnswersEveryone) {
   EXPECT_EQ(ok.load(), 20);
 }
 
+TEST_F(UnwrapTest, WrappedKeyOfTheWrongLengthIsRefusedBeforeAnyVaultUnwraps) {
+  Build(2);
+  Bytes wrapped = WrapLocally(RandomDek());
+  wrapped.pop_back();  // 255 bytes for a 2048-bit key; the version is not known yet
+  auto r = router_->Unwrap(Request(wrapped), Soon());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), codes::kInvalidArgument);
+  EXPECT_EQ(vault(0).unwraps() + vault(1).unwraps(), 0);
+  wrapped.resize(257, 1);  // now the version is known
+  r = router_->Unwrap(Request(wrapped), Soon());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), codes::kInvalidArgument);
+  EXPECT_EQ(vault(0).unwraps() + vault(1).unwraps(), 0);
+  EXPECT_EQ(router_->HealthOf("v0"), VaultHealthState::kHealthy);
+}
+
 TEST_F(UnwrapTest, QuarantinedEverywhereIsRefused) {
   Build(2, {}, {GoodKey(), RogueKey()});
   recorder_->SetHistory({RotatedKey()->Thumbprint()});  // neither vault holds a known version

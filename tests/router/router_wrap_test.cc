@@ -14,6 +14,16 @@ class WrapTest : public RouterFixture {
   bool Quarantined(const std::string& vault) const {
     return router_->HealthOf(vault) == VaultHealthState::kQuarantined;
   }
+  // v0 holds other material; the trusted material (history or pin) decides.
+  void ExpectRoguePrimaryOverruled() {
+    auto w = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon());
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    EXPECT_EQ(w->vault, "v1");
+    EXPECT_EQ(w->thumbprint, GoodKey()->Thumbprint());
+    EXPECT_TRUE(Quarantined("v0"));
+    EXPECT_TRUE(ReportedMismatch("v0"));
+    EXPECT_EQ(vault(0).wraps(), 0);
+  }
   bool ReportedMismatch(const std::string& vault) const {
     bool health = false, copy = false;
     for (const auto& e : events_->health())
@@ -153,11 +163,83 @@ TEST_F(WrapTest, NoRecorderNoWrap) {
   EXPECT_EQ(vault(0).wraps() + vault(1).wraps(), 0);
 }
 
-TEST_F(WrapTest, RogueVaultIsQuarantinedNeverUsedAndReported) {
+// With no recorded history and no pin, nothing says which material is the
+// key: a vault holding other material is not outvoted (not by priority, not
+// by a majority) — wraps are refused, naming every vault and what it holds,
+// and nobody is quarantined. Unwraps by thumbprint go on.
+void ExpectRefusedWithoutVerdict(VaultRouter& router, int vaults) {
+  auto w = router.Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Deadline::After(std::chrono::seconds(20)));
+  ASSERT_FALSE(w.ok()) << "wrapped although the vaults disagree";
+  EXPECT_EQ(w.status().code(), codes::kVersionNotEverywhere);
+  const std::string& m = w.status().message();
+  for (int i = 0; i < vaults; ++i) {
+    EXPECT_NE(m.find("v" + std::to_string(i) + ": "), std::string::npos) << m;
+    EXPECT_EQ(router.HealthOf("v" + std::to_string(i)), VaultHealthState::kHealthy) << "v" << i;
+  }
+  EXPECT_NE(m.find(GoodKey()->Thumbprint().substr(0, 12)), std::string::npos) << m;
+  EXPECT_NE(m.find(RogueKey()->Thumbprint().substr(0, 12)), std::string::npos) << m;
+  EXPECT_NE(m.find("geoekm check"), std::string::npos) << m;
+  EXPECT_NE(m.find("pinned_thumbprints = tde:"), std::string::npos) << m;
+  EXPECT_EQ(router.stats().quarantines, 0u);
+}
+
+TEST_F(WrapTest, RoguePrimaryWithoutHistoryOrPinRefusesWrapsAndQuarantinesNobody) {
+  Build(3, {}, {RogueKey(), GoodKey(), GoodKey()});
+  ExpectRefusedWithoutVerdict(*router_, 3);
+  EXPECT_EQ(vault(0).wraps() + vault(1).wraps() + vault(2).wraps(), 0);
+  EXPECT_TRUE(recorder_->records().empty());
+  // Unwraps name their material: the honest vaults serve it.
+  const SecureBytes dek = RandomDek();
+  auto r = router_->Unwrap(Request(WrapLocally(dek)), Soon());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, dek);
+  EXPECT_EQ(vault(0).unwraps(), 0);
+}
+
+TEST_F(WrapTest, RogueSecondaryWithoutHistoryOrPinRefusesWrapsAndQuarantinesNobody) {
   Build(3, {}, {GoodKey(), RogueKey(), GoodKey()});
+  ExpectRefusedWithoutVerdict(*router_, 3);
+  EXPECT_EQ(vault(0).wraps() + vault(1).wraps() + vault(2).wraps(), 0);
+}
+
+TEST_F(WrapTest, TwoVaultsAgainstOneDoNotDecideEither) {
+  // Two vaults (the preferred ones) share rogue material, one holds the key.
+  Build(3, {}, {RogueKey(), RogueKey(), GoodKey()});
+  ExpectRefusedWithoutVerdict(*router_, 3);
+  EXPECT_EQ(vault(0).wraps() + vault(1).wraps() + vault(2).wraps(), 0);
+}
+
+TEST_F(WrapTest, OneVaultLeftOfTwoDoesNotDecide) {
+  // v1's material changed under its version id (a verdict on v1 itself:
+  // quarantined); v0 alone must not become the key's only witness.
+  Build(2);
+  ASSERT_TRUE(router_->Locate(kKey, GoodKey()->Thumbprint(), Soon()).ok());
+  vault(1).ReplaceMaterial(kKey, version(1), RogueKey());
+  vault(0).Fail(FakeOp::kGetKey, VaultFailure(ErrorClass::kTransient));
+  (void)router_->CurrentVersion(kKey, Soon());  // read from v1
+  ASSERT_TRUE(Quarantined("v1"));
+  vault(0).Fail(FakeOp::kGetKey, std::nullopt);
+  auto w = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon());
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.status().code(), codes::kVersionNotEverywhere);
+  EXPECT_NE(w.status().message().find("fewer than two vaults hold"), std::string::npos) << w.status().message();
+  EXPECT_EQ(vault(0).wraps(), 0);
+}
+
+TEST_F(WrapTest, SingleVaultSetTrustsItsVault) {
+  Build(1);
   auto w = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon());
   ASSERT_TRUE(w.ok()) << w.status().ToString();
   EXPECT_EQ(w->vault, "v0");
+}
+
+TEST_F(WrapTest, PinnedThumbprintQuarantinesTheRogueVaultWhichIsNeverUsed) {
+  Build(3, [](RouterOptions& o) { o.pinned_thumbprints = {{kKey, GoodKey()->Thumbprint()}}; },
+        {GoodKey(), RogueKey(), GoodKey()});
+  auto w = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon());
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->vault, "v0");
+  EXPECT_EQ(w->thumbprint, GoodKey()->Thumbprint());
   EXPECT_TRUE(Quarantined("v1"));
   EXPECT_TRUE(ReportedMismatch("v1"));
   EXPECT_EQ(router_->stats().quarantines, 1u);
@@ -174,16 +256,34 @@ TEST_F(WrapTest, RogueVaultIsQuarantinedNeverUsedAndReported) {
   EXPECT_EQ(vault(1).unwraps(), 0);
 }
 
+TEST_F(WrapTest, PinnedThumbprintOverrulesARoguePrimary) {
+  Build(3, [](RouterOptions& o) { o.pinned_thumbprints = {{"TDE", GoodKey()->Thumbprint()}}; },
+        {RogueKey(), GoodKey(), GoodKey()});
+  ExpectRoguePrimaryOverruled();
+}
+
+TEST_F(WrapTest, PinnedThumbprintNoVaultHoldsRefusesWrapsAndQuarantinesNobody) {
+  Build(3, [](RouterOptions& o) { o.pinned_thumbprints = {{kKey, RotatedKey()->Thumbprint()}}; });
+  auto w = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon());
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.status().code(), codes::kVersionNotEverywhere);
+  const std::string& m = w.status().message();
+  EXPECT_NE(m.find("no vault holds the pinned thumbprint " + RotatedKey()->Thumbprint()), std::string::npos) << m;
+  EXPECT_NE(m.find("v2: does not hold it, current " + GoodKey()->Thumbprint().substr(0, 12)), std::string::npos) << m;
+  EXPECT_NE(m.find("pinned_thumbprints"), std::string::npos) << m;
+  EXPECT_EQ(vault(0).wraps() + vault(1).wraps() + vault(2).wraps(), 0);
+  EXPECT_EQ(router_->stats().quarantines, 0u);
+  // A wrong pin does not stop unwraps.
+  const SecureBytes dek = RandomDek();
+  auto r = router_->Unwrap(Request(WrapLocally(dek)), Soon());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, dek);
+}
+
 TEST_F(WrapTest, RoguePrimaryIsJudgedAgainstTheRecordedHistory) {
   recorder_->SetHistory({GoodKey()->Thumbprint()});
   Build(3, {}, {RogueKey(), GoodKey(), GoodKey()});
-  auto w = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon());
-  ASSERT_TRUE(w.ok()) << w.status().ToString();
-  EXPECT_EQ(w->vault, "v1");
-  EXPECT_EQ(w->thumbprint, GoodKey()->Thumbprint());
-  EXPECT_TRUE(Quarantined("v0"));
-  EXPECT_TRUE(ReportedMismatch("v0"));
-  EXPECT_EQ(vault(0).wraps(), 0);
+  ExpectRoguePrimaryOverruled();
 }
 
 TEST_F(WrapTest, VersionHeldByOnlySomeVaultsIsNeverUsed) {

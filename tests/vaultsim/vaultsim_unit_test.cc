@@ -2,6 +2,7 @@
 // backup blob sealing, throttling arithmetic, fault decisions, RSA ops.
 #include <gtest/gtest.h>
 
+#include "deploy/vaultsim/answer_tamper.h"
 #include "deploy/vaultsim/api_version.h"
 #include "deploy/vaultsim/backup_blob.h"
 #include "deploy/vaultsim/fault_injector.h"
@@ -154,6 +155,26 @@ TEST(FaultInjector, CountsRatesAndOperations) {
   d = f.Decide("get");
   EXPECT_EQ(d.latency_ms, 0);
   EXPECT_FALSE(d.throttle_storm || d.blackhole || d.reset || d.error_status);
+}
+
+TEST(FaultInjector, TamperAltersOnlySuccessfulAnswersOfTargetedOperations) {
+  FaultInjector f(false);
+  EXPECT_FALSE(f.Merge(R"({"tamper":{}})").ok());
+  EXPECT_FALSE(f.Merge(R"({"tamper":{"value_bytes":-1}})").ok());
+  ASSERT_TRUE(f.Merge(R"({"tamper":{"value_bytes":3,"kid":"https://evil.example/keys/k/1","operations":["wrapkey"],"count":1}})").ok());
+  EXPECT_FALSE(f.Decide("unwrapkey").tamper);
+  FaultDecision d = f.Decide("wrapkey");
+  ASSERT_TRUE(d.tamper);
+  EXPECT_FALSE(f.Decide("wrapkey").tamper);  // count exhausted
+
+  ApiResponse answer;
+  answer.body = R"({"kid":"https://a.vault.test/keys/k/1","value":")" + std::string(342, 'A') + R"("})";
+  TamperAnswer(*d.tamper, &answer);
+  EXPECT_EQ(answer.body, R"({"kid":"https://evil.example/keys/k/1","value":"AAAA"})");
+  ApiResponse failed = ErrorResponse(503, "ServiceUnavailable", "Injected fault.");
+  const std::string before = failed.body;
+  TamperAnswer(*d.tamper, &failed);
+  EXPECT_EQ(failed.body, before);
 }
 
 TEST(RsaKey, AlgorithmsRoundTripAndRejectBadInput) {
