@@ -37,13 +37,14 @@ std::string Brief(const Status& s) {
 }
 
 // A wrapped key that is not exactly k bytes cannot be an RSA ciphertext of
-// that key version: the caller's error, refused before any vault is asked.
-Status CheckWrappedLength(const KeyBundle& key, const Bytes& wrapped) {
+// that key version: the caller's error, refused (through the router's
+// InvalidArgument, so it is reported) before any vault is asked. Returns why,
+// or nothing when the length is right.
+std::optional<std::string> WrongWrappedLength(const KeyBundle& key, const Bytes& wrapped) {
   const std::size_t k = RsaModulusBytes(key);
-  if (wrapped.size() == k) return Status::Ok();
-  return InvalidArgument("unwrap: the wrapped key is " + std::to_string(wrapped.size()) + " bytes, but key '" +
-                         key.name + "' (RSA, " + std::to_string(k * 8) + "-bit modulus) wraps to exactly " +
-                         std::to_string(k) + " bytes");
+  if (wrapped.size() == k) return std::nullopt;
+  return "unwrap: the wrapped key is " + std::to_string(wrapped.size()) + " bytes, but key '" + key.name +
+         "' (RSA, " + std::to_string(k * 8) + "-bit modulus) wraps to exactly " + std::to_string(k) + " bytes";
 }
 
 // An answer of the wrong length is garbage from that vault (like an
@@ -618,7 +619,8 @@ Result<SecureBytes> VaultRouter::UnwrapAt(const UnwrapInput& input, const RaceAt
   const Deadline d = AttemptDeadline(caller);
   Result<KeyBundle> copy = LocateIn(v, input.key_name, input.thumbprint, d);
   if (!copy.ok()) return copy.status();
-  if (Status s = CheckWrappedLength(*copy, input.wrapped); !s.ok()) return s;  // the version was not known before
+  // The version was not known before this vault's listing.
+  if (auto wrong = WrongWrappedLength(*copy, input.wrapped)) return InvalidArgument(*wrong);
   const std::size_t max_plain = MaxUnwrappedBytes(input.algorithm, RsaModulusBytes(*copy));
   Result<SecureBytes> r = Call<SecureBytes>(
       v, VaultCall::kUnwrap, input.key_name, input.thumbprint,
@@ -691,7 +693,7 @@ Result<SecureBytes> VaultRouter::UnwrapRouted(const UnwrapRequest& request, Dead
   }
   for (std::size_t v = 0; v < members_.size(); ++v) {
     if (auto known = catalog_.ByThumbprint(v, request.key_name, thumbprint)) {
-      if (Status s = CheckWrappedLength(*known, request.wrapped); !s.ok()) return s;
+      if (auto wrong = WrongWrappedLength(*known, request.wrapped)) return InvalidArgument(*wrong);
       break;
     }
   }

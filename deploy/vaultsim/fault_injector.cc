@@ -91,6 +91,7 @@ Status FaultInjector::Merge(const std::string& json) {
       if (!a->has("body") || !a->get("body").isString()) return Bad("answer needs a 'body' string");
       v.body = a->get("body").extract<std::string>();
       answer = v;
+    }
     if (Object::Ptr t = o->getObject("tamper")) {
       Tamper v;
       Status s = targeted(*t, &v);
