@@ -41,7 +41,7 @@ TEST(VaultError, MapsStatusesToConnectorCodesAndClasses) {
                {404, codes::kHttpNotFound, ErrorClass::kNotFound},
                {429, codes::kHttpThrottled, ErrorClass::kThrottled},
                {400, codes::kHttpClientError, ErrorClass::kBadRequest},
-               {409, codes::kHttpClientError, ErrorClass::kBadRequest},
+               {409, codes::kHttpClientError, ErrorClass::kTransient},  // a conflict: retried
                {408, codes::kHttpServerError, ErrorClass::kTransient},
                {500, codes::kHttpServerError, ErrorClass::kTransient},
                {503, codes::kHttpServerError, ErrorClass::kTransient}};

@@ -60,6 +60,7 @@ class ScriptedTransport : public HttpsTransport {
 // fetch count (a refresh).
 class FakeAuthenticator : public VaultAuthenticator {
  public:
+  bool Challenged(const std::string&) const override { return challenged; }
   Result<SecureString> CachedOrFreshToken(const std::string&, Deadline) override {
     if (!challenged) return Status(codes::kHttpUnauthorized, ErrorClass::kAuth, "no challenge from host yet");
     return SecureString(kToken);

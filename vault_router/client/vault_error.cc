@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "core/error_codes.h"
+#include "vault_router/http/untrusted_text.h"
 
 namespace geoekm {
 namespace {
@@ -69,12 +70,14 @@ Status Build(int code, ErrorClass cls, std::string message, const HttpResponse& 
              const std::string& vault) {
   // Messages of 400s can quote request fields: only their code rides along.
   if (!body.message.empty() && cls != ErrorClass::kBadRequest) {
-    message += " (vault says: " + RedactLongRuns(body.message) + ")";
+    message += " (vault says: " + EscapeControlBytes(RedactLongRuns(body.message)) + ")";
   }
   Status s(code, cls, std::move(message));
   std::string vault_code = body.code;
   if (!body.inner_code.empty()) vault_code += "/" + body.inner_code;
-  s.WithHttp(response.status, vault_code, std::string(response.header("x-ms-request-id"))).WithVault(vault);
+  s.WithHttp(response.status, EscapeControlBytes(vault_code),
+             EscapeControlBytes(response.header("x-ms-request-id")))
+      .WithVault(vault);
   return s;
 }
 
@@ -132,10 +135,27 @@ Status VaultErrorFromResponse(const HttpResponse& response, const std::string& v
     code = codes::kHttpServerError;
     cls = ErrorClass::kTransient;
     advice = "the vault had a server-side failure; it is retried and other vaults are tried";
+  } else if (http == 409) {
+    // Real Key Vault answers a restore made right after a purge with 409 and
+    // accepts it seconds later; the service's code and message tell which
+    // conflict it was.
+    code = codes::kHttpClientError;
+    cls = ErrorClass::kTransient;
+    advice = "the request conflicts with the key's current state in this vault (e.g. a restore or create soon after "
+             "a delete or purge, a name already in use, or parallel operations on the key); it was retried with "
+             "backoff";
   } else if (http >= 400) {
     code = codes::kHttpClientError;
     cls = ErrorClass::kBadRequest;
     advice = "the vault rejected the request as invalid (e.g. a malformed key name, ciphertext or backup blob)";
+  } else if (http >= 300 && http < 400) {
+    // A vault never redirects; following one would send the token elsewhere.
+    const std::string_view location = response.header("location");
+    advice = "the vault answered HTTP " + std::to_string(http) + ", a redirect to " +
+             (location.empty() ? std::string("nowhere (no Location)") : "'" + EscapeControlBytes(location) + "'") +
+             ", which is refused (a Key Vault does not redirect; check the vault URL and any proxy in between)";
+  } else {
+    advice = "the vault answered with the unexpected HTTP status " + std::to_string(http);
   }
   return Build(code, cls, operation + " failed: " + advice, response, body, vault).WithForbiddenReason(reason);
 }
@@ -168,7 +188,7 @@ std::string RedactLongRuns(std::string_view text) {
 Status VaultParseError(int parser_code, const std::string& vault, const std::string& operation,
                        const std::string& what) {
   Status s(parser_code, ErrorClass::kTransient,
-           operation + " failed: the vault's answer could not be used (" + what + ")");
+           operation + " failed: the vault's answer could not be used (" + EscapeControlBytes(what) + ")");
   s.WithVault(vault);
   return s;
 }
