@@ -19,8 +19,10 @@ class SocketDeadlineWatcher {
 
   void Arm(SocketDeadline* d) {
     std::lock_guard<std::mutex> lock(mu_);
-    armed_.emplace(d->deadline_.at(), d);
-    cv_.notify_one();
+    auto it = armed_.emplace(d->deadline_.at(), d);
+    // The watcher sleeps until the earliest deadline: wake it only when that
+    // changed (most requests finish long before their deadline).
+    if (it == armed_.begin()) cv_.notify_one();
   }
 
   void Disarm(SocketDeadline* d) {
