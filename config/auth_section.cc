@@ -22,9 +22,10 @@ class AuthReader {
       : doc_(doc),
         diag_(diag),
         r_(table, doc.AbsentSection("auth"), doc.syntax,
-           {"tenant", "additionally_allowed_tenants", "authority_host", "token_endpoint", "ca_bundle", "connect_to", "client_id", "client_secret",
+           {"tenant", "authority_host", "token_endpoint", "ca_bundle", "connect_to", "client_id", "client_secret",
             "client_secret_file", "credential", "certificate_file", "certificate_key_file", "certificate_password_file",
-            "managed_identity", "managed_identity_client_id", "managed_identity_endpoint"},
+            "managed_identity", "managed_identity_client_id", "managed_identity_endpoint",
+            "additionally_allowed_tenants"},
            diag) {}
 
   AuthConfig Read() {
