@@ -4,8 +4,12 @@
 // its timeout, nor an operation past its deadline; a server that sends an
 // endless body must be cut off at the cap without being read further.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 
 #include <chrono>
+#include <thread>
 
 #include "core/error_codes.h"
 #include "tests/support/hostile_server.h"
@@ -158,6 +162,33 @@ void ExpectFloodRefused(bool chunked) {
 
 TEST(HostilePeer, HugeContentLengthBodyIsRefusedAtTheCap) { ExpectFloodRefused(false); }
 TEST(HostilePeer, EndlessChunkedBodyIsRefusedAtTheCap) { ExpectFloodRefused(true); }
+
+// Process exit does not wait for a thread stuck on a dripping server, even
+// when a static destructor joins that thread (60 s try timeout and deadline).
+TEST(HostilePeer, ProcessExitDoesNotWaitForAStuckRequest) {
+  HostileServer server(testing::kEastUsHost, [](const ReceivedRequest&, Responder& r) { r.Drip(kAnswer, kDrip); });
+  const std::string port = std::to_string(server.port());
+  const std::string ca = testing::TestPkiFiles::Shared().ca();
+  char* argv[] = {const_cast<char*>(GEOEKM_EXIT_PROBE), const_cast<char*>(port.c_str()),
+                  const_cast<char*>(ca.c_str()), nullptr};
+  pid_t pid = 0;
+  auto start = Clock::now();
+  ASSERT_EQ(::posix_spawn(&pid, GEOEKM_EXIT_PROBE, nullptr, nullptr, argv, environ), 0);
+  int status = 0;
+  pid_t done = 0;
+  while ((done = ::waitpid(pid, &status, WNOHANG)) == 0 && Clock::now() - start < 10s) {
+    std::this_thread::sleep_for(20ms);
+  }
+  auto took = Clock::now() - start;
+  if (done == 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+  }
+  ASSERT_EQ(done, pid) << "the process was still exiting after 10 s";
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_LT(took, 3s);
+  EXPECT_EQ(server.requests().size(), 1u);  // the request really was in flight
+}
 
 TEST(HostilePeer, RequestsCarryTheUserAgent) {
   HostileServer server(testing::kEastUsHost, [](const ReceivedRequest&, Responder& r) { r.Write(kAnswer); });

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <condition_variable>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -11,7 +12,8 @@ namespace geoekm {
 
 class SocketDeadlineWatcher {
  public:
-  // Leaked on purpose: a static destructor would join the thread at exit.
+  // Leaked on purpose: static destructors that run after FireAll() may still
+  // arm and disarm sockets; its thread ends in FireAll().
   static SocketDeadlineWatcher& Get() {
     static SocketDeadlineWatcher* watcher = new SocketDeadlineWatcher();
     return *watcher;
@@ -19,6 +21,10 @@ class SocketDeadlineWatcher {
 
   void Arm(SocketDeadline* d) {
     std::lock_guard<std::mutex> lock(mu_);
+    if (exiting_) {
+      Fire(d);
+      return;
+    }
     auto it = armed_.emplace(d->deadline_.at(), d);
     // The watcher sleeps until the earliest deadline: wake it only when that
     // changed (most requests finish long before their deadline).
@@ -37,11 +43,36 @@ class SocketDeadlineWatcher {
   }
 
  private:
-  SocketDeadlineWatcher() { std::thread([this] { Run(); }).detach(); }
+  SocketDeadlineWatcher() {
+    thread_ = std::thread([this] { Run(); });
+    // At exit nobody waits for an answer any more: end every exchange now,
+    // so that whatever joins the threads doing them (a router's workers in a
+    // static destructor) does not wait for their deadlines.
+    std::atexit([] { Get().FireAll(); });
+  }
+
+  // Also ends the watcher thread (a library unloaded with dlclose runs its
+  // atexit handlers then: no thread of it may outlive its code).
+  void FireAll() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      exiting_ = true;
+      for (auto& [at, d] : armed_) Fire(d);
+      armed_.clear();
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  // fired_ first: the owner checks it as soon as its read returns.
+  static void Fire(SocketDeadline* d) {
+    d->fired_.store(true);
+    ::shutdown(d->fd_, SHUT_RDWR);
+  }
 
   void Run() {
     std::unique_lock<std::mutex> lock(mu_);
-    for (;;) {
+    while (!exiting_) {
       if (armed_.empty()) {
         cv_.wait(lock);
         continue;
@@ -53,9 +84,7 @@ class SocketDeadlineWatcher {
       }
       // Under the lock: a socket whose SocketDeadline is being destroyed is
       // either shut down before the destructor returns or not at all.
-      // fired_ first: the owner checks it as soon as its read returns.
-      first->second->fired_.store(true);
-      ::shutdown(first->second->fd_, SHUT_RDWR);
+      Fire(first->second);
       armed_.erase(first);
     }
   }
@@ -63,6 +92,8 @@ class SocketDeadlineWatcher {
   std::mutex mu_;
   std::condition_variable cv_;
   std::multimap<Clock::time_point, SocketDeadline*> armed_;
+  bool exiting_ = false;
+  std::thread thread_;
 };
 
 SocketDeadline::SocketDeadline(int fd, Deadline deadline) : fd_(fd), deadline_(deadline) {

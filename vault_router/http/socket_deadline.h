@@ -6,8 +6,11 @@
 // read or write blocked on it returns at once and fails; the owner sees
 // fired() and reports a timeout.
 //
-// One watcher thread serves every armed socket of the process. It is never
-// joined: process exit does not wait for it, and it holds no socket open.
+// One watcher thread serves every armed socket of the process. At process
+// exit (atexit; for a library, also dlclose) every armed socket is shut down
+// at once, any armed later is shut down as it is armed, and the watcher
+// thread ends: nothing waits for an answer then, so whatever joins the
+// threads doing exchanges does not wait for their deadlines.
 //
 // Thread safety: construct and destroy on the thread that owns the socket;
 // fired() may be read from any thread. After the destructor returns the
