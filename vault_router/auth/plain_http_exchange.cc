@@ -51,7 +51,8 @@ Result<HttpResponse> PlainHttpExchange::Send(const HttpRequest& request, Deadlin
     socket.connect(Poco::Net::SocketAddress(host_, static_cast<Poco::UInt16>(port_)),
                    ToTimespan(deadline.remaining(connect_timeout_)));
     const Deadline try_deadline = deadline.Earlier(Deadline::After(try_timeout_));
-    session.emplace(socket);  // never a proxy
+    session.emplace(socket);
+    session->setProxyConfig(Poco::Net::HTTPClientSession::ProxyConfig());  // never a proxy
     guard.emplace(socket.impl()->sockfd(), try_deadline);
     session->setKeepAlive(false);
     session->setTimeout(ToTimespan(deadline.remaining(connect_timeout_)), ToTimespan(try_deadline.remaining()),
