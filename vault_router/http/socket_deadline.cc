@@ -78,8 +78,11 @@ class SocketDeadlineWatcher {
         continue;
       }
       auto first = armed_.begin();
-      if (Clock::now() < first->first) {
-        cv_.wait_until(lock, first->first);
+      // A copy: wait_until reads it again after waking, and the entry may be
+      // gone by then.
+      const Clock::time_point earliest = first->first;
+      if (Clock::now() < earliest) {
+        cv_.wait_until(lock, earliest);
         continue;
       }
       // Under the lock: a socket whose SocketDeadline is being destroyed is
