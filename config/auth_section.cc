@@ -24,7 +24,8 @@ class AuthReader {
         r_(table, doc.AbsentSection("auth"), doc.syntax,
            {"tenant", "authority_host", "token_endpoint", "ca_bundle", "connect_to", "client_id", "client_secret",
             "client_secret_file", "credential", "certificate_file", "certificate_key_file", "certificate_password_file",
-            "managed_identity", "managed_identity_client_id", "managed_identity_endpoint"},
+            "managed_identity", "managed_identity_client_id", "managed_identity_endpoint",
+            "additionally_allowed_tenants"},
            diag) {}
 
   AuthConfig Read() {
@@ -43,6 +44,7 @@ class AuthReader {
                  "a GUID (directory id) or a verified domain such as contoso.onmicrosoft.com");
       }
     }
+    ReadAdditionalTenants();
     if (auto authority = r_.String("authority_host")) {
       Result<Endpoint> endpoint = ParseServiceUrl(*authority);
       if (endpoint.ok()) {
@@ -72,6 +74,21 @@ class AuthReader {
         out_.connect_to_port = endpoint->port;
       } else {
         r_.Error("connect_to", "'" + *connect_to + "': " + endpoint.status().message(), "host:port or [ipv6]:port");
+      }
+    }
+  }
+
+  // Tenants a vault's challenge may name besides `tenant` (a vault in another
+  // tenant, as Azure.Identity's AdditionallyAllowedTenants); "*" = any.
+  void ReadAdditionalTenants() {
+    auto tenants = r_.List("additionally_allowed_tenants");
+    if (!tenants) return;
+    for (const std::string& t : *tenants) {
+      if (t == "*" || IsTenant(t)) {
+        out_.additionally_allowed_tenants.push_back(t);
+      } else {
+        r_.Error("additionally_allowed_tenants", "'" + t + "' is not a tenant id",
+                 "GUIDs or verified domains such as contoso.onmicrosoft.com, or * for any tenant");
       }
     }
   }

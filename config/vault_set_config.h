@@ -43,6 +43,9 @@ enum class TokenEndpointVersion { kV2, kV1 };
 
 struct AuthConfig {
   std::string tenant;
+  // Tenants other than `tenant` that a vault's challenge may name (a vault
+  // in another tenant); "*" = any. Empty: only `tenant`.
+  std::vector<std::string> additionally_allowed_tenants;
   std::string authority_host = "https://login.microsoftonline.com";
   CredentialKind kind = CredentialKind::kClientSecret;
   TokenEndpointVersion endpoint_version = TokenEndpointVersion::kV2;

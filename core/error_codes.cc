@@ -164,6 +164,8 @@ constexpr Entry kTable[] = {
     {5006, "No vault in the set could perform the operation."},
     {5007, "The local state store failed."},
     {5008, "The key version is not held by every vault in the set; it is not used for new wraps."},
+    {5009, "The vault's authentication challenge names a tenant other than the configured one; no credential was sent. "
+           "List it in additionally_allowed_tenants if the vault really belongs to it."},
 };
 
 }  // namespace

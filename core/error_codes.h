@@ -59,6 +59,7 @@ inline constexpr int kKeyMaterialMismatch = 5005;  // a vault holds other materi
 inline constexpr int kNoUsableVault = 5006;       // every vault failed or is ejected
 inline constexpr int kStateStoreError = 5007;     // SQLite state store failure
 inline constexpr int kVersionNotEverywhere = 5008;  // key version not held by every vault
+inline constexpr int kChallengeTenantNotAllowed = 5009;  // challenge names a tenant the config does not allow
 
 // The connector's own description for a code, or "" when it has none.
 std::string_view Describe(int code);

@@ -4,6 +4,7 @@
 
 #include <iomanip>
 
+#include "config/section_reader.h"
 #include "config/vault_set_sections.h"
 
 namespace geoekm::cli {
@@ -85,6 +86,8 @@ void PrintVaultSet(const VaultSetConfig& config, std::ostream& out) {
   const AuthConfig& a = config.auth;
   out << "\nauth\n";
   Row(out, 2, "tenant", a.tenant);
+  Row(out, 2, "additionally_allowed_tenants",
+      a.additionally_allowed_tenants.empty() ? "(none)" : JoinForMessage(a.additionally_allowed_tenants));
   Row(out, 2, "authority_host", a.authority_host);
   Row(out, 2, "token_endpoint", a.endpoint_version == TokenEndpointVersion::kV2 ? "v2" : "v1");
   if (!a.client_id.empty()) Row(out, 2, "client_id", a.client_id);

@@ -48,6 +48,7 @@ class AuthIntegrationTest : public TestbedSuite {
   }
   static AuthConfig ManagedIdentityConfig() {
     AuthConfig auth;
+    auth.tenant = info().tenant;
     auth.kind = CredentialKind::kManagedIdentity;
     auth.managed_identity_endpoint = info().imds_endpoint;
     return auth;
@@ -197,6 +198,7 @@ TEST_F(AuthIntegrationTest, AppServiceManagedIdentityFromEnvironment) {
   setenv("IDENTITY_ENDPOINT", info().app_service_endpoint.c_str(), 1);
   setenv("IDENTITY_HEADER", info().identity_header.c_str(), 1);
   AuthConfig config;
+  config.tenant = info().tenant;
   config.kind = CredentialKind::kManagedIdentity;
   auto token = TokenVia(config);
   setenv("IDENTITY_HEADER", "wrong-header-value", 1);
@@ -225,8 +227,11 @@ TEST_F(AuthIntegrationTest, WrongSecretIs3303AndNeverQuoted) {
   EXPECT_EQ(auth->stats().token_failures, 1u);
 }
 
-TEST_F(AuthIntegrationTest, UnknownTenantFromChallengeIs3303) {
-  auto auth = VaultAuthenticator::Create(SecretConfig()).value();
+// Only a tenant the config allows is asked; the login service does not know this one.
+TEST_F(AuthIntegrationTest, UnknownAllowedTenantFromChallengeIs3303) {
+  AuthConfig config = SecretConfig();
+  config.additionally_allowed_tenants = {"ffffffff-0000-0000-0000-000000000000"};
+  auto auth = VaultAuthenticator::Create(config).value();
   std::string challenge = "Bearer authorization=\"https://login.example/ffffffff-0000-0000-0000-000000000000\", "
                           "resource=\"" + info().resource + "\"";
   auto token = auth->OnChallenge(East().host, challenge, "", Deadline::After(Millis(20000)));
@@ -264,6 +269,7 @@ TEST(AuthShortTokenTest, ShortLivedTokensAreRefreshedTransparently) {
   ASSERT_GT(port, 0) << ReadFileText(dir.File("login.log"));
 
   AuthConfig config;
+  config.tenant = tenant;
   config.authority_host = "https://login.vault.test:" + std::to_string(port);
   config.connect_to_host = "127.0.0.1";
   config.connect_to_port = port;

@@ -41,7 +41,7 @@ TEST(VaultError, MapsStatusesToConnectorCodesAndClasses) {
                {404, codes::kHttpNotFound, ErrorClass::kNotFound},
                {429, codes::kHttpThrottled, ErrorClass::kThrottled},
                {400, codes::kHttpClientError, ErrorClass::kBadRequest},
-               {409, codes::kHttpClientError, ErrorClass::kBadRequest},
+               {409, codes::kHttpClientError, ErrorClass::kTransient},  // a conflict: retried
                {408, codes::kHttpServerError, ErrorClass::kTransient},
                {500, codes::kHttpServerError, ErrorClass::kTransient},
                {503, codes::kHttpServerError, ErrorClass::kTransient}};
@@ -78,6 +78,46 @@ TEST(VaultError, KeepsTheVaultCodeWithSpacesAndHidesBadRequestEchoes) {
   EXPECT_EQ(s.vault_error_code(), "Malformed backup blob");
   EXPECT_EQ(s.message().find("Backup blob contains"), std::string::npos) << s.message();
   EXPECT_EQ(s.http_status(), 400);
+}
+
+// Real Key Vault answers a restore right after a purge with 409 and accepts
+// it seconds later: the service's code and words must reach the operator,
+// not advice about malformed blobs.
+TEST(VaultError, AConflictKeepsTheVaultsCodeAndMessage) {
+  Status s = VaultErrorFromResponse(
+      Response(409, R"({"error":{"code":"Conflict","message":"There was a conflict restoring the key 'https://v.vault.azure.net/keys/k/1'."}})"),
+      "westus", "restore");
+  EXPECT_EQ(s.code(), codes::kHttpClientError);
+  EXPECT_EQ(s.error_class(), ErrorClass::kTransient);
+  EXPECT_EQ(s.vault_error_code(), "Conflict");
+  EXPECT_NE(s.message().find("There was a conflict restoring the key"), std::string::npos) << s.message();
+  EXPECT_EQ(s.message().find("malformed"), std::string::npos) << s.message();
+}
+
+// A vault never redirects: the message says so and where it pointed.
+TEST(VaultError, ARedirectSaysWhereItPointed) {
+  Status s = VaultErrorFromResponse(Response(302, "", {{"Location", "https://elsewhere.example/keys/k"}}), "eastus",
+                                    "get key");
+  EXPECT_EQ(s.error_class(), ErrorClass::kTransient);
+  EXPECT_EQ(s.http_status(), 302);
+  EXPECT_NE(s.message().find("redirect to 'https://elsewhere.example/keys/k'"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("refused"), std::string::npos) << s.message();
+  Status nowhere = VaultErrorFromResponse(Response(307, ""), "eastus", "get key");
+  EXPECT_NE(nowhere.message().find("no Location"), std::string::npos) << nowhere.message();
+}
+
+// Vault text reaches terminals and logs: its control bytes are escaped.
+TEST(VaultError, ControlBytesFromTheVaultAreEscaped) {
+  Status s = VaultErrorFromResponse(
+      Response(503, "{\"error\":{\"code\":\"Busy\\u0007\",\"message\":\"retry\\u001b[2J later\\r\\nFAKE LOG LINE\"}}",
+               {{"x-ms-request-id", "id\x1b[31m"}}),
+      "eastus", "get key");
+  const std::string text = s.ToString();
+  for (char c : text) EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20) << "raw control byte in: " << text;
+  EXPECT_NE(s.message().find("retry\\x1b[2J later\\x0d\\x0aFAKE LOG LINE"), std::string::npos) << text;
+  EXPECT_EQ(s.vault_error_code(), "Busy\\x07");
+  Status redirect = VaultErrorFromResponse(Response(302, "", {{"Location", "https://x.example/\x1b[2J"}}), "v", "op");
+  EXPECT_NE(redirect.message().find("https://x.example/\\x1b[2J"), std::string::npos) << redirect.message();
 }
 
 TEST(VaultError, NamesTheForbiddenReason) {

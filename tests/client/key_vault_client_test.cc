@@ -14,7 +14,10 @@
 #include <thread>
 
 #include "config/config_loader.h"
+#include "core/base64url.h"
 #include "core/error_codes.h"
+#include "tests/support/hostile_server.h"
+#include "tests/support/test_pki_files.h"
 #include "tests/support/testbed.h"
 #include "tests/support/vaultsim_admin_client.h"
 
@@ -153,10 +156,17 @@ TEST_F(KeyVaultClientTest, CreateRotateListPagesUpdateBackupRestoreImport) {
   auto latest = east->GetKey(name, "", Soon());
   ASSERT_TRUE(latest.ok());
   EXPECT_EQ(restored->thumbprint, latest->thumbprint);
-  // A second restore collides with the name: 409 is a request-level error.
+  // A second restore collides with the name: the 409 is retried (the
+  // service accepts a restore made right after a purge seconds later), then
+  // reported with the service's code and words.
+  const std::int64_t restores_before = Admin("westus").RequestCount("restore");
   auto again = west->RestoreKey(*blob, Soon());
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.status().http_status(), 409);
+  EXPECT_EQ(again.status().vault_error_code(), "Conflict");
+  EXPECT_NE(again.status().message().find("There was a conflict restoring the key"), std::string::npos)
+      << again.status().ToString();
+  EXPECT_GT(Admin("westus").RequestCount("restore") - restores_before, 1);
   // Backups do not cross geographies.
   auto jp = MakeClient("japaneast");
   auto cross = jp->RestoreKey(*blob, Soon());
@@ -186,6 +196,58 @@ TEST_F(KeyVaultClientTest, CreateRotateListPagesUpdateBackupRestoreImport) {
   auto imported = jp->ImportKey(name + "-byok", jwk, false, {}, Soon());
   ASSERT_TRUE(imported.ok()) << imported.status().ToString();
   EXPECT_EQ(imported->thumbprint, testbed_->info().thumbprint);
+}
+
+// A restore answered 409 once (as right after a purge) succeeds on retry.
+TEST_F(KeyVaultClientTest, RestoreAnsweredConflictOnceIsRetried) {
+  auto east = MakeClient("eastus");
+  const std::string name = "conflict-test-" + std::to_string(::getpid());
+  ASSERT_TRUE(east->CreateKey(name, KeyCreateOptions{}, Soon()).ok());
+  auto blob = east->BackupKey(name, Soon());
+  ASSERT_TRUE(blob.ok()) << blob.status().ToString();
+  auto west = MakeClient("westus");
+  ASSERT_TRUE(west->GetKey(KeyName(), "", Soon()).ok());  // challenged: the restore goes with its body at once
+  ASSERT_TRUE(Admin("westus").SetErrorRate(409, 1.0, {"restore"}, 1));
+  const std::int64_t restores_before = Admin("westus").RequestCount("restore");
+  auto restored = west->RestoreKey(*blob, Soon());
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ(restored->name, name);
+  EXPECT_EQ(Admin("westus").RequestCount("restore") - restores_before, 2);
+  EXPECT_EQ(west->stats().retries, 1u);
+}
+
+// A recording vault (TLS on loopback) shows what travels before the token:
+// the first, unauthenticated wrap has no body, so no DEK.
+TEST_F(KeyVaultClientTest, TheUnauthenticatedFirstWrapCarriesNoDek) {
+  const auto& info = testbed_->info();
+  const std::string challenge = "Bearer authorization=\"" + info.authority + "\", resource=\"" + info.resource + "\"";
+  testing::HostileServer vault(testing::kEastUsHost, [&](const testing::ReceivedRequest& r, testing::Responder& out) {
+    if (r.header("Authorization").empty()) {
+      out.Write(testing::HostileServer::Answer(401, "Unauthorized", R"({"error":{"code":"Unauthorized"}})",
+                                               {{"WWW-Authenticate", challenge}}));
+    } else {
+      out.Write(testing::HostileServer::Answer(200, "OK", R"({"kid":"k","value":"AQAB"})"));
+    }
+  });
+  VaultConfig recording = Vault("eastus");
+  recording.connect_to_host = "127.0.0.1";
+  recording.connect_to_port = vault.port();
+  recording.ca_bundle = testing::TestPkiFiles::Shared().ca();
+  auto c = MakeClient("eastus", {}, &recording);
+  SecureBytes dek(32, 0x5a);
+  const std::string encoded_dek = Base64UrlEncode(dek);
+  auto wrapped = c->WrapKey(KeyName(), Version(), WrapAlgorithm::kRsaOaep256, dek, Soon());
+  ASSERT_TRUE(wrapped.ok()) << wrapped.status().ToString();
+  EXPECT_EQ(*wrapped, (Bytes{1, 0, 1}));
+  const auto requests = vault.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].method, "POST");
+  EXPECT_EQ(requests[0].header("Authorization"), "");
+  EXPECT_EQ(requests[0].body, "");
+  EXPECT_EQ(requests[0].body.find(encoded_dek), std::string::npos);
+  EXPECT_EQ(requests[1].header("Authorization").rfind("Bearer ", 0), 0u);
+  EXPECT_NE(requests[1].body.find(encoded_dek), std::string::npos);
+  for (const auto& r : requests) EXPECT_EQ(r.header("User-Agent").rfind("geoekm/", 0), 0u);
 }
 
 TEST_F(KeyVaultClientTest, ServerErrorsAreRetriedThenReported) {

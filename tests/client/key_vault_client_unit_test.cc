@@ -60,6 +60,7 @@ class ScriptedTransport : public HttpsTransport {
 // fetch count (a refresh).
 class FakeAuthenticator : public VaultAuthenticator {
  public:
+  bool Challenged(const std::string&) const override { return challenged; }
   Result<SecureString> CachedOrFreshToken(const std::string&, Deadline) override {
     if (!challenged) return Status(codes::kHttpUnauthorized, ErrorClass::kAuth, "no challenge from host yet");
     return SecureString(kToken);
@@ -290,6 +291,54 @@ TEST_F(KeyVaultClientUnitTest, NonIdempotentCallsAreNotRetriedAfterA5xx) {
   transport_->replies = {Reply(500, ""), Reply(200, kBundle)};
   EXPECT_TRUE(c->GetKey("tde", "", Soon()).ok());
   EXPECT_EQ(transport_->sent.size(), 3u);
+}
+
+// Until the vault has challenged, a wrap goes without its body (the DEK):
+// the body travels only with the token.
+TEST_F(KeyVaultClientUnitTest, TheUnauthenticatedFirstWrapCarriesNoBody) {
+  auto c = Make();
+  SecureBytes dek = {0xff, 0xfb, 0xff};
+  transport_->replies = {Challenge(), Reply(200, R"({"kid":"x","value":"AQAB"})"),
+                         Reply(200, R"({"kid":"x","value":"AQAB"})")};
+  ASSERT_TRUE(c->WrapKey("tde", kVersion, WrapAlgorithm::kRsaOaep256, dek, Soon()).ok());
+  ASSERT_TRUE(c->WrapKey("tde", kVersion, WrapAlgorithm::kRsaOaep256, dek, Soon()).ok());
+  const auto& s = transport_->sent;
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_EQ(s[0].method, "POST");
+  EXPECT_EQ(s[0].target, std::string("/keys/tde/") + kVersion + "/wrapkey?api-version=7.4");
+  EXPECT_EQ(s[0].body, "");
+  EXPECT_EQ(Header(s[0], "Authorization"), "");
+  EXPECT_EQ(Header(s[0], "Content-Type"), "");
+  for (std::size_t i : {1u, 2u}) {
+    EXPECT_EQ(s[i].body, R"({"alg":"RSA-OAEP-256","value":"__v_"})");
+    EXPECT_EQ(Header(s[i], "Authorization"), std::string("Bearer ") + kToken);
+  }
+}
+
+// A vault that does not challenge (2xx to the body-less request) gets the
+// request as it is.
+TEST_F(KeyVaultClientUnitTest, AVaultThatDoesNotChallengeGetsTheBodyNext) {
+  auto c = Make();
+  transport_->replies = {Reply(200, "{}"), Reply(200, R"({"kid":"x","value":"AQAB"})")};
+  auto wrapped = c->WrapKey("tde", kVersion, WrapAlgorithm::kRsaOaep256, SecureBytes{1, 2, 3}, Soon());
+  ASSERT_TRUE(wrapped.ok()) << wrapped.status().ToString();
+  ASSERT_EQ(transport_->sent.size(), 2u);
+  EXPECT_EQ(transport_->sent[0].body, "");
+  EXPECT_NE(transport_->sent[1].body.find("\"value\":\"AQID\""), std::string::npos) << transport_->sent[1].body;
+}
+
+// A 409 was refused, not processed (a restore right after a purge is
+// accepted seconds later): retried even for a call that is not idempotent.
+TEST_F(KeyVaultClientUnitTest, AConflictIsRetriedEvenForRestore) {
+  auth_->challenged = true;
+  auto c = Make();
+  transport_->replies = {
+      Reply(409, R"({"error":{"code":"Conflict","message":"There was a conflict restoring the key."}})"),
+      Reply(200, kBundle)};
+  auto restored = c->RestoreKey("YmxvYg", Soon());
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ(transport_->sent.size(), 2u);
+  EXPECT_EQ(c->stats().retries, 1u);
 }
 
 TEST_F(KeyVaultClientUnitTest, RetriesStopAtMaxRetries) {

@@ -416,6 +416,19 @@ TEST_P(ConfigRulesTest, Tenant) {
   EXPECT_TRUE(Load(spec_).ok());
 }
 
+// Tenants a vault's challenge may name besides `tenant`: tenant ids or "*".
+TEST_P(ConfigRulesTest, AdditionallyAllowedTenants) {
+  Result<VaultSetConfig> none = Load(spec_);
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_TRUE(none->auth.additionally_allowed_tenants.empty());
+  spec_.Set("auth", "additionally_allowed_tenants", List({"fabrikam.onmicrosoft.com", "*"}));
+  Result<VaultSetConfig> r = Load(spec_);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->auth.additionally_allowed_tenants, (std::vector<std::string>{"fabrikam.onmicrosoft.com", "*"}));
+  spec_.Set("auth", "additionally_allowed_tenants", List({"fabrikam.onmicrosoft.com", "%2e%2e"}));
+  EXPECT_TRUE(Rejected(Load(spec_), "'%2e%2e' is not a tenant id"));
+}
+
 TEST_P(ConfigRulesTest, AuthorityHostMustBeHttps) {
   spec_.Set("auth", "authority_host", Str("http://login.example"));
   EXPECT_TRUE(Rejected(Load(spec_), "scheme 'http' is not allowed"));

@@ -131,9 +131,12 @@ TEST(CliTest, ValidConfigWithInlineSecretNeverPrintsIt) {
                                                  .Set("auth", "credential", Str("0123456789abcdef0123456789abcdefP4ssw0rdXYZ"))
                                                  .Set("vault.westus", "connect_to", Str("127.0.0.1:8443"))
                                                  .Set("provider", "key_names", List({std::string(30, 'k')}))
+                                                 .Set("auth", "additionally_allowed_tenants",
+                                                      List({"fabrikam.onmicrosoft.com"}))
                                                  .Ini());
   ProcessRun run = RunGeoekm({"config", "check", path});
   EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("fabrikam.onmicrosoft.com"));
   EXPECT_THAT(run.out, Not(HasSubstr("P4ssw0rdXYZ")));
   EXPECT_THAT(run.out, HasSubstr("client secret (inline in the configuration file, not shown)"));
   EXPECT_THAT(run.out, HasSubstr("0123456789abcdef0123456789abcdef"));  // the client id is not secret

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error_codes.h"
+#include "vault_router/http/untrusted_text.h"
 
 namespace geoekm {
 namespace {
@@ -94,9 +95,10 @@ std::optional<std::string> Find(const Challenge& c, std::string_view name) {
   return std::nullopt;
 }
 
+// `why` quotes the challenge, which is the vault's text.
 Status Malformed(std::string_view why) {
   return Status(codes::kChallengeMalformed, ErrorClass::kAuth,
-                "malformed WWW-Authenticate challenge: " + std::string(why));
+                "malformed WWW-Authenticate challenge: " + EscapeControlBytes(why));
 }
 
 std::string_view StripPort(std::string_view host) {
@@ -176,7 +178,7 @@ Status VerifyChallengeDomain(std::string_view vault_host, const BearerChallenge&
                  host[host.size() - resource_host.size() - 1] == '.'));
   if (match) return Status::Ok();
   return Status(codes::kChallengeDomainMismatch, ErrorClass::kAuth,
-                "the challenge resource '" + resource_host + "' does not match the vault host '" + host +
+                "the challenge resource '" + EscapeControlBytes(resource_host) + "' does not match the vault host '" + host +
                     "'; no token is sent (the vault URL or the challenge is wrong)");
 }
 

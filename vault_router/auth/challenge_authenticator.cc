@@ -17,7 +17,13 @@ std::string HostKey(std::string_view host) {
 
 }  // namespace
 
-ChallengeAuthenticator::ChallengeAuthenticator(std::shared_ptr<TokenCache> cache) : cache_(std::move(cache)) {}
+ChallengeAuthenticator::ChallengeAuthenticator(std::shared_ptr<TokenCache> cache, TenantPolicy tenants)
+    : cache_(std::move(cache)), tenants_(std::move(tenants)) {}
+
+bool ChallengeAuthenticator::Challenged(const std::string& vault_host) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return scopes_.count(HostKey(vault_host)) != 0;
+}
 
 Result<SecureString> ChallengeAuthenticator::CachedOrFreshToken(const std::string& vault_host, Deadline deadline) {
   TokenScope scope;
@@ -49,7 +55,15 @@ Result<SecureString> ChallengeAuthenticator::OnChallenge(const std::string& vaul
     ++challenges_refused_;
     return domain;
   }
-  TokenScope scope{challenge->tenant, challenge->resource};
+  Result<std::string> tenant = tenants_.Resolve(challenge->tenant);
+  if (!tenant.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++challenges_refused_;
+    Status s = tenant.status();
+    s.Prefix(vault_host + ": ");
+    return s;
+  }
+  TokenScope scope{std::move(tenant).value(), challenge->resource};
   {
     std::lock_guard<std::mutex> lock(mu_);
     ++challenges_accepted_;

@@ -3,9 +3,9 @@
 // challenge; a token is only ever returned for a host whose challenge passed
 // the domain check (docs/ARCHITECTURE.md, invariant 6).
 //
-// Tenant: taken from the challenge, as the Azure SDKs do, even when the
-// configuration names another tenant; credentials still only go to the
-// configured authority, so a forged challenge can at most pick the tenant.
+// Tenant: the configured one; a challenge naming another tenant is refused
+// unless the configuration allows it (vault_router/auth/tenant_policy.h), so
+// a forged challenge cannot choose where the credential is sent.
 //
 // Thread safety: all methods may be called concurrently.
 #pragma once
@@ -15,6 +15,7 @@
 #include <mutex>
 #include <string>
 
+#include "vault_router/auth/tenant_policy.h"
 #include "vault_router/auth/token_cache.h"
 #include "vault_router/auth/vault_authenticator.h"
 
@@ -22,8 +23,9 @@ namespace geoekm {
 
 class ChallengeAuthenticator : public VaultAuthenticator {
  public:
-  explicit ChallengeAuthenticator(std::shared_ptr<TokenCache> cache);
+  ChallengeAuthenticator(std::shared_ptr<TokenCache> cache, TenantPolicy tenants);
 
+  bool Challenged(const std::string& vault_host) const override;
   Result<SecureString> CachedOrFreshToken(const std::string& vault_host, Deadline deadline) override;
   Result<SecureString> OnChallenge(const std::string& vault_host, std::string_view www_authenticate,
                                    std::string_view rejected_token, Deadline deadline) override;
@@ -31,6 +33,7 @@ class ChallengeAuthenticator : public VaultAuthenticator {
 
  private:
   std::shared_ptr<TokenCache> cache_;
+  const TenantPolicy tenants_;
   mutable std::mutex mu_;
   std::map<std::string, TokenScope> scopes_;  // by vault host, lower case
   std::uint64_t challenges_accepted_ = 0;

@@ -4,12 +4,17 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/StreamCopier.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/Timespan.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "core/error_codes.h"
+#include "vault_router/http/poco_message.h"
+#include "vault_router/http/socket_deadline.h"
+#include "vault_router/http/untrusted_text.h"
 
 namespace geoekm {
 namespace {
@@ -21,38 +26,50 @@ Poco::Timespan ToTimespan(std::chrono::milliseconds ms) {
 }  // namespace
 
 PlainHttpExchange::PlainHttpExchange(std::string host, int port, std::chrono::milliseconds connect_timeout,
-                                     std::chrono::milliseconds try_timeout)
-    : host_(std::move(host)), port_(port), connect_timeout_(connect_timeout), try_timeout_(try_timeout) {}
+                                     std::chrono::milliseconds try_timeout, std::size_t max_response_bytes)
+    : host_(std::move(host)),
+      port_(port),
+      connect_timeout_(connect_timeout),
+      try_timeout_(try_timeout),
+      max_response_bytes_(max_response_bytes) {}
 
 Result<HttpResponse> PlainHttpExchange::Send(const HttpRequest& request, Deadline deadline) const {
   std::string where = "http://" + host_ + ":" + std::to_string(port_);
   if (deadline.expired()) {
     return Status(codes::kDeadlineExceeded, ErrorClass::kTransient, "deadline passed before contacting " + where);
   }
-  int stage = codes::kHttpSendRequest;
+  int stage = codes::kHttpConnectSession;
+  // Declared in this order so that the guard is disarmed before the session
+  // closes the socket, on every path.
+  std::optional<Poco::Net::HTTPClientSession> session;
+  std::optional<SocketDeadline> guard;
   try {
-    Poco::Net::HTTPClientSession session;
-    session.setProxyConfig(Poco::Net::HTTPClientSession::ProxyConfig());  // never a proxy
-    session.setHost(host_);
-    session.setPort(static_cast<Poco::UInt16>(port_));
-    session.setKeepAlive(false);
-    session.setTimeout(ToTimespan(deadline.remaining(connect_timeout_)), ToTimespan(deadline.remaining(try_timeout_)),
-                       ToTimespan(deadline.remaining(try_timeout_)));
+    // Connected here rather than by the session, so that the whole exchange
+    // after the connect is bounded by the try deadline, whatever the pace of
+    // the endpoint's bytes.
+    Poco::Net::StreamSocket socket;
+    socket.connect(Poco::Net::SocketAddress(host_, static_cast<Poco::UInt16>(port_)),
+                   ToTimespan(deadline.remaining(connect_timeout_)));
+    const Deadline try_deadline = deadline.Earlier(Deadline::After(try_timeout_));
+    session.emplace(socket);
+    session->setProxyConfig(Poco::Net::HTTPClientSession::ProxyConfig());  // never a proxy
+    guard.emplace(socket.impl()->sockfd(), try_deadline);
+    session->setKeepAlive(false);
+    session->setTimeout(ToTimespan(deadline.remaining(connect_timeout_)), ToTimespan(try_deadline.remaining()),
+                       ToTimespan(try_deadline.remaining()));
 
-    Poco::Net::HTTPRequest req(request.method, request.target, Poco::Net::HTTPMessage::HTTP_1_1);
-    for (const auto& [name, value] : request.headers) req.set(name, value);
-    if (!request.body.empty() || request.method == "POST") req.setContentLength(static_cast<std::streamsize>(request.body.size()));
-    stage = codes::kHttpSendRequest;  // sendRequest() connects too: refusals are caught below
-    std::ostream& out = session.sendRequest(req);
+    Poco::Net::HTTPRequest req = ToPocoRequest(request, /*keep_alive=*/false);
+    req.setHost(host_, static_cast<Poco::UInt16>(port_));  // the session did not connect, so it knows no host
+    stage = codes::kHttpSendRequest;
+    std::ostream& out = session->sendRequest(req);
     out << request.body;
     stage = codes::kHttpReadData;
     Poco::Net::HTTPResponse res;
-    std::istream& in = session.receiveResponse(res);
+    std::istream& in = session->receiveResponse(res);
     HttpResponse response;
-    response.status = static_cast<int>(res.getStatus());
-    response.reason = res.getReason();
-    for (const auto& [name, value] : res) response.headers.emplace_back(name, value);
-    Poco::StreamCopier::copyToString(in, response.body);
+    Status read = ReadPocoResponse(res, in, max_response_bytes_, &response);
+    if (guard->fired()) throw Poco::TimeoutException("the try timeout passed");
+    if (!read.ok()) return read.Prefix(where + ": ");
     return response;
   } catch (const Poco::Net::HostNotFoundException& e) {
     return Status(codes::kVaultNameNotResolved, ErrorClass::kTransient, where + ": " + e.displayText());
@@ -60,13 +77,13 @@ Result<HttpResponse> PlainHttpExchange::Send(const HttpRequest& request, Deadlin
     return Status(codes::kVaultNameNotResolved, ErrorClass::kTransient, where + ": " + e.displayText());
   } catch (const Poco::Net::ConnectionRefusedException& e) {
     return Status(codes::kHttpConnectSession, ErrorClass::kTransient, where + ": " + e.displayText());
-  } catch (const Poco::TimeoutException& e) {
-    if (deadline.expired()) {
+  } catch (const Poco::Exception& e) {
+    const bool timeout = (guard && guard->fired()) || dynamic_cast<const Poco::TimeoutException*>(&e);
+    if (timeout && deadline.expired()) {
       return Status(codes::kDeadlineExceeded, ErrorClass::kTransient, where + ": deadline passed");
     }
-    return Status(stage, ErrorClass::kTransient, where + ": timed out (" + e.displayText() + ")");
-  } catch (const Poco::Exception& e) {
-    return Status(stage, ErrorClass::kTransient, where + ": " + e.displayText());
+    if (timeout) return Status(stage, ErrorClass::kTransient, where + ": timed out");
+    return Status(stage, ErrorClass::kTransient, where + ": " + EscapeControlBytes(e.displayText()));
   }
 }
 

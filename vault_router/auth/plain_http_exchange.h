@@ -6,6 +6,10 @@
 //
 // The HTTPS counterpart with pooling is vault_router/http/https_transport.h.
 //
+// The try timeout bounds the whole exchange after the connect (a byte-at-a-
+// time endpoint is cut off like a silent one); bodies are capped; requests
+// carry "User-Agent: geoekm/<version>".
+//
 // Failures: codes::kHttpConnectSession (3004), kHttpSendRequest (3008),
 // kHttpReadData (3019), kVaultNameNotResolved (3900), kDeadlineExceeded
 // (5003); all ErrorClass::kTransient.
@@ -14,6 +18,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 
 #include "core/deadline.h"
@@ -25,7 +30,8 @@ namespace geoekm {
 class PlainHttpExchange {
  public:
   PlainHttpExchange(std::string host, int port, std::chrono::milliseconds connect_timeout = std::chrono::seconds(3),
-                    std::chrono::milliseconds try_timeout = std::chrono::seconds(10));
+                    std::chrono::milliseconds try_timeout = std::chrono::seconds(10),
+                    std::size_t max_response_bytes = 256 * 1024);
 
   Result<HttpResponse> Send(const HttpRequest& request, Deadline deadline) const;
 
@@ -34,6 +40,7 @@ class PlainHttpExchange {
   int port_;
   std::chrono::milliseconds connect_timeout_;
   std::chrono::milliseconds try_timeout_;
+  std::size_t max_response_bytes_;  // a token answer is a few KB
 };
 
 }  // namespace geoekm

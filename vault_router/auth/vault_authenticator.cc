@@ -28,6 +28,7 @@ Result<HttpExchange> HttpsExchange(const std::string& host, int port, const Auth
   origin.connect_to_port = auth.connect_to_port;
   origin.ca_bundle = auth.ca_bundle;
   origin.max_idle_connections = 4;  // token requests are rare
+  origin.max_response_bytes = 256 * 1024;  // a token answer is a few KB
   Result<std::shared_ptr<HttpsTransport>> transport = HttpsTransport::Create(origin);
   if (!transport.ok()) return transport.status();
   std::shared_ptr<HttpsTransport> t = std::move(transport).value();
@@ -88,7 +89,8 @@ Result<std::shared_ptr<VaultAuthenticator>> VaultAuthenticator::Create(const Aut
   Result<std::shared_ptr<TokenSource>> source = MakeSource(auth);
   if (!source.ok()) return source.status();
   auto cache = std::make_shared<TokenCache>(std::move(source).value());
-  return std::shared_ptr<VaultAuthenticator>(std::make_shared<ChallengeAuthenticator>(std::move(cache)));
+  return std::shared_ptr<VaultAuthenticator>(std::make_shared<ChallengeAuthenticator>(
+      std::move(cache), TenantPolicy(auth.tenant, auth.additionally_allowed_tenants)));
 }
 
 }  // namespace geoekm

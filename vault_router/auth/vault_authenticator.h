@@ -5,8 +5,8 @@
 // vault host without a token; the vault answers 401 with WWW-Authenticate;
 // OnChallenge() parses it tolerantly, requires the vault host to equal or end
 // with "." + the resource host (else error 5004 and NO token is fetched),
-// takes the tenant from the challenge, and fetches a token from the
-// CONFIGURED authority only. Later requests to that host call
+// uses the configured tenant (another one only when the configuration allows
+// it), and fetches a token from the CONFIGURED authority only. Later requests to that host call
 // CachedOrFreshToken().
 //
 // One token cache per (authority, tenant, client, scope), shared by all
@@ -32,7 +32,7 @@ struct AuthStats {
   std::uint64_t token_fetches = 0;    // successful requests to the authority / MI endpoint
   std::uint64_t token_failures = 0;
   std::uint64_t challenges_accepted = 0;
-  std::uint64_t challenges_refused = 0;  // domain check failures
+  std::uint64_t challenges_refused = 0;  // malformed, domain or tenant check failures
 };
 
 class VaultAuthenticator {
@@ -40,10 +40,13 @@ class VaultAuthenticator {
   static Result<std::shared_ptr<VaultAuthenticator>> Create(const AuthConfig& auth);
   virtual ~VaultAuthenticator() = default;
 
+  // True once a challenge from vault_host was accepted (it stays true).
+  // Until then the client sends a request without a token (and without its
+  // body) to get the challenge.
+  virtual bool Challenged(const std::string& vault_host) const = 0;
+
   // A valid token for a vault host whose challenge was accepted before.
-  // Fails with ErrorClass::kAuth and an empty message prefix "no challenge"
-  // when the host has not been challenged yet (the client then sends the
-  // request without a token to get one).
+  // Fails with ErrorClass::kAuth when the host has not been challenged yet.
   virtual Result<SecureString> CachedOrFreshToken(const std::string& vault_host, Deadline deadline) = 0;
 
   // Handles the WWW-Authenticate header of a 401 from vault_host. When

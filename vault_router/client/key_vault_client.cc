@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 
+#include <Poco/String.h>
 #include <Poco/UUIDGenerator.h>
 
 #include <thread>
@@ -89,25 +90,42 @@ Result<HttpResponse> KeyVaultClient::Execute(Call call, Deadline deadline) {
                    "api-version=" + options_.api_version;
   request.body = std::move(call.body);
   bool challenged = false;
+  // Set when the vault answered a body-less probe with 2xx: it does not
+  // challenge, so the request goes as it is.
+  bool no_challenge_needed = false;
   int attempt = 0;
   Status last;
   for (;;) {
-    request.headers.clear();
-    request.headers.emplace_back("Accept", "application/json");
-    if (!request.body.empty()) request.headers.emplace_back("Content-Type", "application/json");
-    request.headers.emplace_back("x-ms-client-request-id", Poco::UUIDGenerator::defaultGenerator().createRandom().toString());
     SecureString token;
-    auto cached = auth_->CachedOrFreshToken(vault_.host, deadline);
-    if (cached.ok()) {
+    if (auth_->Challenged(vault_.host)) {
+      auto cached = auth_->CachedOrFreshToken(vault_.host, deadline);
+      if (!cached.ok()) {
+        Wipe(request.body);
+        return Status(cached.status()).WithVault(vault_.name);
+      }
       token = std::move(cached).value();
-      request.headers.emplace_back("Authorization", "Bearer " + std::string(token.data(), token.size()));
-    } else if (cached.status().message().rfind("no challenge", 0) != 0) {
-      Wipe(request.body);
-      return Status(cached.status()).WithVault(vault_.name);
     }
+    // Until the vault has challenged, the request goes without a token and
+    // without its body (a wrap's body is the DEK): the answer is the 401
+    // challenge, and the body only ever travels with a token (the .NET SDK's
+    // challenge policy does the same).
+    const bool probe = token.empty() && !request.body.empty() && !no_challenge_needed;
+    HttpRequest probe_request;
+    if (probe) {
+      probe_request.method = request.method;
+      probe_request.target = request.target;
+    }
+    HttpRequest& sent = probe ? probe_request : request;
+    sent.headers.clear();
+    sent.headers.emplace_back("Accept", "application/json");
+    if (!sent.body.empty()) sent.headers.emplace_back("Content-Type", "application/json");
+    sent.headers.emplace_back("x-ms-client-request-id", Poco::UUIDGenerator::defaultGenerator().createRandom().toString());
+    if (!token.empty()) sent.headers.emplace_back("Authorization", "Bearer " + std::string(token.data(), token.size()));
     requests_.fetch_add(1);
-    auto response = transport_->Send(request, deadline, call.idempotent);
-    if (!request.headers.empty()) Wipe(request.headers[request.headers.size() - 1].second);
+    auto response = transport_->Send(sent, deadline, call.idempotent);
+    for (auto& [name, value] : sent.headers) {
+      if (Poco::icompare(name, "Authorization") == 0) Wipe(value);
+    }
     if (response.ok() && response->status == 401 && !challenged) {
       // Challenge-based auth: the vault names its authority and resource.
       challenged = true;
@@ -120,6 +138,10 @@ Result<HttpResponse> KeyVaultClient::Execute(Call call, Deadline deadline) {
       }
       continue;  // the next loop iteration sends with the fresh token
     }
+    if (probe && response.ok() && response->status >= 200 && response->status < 300) {
+      no_challenge_needed = true;
+      continue;
+    }
     if (response.ok() && response->status >= 200 && response->status < 300) {
       Wipe(request.body);
       return std::move(response).value();
@@ -128,9 +150,13 @@ Result<HttpResponse> KeyVaultClient::Execute(Call call, Deadline deadline) {
                          : Status(response.status()).WithVault(vault_.name);
     if (response.ok()) Wipe(response->body);
     const bool throttled = last.error_class() == ErrorClass::kThrottled;
+    // A 409 is a state conflict the service refused, not processed (a restore
+    // right after a purge is accepted seconds later): safe to retry for any
+    // operation, within the deadline.
+    const bool conflict = response.ok() && response->status == 409;
     const bool unreachable = !response.ok() && (last.code() == codes::kHttpConnectSession ||
                                                 last.code() == codes::kVaultNameNotResolved);
-    const bool retryable = (throttled && options_.retry_throttled) ||
+    const bool retryable = (throttled && options_.retry_throttled) || conflict ||
                            (last.error_class() == ErrorClass::kTransient && call.idempotent &&
                             last.code() != codes::kTlsFailure && last.code() != codes::kDeadlineExceeded &&
                             (!unreachable || options_.retry_unreachable));

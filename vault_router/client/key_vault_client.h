@@ -5,9 +5,10 @@
 // - Transport: a pooled HttpsTransport to the vault's origin (verified TLS,
 //   connect_to, proxy, per-try timeout, the caller's deadline).
 // - Auth: challenge-based; the first request to the vault goes without a
-//   token, a 401's WWW-Authenticate goes to the shared VaultAuthenticator
-//   (which checks the challenge's domain) and the request is sent once more
-//   with the token. A 401 with a cached token refreshes it once.
+//   token and without its body (a wrap's DEK never travels unauthenticated),
+//   a 401's WWW-Authenticate goes to the shared VaultAuthenticator (which
+//   checks the challenge's domain and tenant) and the request is sent with
+//   its body and the token. A 401 with a cached token refreshes it once.
 // - Errors: every failure is a Status with the connector's code, the HTTP
 //   status, the vault's error code, x-ms-request-id, the vault name and the
 //   class the router acts on (vault_router/client/vault_error.h).
@@ -15,7 +16,8 @@
 //   full jitter honouring Retry-After, within the deadline and a retry
 //   budget (vault_router/client/retry_policy.h). Operations that are not
 //   idempotent (create, rotate, import, restore, update) are retried only
-//   after 429, which the service did not process.
+//   after 429 and 409, which the service did not process (a restore right
+//   after a purge is answered 409 and accepted seconds later).
 // - api-version 7.4; base64url without padding out, padding accepted in;
 //   every key read carries its RFC 7638 thumbprint. No delete, no purge.
 // - DEKs travel in SecureBytes; response bodies that held plaintext are

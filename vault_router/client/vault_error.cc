@@ -8,6 +8,7 @@
 #include "core/error_codes.h"
 #include "core/json_fields.h"
 #include "vault_router/client/key_id.h"
+#include "vault_router/http/untrusted_text.h"
 
 namespace geoekm {
 namespace {
@@ -71,14 +72,16 @@ std::string ForbiddenAdvice(ForbiddenReason reason, const VaultErrorBody& body) 
 
 // The vault's text, redacted first so that a cut cannot leave the tail of a
 // secret too short to be recognised, then cut to `limit` bytes (on a UTF-8
-// character boundary).
+// character boundary), control bytes escaped (it may reach a terminal).
 std::string VaultText(std::string_view text, std::string_view key_name, std::size_t limit) {
   std::string out = RedactLongRuns(text, key_name);
-  if (out.size() <= limit) return out;
-  std::size_t cut = limit;
-  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-  out.resize(cut);
-  return out + "...";
+  if (out.size() > limit) {
+    std::size_t cut = limit;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    out.resize(cut);
+    out += "...";
+  }
+  return EscapeControlBytes(out);
 }
 
 // The vault's own words ride along (long base64-like runs redacted), with its
@@ -151,10 +154,27 @@ Status VaultErrorFromResponse(const HttpResponse& response, const std::string& v
     code = codes::kHttpServerError;
     cls = ErrorClass::kTransient;
     advice = "the vault had a server-side failure; it is retried and other vaults are tried";
+  } else if (http == 409) {
+    // Real Key Vault answers a restore made right after a purge with 409 and
+    // accepts it seconds later; the service's code and message tell which
+    // conflict it was.
+    code = codes::kHttpClientError;
+    cls = ErrorClass::kTransient;
+    advice = "the request conflicts with the key's current state in this vault (e.g. a restore or create soon after "
+             "a delete or purge, a name already in use, or parallel operations on the key); it was retried with "
+             "backoff";
   } else if (http >= 400) {
     code = codes::kHttpClientError;
     cls = ErrorClass::kBadRequest;
     advice = "the vault rejected the request as invalid (e.g. a malformed key name, ciphertext or backup blob)";
+  } else if (http >= 300 && http < 400) {
+    // A vault never redirects; following one would send the token elsewhere.
+    const std::string_view location = response.header("location");
+    advice = "the vault answered HTTP " + std::to_string(http) + ", a redirect to " +
+             (location.empty() ? std::string("nowhere (no Location)") : "'" + EscapeControlBytes(location) + "'") +
+             ", which is refused (a Key Vault does not redirect; check the vault URL and any proxy in between)";
+  } else {
+    advice = "the vault answered with the unexpected HTTP status " + std::to_string(http);
   }
   return Build(code, cls, operation + " failed: " + advice, response, body, vault, KeyNameInPath(request_path))
       .WithForbiddenReason(reason);
@@ -191,7 +211,7 @@ std::string RedactLongRuns(std::string_view text, std::string_view keep) {
 Status VaultParseError(int parser_code, const std::string& vault, const std::string& operation,
                        const std::string& what) {
   Status s(parser_code, ErrorClass::kTransient,
-           operation + " failed: the vault's answer could not be used (" + what + ")");
+           operation + " failed: the vault's answer could not be used (" + EscapeControlBytes(what) + ")");
   s.WithVault(vault);
   return s;
 }

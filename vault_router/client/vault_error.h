@@ -2,7 +2,8 @@
 // act on — the connector's error code, the error class, the 403 reason — and
 // a message that tells the operator what to do (like the connector's table).
 // The vault's own error code, its message (long base64-like runs redacted, as
-// a vault may echo request fields) and x-ms-request-id ride along.
+// a vault may echo request fields) and x-ms-request-id ride along, with
+// control bytes escaped (vault_router/http/untrusted_text.h).
 //
 // Thread safety: pure functions.
 #pragma once

@@ -18,7 +18,6 @@
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/SocketAddress.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
@@ -31,6 +30,9 @@
 #include <vector>
 
 #include "core/error_codes.h"
+#include "vault_router/http/poco_message.h"
+#include "vault_router/http/socket_deadline.h"
+#include "vault_router/http/untrusted_text.h"
 
 namespace geoekm {
 namespace {
@@ -116,6 +118,7 @@ Status MapException(const Poco::Exception& e, Stage stage, const HttpsOrigin& or
                     bool timeout_is_deadline) {
   const std::string where = origin.host + ":" + std::to_string(origin.port);
   const bool timeout = dynamic_cast<const Poco::TimeoutException*>(&e) != nullptr;
+  const std::string text = EscapeControlBytes(e.displayText());  // may quote the peer's bytes
   if (deadline.expired() || (timeout && timeout_is_deadline)) return DeadlinePassed(where);
   if (dynamic_cast<const Poco::Net::HostNotFoundException*>(&e) ||
       dynamic_cast<const Poco::Net::NoAddressFoundException*>(&e) ||
@@ -129,29 +132,29 @@ Status MapException(const Poco::Exception& e, Stage stage, const HttpsOrigin& or
   // connection (a reset, an unexpected EOF) is an ordinary send/read failure.
   if (dynamic_cast<const Poco::Net::CertificateValidationException*>(&e) ||
       dynamic_cast<const Poco::Net::InvalidCertificateException*>(&e) ||
-      (stage == Stage::kHandshake && e.displayText().find("certificate verify failed") != std::string::npos)) {
+      (stage == Stage::kHandshake && text.find("certificate verify failed") != std::string::npos)) {
     return Status(codes::kTlsFailure, ErrorClass::kTransient,
-                  "TLS with " + where + ": certificate verification failed: " + e.displayText() +
+                  "TLS with " + where + ": certificate verification failed: " + text +
                       ". Check the vault URL (host name) and the CA bundle.");
   }
   if (stage == Stage::kHandshake && !timeout) {
     return Status(codes::kTlsFailure, ErrorClass::kTransient,
-                  "TLS handshake with " + where + " failed: " + e.displayText());
+                  "TLS handshake with " + where + " failed: " + text);
   }
   switch (stage) {
     case Stage::kConnect:
     case Stage::kHandshake:  // a server that accepts but never completes the handshake
       return Status(codes::kHttpConnectSession, ErrorClass::kTransient,
-                    "cannot connect to " + where + ": " + e.displayText());
+                    "cannot connect to " + where + ": " + text);
     case Stage::kSend:
       return Status(codes::kHttpSendRequest, ErrorClass::kTransient,
-                    "cannot send the request to " + where + ": " + e.displayText());
+                    "cannot send the request to " + where + ": " + text);
     case Stage::kReceive:
     case Stage::kReceiveBody:
       break;
   }
   return Status(codes::kHttpReadData, ErrorClass::kTransient,
-                "cannot read the response from " + where + ": " + e.displayText());
+                "cannot read the response from " + where + ": " + text);
 }
 
 // Poco's blocking TLS reads and writes wait up to twice the socket's
@@ -264,30 +267,42 @@ class PooledHttpsTransport final : public HttpsTransport {
   Result<Poco::Net::StreamSocket> ConnectThroughProxy(Deadline open_deadline, Deadline deadline,
                                                       bool timeout_is_deadline) {
     const std::string proxy = proxy_->host + ":" + std::to_string(proxy_->port);
+    // In this order so that the guard is disarmed before the session closes
+    // the socket, on every path.
+    std::optional<Poco::Net::HTTPClientSession> session;
+    std::optional<SocketDeadline> guard;
     try {
-      Poco::Net::HTTPClientSession tunnel(proxy_->host, static_cast<Poco::UInt16>(proxy_->port));
+      Poco::Net::StreamSocket socket;
+      socket.connect(Poco::Net::SocketAddress(proxy_->host, static_cast<Poco::UInt16>(proxy_->port)),
+                     ToTimespan(open_deadline.remaining()));
+      Poco::Net::HTTPClientSession& tunnel = session.emplace(socket);
+      // A proxy that answers CONNECT a byte at a time still ends at the deadline.
+      guard.emplace(socket.impl()->sockfd(), open_deadline);
       // Plain TCP to the proxy: Poco waits each timeout once here.
       const Poco::Timespan left = ToTimespan(open_deadline.remaining());
       tunnel.setTimeout(left, left, left);
       Poco::Net::HTTPRequest connect(Poco::Net::HTTPRequest::HTTP_CONNECT, where(), Poco::Net::HTTPMessage::HTTP_1_1);
       connect.setHost(where());
+      connect.set("User-Agent", std::string(UserAgent()));
       connect.setKeepAlive(true);  // the tunnel is the connection
       tunnel.sendRequest(connect);
       Poco::Net::HTTPResponse answer;
       tunnel.receiveResponse(answer);
+      if (guard->fired()) throw Poco::TimeoutException("the connect timeout passed");
       if (answer.getStatus() != Poco::Net::HTTPResponse::HTTP_OK) {
         return Status(codes::kHttpConnectSession, ErrorClass::kTransient,
                       "HTTPS proxy " + proxy + " refused CONNECT " + where() + ": " +
-                          std::to_string(static_cast<int>(answer.getStatus())) + " " + answer.getReason());
+                          std::to_string(static_cast<int>(answer.getStatus())) + " " +
+                          EscapeControlBytes(answer.getReason()));
       }
+      guard.reset();
       return tunnel.detachSocket();
     } catch (const Poco::Exception& e) {
-      if (deadline.expired() || (timeout_is_deadline && dynamic_cast<const Poco::TimeoutException*>(&e))) {
-        return DeadlinePassed(where());
-      }
+      const bool timeout = (guard && guard->fired()) || dynamic_cast<const Poco::TimeoutException*>(&e);
+      if (deadline.expired() || (timeout_is_deadline && timeout)) return DeadlinePassed(where());
       return Status(codes::kHttpConnectSession, ErrorClass::kTransient,
                     "cannot open a tunnel to " + where() + " through the HTTPS proxy " + proxy + ": " +
-                        e.displayText());
+                        (guard && guard->fired() ? std::string("timed out") : EscapeControlBytes(e.displayText())));
     }
   }
 
@@ -314,7 +329,16 @@ class PooledHttpsTransport final : public HttpsTransport {
       if (open_deadline.expired()) throw Poco::TimeoutException("connect timeout");
       tcp.setReceiveTimeout(HalfOf(open_deadline.remaining()));
       tcp.setSendTimeout(HalfOf(open_deadline.remaining()));
-      Poco::Net::SecureStreamSocket tls = Poco::Net::SecureStreamSocket::attach(tcp, origin_.host, context_);
+      SocketDeadline guard(tcp.impl()->sockfd(), open_deadline);  // a handshake sent a byte at a time
+      Poco::Net::SecureStreamSocket tls = [&] {
+        try {
+          return Poco::Net::SecureStreamSocket::attach(tcp, origin_.host, context_);
+        } catch (const Poco::Exception&) {
+          if (guard.fired()) throw Poco::TimeoutException("the connect timeout passed");
+          throw;
+        }
+      }();
+      if (guard.fired()) throw Poco::TimeoutException("the connect timeout passed");
       tls.setNoDelay(true);
       auto conn = std::make_unique<Connection>();
       conn->session = std::make_unique<AttachedHttpsSession>(origin_.host, origin_.port, context_, tls);
@@ -339,15 +363,18 @@ class PooledHttpsTransport final : public HttpsTransport {
     const bool timeout_is_deadline = try_timeout < origin_.try_timeout;
     HTTPSClientSession& session = *conn.session;
     Stage stage = Stage::kSend;
+    // Ends the whole try (send, status line, headers, body) at its deadline,
+    // however the peer paces its bytes. Disarmed before the socket closes.
+    std::optional<SocketDeadline> guard;
+    auto drop = [&] {
+      guard.reset();
+      conn.session.reset();
+    };
     try {
       Poco::Net::StreamSocket& socket = session.socket();
+      guard.emplace(socket.impl()->sockfd(), try_deadline);
       socket.setSendTimeout(HalfOf(try_timeout));
-      Poco::Net::HTTPRequest req(request.method, request.target, Poco::Net::HTTPMessage::HTTP_1_1);
-      for (const auto& [k, v] : request.headers) req.set(k, v);
-      req.setKeepAlive(true);
-      if (!request.body.empty() || request.method == "POST" || request.method == "PUT" || request.method == "PATCH") {
-        req.setContentLength(static_cast<std::streamsize>(request.body.size()));
-      }
+      Poco::Net::HTTPRequest req = ToPocoRequest(request, /*keep_alive=*/true);
       std::ostream& body = session.sendRequest(req);
       body.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
       body.flush();
@@ -366,17 +393,22 @@ class PooledHttpsTransport final : public HttpsTransport {
       std::istream& in = session.receiveResponse(response);
       stage = Stage::kReceiveBody;
       HttpResponse out;
-      out.status = static_cast<int>(response.getStatus());
-      out.reason = response.getReason();
-      for (const auto& [k, v] : response) out.headers.emplace_back(k, v);
-      Poco::StreamCopier::copyToString(in, out.body);
+      Status read = ReadPocoResponse(response, in, origin_.max_response_bytes, &out);
+      if (guard->fired()) throw Poco::TimeoutException("the try timeout passed");
       if (session.networkException()) session.networkException()->rethrow();
-      if (in.bad()) throw Poco::IOException("the response body could not be read");
-      if (!response.getKeepAlive()) conn.session.reset();
+      if (!read.ok()) {
+        drop();  // the rest of the body is never read: the connection cannot be reused
+        return read.Prefix(where() + ": ").WithHttp(out.status, "", std::string(out.header("x-ms-request-id")));
+      }
+      if (!response.getKeepAlive()) drop();
       return out;
     } catch (const Poco::Exception& e) {
-      conn.session.reset();
-      *maybe_stale = stage != Stage::kReceiveBody && !dynamic_cast<const Poco::TimeoutException*>(&e);
+      const bool fired = guard && guard->fired();
+      drop();
+      const bool timeout = fired || dynamic_cast<const Poco::TimeoutException*>(&e);
+      *maybe_stale = stage != Stage::kReceiveBody && !timeout;
+      if (fired) return MapException(Poco::TimeoutException("the try timeout passed"), stage, origin_, deadline,
+                                     timeout_is_deadline);
       return MapException(e, stage, origin_, deadline, timeout_is_deadline);
     }
   }

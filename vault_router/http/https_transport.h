@@ -13,7 +13,11 @@
 //   A timeout is never retried here (the server got the request).
 // - Connect timeout (TCP + proxy CONNECT + TLS handshake), per-try timeout
 //   (send + receive), overall Deadline; each is cut to what the deadline
-//   leaves, and a deadline that passes gives 5003.
+//   leaves, and a deadline that passes gives 5003. The timeouts bound the
+//   whole step, not each read: a peer that sends a byte at a time is cut off
+//   at the step's deadline like a silent one.
+// - Response bodies are capped (max_response_bytes); every request carries
+//   "User-Agent: geoekm/<version>".
 // - Idle connections are kept up to max_idle_connections and ~55 s, and
 //   checked for a server-side close before reuse.
 //
@@ -54,6 +58,9 @@ struct HttpsOrigin {
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds try_timeout{10000};
   std::size_t max_idle_connections = 64;
+  // A larger response body is refused (3019) without being read further: a
+  // Key Vault answer is a few KB (a list page of 25 versions, a backup blob).
+  std::size_t max_response_bytes = 4 * 1024 * 1024;
 };
 
 struct HttpsTransportStats {
