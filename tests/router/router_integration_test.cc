@@ -541,6 +541,22 @@ TEST_F(RouterIntegrationTest, WrongLengthWrapAnswerFailsOverAndIsRecorded) {
   EXPECT_NE(refused.status().message().find("exactly 256 bytes"), std::string::npos) << refused.status().message();
 }
 
+// A vault answering JSON with nulls and wrong types where a key or an unwrap
+// result belongs (the body that once threw Poco::InvalidAccessException out of
+// the client) is that vault's fault: the others serve, the store records it.
+TEST_F(RouterIntegrationTest, NullsInThePrimarysAnswersFailOverNotCrash) {
+  auto deks = WrapDeks(2);
+  ASSERT_EQ(deks.size(), 2u);
+  ASSERT_TRUE(Admin("eastus").SetFaults(
+      R"({"answer":{"body":"{\"value\":[null],\"key\":{\"kid\":null,\"key_ops\":[null]},\"tags\":{\"a\":null}}",)"
+      R"("operations":["unwrapkey","get","list"]}})"));
+  UnwrapAll(deks, "eastus answers nulls");
+  EXPECT_TRUE(StoreShowsFault("eastus", RecordedHealth::kDegraded, codes::kUnwrapJsonParser) ||
+              StoreShowsFault("eastus", RecordedHealth::kEjected, codes::kUnwrapJsonParser))
+      << DescribeStored("eastus");
+  EXPECT_NE(router().HealthOf("eastus"), VaultHealthState::kHealthy);
+}
+
 // An unwrap answer that is empty or longer than RSA-OAEP-256 allows for a
 // 2048-bit key (256 - 2*32 - 2 = 190 bytes) is that vault's fault: another
 // vault unwraps, the store records it; with only such vaults the unwrap fails.
