@@ -41,6 +41,7 @@ const std::vector<RouterKnob>& RouterKnobs() {
       DurationKnob("hedge_delay_floor_ms", &T::hedge_delay_floor, 1, 60000),
       DurationKnob("hedge_delay_cap_ms", &T::hedge_delay_cap, 1, 600000),
       NumberKnob("hedge_latency_factor", &T::hedge_latency_factor, 1.0, 10.0),
+      DurationKnob("expected_rtt_ms", &T::expected_rtt, 1, 60000),
       BoolKnob("hedging_enabled", &T::hedging_enabled),
       IntKnob("consecutive_failures_to_eject", &T::consecutive_failures_to_eject, 1, 100),
       NumberKnob("error_rate_to_eject", &T::error_rate_to_eject, 0.01, 1.0),

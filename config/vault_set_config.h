@@ -73,6 +73,9 @@ struct RouterTuning {
   std::chrono::milliseconds hedge_delay_floor{50};
   std::chrono::milliseconds hedge_delay_cap{1000};
   double hedge_latency_factor = 2.0;
+  // What one vault call is expected to take before any was measured: seeds
+  // the hedge delay of a fresh router (see VaultHealth::HedgeDelay).
+  std::chrono::milliseconds expected_rtt{50};
   bool hedging_enabled = true;
   // Outlier detection (Envoy vocabulary).
   int consecutive_failures_to_eject = 3;

@@ -40,4 +40,9 @@ std::optional<std::chrono::milliseconds> LatencyTracker::p95() const {
   return std::chrono::milliseconds(sorted[idx]);
 }
 
+std::optional<std::chrono::milliseconds> LatencyTracker::max() const {
+  if (count_ == 0) return std::nullopt;
+  return std::chrono::milliseconds(*std::max_element(ring_.begin(), ring_.begin() + static_cast<std::ptrdiff_t>(count_)));
+}
+
 }  // namespace geoekm

@@ -24,6 +24,9 @@ class LatencyTracker {
   std::size_t samples() const { return count_; }
   std::optional<std::chrono::milliseconds> ewma() const;
   std::optional<std::chrono::milliseconds> p95() const;
+  // The slowest of the samples kept (any count): what a vault with too few
+  // samples for a percentile has shown at worst.
+  std::optional<std::chrono::milliseconds> max() const;
 
  private:
   std::array<std::chrono::milliseconds::rep, kWindow> ring_{};

@@ -203,12 +203,25 @@ VaultTier VaultHealth::Tier(Clock::time_point now) const {
   return VaultTier::kEjected;
 }
 
+// Before a percentile can be trusted, the delay comes from what is known
+// rather than the cap (a cold router whose primary is silent would otherwise
+// wait the whole cap before asking the next vault): the slowest of the few
+// samples there are, or, with none, the configured expected_rtt treated as
+// one sample. A single sample says little about the tail, so it is scaled
+// by kFewSamplesMargin on top of the factor: with the defaults, 50 ms x 2 x 2
+// = 200 ms.
 std::chrono::milliseconds VaultHealth::HedgeDelayLocked() const {
+  constexpr double kFewSamplesMargin = 2.0;
   const RouterTuning& t = policy_.tuning;
-  const auto p95 = latency_.p95();
-  if (!p95) return t.hedge_delay_cap;
+  double basis_ms = 0;
+  if (const auto p95 = latency_.p95()) {
+    basis_ms = static_cast<double>(p95->count());
+  } else {
+    const auto worst = latency_.max();
+    basis_ms = static_cast<double>(worst ? worst->count() : t.expected_rtt.count()) * kFewSamplesMargin;
+  }
   const auto scaled = std::chrono::milliseconds(
-      static_cast<std::chrono::milliseconds::rep>(std::ceil(static_cast<double>(p95->count()) * t.hedge_latency_factor)));
+      static_cast<std::chrono::milliseconds::rep>(std::ceil(basis_ms * t.hedge_latency_factor)));
   return std::clamp(scaled, t.hedge_delay_floor, std::max(t.hedge_delay_floor, t.hedge_delay_cap));
 }
 

@@ -89,8 +89,9 @@ class VaultHealth {
 
   VaultHealthState state() const;
   VaultTier Tier(Clock::time_point now) const;
-  // Adaptive hedge delay: p95 × factor clamped to [floor, cap]; the cap
-  // until enough samples exist.
+  // Adaptive hedge delay: p95 × factor clamped to [floor, cap]; with too
+  // few samples for a p95, 2 × the slowest sample × factor, and with none,
+  // 2 × expected_rtt × factor (same clamp).
   std::chrono::milliseconds HedgeDelay() const;
   VaultHealthSnapshot Snapshot(Clock::time_point now) const;
 

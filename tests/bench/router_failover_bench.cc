@@ -20,7 +20,8 @@
 //                   so eastus has enough latency samples for the adaptive
 //                   hedge delay (p95 x factor, clamped to [floor, cap]);
 //        one_unwrap — a router warmed by one unwrap only: eastus has too few
-//                   samples (the hedge delay is the cap) and westus's
+//                   samples for a p95 (the hedge delay is 2 x the slowest
+//                   of them x factor) and westus's
 //                   versions are not listed yet (the hedged attempt lists
 //                   them first).
 //      Reported against hedge delay + B and against try_timeout. The hedge
@@ -31,6 +32,13 @@
 //   killed eastus, before ejection: like the served case but the eastus
 //      process is killed (Testbed::KillVault: connection refused) and
 //      restarted after the timed unwrap; against B and hedge delay + B.
+//   cold start (time to the first unwrap of a freshly opened runtime that
+//      has made no call yet, so no vault has a latency sample): with every
+//      vault healthy (the baseline), with eastus blackholed from the start
+//      (the hedge delay is seeded from expected_rtt_ms), and the same with
+//      expected_rtt_ms set to the hedge cap, which reproduces the old seed
+//      (the cap until 5 samples exist). Only the first unwrap is timed; it
+//      includes the token fetch, TLS handshakes and key listing.
 //   killed eastus, its own client: how long eastus's KeyVaultClient, as
 //      the router builds it, takes to return "connection refused" (it does
 //      not retry an unreachable vault: KeyVaultClientOptions::
@@ -153,11 +161,13 @@ bool TimedUnwrap(const Fixture& f, VaultRouter& router, benchmark::State& state,
   return true;
 }
 
-enum class Warmth { kServed, kOneUnwrap };
+enum class Warmth { kServed, kOneUnwrap, kCold };
 
 // A runtime that has never seen a failure, warmed as described at the top.
-std::unique_ptr<VaultSetRuntime> FreshRuntime(const Fixture& f, Warmth warmth, benchmark::State& state) {
-  auto rt = VaultSetRuntime::Open(f.config);
+// kCold: opened only, no call made yet.
+std::unique_ptr<VaultSetRuntime> FreshRuntime(const Fixture& f, const VaultSetConfig& config, Warmth warmth,
+                                              benchmark::State& state) {
+  auto rt = VaultSetRuntime::Open(config);
   if (!rt.ok()) {
     state.SkipWithError(("opening a runtime: " + rt.status().ToString()).c_str());
     return nullptr;
@@ -170,7 +180,7 @@ std::unique_ptr<VaultSetRuntime> FreshRuntime(const Fixture& f, Warmth warmth, b
       return nullptr;
     }
   }
-  const int unwraps = warmth == Warmth::kServed ? kServedWarmUnwraps : 1;
+  const int unwraps = warmth == Warmth::kServed ? kServedWarmUnwraps : warmth == Warmth::kOneUnwrap ? 1 : 0;
   for (int i = 0; i < unwraps; ++i) {
     double ms = 0;
     if (!TimedUnwrap(f, router, state, &ms)) return nullptr;
@@ -256,10 +266,11 @@ PrimaryFault Kill() {
 
 // Per iteration: a fresh runtime (never saw a failure, eastus ranked first),
 // the fault on, one timed unwrap, the fault off, the runtime dropped.
-void RunBeforeEjection(benchmark::State& state, Samples& s, Warmth warmth, const PrimaryFault& fault) {
+void RunBeforeEjection(benchmark::State& state, Samples& s, Warmth warmth, const PrimaryFault& fault,
+                       const VaultSetConfig* config = nullptr) {
   Fixture& f = Fixture::Get();
   for (auto _ : state) {
-    std::unique_ptr<VaultSetRuntime> rt = FreshRuntime(f, warmth, state);
+    std::unique_ptr<VaultSetRuntime> rt = FreshRuntime(f, config ? *config : f.config, warmth, state);
     if (!rt) break;
     VaultRouter& router = rt->router();
     const std::chrono::milliseconds hedge = HedgeDelayOf(router, kPrimary);
@@ -297,7 +308,7 @@ void BM_BlackholedPrimaryBeforeEjection(benchmark::State& state, Warmth warmth) 
 void BM_BlackholedPrimaryAfterEjection(benchmark::State& state) {
   Fixture& f = Fixture::Get();
   Samples& s = Recorded()["blackhole_after"];
-  std::unique_ptr<VaultSetRuntime> rt = FreshRuntime(f, Warmth::kServed, state);
+  std::unique_ptr<VaultSetRuntime> rt = FreshRuntime(f, f.config, Warmth::kServed, state);
   if (!rt) return;
   VaultRouter& router = rt->router();
   const PrimaryFault blackhole = Blackhole();
@@ -326,6 +337,24 @@ void BM_BlackholedPrimaryAfterEjection(benchmark::State& state) {
   }
   if (std::string error = blackhole.off(f); !error.empty()) state.SkipWithError(error.c_str());
   rt.reset();
+}
+
+// --- cold start ---------------------------------------------------------------
+
+enum class ColdStart { kHealthy, kBlackholed, kBlackholedCapSeed };
+
+// Per iteration: a runtime opened and, before any other call, one timed
+// unwrap (eastus blackholed first unless kHealthy).
+void BM_ColdStartFirstUnwrap(benchmark::State& state, ColdStart mode) {
+  Fixture& f = Fixture::Get();
+  VaultSetConfig config = f.config;
+  if (mode == ColdStart::kBlackholedCapSeed) config.router.expected_rtt = config.router.hedge_delay_cap;
+  const PrimaryFault none{[](Fixture&) { return std::string(); }, [](Fixture&) { return std::string(); }};
+  RunBeforeEjection(state,
+                    Recorded()[mode == ColdStart::kHealthy      ? "cold_healthy"
+                               : mode == ColdStart::kBlackholed ? "cold_blackhole"
+                                                                : "cold_blackhole_cap_seed"],
+                    Warmth::kCold, mode == ColdStart::kHealthy ? none : Blackhole(), &config);
 }
 
 // --- killed primary ---------------------------------------------------------
@@ -381,6 +410,18 @@ BENCHMARK_CAPTURE(BM_BlackholedPrimaryBeforeEjection, one_unwrap, Warmth::kOneUn
     ->UseManualTime()
     ->Iterations(5);
 BENCHMARK(BM_BlackholedPrimaryAfterEjection)->Unit(benchmark::kMillisecond)->UseManualTime()->MinTime(1.0);
+BENCHMARK_CAPTURE(BM_ColdStartFirstUnwrap, healthy, ColdStart::kHealthy)
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime()
+    ->Iterations(8);
+BENCHMARK_CAPTURE(BM_ColdStartFirstUnwrap, blackholed, ColdStart::kBlackholed)
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime()
+    ->Iterations(8);
+BENCHMARK_CAPTURE(BM_ColdStartFirstUnwrap, blackholed_cap_seed, ColdStart::kBlackholedCapSeed)
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime()
+    ->Iterations(5);
 BENCHMARK(BM_KilledPrimaryBeforeEjection)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(8);
 BENCHMARK(BM_KilledPrimaryDirectClientGivesUp)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(4);
 
@@ -414,10 +455,11 @@ void PrintRow(const char* label, const Summary& s) {
 
 void PrintTable(const RouterTuning& tuning) {
   std::printf("\nrouter failover: wall-clock ms per unwrap over all iterations (defaults: hedge delay = "
-              "eastus p95 x %.1f in [%lld, %lld] ms, the cap below %zu samples; try_timeout %lld ms)\n",
+              "eastus p95 x %.1f in [%lld, %lld] ms, below %zu samples seeded from expected_rtt %lld ms; "
+              "try_timeout %lld ms)\n",
               tuning.hedge_latency_factor, static_cast<long long>(tuning.hedge_delay_floor.count()),
               static_cast<long long>(tuning.hedge_delay_cap.count()), LatencyTracker::kMinSamples,
-              static_cast<long long>(tuning.try_timeout.count()));
+              static_cast<long long>(tuning.expected_rtt.count()), static_cast<long long>(tuning.try_timeout.count()));
   std::printf("  %-46s %4s %9s %9s %9s\n", "scenario", "n", "median", "min", "max");
   const Samples* a = Find("A");
   const Samples* b = Find("B");
@@ -433,6 +475,9 @@ void PrintTable(const RouterTuning& tuning) {
   const Row rows[] = {{"blackhole_before_served", "blackholed eastus, before ejection (served)"},
                       {"blackhole_before_one_unwrap", "blackholed eastus, before ejection (1 unwrap)"},
                       {"blackhole_after", "blackholed eastus, after ejection"},
+                      {"cold_healthy", "cold start, all healthy (C)"},
+                      {"cold_blackhole", "cold start, blackholed eastus"},
+                      {"cold_blackhole_cap_seed", "cold start, blackholed eastus, cap seed (old)"},
                       {"killed_before", "killed eastus, before ejection"},
                       {"killed_direct_client", "killed eastus: its client returns the error", false}};
   for (const Row& r : rows) {
@@ -458,6 +503,17 @@ void PrintTable(const RouterTuning& tuning) {
     }
     if (!s->note.empty()) std::printf("; %s", s->note.c_str());
     std::printf("\n");
+  }
+  const Samples* c = Find("cold_healthy");
+  const Samples* cold = Find("cold_blackhole");
+  const Samples* capped = Find("cold_blackhole_cap_seed");
+  if (c && cold) {
+    std::printf("  cold start, blackholed eastus / C = %.2f\n",
+                Summarize(cold->unwrap_ms).median / Summarize(c->unwrap_ms).median);
+  }
+  if (cold && capped) {
+    std::printf("  cold start, blackholed eastus: seeded / cap seed (old) = %.3f\n",
+                Summarize(cold->unwrap_ms).median / Summarize(capped->unwrap_ms).median);
   }
   if (a && !a->note.empty()) std::printf("  A: %s\n", a->note.c_str());
 }

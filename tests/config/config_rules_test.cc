@@ -635,6 +635,7 @@ TEST_P(ConfigRulesTest, UnknownAuthKey) {
 TEST_P(ConfigRulesTest, RouterKnobsSetAndRangeChecked) {
   spec_.Set("router", "hedge_delay_floor_ms", Num("20"))
       .Set("router", "hedge_latency_factor", Num("3.5"))
+      .Set("router", "expected_rtt_ms", Num("150"))
       .Set("router", "hedging_enabled", Bool(false))
       .Set("router", "error_rate_to_eject", Num("0.25"))
       .Set("router", "failback_hysteresis_s", Num("0"))
@@ -644,6 +645,7 @@ TEST_P(ConfigRulesTest, RouterKnobsSetAndRangeChecked) {
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->router.hedge_delay_floor.count(), 20);
   EXPECT_DOUBLE_EQ(r->router.hedge_latency_factor, 3.5);
+  EXPECT_EQ(r->router.expected_rtt.count(), 150);
   EXPECT_FALSE(r->router.hedging_enabled);
   EXPECT_DOUBLE_EQ(r->router.error_rate_to_eject, 0.25);
   EXPECT_EQ(r->router.failback_hysteresis.count(), 0);
@@ -657,6 +659,8 @@ TEST_P(ConfigRulesTest, RouterOutOfRange) {
   EXPECT_TRUE(Rejected(Load(spec_), "11 is out of range (allowed: an integer from 0 to 10)"));
   spec_.Set("router", "max_retries", Num("1")).Set("router", "retry_budget_ratio", Num("1.5"));
   EXPECT_TRUE(Rejected(Load(spec_), "1.5 is out of range (allowed: a number from 0 to 1)"));
+  spec_.Set("router", "retry_budget_ratio", Num("0.5")).Set("router", "expected_rtt_ms", Num("0"));
+  EXPECT_TRUE(Rejected(Load(spec_), "0 is out of range (allowed: an integer from 1 to 60000)"));
 }
 
 TEST_P(ConfigRulesTest, RouterBadType) {

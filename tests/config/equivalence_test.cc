@@ -27,7 +27,7 @@ auto Fields(const AuthConfig& a) {
                   a.connect_to_port);
 }
 auto Fields(const RouterTuning& r) {
-  return std::tie(r.hedge_delay_floor, r.hedge_delay_cap, r.hedge_latency_factor, r.hedging_enabled,
+  return std::tie(r.hedge_delay_floor, r.hedge_delay_cap, r.hedge_latency_factor, r.expected_rtt, r.hedging_enabled,
                   r.consecutive_failures_to_eject, r.error_rate_to_eject, r.error_rate_window, r.probe_interval,
                   r.probe_interval_max, r.failback_hysteresis, r.max_retries, r.retry_base_delay,
                   r.retry_max_delay, r.retry_budget_ratio, r.retry_budget_min_per_second, r.operation_deadline,
@@ -68,6 +68,7 @@ TEST(ConfigEquivalenceTest, SameSetInBothSyntaxesLoadsTheSame) {
       .Set("auth", "authority_host", Str("https://login.example:9444/"))
       .Set("auth", "connect_to", Str("localhost:9444"))
       .Set("router", "hedge_latency_factor", Num("1.5"))
+      .Set("router", "expected_rtt_ms", Num("120"))
       .Set("router", "hedging_enabled", Bool(false))
       .Set("router", "retry_budget_ratio", Num("0.1"))
       .Set("router", "verification_ttl_s", Num("120"));

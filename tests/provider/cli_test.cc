@@ -120,6 +120,7 @@ TEST(CliTest, ExamplesAreValid) {
     EXPECT_THAT(run.out, HasSubstr("https://geoekm-japaneast.vault.azure.net"));
     EXPECT_THAT(run.out, HasSubstr("managed identity (system-assigned)"));
     EXPECT_THAT(run.out, HasSubstr("hedge_delay_floor_ms"));
+    EXPECT_THAT(run.out, HasSubstr("expected_rtt_ms"));
     EXPECT_THAT(run.err, IsEmpty());
   }
 }

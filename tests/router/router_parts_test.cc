@@ -63,13 +63,41 @@ TEST(VaultHealth, HedgeDelayAdaptsAndIsClamped) {
   p.tuning.hedge_latency_factor = 2.0;
   VaultHealth h("v", p);
   const Clock::time_point now{std::chrono::hours(1)};
-  EXPECT_EQ(h.HedgeDelay(), milliseconds(1000));  // no data yet: the cap
+  EXPECT_EQ(h.HedgeDelay(), milliseconds(200));  // no data yet: expected_rtt 50 ms x 2 x factor
   for (int i = 0; i < 20; ++i) (void)h.OnOutcome(now, Status::Ok(), milliseconds(10));
   EXPECT_EQ(h.HedgeDelay(), milliseconds(50));  // 20 ms, clamped up to the floor
   for (int i = 0; i < 64; ++i) (void)h.OnOutcome(now, Status::Ok(), milliseconds(300));
   EXPECT_EQ(h.HedgeDelay(), milliseconds(600));
   for (int i = 0; i < 64; ++i) (void)h.OnOutcome(now, Status::Ok(), milliseconds(900));
   EXPECT_EQ(h.HedgeDelay(), milliseconds(1000));  // clamped down to the cap
+}
+
+TEST(VaultHealth, HedgeDelayBeforeEnoughSamplesComesFromWhatIsKnown) {
+  OutlierPolicy p;
+  p.tuning.hedge_delay_floor = milliseconds(50);
+  p.tuning.hedge_delay_cap = milliseconds(1000);
+  p.tuning.hedge_latency_factor = 2.0;
+  p.tuning.expected_rtt = milliseconds(30);
+  VaultHealth h("v", p);
+  const Clock::time_point now{std::chrono::hours(1)};
+  EXPECT_EQ(h.HedgeDelay(), milliseconds(120));  // the configured expected RTT x 2 x factor
+  (void)h.OnOutcome(now, Status::Ok(), milliseconds(40));
+  EXPECT_EQ(h.HedgeDelay(), milliseconds(160));  // one sample: it replaces the expectation
+  (void)h.OnOutcome(now, Status::Ok(), milliseconds(100));
+  (void)h.OnOutcome(now, Status::Ok(), milliseconds(10));
+  EXPECT_EQ(h.HedgeDelay(), milliseconds(400));  // the slowest of the few x 2 x factor
+  (void)h.OnOutcome(now, Status::Ok(), milliseconds(300));
+  EXPECT_EQ(h.HedgeDelay(), milliseconds(1000));  // clamped to the cap
+  (void)h.OnOutcome(now, Status::Ok(), milliseconds(10));
+  EXPECT_EQ(h.HedgeDelay(), milliseconds(600));  // 5 samples: p95 (300) x factor, no margin
+  EXPECT_EQ(h.Snapshot(now).hedge_delay, milliseconds(600));
+
+  OutlierPolicy tiny = p;
+  tiny.tuning.expected_rtt = milliseconds(1);
+  EXPECT_EQ(VaultHealth("v", tiny).HedgeDelay(), milliseconds(50));  // clamped up to the floor
+  OutlierPolicy far = p;
+  far.tuning.expected_rtt = milliseconds(5000);
+  EXPECT_EQ(VaultHealth("v", far).HedgeDelay(), milliseconds(1000));  // the old behaviour: the cap
 }
 
 TEST(VaultHealth, ThrottleCooldownGrowsAndResets) {

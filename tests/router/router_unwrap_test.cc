@@ -129,6 +129,25 @@ TEST_F(UnwrapTest, BlackholedPrimaryAnswersWithinHedgeDelayPlusOneRoundTrip) {
   EXPECT_LT(took, milliseconds(2000));  // hedge delay 100 ms + a fake round trip, with a generous margin
 }
 
+// A router that has measured nothing yet (cold start) must not wait the
+// hedge cap for a silent primary: its first hedge delay is seeded from
+// expected_rtt_ms (defaults: 50 ms x 2 x factor 2 = 200 ms), not the 1 s cap.
+TEST_F(UnwrapTest, ColdRouterEscapesBlackholedPrimaryWellBeforeTheHedgeCap) {
+  Build(2, [](RouterOptions& o) { o.tuning = RouterTuning{}; });  // the product defaults: cap 1000 ms
+  vault(0).SetBlackhole(true);
+  const SecureBytes dek = RandomDek();
+  const auto started = Clock::now();
+  auto r = router_->Unwrap(Request(WrapLocally(dek)), Deadline::After(std::chrono::seconds(30)));
+  const auto took = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*r, dek);
+  EXPECT_EQ(vault(1).unwraps(), 1);
+  EXPECT_EQ(router_->stats().hedge_wins, 1u);
+  // Generous: the seeded delay is 200 ms, plus a fake round trip; waiting
+  // for the 1000 ms cap fails this.
+  EXPECT_LT(took, milliseconds(600));
+}
+
 TEST_F(UnwrapTest, PrimaryOutrunByHedgesIsEjectedBeforeItsCallsReturn) {
   Build(2, [](RouterOptions& o) {
     o.tuning.hedge_delay_floor = milliseconds(50);
