@@ -36,7 +36,7 @@ std::string_view ErrorClassName(ErrorClass c);
 // Why a 403 happened, when the vault said so.
 enum class ForbiddenReason { kNone, kPermission, kFirewall, kKeyDisabled, kKeyExpired, kKeyOps };
 
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;  // success
   Status(int code, ErrorClass cls, std::string message)
