@@ -12,7 +12,7 @@
 # $GEOEKM_TESTBED_DIR, else ./.testbed-drill.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-vaultsim=${VAULTSIM:-$root/build/default/deploy/vaultsim/vaultsim}
+vaultsim=${VAULTSIM:-$root/build/default/vaultsim/vaultsim}
 geoekm=${GEOEKM:-$root/build/default/provider/cli/geoekm}
 dir=${GEOEKM_TESTBED_DIR:-$root/.testbed-drill}
 deks=40

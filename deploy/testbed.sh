@@ -8,12 +8,12 @@
 #   deploy/testbed.sh kill  VAULT [DIR]  # SIGKILL one vault: its region is down
 #   deploy/testbed.sh start-vault VAULT [DIR]  # restart it on the same ports and data
 #
-# The vaultsim binary is $VAULTSIM, else build/default/deploy/vaultsim/vaultsim
+# The vaultsim binary is $VAULTSIM, else build/default/vaultsim/vaultsim
 # (build it with scripts/build.sh default). Optional: BASE_PORT=P uses ports
-# P..P+7 instead of free ones. Details: deploy/vaultsim/README.md, "vaultsim testbed".
+# P..P+7 instead of free ones. Details: vaultsim/README.md, "vaultsim testbed".
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-vaultsim=${VAULTSIM:-$root/build/default/deploy/vaultsim/vaultsim}
+vaultsim=${VAULTSIM:-$root/build/default/vaultsim/vaultsim}
 action=${1:-}
 if [[ $action == kill || $action == start-vault ]]; then
   vault=${2:-}

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "vault_router/key_types.h"
+#include "keyvault/keys/key_types.h"
 
 namespace geoekm {
 

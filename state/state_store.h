@@ -53,7 +53,7 @@
 #include "core/status.h"
 #include "state/sqlite_connection.h"
 #include "state/state_records.h"
-#include "vault_router/key_types.h"
+#include "keyvault/keys/key_types.h"
 
 namespace geoekm {
 

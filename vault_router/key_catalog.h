@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "core/deadline.h"
-#include "vault_router/key_types.h"
+#include "keyvault/keys/key_types.h"
 
 namespace geoekm {
 

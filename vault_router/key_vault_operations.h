@@ -15,7 +15,7 @@
 #include "core/deadline.h"
 #include "core/result.h"
 #include "core/secure_bytes.h"
-#include "vault_router/key_types.h"
+#include "keyvault/keys/key_types.h"
 
 namespace geoekm {
 

@@ -19,7 +19,7 @@
 #include <string>
 
 #include "core/status.h"
-#include "vault_router/key_types.h"
+#include "keyvault/keys/key_types.h"
 #include "vault_router/vault_health_state.h"
 
 namespace geoekm {

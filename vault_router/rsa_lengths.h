@@ -8,7 +8,7 @@
 
 #include <cstddef>
 
-#include "vault_router/key_types.h"
+#include "keyvault/keys/key_types.h"
 
 namespace geoekm {
 

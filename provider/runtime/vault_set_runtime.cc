@@ -6,7 +6,7 @@
 #include "provider/runtime/log_setup.h"
 #include "provider/runtime/observer_fan_out.h"
 #include "state/state_file.h"
-#include "vault_router/client/key_vault_client.h"
+#include "keyvault/keys/key_vault_client.h"
 
 namespace geoekm {
 namespace {

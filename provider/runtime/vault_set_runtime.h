@@ -19,7 +19,7 @@
 #include "provider/runtime/event_log.h"
 #include "provider/runtime/state_recorder.h"
 #include "state/state_store.h"
-#include "vault_router/auth/vault_authenticator.h"
+#include "keyvault/identity/vault_authenticator.h"
 #include "vault_router/key_vault_operations.h"
 #include "vault_router/vault_router.h"
 

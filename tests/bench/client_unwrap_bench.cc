@@ -25,7 +25,7 @@
 #include "config/config_loader.h"
 #include "core/base64url.h"
 #include "tests/support/testbed.h"
-#include "vault_router/client/key_vault_client.h"
+#include "keyvault/keys/key_vault_client.h"
 
 namespace geoekm {
 namespace {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the Azure SDK for JavaScript compatibility test against a fresh
 # vaultsim testbed in a temp dir (torn down on exit). Used by CTest; by hand:
-#   tests/js/run_js_test.sh build/default/deploy/vaultsim/vaultsim
+#   tests/js/run_js_test.sh build/default/vaultsim/vaultsim
 # Installs the pinned packages with `npm ci` when node_modules is missing.
 set -euo pipefail
 vaultsim=$(realpath "$1")

@@ -12,7 +12,7 @@
 #include <fstream>
 
 #include "core/error_codes.h"
-#include "deploy/vaultsim/file_text.h"
+#include "vaultsim/file_text.h"
 #include "provider/runtime/event_log.h"
 #include "provider/runtime/log_setup.h"
 #include "tests/support/temp_dir.h"

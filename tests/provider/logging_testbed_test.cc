@@ -15,13 +15,13 @@
 #include "config/config_loader.h"
 #include "core/base64url.h"
 #include "core/error_codes.h"
-#include "deploy/vaultsim/file_text.h"
+#include "vaultsim/file_text.h"
 #include "provider/cli/dispatcher.h"
 #include "provider/runtime/vault_set_runtime.h"
 #include "tests/support/testbed.h"
 #include "tests/support/testbed_suite.h"
 #include "tests/support/vaultsim_admin_client.h"
-#include "vault_router/client/key_vault_client.h"
+#include "keyvault/keys/key_vault_client.h"
 
 namespace geoekm {
 namespace {

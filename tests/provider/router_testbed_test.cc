@@ -21,7 +21,7 @@
 #include "tests/support/test_private_jwk.h"
 #include "tests/support/testbed.h"
 #include "tests/support/vaultsim_admin_client.h"
-#include "vault_router/client/key_vault_client.h"
+#include "keyvault/keys/key_vault_client.h"
 
 namespace geoekm {
 namespace {

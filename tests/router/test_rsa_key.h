@@ -14,7 +14,7 @@
 
 #include "core/result.h"
 #include "core/secure_bytes.h"
-#include "vault_router/key_types.h"
+#include "keyvault/keys/key_types.h"
 
 namespace geoekm::testing {
 

@@ -19,7 +19,7 @@
 #include "core/base64url.h"
 #include "core/jwk_thumbprint.h"
 #include "state/state_store.h"
-#include "vault_router/key_types.h"
+#include "keyvault/keys/key_types.h"
 
 namespace geoekm::state_test {
 

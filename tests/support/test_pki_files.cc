@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "deploy/vaultsim/file_text.h"
-#include "deploy/vaultsim/test_pki.h"
+#include "vaultsim/file_text.h"
+#include "vaultsim/test_pki.h"
 
 namespace geoekm::testing {
 

@@ -1,5 +1,5 @@
 // TestPkiFiles: a vaultsim test PKI (CA, per-host server certs, token-signing
-// key, client certificates; see deploy/vaultsim/README.md) generated into a
+// key, client certificates; see vaultsim/README.md) generated into a
 // temporary directory. Shared() is the PKI for the standard testbed hosts:
 // generated once at build time (tests/support/CMakeLists.txt, read-only for
 // tests) or, when that is missing, once per test process — so tests do not

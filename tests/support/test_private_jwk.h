@@ -2,7 +2,7 @@
 // (BYOK) in tests: e.g. a vault holding other material under a key name.
 #pragma once
 
-#include "vault_router/key_types.h"
+#include "keyvault/keys/key_types.h"
 
 namespace geoekm::testing {
 

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <ctime>
 
-#include "deploy/vaultsim/access_token.h"
+#include "vaultsim/access_token.h"
 
 namespace geoekm::testing {
 

@@ -14,7 +14,7 @@
 #include <sstream>
 
 #include "core/error_codes.h"
-#include "deploy/vaultsim/file_text.h"
+#include "vaultsim/file_text.h"
 
 #ifndef GEOEKM_VAULTSIM_BINARY
 #define GEOEKM_VAULTSIM_BINARY "vaultsim"

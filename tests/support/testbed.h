@@ -2,7 +2,7 @@
 // `vaultsim testbed up --dir <fresh temp dir>`, parses DIR/testbed.json and
 // runs `vaultsim testbed down` + removes the dir on destruction.
 //
-// What it gives (see deploy/vaultsim/README.md, "vaultsim testbed"): a login
+// What it gives (see vaultsim/README.md, "vaultsim testbed"): a login
 // service (Entra ID v1/v2, IMDS, App Service) and three vaults — eastus and
 // westus in geography US, japaneast in JP — holding the TDE key
 // "tde-protector" (same version id in the US vaults, another version id but

@@ -2,7 +2,7 @@
 
 #include <Poco/JSON/Array.h>
 
-#include "deploy/vaultsim/json_text.h"
+#include "vaultsim/json_text.h"
 
 namespace geoekm::testing {
 namespace {

@@ -1,5 +1,5 @@
 // VaultSimAdminClient: drives a vaultsim vault's admin port (faults,
-// permissions, key attributes, firewall, stats; deploy/vaultsim/README.md).
+// permissions, key attributes, firewall, stats; vaultsim/README.md).
 // Every call returns true on HTTP 200; Stats() an empty object on failure.
 //
 // Thread safety: not thread-safe (one HTTPS connection); make one per thread.

@@ -15,8 +15,8 @@
 #include <fstream>
 #include <thread>
 
-#include "deploy/vaultsim/file_text.h"
-#include "deploy/vaultsim/random_hex.h"
+#include "vaultsim/file_text.h"
+#include "vaultsim/random_hex.h"
 
 namespace geoekm::testing {
 namespace {

@@ -1,5 +1,5 @@
 // VaultSimProcess: one real `vaultsim vault` child process for a test —
-// writes its JSON config (deploy/vaultsim/README.md) into a temp dir,
+// writes its JSON config (vaultsim/README.md) into a temp dir,
 // fork/execs the built binary, waits until both ports are listening, and
 // can stop (SIGTERM), kill (SIGKILL = "region down") and restart it on the
 // same ports with the same data dir (the "region" keeps its keys).

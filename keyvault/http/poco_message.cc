@@ -1,0 +1,76 @@
+#include "keyvault/http/poco_message.h"
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+#include <openssl/crypto.h>
+
+#include "core/error_codes.h"
+
+namespace geoekm {
+namespace {
+
+// Bodies can hold a DEK (unwrap answers): growing the string must not leave
+// an unwiped copy behind in freed memory.
+void AppendWiping(std::string& s, const char* data, std::size_t n) {
+  if (s.size() + n > s.capacity()) {
+    std::string bigger;
+    bigger.reserve(std::max(s.capacity() * 2, s.size() + n));
+    bigger.append(s);
+    if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
+    s.swap(bigger);
+  }
+  s.append(data, n);
+}
+
+Status TooLarge(std::size_t cap) {
+  return Status(codes::kHttpReadData, ErrorClass::kTransient,
+                "the response body exceeds the limit of " + std::to_string(cap) +
+                    " bytes; it was not read further (the server's answer is not a Key Vault or token answer)");
+}
+
+}  // namespace
+
+std::string_view UserAgent() { return "geoekm/" GEOEKM_VERSION; }
+
+Poco::Net::HTTPRequest ToPocoRequest(const HttpRequest& request, bool keep_alive) {
+  Poco::Net::HTTPRequest req(request.method, request.target, Poco::Net::HTTPMessage::HTTP_1_1);
+  for (const auto& [name, value] : request.headers) req.set(name, value);
+  if (!req.has("User-Agent")) req.set("User-Agent", std::string(UserAgent()));
+  req.setKeepAlive(keep_alive);
+  if (!request.body.empty() || request.method == "POST" || request.method == "PUT" || request.method == "PATCH") {
+    req.setContentLength(static_cast<std::streamsize>(request.body.size()));
+  }
+  return req;
+}
+
+Status ReadPocoResponse(const Poco::Net::HTTPResponse& response, std::istream& in, std::size_t max_body_bytes,
+                        HttpResponse* out) {
+  out->status = static_cast<int>(response.getStatus());
+  out->reason = response.getReason();
+  for (const auto& [name, value] : response) out->headers.emplace_back(name, value);
+  const bool has_length = response.hasContentLength();
+  const auto length = has_length ? response.getContentLength64() : 0;
+  if (has_length && length > 0 && static_cast<std::uint64_t>(length) > max_body_bytes) return TooLarge(max_body_bytes);
+  if (has_length && length > 0) out->body.reserve(static_cast<std::size_t>(length));
+  std::array<char, 16384> chunk;
+  while (in) {
+    // One byte past the cap tells a body of exactly the cap from a larger one.
+    const std::size_t room = max_body_bytes + 1 - out->body.size();
+    in.read(chunk.data(), static_cast<std::streamsize>(std::min(room, chunk.size())));
+    AppendWiping(out->body, chunk.data(), static_cast<std::size_t>(in.gcount()));
+    if (out->body.size() > max_body_bytes) break;
+  }
+  OPENSSL_cleanse(chunk.data(), chunk.size());
+  if (out->body.size() > max_body_bytes) return TooLarge(max_body_bytes);
+  if (in.bad()) return Status(codes::kHttpReadData, ErrorClass::kTransient, "the response body could not be read");
+  if (has_length && length >= 0 && out->body.size() != static_cast<std::size_t>(length)) {
+    return Status(codes::kHttpReadData, ErrorClass::kTransient,
+                  "the connection ended after " + std::to_string(out->body.size()) + " of " +
+                      std::to_string(length) + " body bytes");
+  }
+  return Status::Ok();
+}
+
+}  // namespace geoekm

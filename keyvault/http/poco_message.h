@@ -1,0 +1,38 @@
+// Conversions between geoekm's HttpRequest/HttpResponse and Poco's HTTP
+// messages, shared by the HTTPS transport and the plain-HTTP exchange:
+// - every request carries "User-Agent: geoekm/<version>" (unless the caller
+//   set one);
+// - a response body is read in bounded steps and refused past a cap, so a
+//   hostile or broken peer cannot make us buffer gigabytes (a Content-Length
+//   above the cap is refused before any of the body is read).
+//
+// Thread safety: pure functions over the caller's objects.
+#pragma once
+
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+
+#include <cstddef>
+#include <istream>
+#include <string_view>
+
+#include "core/status.h"
+#include "keyvault/http/http_message.h"
+
+namespace geoekm {
+
+// "geoekm/<project version>".
+std::string_view UserAgent();
+
+// Method, target, headers (+ User-Agent), keep-alive, and a Content-Length
+// for a body or for methods that carry one.
+Poco::Net::HTTPRequest ToPocoRequest(const HttpRequest& request, bool keep_alive);
+
+// Status line and headers of `response`, and its body read from `in`.
+// Fails with codes::kHttpReadData (kTransient) when the body exceeds
+// `max_body_bytes` (reading stops there) or ends before its Content-Length;
+// the caller must then drop the connection.
+Status ReadPocoResponse(const Poco::Net::HTTPResponse& response, std::istream& in, std::size_t max_body_bytes,
+                        HttpResponse* out);
+
+}  // namespace geoekm

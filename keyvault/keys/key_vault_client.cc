@@ -1,0 +1,320 @@
+#include "keyvault/keys/key_vault_client.h"
+
+#include <openssl/crypto.h>
+
+#include <Poco/String.h>
+#include <Poco/UUIDGenerator.h>
+
+#include <thread>
+
+#include "config/azure_names.h"
+#include "core/base64url.h"
+#include "core/error_codes.h"
+#include "keyvault/keys/key_bundle_json.h"
+#include "keyvault/keys/key_id.h"
+#include "keyvault/keys/next_link.h"
+#include "keyvault/keys/vault_error.h"
+
+namespace geoekm {
+namespace {
+
+constexpr int kMaxPages = 1000;  // 25 per page: far beyond the service's 500-version backup limit
+
+Status InvalidArgument(const std::string& message) {
+  return Status(codes::kInvalidArgument, ErrorClass::kInvalidInput, message);
+}
+
+void Wipe(std::string& s) {
+  if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
+}
+
+// Built in one reserved buffer: growing it would leave freed copies of the
+// value (a DEK for wrapkey) behind that nobody wipes.
+std::string OpBody(WrapAlgorithm alg, const std::string& value) {
+  std::string body;
+  body.reserve(value.size() + 64);
+  body.append(R"({"alg":")").append(WrapAlgorithmName(alg)).append(R"(","value":")").append(value).append("\"}");
+  return body;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<KeyVaultClient>> KeyVaultClient::Create(const VaultConfig& vault, const RouterTuning& tuning,
+                                                               std::shared_ptr<VaultAuthenticator> auth,
+                                                               KeyVaultClientOptions options) {
+  if (!auth) return InvalidArgument("KeyVaultClient needs an authenticator");
+  HttpsOrigin origin;
+  origin.host = vault.host;
+  origin.port = vault.port;
+  origin.connect_to_host = vault.connect_to_host;
+  origin.connect_to_port = vault.connect_to_port;
+  origin.ca_bundle = vault.ca_bundle;
+  origin.connect_timeout = vault.connect_timeout.count() > 0 ? vault.connect_timeout : tuning.connect_timeout;
+  origin.try_timeout = vault.try_timeout.count() > 0 ? vault.try_timeout : tuning.try_timeout;
+  auto transport = HttpsTransport::Create(origin);
+  if (!transport.ok()) return Status(transport.status()).WithVault(vault.name);
+  return std::make_unique<KeyVaultClient>(vault, tuning, std::move(auth), std::move(transport).value(),
+                                          std::move(options));
+}
+
+KeyVaultClient::KeyVaultClient(const VaultConfig& vault, const RouterTuning& tuning,
+                               std::shared_ptr<VaultAuthenticator> auth, std::shared_ptr<HttpsTransport> transport,
+                               KeyVaultClientOptions options)
+    : vault_(vault),
+      tuning_(tuning),
+      auth_(std::move(auth)),
+      transport_(std::move(transport)),
+      options_(std::move(options)),
+      backoff_(tuning.retry_base_delay, tuning.retry_max_delay),
+      budget_(tuning.retry_budget_ratio, tuning.retry_budget_min_per_second) {}
+
+KeyVaultClientStats KeyVaultClient::stats() const {
+  return KeyVaultClientStats{requests_.load(), retries_.load(), challenges_.load(), budget_exhausted_.load()};
+}
+
+Status KeyVaultClient::CheckName(const std::string& name) const {
+  return IsKeyName(name) ? Status() : InvalidArgument("key name must be 1-127 of A-Z a-z 0-9 -");
+}
+
+Status KeyVaultClient::CheckVersion(const std::string& version) const {
+  return version.empty() || IsKeyVersion(version)
+             ? Status()
+             : InvalidArgument("key version must be the vault's version id (letters and digits)");
+}
+
+Result<HttpResponse> KeyVaultClient::Execute(Call call, Deadline deadline) {
+  budget_.OnRequest();
+  HttpRequest request;
+  request.method = call.method;
+  request.target = call.path + (call.path.find('?') == std::string::npos ? "?" : "&") +
+                   "api-version=" + options_.api_version;
+  request.body = std::move(call.body);
+  bool challenged = false;
+  // Set when the vault answered a body-less probe with 2xx: it does not
+  // challenge, so the request goes as it is.
+  bool no_challenge_needed = false;
+  int attempt = 0;
+  Status last;
+  for (;;) {
+    SecureString token;
+    if (auth_->Challenged(vault_.host)) {
+      auto cached = auth_->CachedOrFreshToken(vault_.host, deadline);
+      if (!cached.ok()) {
+        Wipe(request.body);
+        return Status(cached.status()).WithVault(vault_.name);
+      }
+      token = std::move(cached).value();
+    }
+    // Until the vault has challenged, the request goes without a token and
+    // without its body (a wrap's body is the DEK): the answer is the 401
+    // challenge, and the body only ever travels with a token (the .NET SDK's
+    // challenge policy does the same).
+    const bool probe = token.empty() && !request.body.empty() && !no_challenge_needed;
+    HttpRequest probe_request;
+    if (probe) {
+      probe_request.method = request.method;
+      probe_request.target = request.target;
+    }
+    HttpRequest& sent = probe ? probe_request : request;
+    sent.headers.clear();
+    sent.headers.emplace_back("Accept", "application/json");
+    if (!sent.body.empty()) sent.headers.emplace_back("Content-Type", "application/json");
+    sent.headers.emplace_back("x-ms-client-request-id", Poco::UUIDGenerator::defaultGenerator().createRandom().toString());
+    if (!token.empty()) sent.headers.emplace_back("Authorization", "Bearer " + std::string(token.data(), token.size()));
+    requests_.fetch_add(1);
+    auto response = transport_->Send(sent, deadline, call.idempotent);
+    for (auto& [name, value] : sent.headers) {
+      if (Poco::icompare(name, "Authorization") == 0) Wipe(value);
+    }
+    if (response.ok() && response->status == 401 && !challenged) {
+      // Challenge-based auth: the vault names its authority and resource.
+      challenged = true;
+      challenges_.fetch_add(1);
+      auto fresh = auth_->OnChallenge(vault_.host, response->header("www-authenticate"),
+                                      std::string_view(token.data(), token.size()), deadline);
+      if (!fresh.ok()) {
+        Wipe(request.body);  // a wrap's body holds the DEK
+        return Status(fresh.status()).WithVault(vault_.name);
+      }
+      continue;  // the next loop iteration sends with the fresh token
+    }
+    if (probe && response.ok() && response->status >= 200 && response->status < 300) {
+      no_challenge_needed = true;
+      continue;
+    }
+    if (response.ok() && response->status >= 200 && response->status < 300) {
+      Wipe(request.body);
+      return std::move(response).value();
+    }
+    last = response.ok() ? VaultErrorFromResponse(*response, vault_.name, call.operation, call.path)
+                         : Status(response.status()).WithVault(vault_.name);
+    if (response.ok()) Wipe(response->body);
+    const bool throttled = last.error_class() == ErrorClass::kThrottled;
+    // A 409 is a state conflict the service refused, not processed (a restore
+    // right after a purge is accepted seconds later): safe to retry for any
+    // operation, within the deadline.
+    const bool conflict = response.ok() && response->status == 409;
+    const bool unreachable = !response.ok() && (last.code() == codes::kHttpConnectSession ||
+                                                last.code() == codes::kVaultNameNotResolved);
+    const bool retryable = (throttled && options_.retry_throttled) || conflict ||
+                           (last.error_class() == ErrorClass::kTransient && call.idempotent &&
+                            last.code() != codes::kTlsFailure && last.code() != codes::kDeadlineExceeded &&
+                            (!unreachable || options_.retry_unreachable));
+    if (!retryable || attempt >= tuning_.max_retries) break;
+    std::optional<Millis> retry_after;
+    if (response.ok()) retry_after = RetryAfterOf(*response, std::chrono::system_clock::now());
+    Millis delay = backoff_.Delay(attempt, retry_after);
+    if (delay >= deadline.remaining()) break;  // waiting would pass the deadline
+    // Only a retry that will really be made takes a budget token.
+    if (!budget_.TryRetry()) {
+      budget_exhausted_.fetch_add(1);
+      break;
+    }
+    std::this_thread::sleep_for(delay);
+    ++attempt;
+    retries_.fetch_add(1);
+  }
+  Wipe(request.body);
+  return last;
+}
+
+Result<KeyBundle> KeyVaultClient::BundleCall(Call call, Deadline deadline) {
+  const char* operation = call.operation;
+  const int parser_code = call.parser_code;
+  auto response = Execute(std::move(call), deadline);
+  if (!response.ok()) return response.status();
+  auto bundle = ParseKeyBundle(response->body);
+  if (bundle.ok()) return bundle;
+  if (bundle.status().error_class() != ErrorClass::kInvalidInput) {
+    // A well-formed key this provider cannot use (not RSA): no retry helps.
+    return Status(bundle.status()).Prefix(std::string(operation) + " failed: ").WithVault(vault_.name);
+  }
+  return VaultParseError(parser_code, vault_.name, operation, bundle.status().message());
+}
+
+Result<KeyBundle> KeyVaultClient::GetKey(const std::string& name, const std::string& version, Deadline deadline) {
+  if (Status s = CheckName(name); !s.ok()) return s;
+  if (Status s = CheckVersion(version); !s.ok()) return s;
+  return BundleCall({"get key", "GET", "/keys/" + name + (version.empty() ? "" : "/" + version), "", true,
+                     codes::kGetKeyJsonParser},
+                    deadline);
+}
+
+Result<std::vector<KeyVersionItem>> KeyVaultClient::ListKeyVersions(const std::string& name, Deadline deadline) {
+  if (Status s = CheckName(name); !s.ok()) return s;
+  std::vector<KeyVersionItem> out;
+  std::string path = "/keys/" + name + "/versions?maxresults=" + std::to_string(options_.page_size);
+  for (int page = 0; page < kMaxPages; ++page) {
+    auto response = Execute({"list key versions", "GET", path, "", true, codes::kGetKeyJsonParser}, deadline);
+    if (!response.ok()) return response.status();
+    auto parsed = ParseKeyVersionPage(response->body);
+    if (!parsed.ok()) {
+      return VaultParseError(codes::kGetKeyJsonParser, vault_.name, "list key versions", parsed.status().message());
+    }
+    for (auto& item : parsed->items) out.push_back(std::move(item));
+    if (parsed->next_link.empty()) return out;
+    // nextLink is absolute and carries its own api-version: follow it on
+    // our connection, with our api-version, and only to this vault's origin.
+    auto next = NextLinkTarget(parsed->next_link, vault_.host, vault_.port);
+    if (!next.ok()) {
+      return VaultParseError(codes::kGetKeyJsonParser, vault_.name, "list key versions", next.status().message());
+    }
+    path = std::move(next).value();
+  }
+  return VaultParseError(codes::kGetKeyJsonParser, vault_.name, "list key versions", "too many pages");
+}
+
+Result<Bytes> KeyVaultClient::WrapKey(const std::string& name, const std::string& version, WrapAlgorithm alg,
+                                      const SecureBytes& plaintext, Deadline deadline) {
+  if (Status s = CheckName(name); !s.ok()) return s;
+  if (Status s = CheckVersion(version); !s.ok() || version.empty()) {
+    return s.ok() ? InvalidArgument("wrap needs an explicit key version") : s;
+  }
+  if (alg == WrapAlgorithm::kRsa15) return InvalidArgument("RSA1_5 is accepted for unwrapping old data only");
+  std::string encoded = Base64UrlEncode(plaintext);
+  auto response = Execute({"wrapkey", "POST", "/keys/" + name + "/" + version + "/wrapkey", OpBody(alg, encoded),
+                           true, codes::kWrapJsonParser},
+                          deadline);
+  Wipe(encoded);
+  if (!response.ok()) return response.status();
+  auto value = ParseValueField(response->body);
+  if (!value.ok()) return VaultParseError(codes::kWrapJsonParser, vault_.name, "wrapkey", value.status().message());
+  auto wrapped = Base64UrlDecode(*value);
+  if (!wrapped.ok()) return VaultParseError(codes::kWrapJsonParser, vault_.name, "wrapkey", "value is not base64url");
+  return wrapped;
+}
+
+Result<SecureBytes> KeyVaultClient::UnwrapKey(const std::string& name, const std::string& version, WrapAlgorithm alg,
+                                              const Bytes& wrapped, Deadline deadline) {
+  if (Status s = CheckName(name); !s.ok()) return s;
+  if (Status s = CheckVersion(version); !s.ok() || version.empty()) {
+    return s.ok() ? InvalidArgument("unwrap needs an explicit key version") : s;
+  }
+  auto response = Execute({"unwrapkey", "POST", "/keys/" + name + "/" + version + "/unwrapkey",
+                           OpBody(alg, Base64UrlEncode(wrapped)), true, codes::kUnwrapJsonParser},
+                          deadline);
+  if (!response.ok()) return response.status();
+  auto value = ParseValueField(response->body);
+  Wipe(response->body);  // it held the DEK
+  if (!value.ok()) return VaultParseError(codes::kUnwrapJsonParser, vault_.name, "unwrapkey", value.status().message());
+  auto plain = Base64UrlDecodeSecure(*value);
+  Wipe(*value);
+  if (!plain.ok()) return VaultParseError(codes::kUnwrapJsonParser, vault_.name, "unwrapkey", "value is not base64url");
+  return plain;
+}
+
+Result<std::string> KeyVaultClient::BackupKey(const std::string& name, Deadline deadline) {
+  if (Status s = CheckName(name); !s.ok()) return s;
+  auto response = Execute({"backup", "POST", "/keys/" + name + "/backup", "", true, codes::kBackupJsonParser}, deadline);
+  if (!response.ok()) return response.status();
+  auto value = ParseValueField(response->body);
+  if (!value.ok()) return VaultParseError(codes::kBackupJsonParser, vault_.name, "backup", value.status().message());
+  return value;
+}
+
+Result<KeyBundle> KeyVaultClient::RestoreKey(const std::string& backup_blob, Deadline deadline) {
+  if (backup_blob.empty()) return InvalidArgument("empty backup blob");
+  for (char c : backup_blob) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '=') {
+      return InvalidArgument("backup blob is not base64url");
+    }
+  }
+  return BundleCall({"restore", "POST", "/keys/restore", R"({"value":")" + backup_blob + "\"}", false,
+                     codes::kGetKeyJsonParser},
+                    deadline);
+}
+
+Result<KeyBundle> KeyVaultClient::ImportKey(const std::string& name, const PrivateRsaJwk& jwk, bool hsm,
+                                            const KeyAttributes& attributes, Deadline deadline) {
+  if (Status s = CheckName(name); !s.ok()) return s;
+  if (jwk.n.empty() || jwk.e.empty() || jwk.d.empty()) return InvalidArgument("import needs an RSA JWK with n, e, d");
+  return BundleCall({"import", "PUT", "/keys/" + name, ImportKeyJson(jwk, hsm, attributes), false,
+                     codes::kGetKeyJsonParser},
+                    deadline);
+}
+
+Result<KeyBundle> KeyVaultClient::CreateKey(const std::string& name, const KeyCreateOptions& options,
+                                            Deadline deadline) {
+  if (Status s = CheckName(name); !s.ok()) return s;
+  return BundleCall({"create", "POST", "/keys/" + name + "/create", CreateKeyJson(options), false,
+                     codes::kGetKeyJsonParser},
+                    deadline);
+}
+
+Result<KeyBundle> KeyVaultClient::RotateKey(const std::string& name, Deadline deadline) {
+  if (Status s = CheckName(name); !s.ok()) return s;
+  return BundleCall({"rotate", "POST", "/keys/" + name + "/rotate", "", false, codes::kGetKeyJsonParser}, deadline);
+}
+
+Result<KeyBundle> KeyVaultClient::UpdateKey(const std::string& name, const std::string& version,
+                                            const KeyUpdateOptions& options, Deadline deadline) {
+  if (Status s = CheckName(name); !s.ok()) return s;
+  if (Status s = CheckVersion(version); !s.ok() || version.empty()) {
+    return s.ok() ? InvalidArgument("update needs an explicit key version") : s;
+  }
+  return BundleCall({"update", "PATCH", "/keys/" + name + "/" + version, UpdateKeyJson(options), false,
+                     codes::kGetKeyJsonParser},
+                    deadline);
+}
+
+}  // namespace geoekm

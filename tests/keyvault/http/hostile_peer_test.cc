@@ -1,0 +1,205 @@
+// HttpsTransport, the proxy tunnel and the plain-HTTP exchange against
+// hostile peers over real sockets on loopback (TLS for the vault side): a
+// server that drips its answer one byte per 200 ms must not hold a try past
+// its timeout, nor an operation past its deadline; a server that sends an
+// endless body must be cut off at the cap without being read further.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <thread>
+
+#include "core/error_codes.h"
+#include "tests/support/hostile_server.h"
+#include "tests/support/test_pki_files.h"
+#include "keyvault/identity/plain_http_exchange.h"
+#include "keyvault/http/https_transport.h"
+
+namespace geoekm {
+namespace {
+
+using testing::HostileServer;
+using testing::ReceivedRequest;
+using testing::Responder;
+using namespace std::chrono_literals;
+
+constexpr auto kDrip = 200ms;
+const std::string kAnswer = HostileServer::Answer(200, "OK", R"({"value":"x"})", {{"Content-Type", "application/json"}});
+
+HttpsOrigin OriginOf(const HostileServer& server) {
+  HttpsOrigin o;
+  o.host = testing::kEastUsHost;
+  o.port = 443;
+  o.connect_to_host = "127.0.0.1";
+  o.connect_to_port = server.port();
+  o.ca_bundle = testing::TestPkiFiles::Shared().ca();
+  o.proxy = "none";
+  o.connect_timeout = 2000ms;
+  o.try_timeout = 1000ms;
+  return o;
+}
+
+HttpRequest Get() {
+  HttpRequest r;
+  r.target = "/keys/tde?api-version=7.4";
+  return r;
+}
+
+struct Timed {
+  Result<HttpResponse> result;
+  std::chrono::milliseconds took;
+};
+
+Timed SendTimed(HttpsTransport& t, Deadline deadline) {
+  auto start = Clock::now();
+  auto r = t.Send(Get(), deadline);
+  return {std::move(r), std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start)};
+}
+
+std::shared_ptr<HttpsTransport> Transport(const HttpsOrigin& o) {
+  auto t = HttpsTransport::Create(o);
+  EXPECT_TRUE(t.ok()) << t.status().ToString();
+  return t.ok() ? *t : nullptr;
+}
+
+// The status line and headers, one byte per 200 ms (a whole answer would
+// take ~15 s): the try ends at its 1 s timeout.
+TEST(HostilePeer, DrippedHeadersEndAtTheTryTimeout) {
+  HostileServer server(testing::kEastUsHost, [](const ReceivedRequest&, Responder& r) { r.Drip(kAnswer, kDrip); });
+  auto t = Transport(OriginOf(server));
+  ASSERT_TRUE(t);
+  auto [r, took] = SendTimed(*t, Deadline::After(10s));
+  ASSERT_FALSE(r.ok()) << "answered HTTP " << r->status;
+  EXPECT_EQ(r.status().code(), codes::kHttpReadData) << r.status().ToString();
+  EXPECT_EQ(r.status().error_class(), ErrorClass::kTransient);
+  EXPECT_GE(took, 900ms);
+  EXPECT_LT(took, 2500ms);
+}
+
+// Headers at once, then a 64-byte body a byte at a time, against a deadline
+// shorter than the try timeout: the call ends at the deadline with 5003.
+TEST(HostilePeer, DrippedBodyEndsAtTheDeadline) {
+  HostileServer server(testing::kEastUsHost, [](const ReceivedRequest&, Responder& r) {
+    if (r.Write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n")) {
+      r.Drip(std::string(64, ' '), kDrip);
+    }
+  });
+  HttpsOrigin o = OriginOf(server);
+  o.try_timeout = 5000ms;
+  auto t = Transport(o);
+  ASSERT_TRUE(t);
+  auto [r, took] = SendTimed(*t, Deadline::After(1000ms));
+  ASSERT_FALSE(r.ok()) << "answered HTTP " << r->status;
+  EXPECT_EQ(r.status().code(), codes::kDeadlineExceeded) << r.status().ToString();
+  EXPECT_GE(took, 900ms);
+  EXPECT_LT(took, 2500ms);
+}
+
+// An HTTPS proxy that answers CONNECT a byte at a time: the connect timeout
+// (1 s) bounds the tunnel.
+TEST(HostilePeer, DrippedProxyAnswerEndsAtTheConnectTimeout) {
+  HostileServer proxy("", [](const ReceivedRequest&, Responder& r) {
+    r.Drip("HTTP/1.1 200 Connection established\r\nX-Padding: " + std::string(64, 'p') + "\r\n\r\n", kDrip);
+  });
+  HttpsOrigin o = OriginOf(proxy);
+  o.connect_to_host.clear();
+  o.connect_to_port = 0;
+  o.proxy = "http://127.0.0.1:" + std::to_string(proxy.port());
+  o.connect_timeout = 1000ms;
+  auto t = Transport(o);
+  ASSERT_TRUE(t);
+  auto [r, took] = SendTimed(*t, Deadline::After(10s));
+  ASSERT_FALSE(r.ok()) << "answered HTTP " << r->status;
+  EXPECT_EQ(r.status().code(), codes::kHttpConnectSession) << r.status().ToString();
+  EXPECT_LT(took, 2500ms);
+  ASSERT_EQ(proxy.requests().size(), 1u);
+  EXPECT_EQ(proxy.requests()[0].method, "CONNECT");
+  EXPECT_EQ(proxy.requests()[0].header("User-Agent").rfind("geoekm/", 0), 0u);
+}
+
+// A managed-identity endpoint (plain HTTP) that drips its answer.
+TEST(HostilePeer, DrippedImdsAnswerEndsAtTheTryTimeout) {
+  HostileServer imds("", [](const ReceivedRequest&, Responder& r) { r.Drip(kAnswer, kDrip); });
+  PlainHttpExchange exchange("127.0.0.1", imds.port(), 1000ms, 1000ms);
+  HttpRequest request;
+  request.target = "/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://vault.azure.net";
+  auto start = Clock::now();
+  auto r = exchange.Send(request, Deadline::After(10s));
+  auto took = Clock::now() - start;
+  ASSERT_FALSE(r.ok()) << "answered HTTP " << r->status;
+  EXPECT_EQ(r.status().code(), codes::kHttpReadData) << r.status().ToString();
+  EXPECT_LT(took, 2500ms);
+  ASSERT_EQ(imds.requests().size(), 1u);
+  EXPECT_EQ(imds.requests()[0].header("User-Agent").rfind("geoekm/", 0), 0u);
+}
+
+// 3 GB announced, or chunked without end: refused at the 4 MiB cap. The
+// server manages to write only what the socket buffers take before the
+// client hangs up, not gigabytes.
+void ExpectFloodRefused(bool chunked) {
+  const std::uint64_t huge = 3ull << 30;
+  const std::string head = chunked ? "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                   : "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(huge) + "\r\n\r\n";
+  HostileServer server(testing::kEastUsHost,
+                       [&](const ReceivedRequest&, Responder& r) { r.Flood(head, huge, chunked); });
+  HttpsOrigin o = OriginOf(server);
+  o.try_timeout = 20000ms;
+  auto t = Transport(o);
+  ASSERT_TRUE(t);
+  auto [r, took] = SendTimed(*t, Deadline::After(30s));
+  ASSERT_FALSE(r.ok()) << "answered HTTP " << r->status << " with " << r->body.size() << " bytes";
+  EXPECT_EQ(r.status().code(), codes::kHttpReadData) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("exceeds the limit of 4194304 bytes"), std::string::npos)
+      << r.status().ToString();
+  EXPECT_LT(took, 5000ms);
+  // The server's writes fail once the client is gone: wait for that.
+  for (int i = 0; i < 100 && server.flooded().empty(); ++i) std::this_thread::sleep_for(50ms);
+  ASSERT_EQ(server.flooded().size(), 1u);
+  EXPECT_LT(server.flooded()[0], 64ull << 20) << "the client read on past the cap";
+}
+
+TEST(HostilePeer, HugeContentLengthBodyIsRefusedAtTheCap) { ExpectFloodRefused(false); }
+TEST(HostilePeer, EndlessChunkedBodyIsRefusedAtTheCap) { ExpectFloodRefused(true); }
+
+// Process exit does not wait for a thread stuck on a dripping server, even
+// when a static destructor joins that thread (60 s try timeout and deadline).
+TEST(HostilePeer, ProcessExitDoesNotWaitForAStuckRequest) {
+  HostileServer server(testing::kEastUsHost, [](const ReceivedRequest&, Responder& r) { r.Drip(kAnswer, kDrip); });
+  const std::string port = std::to_string(server.port());
+  const std::string ca = testing::TestPkiFiles::Shared().ca();
+  char* argv[] = {const_cast<char*>(GEOEKM_EXIT_PROBE), const_cast<char*>(port.c_str()),
+                  const_cast<char*>(ca.c_str()), nullptr};
+  pid_t pid = 0;
+  auto start = Clock::now();
+  ASSERT_EQ(::posix_spawn(&pid, GEOEKM_EXIT_PROBE, nullptr, nullptr, argv, environ), 0);
+  int status = 0;
+  pid_t done = 0;
+  while ((done = ::waitpid(pid, &status, WNOHANG)) == 0 && Clock::now() - start < 10s) {
+    std::this_thread::sleep_for(20ms);
+  }
+  auto took = Clock::now() - start;
+  if (done == 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+  }
+  ASSERT_EQ(done, pid) << "the process was still exiting after 10 s";
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_LT(took, 3s);
+  EXPECT_EQ(server.requests().size(), 1u);  // the request really was in flight
+}
+
+TEST(HostilePeer, RequestsCarryTheUserAgent) {
+  HostileServer server(testing::kEastUsHost, [](const ReceivedRequest&, Responder& r) { r.Write(kAnswer); });
+  auto t = Transport(OriginOf(server));
+  ASSERT_TRUE(t);
+  auto r = t->Send(Get(), Deadline::After(10s));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->body, R"({"value":"x"})");
+  ASSERT_EQ(server.requests().size(), 1u);
+  EXPECT_EQ(server.requests()[0].header("User-Agent"), "geoekm/" GEOEKM_TEST_VERSION);
+}
+
+}  // namespace
+}  // namespace geoekm
