@@ -88,7 +88,7 @@
 #include "vault_router/hedged_race.h"
 #include "vault_router/key_catalog.h"
 #include "keyvault/keys/key_types.h"
-#include "vault_router/key_vault_operations.h"
+#include "keyvault/keys/key_vault_operations.h"
 #include "vault_router/key_version_recorder.h"
 #include "vault_router/router_observer.h"
 #include "vault_router/router_stats.h"

@@ -34,7 +34,7 @@
 #include "keyvault/identity/vault_authenticator.h"
 #include "keyvault/keys/retry_policy.h"
 #include "keyvault/http/https_transport.h"
-#include "vault_router/key_vault_operations.h"
+#include "keyvault/keys/key_vault_operations.h"
 
 namespace geoekm {
 

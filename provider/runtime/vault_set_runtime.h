@@ -20,7 +20,7 @@
 #include "provider/runtime/state_recorder.h"
 #include "state/state_store.h"
 #include "keyvault/identity/vault_authenticator.h"
-#include "vault_router/key_vault_operations.h"
+#include "keyvault/keys/key_vault_operations.h"
 #include "vault_router/vault_router.h"
 
 namespace geoekm {

@@ -21,7 +21,7 @@
 
 #include "core/status.h"
 #include "tests/router/test_rsa_key.h"
-#include "vault_router/key_vault_operations.h"
+#include "keyvault/keys/key_vault_operations.h"
 
 namespace geoekm::testing {
 
