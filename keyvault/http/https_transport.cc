@@ -137,7 +137,13 @@ Status MapException(const Poco::Exception& e, Stage stage, const HttpsOrigin& or
                   "TLS with " + where + ": certificate verification failed: " + text +
                       ". Check the vault URL (host name) and the CA bundle.");
   }
-  if (stage == Stage::kHandshake && !timeout) {
+  // The peer going away mid-handshake (a vault process dying, a balancer
+  // dropping the flow) is a network failure: 5002's advice (certificates,
+  // CA bundle) would send the operator the wrong way.
+  const bool peer_went_away = dynamic_cast<const Poco::Net::ConnectionResetException*>(&e) ||
+                              dynamic_cast<const Poco::Net::ConnectionAbortedException*>(&e) ||
+                              dynamic_cast<const Poco::Net::SSLConnectionUnexpectedlyClosedException*>(&e);
+  if (stage == Stage::kHandshake && !timeout && !peer_went_away) {
     return Status(codes::kTlsFailure, ErrorClass::kTransient,
                   "TLS handshake with " + where + " failed: " + text);
   }

@@ -3,6 +3,9 @@
 // is all the transport needs. Faults come from the vault's admin API.
 #include "keyvault/http/https_transport.h"
 
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -118,6 +121,50 @@ TEST_F(HttpsTransportTest, UnknownHostIs3900AndRefusedPortIs3004) {
   ASSERT_FALSE(r2.ok());
   EXPECT_EQ(r2.status().code(), codes::kHttpConnectSession) << r2.status().ToString();
   EXPECT_EQ(r2.status().error_class(), ErrorClass::kTransient);
+}
+
+// A peer that goes away in the middle of the handshake (a vault process
+// dying, a load balancer dropping the flow) is a network failure (3004), not
+// a TLS failure: 5002's message sends the operator to certificates and CA
+// bundles, which are fine. A peer that answers with something other than TLS
+// stays 5002.
+TEST_F(HttpsTransportTest, PeerDroppingTheHandshakeIs3004AndANonTlsPeerIs5002) {
+  for (const bool reset : {true, false}) {
+    Poco::Net::ServerSocket listener(Poco::Net::SocketAddress("127.0.0.1", 0));
+    std::thread drop([&] {
+      Poco::Net::StreamSocket peer = listener.acceptConnection();
+      char hello[64];
+      (void)peer.receiveBytes(hello, sizeof hello);  // part of the ClientHello
+      if (reset) peer.setLinger(true, 0);             // RST instead of FIN
+      peer.close();
+    });
+    HttpsOrigin o = EastOrigin();
+    o.connect_to_port = listener.address().port();
+    auto r = GetKeyThrough(o);
+    drop.join();
+    ASSERT_FALSE(r.ok()) << (reset ? "reset" : "closed");
+    EXPECT_EQ(r.status().code(), codes::kHttpConnectSession) << (reset ? "reset: " : "closed: ")
+                                                             << r.status().ToString();
+    EXPECT_EQ(r.status().error_class(), ErrorClass::kTransient);
+  }
+
+  Poco::Net::ServerSocket listener(Poco::Net::SocketAddress("127.0.0.1", 0));
+  std::thread plain_http([&] {
+    Poco::Net::StreamSocket peer = listener.acceptConnection();
+    const std::string answer = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    peer.sendBytes(answer.data(), static_cast<int>(answer.size()));
+    peer.shutdownSend();
+    try {
+      char rest[256];
+      while (peer.receiveBytes(rest, sizeof rest) > 0) {
+      }
+    } catch (const Poco::Exception&) {  // the client may reset once it gives up
+    }
+  });
+  HttpsOrigin o = EastOrigin();
+  o.connect_to_port = listener.address().port();
+  EXPECT_TRUE(GetKeyFails(o, codes::kTlsFailure, "TLS handshake"));
+  plain_http.join();
 }
 
 TEST_F(HttpsTransportTest, KeepAliveReusesOneConnection) {
