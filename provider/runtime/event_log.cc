@@ -195,9 +195,12 @@ void EventLog::TrackServingVault(const VaultCallEvent& event) {
   {
     std::lock_guard lock(mu_);
     if (event.vault == serving_) return;
-    const std::string previous = std::exchange(serving_, event.vault);
     const std::string preferred = Preferred();
     if (preferred.empty()) return;  // every vault quarantined: nothing is served
+    // Under load the router spreads attempts past a busy but healthy
+    // preferred vault (max_attempts_per_vault): that is not traffic moving.
+    if (event.vault != preferred && vaults_[preferred].state == VaultHealthState::kHealthy) return;
+    const std::string previous = std::exchange(serving_, event.vault);
     if (event.vault != preferred) {
       if (!previous.empty() && previous != preferred) return;  // moved between fallbacks
       const VaultView& p = vaults_[preferred];

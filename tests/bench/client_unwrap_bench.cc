@@ -9,11 +9,6 @@
 // After both benchmarks it prints "ratio client/raw" of the real time per
 // unwrap (the median with --benchmark_repetitions=N, which a loaded machine
 // needs: single runs vary by +-20%).
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/SecureStreamSocket.h>
-#include <Poco/StreamCopier.h>
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -23,7 +18,7 @@
 #include <vector>
 
 #include "config/config_loader.h"
-#include "core/base64url.h"
+#include "tests/support/raw_unwrap_session.h"
 #include "tests/support/testbed.h"
 #include "keyvault/keys/key_vault_client.h"
 
@@ -77,30 +72,10 @@ void BM_UnwrapThroughKeyVaultClient(benchmark::State& state) {
 void BM_UnwrapRawKeptAliveSession(benchmark::State& state) {
   Fixture& f = Fixture::Get();
   const VaultConfig& v = f.config.vaults.front();
-  Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", v.ca_bundle,
-                                                       Poco::Net::Context::VERIFY_STRICT, 9, false);
-  Poco::Net::SecureStreamSocket socket(ctx);
-  socket.setPeerHostName(v.host);
-  Poco::Net::HTTPSClientSession session(socket);
-  session.setHost(v.host);
-  session.setPort(static_cast<Poco::UInt16>(v.port));
-  session.setKeepAlive(true);
-  socket.connect(Poco::Net::SocketAddress(v.connect_to_host, static_cast<Poco::UInt16>(v.connect_to_port)));
-  const std::string body = R"({"alg":"RSA-OAEP-256","value":")" + Base64UrlEncode(f.wrapped) + "\"}";
-  const std::string target =
-      "/keys/" + f.testbed->info().key_name + "/" + f.version + "/unwrapkey?api-version=7.4";
+  testing::RawUnwrapSession session({v.host, v.port, v.connect_to_host, v.connect_to_port, v.ca_bundle, f.token,
+                                     f.testbed->info().key_name, f.version, "RSA-OAEP-256"});
   for (auto _ : state) {
-    Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, target, Poco::Net::HTTPMessage::HTTP_1_1);
-    req.setKeepAlive(true);
-    req.set("Authorization", "Bearer " + f.token);
-    req.setContentType("application/json");
-    req.setContentLength(static_cast<std::streamsize>(body.size()));
-    session.sendRequest(req) << body;
-    Poco::Net::HTTPResponse res;
-    std::string out;
-    Poco::StreamCopier::copyToString(session.receiveResponse(res), out);
-    if (res.getStatus() != Poco::Net::HTTPResponse::HTTP_OK) state.SkipWithError("raw unwrap failed");
-    benchmark::DoNotOptimize(out);
+    if (!session.Unwrap(f.wrapped)) state.SkipWithError("raw unwrap failed");
   }
 }
 

@@ -64,9 +64,7 @@
 #include <string>
 #include <vector>
 
-#include "config/config_loader.h"
-#include "provider/runtime/vault_set_runtime.h"
-#include "tests/support/testbed.h"
+#include "tests/bench/bench_testbed.h"
 #include "tests/support/vaultsim_admin_client.h"
 #include "vault_router/latency_tracker.h"
 
@@ -94,21 +92,12 @@ struct Samples {
   std::string note;
 };
 
-template <typename T>
-T OrThrow(Result<T> r) {
-  if (!r.ok()) throw std::runtime_error(r.status().ToString());
-  return std::move(r).value();
-}
-
 std::map<std::string, Samples>& Recorded() {
   static std::map<std::string, Samples> recorded;
   return recorded;
 }
 
-struct Fixture {
-  std::unique_ptr<testing::Testbed> testbed;
-  VaultSetConfig config;
-  std::unique_ptr<VaultSetRuntime> runtime;  // all vaults healthy: baselines A and B
+struct Fixture : BenchTestbed {  // all vaults healthy: baselines A and B
   SecureBytes dek = SecureBytes(32, 7);
   WrappedKey wrapped;
   std::string secondary_version;  // westus's version id of the wrapping key version
@@ -120,17 +109,10 @@ struct Fixture {
 
   static Fixture Make() {
     Fixture f;
-    f.testbed = OrThrow(testing::Testbed::Start());
-    f.config = OrThrow(LoadVaultSetConfig(f.testbed->info().geoekm_ini));
-    f.runtime = OrThrow(VaultSetRuntime::Open(f.config));
-    VaultRouter& router = f.runtime->router();
-    f.wrapped = OrThrow(router.Wrap(f.testbed->info().key_name, WrapAlgorithm::kRsaOaep256, f.dek, CallerDeadline()));
-    const LocatedKeyVersion located =
-        OrThrow(router.Locate(f.wrapped.key_name, f.wrapped.thumbprint, CallerDeadline()));
-    for (const KeyVersionLocation& l : located.held_by) {
-      if (l.vault == kSecondary) f.secondary_version = l.version;
-    }
-    if (f.secondary_version.empty()) throw std::runtime_error("westus does not hold the wrapping key version");
+    f.StartTestbed();
+    f.wrapped = OrThrow(f.runtime->router().Wrap(f.testbed->info().key_name, WrapAlgorithm::kRsaOaep256, f.dek,
+                                                 CallerDeadline()));
+    f.secondary_version = f.VersionIn(f.wrapped, kSecondary, CallerDeadline());
     return f;
   }
 

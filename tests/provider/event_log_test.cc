@@ -102,6 +102,23 @@ TEST_F(EventLogTest, FailoverIsLoggedOnceWhenTrafficLeavesThePreferredVaultAndFa
   EXPECT_THAT(text, Not(HasSubstr("failback call=unwrap served_by=westus")));
 }
 
+TEST_F(EventLogTest, LoadSpreadPastAHealthyPreferredVaultIsNotAFailover) {
+  EventLog& log = Start(LogLevel::kInfo);
+  log.OnVaultCall(Call(VaultCall::kUnwrap, "eastus"));
+  for (int i = 0; i < 3; ++i) {  // eastus busy, healthy: the router spreads to the others
+    log.OnVaultCall(Call(VaultCall::kUnwrap, "westus"));
+    log.OnVaultCall(Call(VaultCall::kUnwrap, "japaneast"));
+    log.OnVaultCall(Call(VaultCall::kUnwrap, "eastus"));
+  }
+  EXPECT_THAT(Text(), AllOf(Not(HasSubstr("failover")), Not(HasSubstr("failback")))) << Text();
+
+  // Once eastus is not healthy, the same answer from westus is a failover.
+  log.OnHealthChange(Health("eastus", VaultHealthState::kHealthy, VaultHealthState::kSuspect,
+                            codes::kHttpConnectSession, 0, "connection refused"));
+  log.OnVaultCall(Call(VaultCall::kUnwrap, "westus"));
+  EXPECT_THAT(Text(), HasSubstr("failover call=unwrap served_by=westus preferred=eastus preferred_state=suspect"));
+}
+
 TEST_F(EventLogTest, AQuarantinedPreferredVaultHandsPreferenceToTheNext) {
   EventLog& log = Start(LogLevel::kInfo);
   log.OnHealthChange(Health("eastus", VaultHealthState::kHealthy, VaultHealthState::kQuarantined,

@@ -1,0 +1,283 @@
+// What the router costs on the healthy path, and what geoekm costs in CPU.
+// One process, one vaultsim testbed (eastus preferred), a runtime built by
+// VaultSetRuntime exactly as the product builds it (real KeyVaultClients over
+// TLS, the state store, default tuning). Everything is measured in the same
+// run, against baselines measured in that run:
+//
+//   latency  Router unwrap vs one direct call through eastus's own
+//            KeyVaultClient (the client the router uses), at 1 and 16
+//            concurrent callers: median and p99 ratios.
+//   load     Unwraps per second through the router at 1, 8 and 64 callers
+//            (and direct, for comparison).
+//   CPU      geoekm's CPU per operation — process CPU time of every thread
+//            (router workers, clients, state store, the calling threads),
+//            not the vault's, which runs in another process — for a router
+//            unwrap and a router wrap of an already-recorded version, next
+//            to a direct client unwrap, one raw kept-alive HTTPS unwrap
+//            (RawUnwrapSession: no client logic at all) and the RSA-2048
+//            private-key operation itself (what `openssl speed rsa2048`
+//            calls "sign", run here in-process with OpenSSL).
+//
+// Each caller unwraps from a pool of 256 DEKs so that concurrent callers
+// never send identical unwraps (which the router would coalesce): caller t
+// of n takes DEK t + n*i mod 256, which never collides for n dividing 256.
+//
+// Run: build/default/tests/bench/router_overhead_bench --benchmark_repetitions=3
+//      --benchmark_enable_random_interleaving=true   (starts its own testbed;
+// about 2 minutes). At the end it prints the table the README shows: medians
+// and p99s over every timed operation of every repetition, and the ratios.
+#include <benchmark/benchmark.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "keyvault/identity/vault_authenticator.h"
+#include "keyvault/keys/key_vault_client.h"
+#include "tests/bench/bench_testbed.h"
+#include "tests/support/raw_unwrap_session.h"
+
+namespace geoekm {
+namespace {
+
+using std::chrono::steady_clock;
+
+constexpr const char* kPrimary = "eastus";
+constexpr std::size_t kPool = 256;
+
+Deadline CallerDeadline() { return Deadline::After(std::chrono::seconds(30)); }
+
+double ProcessCpuMicros() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
+}
+
+struct Fixture : BenchTestbed {
+  std::shared_ptr<KeyVaultOperations> primary;  // the client the router uses for eastus
+  std::vector<SecureBytes> deks;
+  std::vector<WrappedKey> wrapped;
+  std::string primary_version;  // eastus's version id of the wrapping key version
+  testing::RawUnwrapTarget raw;
+
+  static Fixture& Get() {
+    static Fixture f = Make();
+    return f;
+  }
+
+  static Fixture Make() {
+    Fixture f;
+    f.StartTestbed();
+    f.primary = f.runtime->vault(kPrimary);
+    if (!f.primary) throw std::runtime_error("no eastus client");
+    VaultRouter& router = f.runtime->router();
+    for (std::size_t i = 0; i < kPool; ++i) {
+      SecureBytes dek(32, static_cast<std::uint8_t>(i));
+      dek[1] = static_cast<std::uint8_t>(i >> 8);
+      f.wrapped.push_back(
+          OrThrow(router.Wrap(f.testbed->info().key_name, WrapAlgorithm::kRsaOaep256, dek, CallerDeadline())));
+      f.deks.push_back(std::move(dek));
+    }
+    f.primary_version = f.VersionIn(f.wrapped[0], kPrimary, CallerDeadline());
+    const VaultConfig& v = f.config.vaults.front();
+    // The token comes after the vault's challenge, which one client call meets.
+    auto auth = OrThrow(VaultAuthenticator::Create(f.config.auth));
+    auto client = OrThrow(KeyVaultClient::Create(v, f.config.router, auth));
+    OrThrow(client->GetKey(f.wrapped[0].key_name, f.primary_version, CallerDeadline()));
+    const SecureString token = OrThrow(auth->CachedOrFreshToken(v.host, CallerDeadline()));
+    f.raw = {v.host,          v.port,           v.connect_to_host, v.connect_to_port, v.ca_bundle,
+             token.c_str(),   f.wrapped[0].key_name, f.primary_version, "RSA-OAEP-256"};
+    return f;
+  }
+
+  UnwrapRequest Request(std::size_t i) const {
+    const WrappedKey& w = wrapped[i];
+    return UnwrapRequest{w.key_name, w.thumbprint, "", w.algorithm, w.wrapped};
+  }
+};
+
+// Per-operation wall-clock latencies and CPU per operation, by scenario,
+// over every repetition.
+struct Recorded {
+  std::mutex mu;
+  std::map<std::string, std::vector<double>> latency_ms;
+  std::map<std::string, std::vector<double>> cpu_us_per_op;
+  std::map<std::string, std::vector<double>> ops_per_s;
+};
+Recorded& Record() {
+  static Recorded r;
+  return r;
+}
+
+// Runs `op(i)` for each iteration of each of the benchmark's threads, timing
+// each, and records latencies, throughput and process CPU per operation.
+// Google Benchmark starts and ends every thread's loop at a barrier, so
+// thread 0's CPU readings around its loop span everyone's.
+template <typename Op>
+void RunScenario(benchmark::State& state, const std::string& scenario, Op op) {
+  const std::size_t threads = static_cast<std::size_t>(state.threads());
+  const std::size_t t = static_cast<std::size_t>(state.thread_index());
+  std::vector<double> mine;
+  const double cpu_start = t == 0 ? ProcessCpuMicros() : 0;
+  const auto wall_start = steady_clock::now();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const auto start = steady_clock::now();
+    if (!op((t + threads * i) % kPool)) {
+      state.SkipWithError((scenario + " failed").c_str());
+      break;
+    }
+    mine.push_back(std::chrono::duration<double, std::milli>(steady_clock::now() - start).count());
+    ++i;
+  }
+  const double wall_s = std::chrono::duration<double>(steady_clock::now() - wall_start).count();
+  Recorded& r = Record();
+  std::lock_guard lock(r.mu);
+  auto& all = r.latency_ms[scenario];
+  all.insert(all.end(), mine.begin(), mine.end());
+  if (t == 0 && state.iterations() > 0) {
+    const double ops = static_cast<double>(state.iterations()) * static_cast<double>(threads);
+    const double cpu = (ProcessCpuMicros() - cpu_start) / ops;
+    r.cpu_us_per_op[scenario].push_back(cpu);
+    r.ops_per_s[scenario].push_back(ops / wall_s);
+    state.counters["cpu_us_per_op"] = cpu;
+  }
+}
+
+std::string Named(const char* what, benchmark::State& state) {
+  return std::string(what) + "@" + std::to_string(state.threads());
+}
+
+void BM_RouterUnwrap(benchmark::State& state) {
+  Fixture& f = Fixture::Get();
+  RunScenario(state, Named("router unwrap", state), [&](std::size_t i) {
+    auto plain = f.runtime->router().Unwrap(f.Request(i), CallerDeadline());
+    return plain.ok() && *plain == f.deks[i];
+  });
+}
+
+void BM_DirectUnwrap(benchmark::State& state) {
+  Fixture& f = Fixture::Get();
+  RunScenario(state, Named("direct unwrap", state), [&](std::size_t i) {
+    auto plain = f.primary->UnwrapKey(f.wrapped[i].key_name, f.primary_version, WrapAlgorithm::kRsaOaep256,
+                                      f.wrapped[i].wrapped, CallerDeadline());
+    return plain.ok() && *plain == f.deks[i];
+  });
+}
+
+void BM_RouterWrap(benchmark::State& state) {
+  Fixture& f = Fixture::Get();
+  RunScenario(state, Named("router wrap", state), [&](std::size_t i) {
+    return f.runtime->router()
+        .Wrap(f.wrapped[i].key_name, WrapAlgorithm::kRsaOaep256, f.deks[i], CallerDeadline())
+        .ok();
+  });
+}
+
+void BM_DirectWrap(benchmark::State& state) {
+  Fixture& f = Fixture::Get();
+  RunScenario(state, Named("direct wrap", state), [&](std::size_t i) {
+    return f.primary->WrapKey(f.wrapped[i].key_name, f.primary_version, WrapAlgorithm::kRsaOaep256, f.deks[i],
+                              CallerDeadline())
+        .ok();
+  });
+}
+
+void BM_RawUnwrap(benchmark::State& state) {
+  Fixture& f = Fixture::Get();
+  testing::RawUnwrapSession session(f.raw);
+  RunScenario(state, Named("raw HTTPS unwrap", state),
+              [&](std::size_t i) { return session.Unwrap(f.wrapped[i].wrapped); });
+}
+
+// The RSA-2048 private-key operation, as `openssl speed rsa2048` signs:
+// PKCS#1 v1.5 over a SHA-256-sized digest.
+void BM_Rsa2048PrivateKeyOp(benchmark::State& state) {
+  EVP_PKEY* key = EVP_RSA_gen(2048);
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(key, nullptr);
+  if (key == nullptr || ctx == nullptr || EVP_PKEY_sign_init(ctx) <= 0 ||
+      EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0) {
+    state.SkipWithError("OpenSSL RSA setup failed");
+  } else {
+    unsigned char digest[32] = {1};
+    std::vector<unsigned char> sig(256);
+    RunScenario(state, Named("RSA-2048 private-key op", state), [&](std::size_t) {
+      size_t len = sig.size();
+      return EVP_PKEY_sign(ctx, sig.data(), &len, digest, sizeof digest) > 0;
+    });
+  }
+  EVP_PKEY_CTX_free(ctx);
+  EVP_PKEY_free(key);
+}
+
+#define GEOEKM_SCENARIO(fn) BENCHMARK(fn)->Unit(benchmark::kMicrosecond)->MinTime(1.0)->UseRealTime()
+GEOEKM_SCENARIO(BM_Rsa2048PrivateKeyOp);
+GEOEKM_SCENARIO(BM_RawUnwrap);
+GEOEKM_SCENARIO(BM_DirectUnwrap)->Threads(1)->Threads(8)->Threads(16)->Threads(64);
+GEOEKM_SCENARIO(BM_RouterUnwrap)->Threads(1)->Threads(8)->Threads(16)->Threads(64);
+GEOEKM_SCENARIO(BM_DirectWrap);
+GEOEKM_SCENARIO(BM_RouterWrap);
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const std::size_t i = std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())));
+  return v[i];
+}
+
+double Median(const std::vector<double>& v) { return Percentile(v, 0.5); }
+
+void PrintTable() {
+  Recorded& r = Record();
+  auto latency = [&](const std::string& s, double p) { return Percentile(r.latency_ms[s], p); };
+  std::printf("\n%-28s %10s %10s %12s %14s\n", "scenario", "median ms", "p99 ms", "ops/s", "CPU us/op");
+  for (const auto& [scenario, samples] : r.latency_ms) {
+    std::printf("%-28s %10.3f %10.3f %12.0f %14.1f\n", scenario.c_str(), Median(samples), Percentile(samples, 0.99),
+                Median(r.ops_per_s[scenario]), Median(r.cpu_us_per_op[scenario]));
+  }
+  std::printf("\nrouter / direct unwrap, same vault:\n");
+  for (int n : {1, 16}) {
+    const std::string router = "router unwrap@" + std::to_string(n);
+    const std::string direct = "direct unwrap@" + std::to_string(n);
+    if (r.latency_ms[router].empty() || r.latency_ms[direct].empty()) continue;
+    std::printf("  %2d caller(s): median ratio %.3f (goal <= 1.05), p99 ratio %.3f (goal <= 1.10)\n", n,
+                latency(router, 0.5) / latency(direct, 0.5), latency(router, 0.99) / latency(direct, 0.99));
+  }
+  const double raw = Median(r.cpu_us_per_op["raw HTTPS unwrap@1"]);
+  const double rsa = Median(r.cpu_us_per_op["RSA-2048 private-key op@1"]);
+  if (raw > 0 && rsa > 0) {
+    std::printf("\ngeoekm CPU per operation (1 caller) vs a raw kept-alive HTTPS unwrap (%.1f us) and the RSA-2048 "
+                "private-key op (%.1f us):\n",
+                raw, rsa);
+    for (const char* s : {"router unwrap@1", "router wrap@1", "direct unwrap@1", "direct wrap@1"}) {
+      const double cpu = Median(r.cpu_us_per_op[s]);
+      if (cpu <= 0) continue;
+      std::printf("  %-18s %7.1f us = %.2f x raw (goal <= 1.25), %.2f x RSA op\n", s, cpu, cpu / raw, cpu / rsa);
+    }
+  }
+  const RouterStats stats = Fixture::Get().runtime->router().stats();
+  std::printf("\nrouter: %llu unwraps, %llu coalesced (expected 0), %llu failures, %llu hedges\n",
+              static_cast<unsigned long long>(stats.unwraps), static_cast<unsigned long long>(stats.unwraps_coalesced),
+              static_cast<unsigned long long>(stats.unwrap_failures), static_cast<unsigned long long>(stats.hedges));
+}
+
+}  // namespace
+}  // namespace geoekm
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  geoekm::PrintTable();
+  return 0;
+}
