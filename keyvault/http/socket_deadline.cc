@@ -25,10 +25,13 @@ class SocketDeadlineWatcher {
       Fire(d);
       return;
     }
-    auto it = armed_.emplace(d->deadline_.at(), d);
-    // The watcher sleeps until the earliest deadline: wake it only when that
-    // changed (most requests finish long before their deadline).
-    if (it == armed_.begin()) cv_.notify_one();
+    armed_.emplace(d->deadline_.at(), d);
+    // Wake the watcher only when it would sleep past this deadline. Most
+    // requests end long before their deadline and are disarmed meanwhile,
+    // so the watcher keeps sleeping until a deadline that has since gone:
+    // that spurious wake-up comes once per deadline span, instead of a
+    // thread hand-off on every request.
+    if (d->deadline_.at() < sleeping_until_) cv_.notify_one();
   }
 
   void Disarm(SocketDeadline* d) {
@@ -74,6 +77,7 @@ class SocketDeadlineWatcher {
     std::unique_lock<std::mutex> lock(mu_);
     while (!exiting_) {
       if (armed_.empty()) {
+        sleeping_until_ = Clock::time_point::max();
         cv_.wait(lock);
         continue;
       }
@@ -82,6 +86,7 @@ class SocketDeadlineWatcher {
       // gone by then.
       const Clock::time_point earliest = first->first;
       if (Clock::now() < earliest) {
+        sleeping_until_ = earliest;
         cv_.wait_until(lock, earliest);
         continue;
       }
@@ -95,6 +100,8 @@ class SocketDeadlineWatcher {
   std::mutex mu_;
   std::condition_variable cv_;
   std::multimap<Clock::time_point, SocketDeadline*> armed_;
+  // When the watcher wakes next by itself (max: only when notified).
+  Clock::time_point sleeping_until_ = Clock::time_point::max();
   bool exiting_ = false;
   std::thread thread_;
 };
