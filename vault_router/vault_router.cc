@@ -248,7 +248,7 @@ Result<KeyBundle> VaultRouter::GetCheckedKey(std::size_t v, const std::string& n
 Result<KeyBundle> VaultRouter::FetchKey(std::size_t v, const std::string& name, const std::string& version,
                                         Deadline caller) {
   const Deadline deadline = AttemptDeadline(caller);
-  Result<KeyBundle> r = Call<KeyBundle>(v, VaultCall::kGetKey, name, "", [&](KeyVaultOperations&) {
+  Result<KeyBundle> r = Call<KeyBundle>(v, VaultCall::kGetKey, name, "", [&](KeyVaultKeys&) {
     return GetCheckedKey(v, name, version, deadline);
   });
   if (!r.ok()) return r;
@@ -290,7 +290,7 @@ Status VaultRouter::LoadListing(std::size_t v, const std::string& name, Deadline
     // Someone else listed while we waited: their result is as fresh as ours would be.
     if (auto listed = catalog_.ListedAt(v, name); listed && *listed >= asked_at) return Status::Ok();
     Result<std::vector<KeyVersionItem>> items =
-        Call<std::vector<KeyVersionItem>>(v, VaultCall::kListVersions, name, "", [&](KeyVaultOperations& ops) {
+        Call<std::vector<KeyVersionItem>>(v, VaultCall::kListVersions, name, "", [&](KeyVaultKeys& ops) {
           return ops.ListKeyVersions(name, deadline);
         });
     if (!items.ok()) return items.status();
@@ -624,7 +624,7 @@ Result<SecureBytes> VaultRouter::UnwrapAt(const UnwrapInput& input, const RaceAt
   const std::size_t max_plain = MaxUnwrappedBytes(input.algorithm, RsaModulusBytes(*copy));
   Result<SecureBytes> r = Call<SecureBytes>(
       v, VaultCall::kUnwrap, input.key_name, input.thumbprint,
-      [&](KeyVaultOperations& ops) -> Result<SecureBytes> {
+      [&](KeyVaultKeys& ops) -> Result<SecureBytes> {
         Result<SecureBytes> plain = ops.UnwrapKey(input.key_name, copy->version, input.algorithm, input.wrapped, d);
         if (plain.ok() && (plain->empty() || plain->size() > max_plain)) {
           return BadAnswerLength(codes::kUnwrapJsonParser, "unwrapkey", plain->size(),
@@ -921,7 +921,7 @@ Result<SecureBytes> VaultRouter::WrapAt(const WrapInput& input, const RaceAttemp
   const std::size_t k = RsaModulusBytes(*copy);
   Result<Bytes> wrapped = Call<Bytes>(
       v, VaultCall::kWrap, input.key_name, input.thumbprint,
-      [&](KeyVaultOperations& ops) -> Result<Bytes> {
+      [&](KeyVaultKeys& ops) -> Result<Bytes> {
         Result<Bytes> w = ops.WrapKey(input.key_name, copy->version, input.algorithm, input.plaintext, d);
         if (w.ok() && w->size() != k) {
           return BadAnswerLength(codes::kWrapJsonParser, "wrapkey", w->size(),

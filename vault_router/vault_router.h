@@ -88,7 +88,7 @@
 #include "vault_router/hedged_race.h"
 #include "vault_router/key_catalog.h"
 #include "keyvault/keys/key_types.h"
-#include "keyvault/keys/key_vault_operations.h"
+#include "keyvault/keys/key_vault_keys.h"
 #include "vault_router/key_version_recorder.h"
 #include "vault_router/router_observer.h"
 #include "vault_router/router_stats.h"
@@ -100,7 +100,7 @@ namespace geoekm {
 struct RoutedVault {
   std::string name;   // as configured (events, errors)
   int priority = 0;   // lower is preferred
-  std::shared_ptr<KeyVaultOperations> ops;
+  std::shared_ptr<KeyVaultKeys> ops;
   // The vault's URL host and port: the kid of every key it answers must
   // name them. Empty host = not checked (test fakes).
   std::string host;
@@ -201,7 +201,7 @@ class VaultRouter {
   struct Member {
     std::string name;
     int priority = 0;
-    std::shared_ptr<KeyVaultOperations> ops;
+    std::shared_ptr<KeyVaultKeys> ops;
     std::string host;
     int port = 443;
     std::unique_ptr<VaultHealth> health;

@@ -1,6 +1,7 @@
 // KeyVaultClient: the keys data plane of ONE vault over HTTPS
-// (docs/ARCHITECTURE.md §Key paths), implementing KeyVaultOperations for the
-// router and replication.
+// (docs/ARCHITECTURE.md §Key paths), implementing both the router's port
+// (KeyVaultKeys) and the key administration replication uses
+// (KeyVaultKeyAdministration).
 //
 // - Transport: a pooled HttpsTransport to the vault's origin (verified TLS,
 //   connect_to, proxy, per-try timeout, the caller's deadline).
@@ -34,7 +35,8 @@
 #include "keyvault/identity/vault_authenticator.h"
 #include "keyvault/keys/retry_policy.h"
 #include "keyvault/http/https_transport.h"
-#include "keyvault/keys/key_vault_operations.h"
+#include "keyvault/keys/key_vault_key_administration.h"
+#include "keyvault/keys/key_vault_keys.h"
 
 namespace geoekm {
 
@@ -58,7 +60,7 @@ struct KeyVaultClientStats {
   std::uint64_t budget_exhausted = 0;
 };
 
-class KeyVaultClient final : public KeyVaultOperations {
+class KeyVaultClient final : public KeyVaultKeys, public KeyVaultKeyAdministration {
  public:
   static Result<std::unique_ptr<KeyVaultClient>> Create(const VaultConfig& vault, const RouterTuning& tuning,
                                                         std::shared_ptr<VaultAuthenticator> auth,
@@ -67,7 +69,10 @@ class KeyVaultClient final : public KeyVaultOperations {
   KeyVaultClient(const VaultConfig& vault, const RouterTuning& tuning, std::shared_ptr<VaultAuthenticator> auth,
                  std::shared_ptr<HttpsTransport> transport, KeyVaultClientOptions options);
 
+  // Overrides both interfaces' vault_name().
   const std::string& vault_name() const override { return vault_.name; }
+
+  // --- KeyVaultKeys
 
   Result<KeyBundle> GetKey(const std::string& name, const std::string& version, Deadline deadline) override;
   Result<std::vector<KeyVersionItem>> ListKeyVersions(const std::string& name, Deadline deadline) override;
@@ -75,6 +80,8 @@ class KeyVaultClient final : public KeyVaultOperations {
                         const SecureBytes& plaintext, Deadline deadline) override;
   Result<SecureBytes> UnwrapKey(const std::string& name, const std::string& version, WrapAlgorithm alg,
                                 const Bytes& wrapped, Deadline deadline) override;
+
+  // --- KeyVaultKeyAdministration
   Result<std::string> BackupKey(const std::string& name, Deadline deadline) override;
   Result<KeyBundle> RestoreKey(const std::string& backup_blob, Deadline deadline) override;
   Result<KeyBundle> ImportKey(const std::string& name, const PrivateRsaJwk& jwk, bool hsm,

@@ -11,8 +11,8 @@
 namespace geoekm {
 namespace {
 
-Result<std::shared_ptr<KeyVaultOperations>> MakeHttpsVault(const VaultConfig& vault, const RouterTuning& tuning,
-                                                           std::shared_ptr<VaultAuthenticator> auth) {
+Result<std::shared_ptr<KeyVaultKeys>> MakeHttpsVault(const VaultConfig& vault, const RouterTuning& tuning,
+                                                     std::shared_ptr<VaultAuthenticator> auth) {
   // The router spreads load away from a throttled or unreachable vault;
   // the client must not hold callers behind its Retry-After or its
   // reconnect backoff meanwhile.
@@ -21,7 +21,7 @@ Result<std::shared_ptr<KeyVaultOperations>> MakeHttpsVault(const VaultConfig& va
   options.retry_unreachable = false;
   auto client = KeyVaultClient::Create(vault, tuning, std::move(auth), options);
   if (!client.ok()) return client.status();
-  return std::shared_ptr<KeyVaultOperations>(std::move(client).value());
+  return std::shared_ptr<KeyVaultKeys>(std::move(client).value());
 }
 
 }  // namespace
@@ -94,11 +94,15 @@ VaultSetRuntime::~VaultSetRuntime() {
   router_.reset();
 }
 
-std::shared_ptr<KeyVaultOperations> VaultSetRuntime::vault(const std::string& name) const {
+std::shared_ptr<KeyVaultKeys> VaultSetRuntime::vault(const std::string& name) const {
   for (const RoutedVault& v : vaults_) {
     if (v.name == name) return v.ops;
   }
   return nullptr;
+}
+
+std::shared_ptr<KeyVaultKeyAdministration> VaultSetRuntime::key_administration(const std::string& name) const {
+  return std::dynamic_pointer_cast<KeyVaultKeyAdministration>(vault(name));
 }
 
 }  // namespace geoekm

@@ -20,12 +20,16 @@
 #include "provider/runtime/state_recorder.h"
 #include "state/state_store.h"
 #include "keyvault/identity/vault_authenticator.h"
-#include "keyvault/keys/key_vault_operations.h"
+#include "keyvault/keys/key_vault_key_administration.h"
+#include "keyvault/keys/key_vault_keys.h"
 #include "vault_router/vault_router.h"
 
 namespace geoekm {
 
-using VaultFactory = std::function<Result<std::shared_ptr<KeyVaultOperations>>(
+// Builds one vault's client. The router gets its KeyVaultKeys port; when the
+// object also implements KeyVaultKeyAdministration (as KeyVaultClient does),
+// key_administration() hands that out.
+using VaultFactory = std::function<Result<std::shared_ptr<KeyVaultKeys>>(
     const VaultConfig& vault, const RouterTuning& tuning, std::shared_ptr<VaultAuthenticator> auth)>;
 
 struct RuntimeOptions {
@@ -46,7 +50,10 @@ class VaultSetRuntime {
   const StateRecorder& recorder() const { return *recorder_; }
   EventLog& event_log() { return *event_log_; }
   // The client of one vault (by configured name), or null.
-  std::shared_ptr<KeyVaultOperations> vault(const std::string& name) const;
+  std::shared_ptr<KeyVaultKeys> vault(const std::string& name) const;
+  // The same vault's key administration, or null (unknown vault, or a
+  // factory-made client that does not administer keys).
+  std::shared_ptr<KeyVaultKeyAdministration> key_administration(const std::string& name) const;
   const std::vector<RoutedVault>& vaults() const { return vaults_; }
 
  private:

@@ -208,7 +208,7 @@ void BM_A_RouterAllHealthy(benchmark::State& state) {
 void BM_B_DirectSecondaryClient(benchmark::State& state) {
   Fixture& f = Fixture::Get();
   Samples& s = Recorded()["B"];
-  std::shared_ptr<KeyVaultOperations> client = f.runtime->vault(kSecondary);
+  std::shared_ptr<KeyVaultKeys> client = f.runtime->vault(kSecondary);
   for (auto _ : state) {
     const auto start = steady_clock::now();
     auto plain = client->UnwrapKey(f.wrapped.key_name, f.secondary_version, f.wrapped.algorithm, f.wrapped.wrapped,
@@ -352,7 +352,7 @@ void BM_KilledPrimaryBeforeEjection(benchmark::State& state) {
 void BM_KilledPrimaryDirectClientGivesUp(benchmark::State& state) {
   Fixture& f = Fixture::Get();
   Samples& s = Recorded()["killed_direct_client"];
-  std::shared_ptr<KeyVaultOperations> client = f.runtime->vault(kPrimary);
+  std::shared_ptr<KeyVaultKeys> client = f.runtime->vault(kPrimary);
   auto unwrap = [&] {
     return client->UnwrapKey(f.wrapped.key_name, f.wrapped.version, f.wrapped.algorithm, f.wrapped.wrapped,
                              CallerDeadline());

@@ -172,14 +172,14 @@ TEST_F(LoggingOnTestbed, NoSecretReachesTheLogEvenAtDebug) {
   std::shared_ptr<VaultAuthenticator> auth;
   RuntimeOptions options;
   options.make_vault = [&](const VaultConfig& v, const RouterTuning& tuning,
-                           std::shared_ptr<VaultAuthenticator> a) -> Result<std::shared_ptr<KeyVaultOperations>> {
+                           std::shared_ptr<VaultAuthenticator> a) -> Result<std::shared_ptr<KeyVaultKeys>> {
     auth = a;  // to read the token the vaults were sent
     KeyVaultClientOptions o;
     o.retry_throttled = false;
     o.retry_unreachable = false;
     auto client = KeyVaultClient::Create(v, tuning, std::move(a), o);
     if (!client.ok()) return client.status();
-    return std::shared_ptr<KeyVaultOperations>(std::move(client).value());
+    return std::shared_ptr<KeyVaultKeys>(std::move(client).value());
   };
   ASSERT_TRUE(Open(LogLevel::kDebug, std::move(options)));
   SecureBytes dek(32);

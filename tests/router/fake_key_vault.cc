@@ -21,7 +21,6 @@ std::string RandomVersionId() {
   return std::string(hex, 32);
 }
 
-Status NotSupported() { return Status(codes::kNotSupported, ErrorClass::kInternal, "not supported by the fake"); }
 
 Status NotFound(const std::string& what) {
   return Status(codes::kHttpNotFound, ErrorClass::kNotFound, what + " was not found in this key vault")
@@ -259,20 +258,6 @@ Result<SecureBytes> FakeKeyVault::UnwrapKey(const std::string& name, const std::
   Result<SecureBytes> r = v->material->Decrypt(alg, wrapped);
   if (r.ok()) ++successful_unwraps_;
   return r;
-}
-
-Result<std::string> FakeKeyVault::BackupKey(const std::string&, Deadline) { return NotSupported(); }
-Result<KeyBundle> FakeKeyVault::RestoreKey(const std::string&, Deadline) { return NotSupported(); }
-Result<KeyBundle> FakeKeyVault::ImportKey(const std::string&, const PrivateRsaJwk&, bool, const KeyAttributes&,
-                                          Deadline) {
-  return NotSupported();
-}
-Result<KeyBundle> FakeKeyVault::CreateKey(const std::string&, const KeyCreateOptions&, Deadline) {
-  return NotSupported();
-}
-Result<KeyBundle> FakeKeyVault::RotateKey(const std::string&, Deadline) { return NotSupported(); }
-Result<KeyBundle> FakeKeyVault::UpdateKey(const std::string&, const std::string&, const KeyUpdateOptions&, Deadline) {
-  return NotSupported();
 }
 
 }  // namespace geoekm::testing

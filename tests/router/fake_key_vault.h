@@ -1,4 +1,4 @@
-// FakeKeyVault: a scriptable in-process KeyVaultOperations for router unit
+// FakeKeyVault: a scriptable in-process KeyVaultKeys (the router's port) for router unit
 // tests. Holds key versions backed by real RSA keys (TestRsaKey), so wraps
 // and unwraps are real; tests script latency, failures by error class per
 // operation, a blackhole (no answer until the deadline), throttling beyond a
@@ -21,7 +21,7 @@
 
 #include "core/status.h"
 #include "tests/router/test_rsa_key.h"
-#include "keyvault/keys/key_vault_operations.h"
+#include "keyvault/keys/key_vault_keys.h"
 
 namespace geoekm::testing {
 
@@ -30,7 +30,7 @@ enum class FakeOp { kGetKey, kList, kWrap, kUnwrap };
 // A vault-style failure: the code, class and HTTP status a real client would report.
 Status VaultFailure(ErrorClass cls);
 
-class FakeKeyVault : public KeyVaultOperations {
+class FakeKeyVault : public KeyVaultKeys {
  public:
   explicit FakeKeyVault(std::string name);
   ~FakeKeyVault() override;
@@ -65,7 +65,7 @@ class FakeKeyVault : public KeyVaultOperations {
   int max_concurrent_unwraps() const { return max_concurrent_unwraps_.load(); }
   int successful_unwraps() const { return successful_unwraps_.load(); }
 
-  // --- KeyVaultOperations ----------------------------------------------------
+  // --- KeyVaultKeys ----------------------------------------------------------
   const std::string& vault_name() const override { return name_; }
   Result<KeyBundle> GetKey(const std::string& name, const std::string& version, Deadline deadline) override;
   Result<std::vector<KeyVersionItem>> ListKeyVersions(const std::string& name, Deadline deadline) override;
@@ -73,14 +73,6 @@ class FakeKeyVault : public KeyVaultOperations {
                         const SecureBytes& plaintext, Deadline deadline) override;
   Result<SecureBytes> UnwrapKey(const std::string& name, const std::string& version, WrapAlgorithm alg,
                                 const Bytes& wrapped, Deadline deadline) override;
-  Result<std::string> BackupKey(const std::string& name, Deadline deadline) override;
-  Result<KeyBundle> RestoreKey(const std::string& backup_blob, Deadline deadline) override;
-  Result<KeyBundle> ImportKey(const std::string& name, const PrivateRsaJwk& jwk, bool hsm,
-                              const KeyAttributes& attributes, Deadline deadline) override;
-  Result<KeyBundle> CreateKey(const std::string& name, const KeyCreateOptions& options, Deadline deadline) override;
-  Result<KeyBundle> RotateKey(const std::string& name, Deadline deadline) override;
-  Result<KeyBundle> UpdateKey(const std::string& name, const std::string& version, const KeyUpdateOptions& options,
-                              Deadline deadline) override;
 
  private:
   struct Version {

@@ -93,7 +93,10 @@ class RouterIntegrationTest : public ::testing::Test {
     return VaultSimAdminClient(v.host, v.admin_port, testbed_->info().ca_bundle, v.admin_token);
   }
 
-  std::shared_ptr<KeyVaultOperations> Client(const std::string& vault) { return runtime_->vault(vault); }
+  std::shared_ptr<KeyVaultKeys> Client(const std::string& vault) { return runtime_->vault(vault); }
+  std::shared_ptr<KeyVaultKeyAdministration> Administration(const std::string& vault) {
+    return runtime_->key_administration(vault);
+  }
 
   // Wraps `count` fresh DEKs through the router while every vault is up.
   struct Wrapped {
@@ -457,9 +460,9 @@ TEST_F(RouterIntegrationTest, VersionMissingOnPrimaryIsFoundElsewhere) {
   // its own version id); eastus never had it.
   const PrivateRsaJwk jwk = NewPrivateJwk();
   const std::string name = testbed_->info().key_name;
-  auto west = Client("westus")->ImportKey(name, jwk, false, {}, Deadline::After(milliseconds(20000)));
+  auto west = Administration("westus")->ImportKey(name, jwk, false, {}, Deadline::After(milliseconds(20000)));
   ASSERT_TRUE(west.ok()) << west.status().ToString();
-  auto japan = Client("japaneast")->ImportKey(name, jwk, false, {}, Deadline::After(milliseconds(20000)));
+  auto japan = Administration("japaneast")->ImportKey(name, jwk, false, {}, Deadline::After(milliseconds(20000)));
   ASSERT_TRUE(japan.ok()) << japan.status().ToString();
   ASSERT_EQ(west->thumbprint, japan->thumbprint);
   ASSERT_NE(west->version, japan->version);
@@ -498,7 +501,7 @@ TEST_F(RouterIntegrationTest, VersionMissingOnPrimaryIsFoundElsewhere) {
   // Replication catches up (the same material imported into eastus): after
   // the relist interval eastus serves the version again and the store has
   // its copy verified.
-  auto east = Client("eastus")->ImportKey(name, jwk, false, {}, Deadline::After(milliseconds(20000)));
+  auto east = Administration("eastus")->ImportKey(name, jwk, false, {}, Deadline::After(milliseconds(20000)));
   ASSERT_TRUE(east.ok()) << east.status().ToString();
   ASSERT_EQ(east->thumbprint, west->thumbprint);
   std::this_thread::sleep_for(milliseconds(1200));

@@ -1,7 +1,9 @@
-// KeyVaultOperations: the keys data-plane operations of ONE vault, as the
-// router and replication need them. The real implementation is
-// KeyVaultClient (HTTPS + Entra ID auth + retries); tests may substitute a
-// fake at this seam only.
+// KeyVaultKeyAdministration: the operations that change key material in ONE
+// vault — backup and restore, import (BYOK), create, rotate and update
+// attributes (docs/ARCHITECTURE.md §Key paths, §Backup blobs). Replication
+// uses it to bring a key's versions to every vault; the router never does
+// (it holds only the KeyVaultKeys port, keyvault/keys/key_vault_keys.h), so
+// router fakes need not implement it. KeyVaultClient implements both.
 //
 // There is deliberately no delete or purge (docs/ARCHITECTURE.md, invariant 4).
 //
@@ -10,36 +12,27 @@
 #pragma once
 
 #include <string>
-#include <vector>
 
 #include "core/deadline.h"
 #include "core/result.h"
-#include "core/secure_bytes.h"
 #include "keyvault/keys/key_types.h"
 
 namespace geoekm {
 
-class KeyVaultOperations {
+class KeyVaultKeyAdministration {
  public:
-  virtual ~KeyVaultOperations() = default;
+  virtual ~KeyVaultKeyAdministration() = default;
 
-  // The configured name of this vault (for errors, logs, events).
+  // The configured name of this vault (for errors, logs, events); the same
+  // name as the vault's KeyVaultKeys::vault_name().
   virtual const std::string& vault_name() const = 0;
 
-  // version empty = latest.
-  virtual Result<KeyBundle> GetKey(const std::string& name, const std::string& version, Deadline deadline) = 0;
-  // Every version, following nextLink.
-  virtual Result<std::vector<KeyVersionItem>> ListKeyVersions(const std::string& name, Deadline deadline) = 0;
-
-  virtual Result<Bytes> WrapKey(const std::string& name, const std::string& version, WrapAlgorithm alg,
-                                const SecureBytes& plaintext, Deadline deadline) = 0;
-  virtual Result<SecureBytes> UnwrapKey(const std::string& name, const std::string& version, WrapAlgorithm alg,
-                                        const Bytes& wrapped, Deadline deadline) = 0;
-
-  // Opaque backup blob (all versions); restore keeps version ids.
+  // Opaque backup blob (all versions); restore keeps the name and version ids
+  // and is refused when the name exists (§Backup blobs).
   virtual Result<std::string> BackupKey(const std::string& name, Deadline deadline) = 0;
   virtual Result<KeyBundle> RestoreKey(const std::string& backup_blob, Deadline deadline) = 0;
 
+  // A new version with the given private material (new version id, same thumbprint).
   virtual Result<KeyBundle> ImportKey(const std::string& name, const PrivateRsaJwk& jwk, bool hsm,
                                       const KeyAttributes& attributes, Deadline deadline) = 0;
   virtual Result<KeyBundle> CreateKey(const std::string& name, const KeyCreateOptions& options,
