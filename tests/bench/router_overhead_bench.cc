@@ -63,7 +63,7 @@ double ProcessCpuMicros() {
 }
 
 struct Fixture : BenchTestbed {
-  std::shared_ptr<KeyVaultOperations> primary;  // the client the router uses for eastus
+  std::shared_ptr<KeyVaultKeys> primary;  // the client the router uses for eastus
   std::vector<SecureBytes> deks;
   std::vector<WrappedKey> wrapped;
   std::string primary_version;  // eastus's version id of the wrapping key version
