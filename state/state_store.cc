@@ -183,6 +183,15 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(StateStoreOptions options) 
 
   std::unique_ptr<StateStore> store(new StateStore(std::move(options), std::move(connection.value())));
   store->schema_version_ = *version;
+  if (store->options_.on_commit) {
+    sqlite3_commit_hook(
+        store->connection_.handle(),
+        [](void* self) {
+          static_cast<StateStore*>(self)->options_.on_commit();
+          return 0;  // 0 = let the commit proceed
+        },
+        store.get());
+  }
   {
     std::lock_guard lock(store->mu_);
     auto deleted = store->ApplyAuditRetentionLocked(now);

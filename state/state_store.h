@@ -72,6 +72,11 @@ struct StateStoreOptions {
   std::chrono::seconds last_wrap_granularity{60};
   // Unix milliseconds; the system clock when empty. Tests inject a fake.
   std::function<std::int64_t()> clock{};
+  // Called inside every commit of this connection, before SQLite makes it
+  // durable (sqlite3_commit_hook), with the store's mutex held. A seam for
+  // tests and benchmarks to model a slow disk (e.g. sleep 50 ms); empty in
+  // production. It must not call back into the store.
+  std::function<void()> on_commit{};
 };
 
 class StateStore {
@@ -153,6 +158,7 @@ class StateStore {
   Status CheckIntegrity();
   int schema_version() const { return schema_version_; }
   const std::string& path() const { return options_.path; }
+  const StateStoreOptions& options() const { return options_; }
 
  private:
   struct PendingOperation {

@@ -3,8 +3,11 @@
 #include <Poco/String.h>
 
 #include <algorithm>
+#include <chrono>
+#include <utility>
 
 #include "core/error_codes.h"
+#include "core/jwk_thumbprint.h"
 
 namespace geoekm {
 namespace {
@@ -33,17 +36,55 @@ RecordedHealth ToStoreHealth(VaultHealthState state) {
   return RecordedHealth::kUnknown;
 }
 
+StateRecorder::StateRecorder(std::shared_ptr<StateStore> store, std::vector<std::string> key_names,
+                             StateWriterOptions writer)
+    : store_(std::move(store)), key_names_(std::move(key_names)), writer_(store_, writer) {}
+
+StateRecorder::~StateRecorder() { writer_.Shutdown(); }
+
 bool StateRecorder::Serves(const std::string& key_name) const {
   return std::any_of(key_names_.begin(), key_names_.end(),
                      [&](const std::string& k) { return Poco::icompare(k, key_name) == 0; });
 }
+
+std::uint64_t StateRecorder::dropped_events() const { return unserved_events_.load() + writer_.stats().failed; }
 
 Status StateRecorder::RecordWrapKeyVersion(const std::string& vault, const KeyBundle& version) {
   if (!Serves(version.name)) {
     return Status(codes::kInvalidArgument, ErrorClass::kInvalidInput,
                   "key '" + version.name + "' is not one of this vault set's key_names; its version is not recorded");
   }
-  return store_->RecordWrapKeyVersion(vault, version);
+  // The thumbprint is recomputed from the material, as the store does, so a
+  // bundle whose thumbprint field lies cannot ride on another version's record.
+  auto thumbprint = RsaJwkThumbprint(version.kty, version.n, version.e);
+  if (thumbprint.ok() && *thumbprint == version.thumbprint) {
+    const std::int64_t now = store_->options().clock();
+    const std::int64_t granularity_ms =
+        std::chrono::milliseconds(store_->options().last_wrap_granularity).count();
+    std::unique_lock lock(wrapped_mu_);
+    auto it = wrapped_.find({*thumbprint, vault});
+    if (it != wrapped_.end()) {
+      // Already durable (rows are never deleted): only last_wrap_ms is due
+      // now and then, and nothing waits for it.
+      if (now - it->second >= granularity_ms) {
+        it->second = now;
+        lock.unlock();
+        writer_.RefreshWrapKeyVersion(vault, version);
+      }
+      return Status::Ok();
+    }
+  }
+  Status recorded = writer_.RecordWrapKeyVersion(vault, version);
+  if (recorded.ok() && thumbprint.ok() && *thumbprint == version.thumbprint) {
+    std::lock_guard lock(wrapped_mu_);
+    wrapped_.emplace(std::make_pair(*thumbprint, vault), store_->options().clock());
+  }
+  return recorded;
+}
+
+void StateRecorder::ForgetWrapped(const std::string& vault, const std::string& thumbprint) {
+  std::lock_guard lock(wrapped_mu_);
+  wrapped_.erase({thumbprint, vault});
 }
 
 Result<std::vector<std::string>> StateRecorder::KnownThumbprints(const std::string& key_name) {
@@ -67,7 +108,7 @@ void StateRecorder::OnHealthChange(const VaultHealthEvent& event) {
   t.reason = event.reason;
   t.error_code = event.error_code;
   t.http_status = event.http_status;
-  Count(store_->RecordHealthTransition(t));
+  writer_.RecordHealthTransition(std::move(t));
 }
 
 void StateRecorder::OnVaultCall(const VaultCallEvent& event) {
@@ -79,70 +120,28 @@ void StateRecorder::OnVaultCall(const VaultCallEvent& event) {
   op.http_status = event.http_status;
   op.latency = event.latency;
   op.request_id = event.request_id;
-  Status s = store_->RecordOperation(op);
-  if (!s.ok() && !op.thumbprint.empty()) {
-    // The audit accepts only thumbprints of recorded key versions (so no
-    // payload can pose as one); an unwrap of a version this store has not
-    // seen yet (e.g. after a rebuild) is still audited, without it.
-    op.thumbprint.clear();
-    s = store_->RecordOperation(op);
-  }
-  Count(s);
+  writer_.RecordOperation(std::move(op));
 }
 
 void StateRecorder::OnKeyCopy(const KeyCopyEvent& event) {
   if (!Serves(event.key_name) || (event.bundle && !Serves(event.bundle->name))) {
-    dropped_events_.fetch_add(1);  // no history rows for keys this set does not serve
+    unserved_events_.fetch_add(1);  // no history rows for keys this set does not serve
     return;
   }
   switch (event.finding) {
     case KeyCopyFinding::kVerified:
-      if (event.bundle) {
-        const Status verified = store_->RecordCopyVerified(event.vault, *event.bundle);
-        Count(verified);
-        if (verified.ok()) RecordParkedMissing(event.thumbprint);
-      }
+      if (event.bundle) writer_.RecordCopyVerified(event.vault, *event.bundle);
       return;
     case KeyCopyFinding::kMissing:
-      RecordMissing(event);
+      ForgetWrapped(event.vault, event.thumbprint);
+      writer_.RecordCopyStatus(event.vault, event.thumbprint, CopyStatus::kMissing, event.detail);
       return;
     case KeyCopyFinding::kMismatch:
-      Count(store_->RecordCopyStatus(event.vault, event.thumbprint, CopyStatus::kQuarantined, event.detail,
-                                     event.observed_thumbprint));
+      ForgetWrapped(event.vault, event.thumbprint);
+      writer_.RecordCopyStatus(event.vault, event.thumbprint, CopyStatus::kQuarantined, event.detail,
+                               event.observed_thumbprint);
       return;
   }
-}
-
-void StateRecorder::RecordMissing(const KeyCopyEvent& event) {
-  // The store keeps copies only of versions whose material it has. A vault
-  // found lacking a version before any vault showed that version (the
-  // router asks vaults in order) is parked until one does.
-  std::lock_guard lock(parked_mu_);
-  auto known = store_->FindKeyVersion(event.thumbprint);
-  if (known.ok() && !known->has_value()) {
-    auto it = parked_missing_.find(event.thumbprint);
-    if (it == parked_missing_.end() && parked_missing_.size() >= kMaxParkedVersions) {
-      dropped_events_.fetch_add(1);
-      return;
-    }
-    parked_missing_[event.thumbprint].push_back({event.vault, event.detail});
-    return;
-  }
-  Count(store_->RecordCopyStatus(event.vault, event.thumbprint, CopyStatus::kMissing, event.detail));
-}
-
-void StateRecorder::RecordParkedMissing(const std::string& thumbprint) {
-  std::lock_guard lock(parked_mu_);
-  auto it = parked_missing_.find(thumbprint);
-  if (it == parked_missing_.end()) return;
-  for (const ParkedMissing& m : it->second) {
-    Count(store_->RecordCopyStatus(m.vault, thumbprint, CopyStatus::kMissing, m.detail));
-  }
-  parked_missing_.erase(it);
-}
-
-void StateRecorder::Count(const Status& status) {
-  if (!status.ok()) dropped_events_.fetch_add(1);
 }
 
 }  // namespace geoekm
