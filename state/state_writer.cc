@@ -65,6 +65,10 @@ void StateWriter::RecordOperation(OperationRecord operation) {
   if (!Enqueue(std::move(operation), false)) Count(WriterStopped());
 }
 
+void StateWriter::Submit(std::function<void(StateStore&)> task) {
+  if (!Enqueue(Task(std::move(task)), true)) Count(WriterStopped());
+}
+
 Status StateWriter::RecordWrapKeyVersion(std::string vault, KeyBundle version) {
   auto done = std::make_shared<std::promise<Status>>();
   std::future<Status> result = done->get_future();
@@ -155,6 +159,7 @@ void StateWriter::Apply(Item& item) {
             Count(s);
             audit_unflushed_ = true;
           },
+          [&](Task& task) { task(*store_); },
           [&](FlushMark& f) {
             CountFailure(store_->FlushAudit());
             audit_unflushed_ = false;

@@ -36,6 +36,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -90,6 +91,10 @@ class StateWriter {
   // the store does not know is written without the thumbprint.
   void RecordOperation(OperationRecord operation);
 
+  // Runs `task` on the writer thread, in queue order (e.g. a read that must
+  // not wait for a commit on the caller's thread). Never dropped.
+  void Submit(std::function<void(StateStore&)> task);
+
   // Invariant 3: returns once the store committed the record (or failed).
   Status RecordWrapKeyVersion(std::string vault, KeyBundle version);
 
@@ -124,7 +129,8 @@ class StateWriter {
   struct FlushMark {
     std::shared_ptr<std::promise<void>> done;
   };
-  using Item = std::variant<Health, CopyVerified, CopyState, WrapRecord, OperationRecord, FlushMark>;
+  using Task = std::function<void(StateStore&)>;
+  using Item = std::variant<Health, CopyVerified, CopyState, WrapRecord, OperationRecord, FlushMark, Task>;
 
   // Returns false when the writer is stopped (the item is not queued).
   bool Enqueue(Item item, bool essential);

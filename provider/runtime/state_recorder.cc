@@ -76,8 +76,13 @@ Status StateRecorder::RecordWrapKeyVersion(const std::string& vault, const KeyBu
   }
   Status recorded = writer_.RecordWrapKeyVersion(vault, version);
   if (recorded.ok() && thumbprint.ok() && *thumbprint == version.thumbprint) {
-    std::lock_guard lock(wrapped_mu_);
-    wrapped_.emplace(std::make_pair(*thumbprint, vault), store_->options().clock());
+    {
+      std::lock_guard lock(wrapped_mu_);
+      wrapped_.emplace(std::make_pair(*thumbprint, vault), store_->options().clock());
+    }
+    std::lock_guard lock(known_mu_);
+    auto it = known_.find(Poco::toLower(version.name));
+    if (it != known_.end()) it->second.thumbprints.insert(*thumbprint);
   }
   return recorded;
 }
@@ -87,17 +92,53 @@ void StateRecorder::ForgetWrapped(const std::string& vault, const std::string& t
   wrapped_.erase({thumbprint, vault});
 }
 
-Result<std::vector<std::string>> StateRecorder::KnownThumbprints(const std::string& key_name) {
-  auto history = store_->KeyHistory(key_name);
+namespace {
+
+// Only versions that wrapped DEKs are trusted history: a version merely read
+// from some vault (possibly a rogue one) proves nothing about which material
+// protects data.
+Result<std::set<std::string>> ReadWrapHistory(StateStore& store, const std::string& key_name) {
+  auto history = store.KeyHistory(key_name);
   if (!history.ok()) return history.status();
-  // Only versions that wrapped DEKs are trusted history: a version merely
-  // read from some vault (possibly a rogue one) proves nothing about which
-  // material protects data.
-  std::vector<std::string> out;
+  std::set<std::string> out;
   for (const KeyVersionRecord& v : *history) {
-    if (v.first_wrap_ms) out.push_back(v.thumbprint);
+    if (v.first_wrap_ms) out.insert(v.thumbprint);
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> StateRecorder::KnownThumbprints(const std::string& key_name) {
+  const std::string key = Poco::toLower(key_name);  // Key Vault names are case-insensitive
+  const std::int64_t now = store_->options().clock();
+  {
+    std::lock_guard lock(known_mu_);
+    auto it = known_.find(key);
+    if (it != known_.end()) {
+      KnownHistory& h = it->second;
+      if (now - h.read_ms >= kHistoryRereadMs && !h.rereading) {
+        h.rereading = true;
+        writer_.Submit([this, key, key_name](StateStore& store) {
+          auto reread = ReadWrapHistory(store, key_name);
+          std::lock_guard relock(known_mu_);
+          KnownHistory& again = known_[key];
+          again.rereading = false;
+          if (!reread.ok()) return;  // keep what we know; retried at the next ask
+          again.thumbprints.insert(reread->begin(), reread->end());
+          again.read_ms = store_->options().clock();
+        });
+      }
+      return std::vector<std::string>(h.thumbprints.begin(), h.thumbprints.end());
+    }
+  }
+  auto read = ReadWrapHistory(*store_, key_name);  // the first ask for this name
+  if (!read.ok()) return read.status();
+  std::lock_guard lock(known_mu_);
+  KnownHistory& h = known_[key];
+  h.thumbprints.insert(read->begin(), read->end());
+  h.read_ms = now;
+  return std::vector<std::string>(h.thumbprints.begin(), h.thumbprints.end());
 }
 
 void StateRecorder::OnHealthChange(const VaultHealthEvent& event) {

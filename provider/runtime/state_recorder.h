@@ -14,6 +14,11 @@
 // the copy sends the next wrap through the durable path again, behind the
 // finding, so the store can refuse it.
 //
+// KnownThumbprints (asked on every wrap) reads the store once per key name
+// and then answers from memory: this process's own wraps are added as they
+// are committed, and once a minute the writer thread rereads the history
+// (versions another process recorded), so a wrap never waits on a commit.
+//
 // Only RecordWrapKeyVersion can fail the caller's operation; observer
 // callbacks cannot report errors, so failed writes there are counted
 // (dropped_events()) rather than lost silently. Only the vault set's
@@ -28,6 +33,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -74,6 +80,14 @@ class StateRecorder final : public RouterObserver, public KeyVersionRecorder {
   // (thumbprint, vault) committed for a wrap by this process → when the last
   // refresh of last_wrap_ms was queued (store clock, ms).
   std::map<std::pair<std::string, std::string>, std::int64_t> wrapped_;
+  struct KnownHistory {
+    std::set<std::string> thumbprints;  // versions that wrapped DEKs
+    std::int64_t read_ms = 0;           // when the store was last read (store clock)
+    bool rereading = false;             // a reread is queued on the writer
+  };
+  static constexpr std::int64_t kHistoryRereadMs = 60'000;
+  std::mutex known_mu_;
+  std::map<std::string, KnownHistory> known_;  // by lower-cased key name
   StateWriter writer_;  // last: its thread stops first
 };
 
