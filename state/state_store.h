@@ -92,7 +92,7 @@ class StateStore {
   // priority). Vaults absent from the list are kept: their history matters.
   Status UpsertVaults(const std::vector<VaultRecord>& vaults);
   // Sets the vault's current health and appends the event, atomically.
-  Status RecordHealthTransition(const HealthTransition& transition);
+  Status RecordHealthTransition(const VaultHealthEvent& transition);
 
   // --- key versions (invariant 3) ----------------------------------------
   // Durably records that `version` (as read from `vault`) is used for a

@@ -40,7 +40,7 @@ bool StateWriter::Enqueue(Item item, bool essential) {
   return true;
 }
 
-void StateWriter::RecordHealthTransition(HealthTransition transition) {
+void StateWriter::RecordHealthTransition(VaultHealthEvent transition) {
   if (!Enqueue(Health{std::move(transition)}, true)) Count(WriterStopped());
 }
 

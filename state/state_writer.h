@@ -79,7 +79,7 @@ class StateWriter {
   StateWriter& operator=(const StateWriter&) = delete;
 
   // Queued; never dropped.
-  void RecordHealthTransition(HealthTransition transition);
+  void RecordHealthTransition(VaultHealthEvent transition);
   void RecordCopyVerified(std::string vault, KeyBundle version);
   // kMissing findings for unknown versions are parked (see above).
   void RecordCopyStatus(std::string vault, std::string thumbprint, CopyStatus status, std::string detail,
@@ -108,7 +108,7 @@ class StateWriter {
 
  private:
   struct Health {
-    HealthTransition transition;
+    VaultHealthEvent transition;
   };
   struct CopyVerified {
     std::string vault;

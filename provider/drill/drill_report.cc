@@ -56,9 +56,9 @@ void PrintDrillReport(const DrillResult& r, StateStore& store, std::ostream& out
     out << "  none\n";
   } else {
     for (const HealthEventRecord& e : *events) {
-      const HealthTransition& t = e.transition;
+      const VaultHealthEvent& t = e.transition;
       out << "  " << std::left << std::setw(8) << Offset(e.time_ms, r.started_ms) << " " << std::setw(10) << t.vault
-          << " " << RecordedHealthName(t.from) << " -> " << RecordedHealthName(t.to);
+          << " " << VaultHealthStateName(t.from) << " -> " << VaultHealthStateName(t.to);
       if (t.error_code != 0) out << "  [error " << t.error_code << "]";
       if (!t.reason.empty()) out << "  " << t.reason;
       out << "\n";

@@ -10,32 +10,6 @@
 #include "core/jwk_thumbprint.h"
 
 namespace geoekm {
-namespace {
-
-OperationKind ToOperationKind(VaultCall call) {
-  switch (call) {
-    case VaultCall::kWrap: return OperationKind::kWrap;
-    case VaultCall::kUnwrap: return OperationKind::kUnwrap;
-    case VaultCall::kGetKey: return OperationKind::kGetKey;
-    case VaultCall::kListVersions: return OperationKind::kListVersions;
-    case VaultCall::kProbe: return OperationKind::kProbe;
-  }
-  return OperationKind::kGetKey;
-}
-
-}  // namespace
-
-RecordedHealth ToStoreHealth(VaultHealthState state) {
-  switch (state) {
-    case VaultHealthState::kHealthy: return RecordedHealth::kHealthy;
-    case VaultHealthState::kSuspect: return RecordedHealth::kDegraded;
-    case VaultHealthState::kEjected: return RecordedHealth::kEjected;
-    case VaultHealthState::kProbing: return RecordedHealth::kProbing;
-    case VaultHealthState::kQuarantined: return RecordedHealth::kQuarantined;
-  }
-  return RecordedHealth::kUnknown;
-}
-
 StateRecorder::StateRecorder(std::shared_ptr<StateStore> store, std::vector<std::string> key_names,
                              StateWriterOptions writer)
     : store_(std::move(store)), key_names_(std::move(key_names)), writer_(store_, writer) {}
@@ -141,20 +115,11 @@ Result<std::vector<std::string>> StateRecorder::KnownThumbprints(const std::stri
   return std::vector<std::string>(h.thumbprints.begin(), h.thumbprints.end());
 }
 
-void StateRecorder::OnHealthChange(const VaultHealthEvent& event) {
-  HealthTransition t;
-  t.vault = event.vault;
-  t.from = ToStoreHealth(event.from);
-  t.to = ToStoreHealth(event.to);
-  t.reason = event.reason;
-  t.error_code = event.error_code;
-  t.http_status = event.http_status;
-  writer_.RecordHealthTransition(std::move(t));
-}
+void StateRecorder::OnHealthChange(const VaultHealthEvent& event) { writer_.RecordHealthTransition(event); }
 
 void StateRecorder::OnVaultCall(const VaultCallEvent& event) {
   OperationRecord op;
-  op.op = ToOperationKind(event.call);
+  op.op = event.call;
   op.vault = event.vault;
   op.thumbprint = event.thumbprint;
   op.outcome_code = event.outcome_code;

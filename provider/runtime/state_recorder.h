@@ -91,7 +91,4 @@ class StateRecorder final : public RouterObserver, public KeyVersionRecorder {
   StateWriter writer_;  // last: its thread stops first
 };
 
-// The store's word for a router health state.
-RecordedHealth ToStoreHealth(VaultHealthState state);
-
 }  // namespace geoekm

@@ -83,7 +83,7 @@ TEST_F(SlowStateStoreTest, UnwrapsReturnWhileAStoreCommitIsInProgress) {
   auto audit = store_->AuditSince(0, 1000);
   ASSERT_TRUE(audit.ok());
   int unwrap_rows = 0;
-  for (const AuditRow& r : *audit) unwrap_rows += r.operation.op == OperationKind::kUnwrap ? 1 : 0;
+  for (const AuditRow& r : *audit) unwrap_rows += r.operation.op == VaultCall::kUnwrap ? 1 : 0;
   EXPECT_EQ(unwrap_rows, 21);  // written afterwards, by the writer
   EXPECT_EQ(state_recorder_->dropped_events(), 0u);
 }

@@ -105,7 +105,7 @@ TEST_F(StateRecorderTest, HealthChangesBecomeHealthEventsWithTheirCause) {
   auto events = store_->HealthEventsSince(0);
   ASSERT_TRUE(events.ok());
   ASSERT_EQ(events->size(), 1u);
-  EXPECT_EQ(events->front().transition.to, RecordedHealth::kDegraded);
+  EXPECT_EQ(events->front().transition.to, VaultHealthState::kSuspect);
   EXPECT_EQ(events->front().transition.error_code, 3011);
   EXPECT_EQ(events->front().transition.http_status, 429);
 }

@@ -18,10 +18,10 @@ using state_test::CommitGate;
 using state_test::MakeBundle;
 using state_test::TempDir;
 
-HealthTransition Transition(const std::string& vault, RecordedHealth to) {
-  HealthTransition t;
+VaultHealthEvent Transition(const std::string& vault, VaultHealthState to) {
+  VaultHealthEvent t;
   t.vault = vault;
-  t.from = RecordedHealth::kHealthy;
+  t.from = VaultHealthState::kHealthy;
   t.to = to;
   t.reason = "test";
   return t;
@@ -29,7 +29,7 @@ HealthTransition Transition(const std::string& vault, RecordedHealth to) {
 
 OperationRecord Audit(const std::string& vault, int latency_ms) {
   OperationRecord op;
-  op.op = OperationKind::kUnwrap;
+  op.op = VaultCall::kUnwrap;
   op.vault = vault;
   op.latency = std::chrono::milliseconds(latency_ms);
   return op;
@@ -68,12 +68,12 @@ TEST_F(StateWriterTest, CallersReturnWhileACommitIsHeldOpen) {
   StateWriter writer(store_);
   const int commits_before = gate_.commits();
   gate_.Close();
-  writer.RecordHealthTransition(Transition("eastus", RecordedHealth::kDegraded));
+  writer.RecordHealthTransition(Transition("eastus", VaultHealthState::kSuspect));
   ASSERT_TRUE(gate_.WaitForHeldCommit());
   // The writer is stuck in that commit; nothing else may wait for it.
   auto calls = std::async(std::launch::async, [&] {
     for (int i = 0; i < 50; ++i) writer.RecordOperation(Audit("eastus", i));
-    writer.RecordHealthTransition(Transition("westus", RecordedHealth::kEjected));
+    writer.RecordHealthTransition(Transition("westus", VaultHealthState::kEjected));
     writer.RecordCopyStatus("westus", MakeBundle("tde", 1).thumbprint, CopyStatus::kMissing, "test");
   });
   ASSERT_EQ(calls.wait_for(std::chrono::seconds(5)), std::future_status::ready);
@@ -94,14 +94,14 @@ TEST_F(StateWriterTest, FullQueueCoalescesAuditRowsButKeepsTransitionsAndFinding
   ASSERT_TRUE(store_->RecordCopyVerified("westus", b).ok());
 
   gate_.Close();
-  writer.RecordHealthTransition(Transition("eastus", RecordedHealth::kDegraded));
+  writer.RecordHealthTransition(Transition("eastus", VaultHealthState::kSuspect));
   ASSERT_TRUE(gate_.WaitForHeldCommit());  // the writer holds that one item; the queue is empty
   for (int i = 0; i < 8; ++i) writer.RecordOperation(Audit("eastus", i));  // fills the queue
   for (int i = 0; i < 5; ++i) writer.RecordOperation(Audit("westus", 100 + i));  // coalesced
   EXPECT_EQ(writer.stats().audit_rows_coalesced, 5u);
   // Beyond the bound, transitions and findings are still queued.
-  writer.RecordHealthTransition(Transition("eastus", RecordedHealth::kEjected));
-  writer.RecordHealthTransition(Transition("westus", RecordedHealth::kDegraded));
+  writer.RecordHealthTransition(Transition("eastus", VaultHealthState::kEjected));
+  writer.RecordHealthTransition(Transition("westus", VaultHealthState::kSuspect));
   writer.RecordCopyStatus("eastus", b.thumbprint, CopyStatus::kMissing, "not in eastus");
   EXPECT_EQ(writer.stats().queue_depth, 11u);
   EXPECT_EQ(writer.stats().max_queue_depth, 11u);
@@ -129,11 +129,11 @@ TEST_F(StateWriterTest, ShutdownWritesEverythingQueued) {
   {
     StateWriter writer(store_);
     gate_.Close();
-    writer.RecordHealthTransition(Transition("eastus", RecordedHealth::kDegraded));
+    writer.RecordHealthTransition(Transition("eastus", VaultHealthState::kSuspect));
     ASSERT_TRUE(gate_.WaitForHeldCommit());
     for (int i = 0; i < 20; ++i) writer.RecordOperation(Audit("westus", i));
     writer.RecordCopyVerified("westus", b);
-    writer.RecordHealthTransition(Transition("eastus", RecordedHealth::kEjected));
+    writer.RecordHealthTransition(Transition("eastus", VaultHealthState::kEjected));
     auto stop = std::async(std::launch::async, [&] { writer.Shutdown(); });
     EXPECT_EQ(stop.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout);  // still writing
     gate_.Open();
