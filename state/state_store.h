@@ -31,7 +31,8 @@
 // methods serialise on one internal mutex around one SQLite connection
 // (SQLite admits one writer at a time anyway, and the reads here are small
 // indexed queries); a commit holds the mutex through its fsync (a few ms),
-// so callers queue behind it. Several processes (the provider inside SQL Server and the
+// so callers queue behind it. In a running provider only the StateWriter
+// thread (state/state_writer.h) writes, so no request waits for that. Several processes (the provider inside SQL Server and the
 // geoekm CLI) may open the same file at once: WAL lets readers run during a
 // write, and writers wait up to busy_timeout for each other; every write
 // transaction is BEGIN IMMEDIATE so it never fails half-way on a lock upgrade.
