@@ -65,6 +65,11 @@ void PrintDrillReport(const DrillResult& r, StateStore& store, std::ostream& out
     }
   }
 
+  const StateWriterStats& w = r.state_writer;
+  out << "\n--- state store writes (off the request path) ---\n";
+  out << "  " << w.written << " written, " << w.failed << " failed, " << w.audit_rows_coalesced
+      << " audit rows coalesced (writer queue full), deepest queue " << w.max_queue_depth << "\n";
+
   out << "\n--- key history of '" << r.key_name << "' ---\n";
   auto history = store.KeyHistory(r.key_name);
   if (history.ok()) {
