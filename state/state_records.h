@@ -18,15 +18,15 @@
 
 #include "core/status.h"
 #include "keyvault/keys/key_types.h"
+#include "keyvault/keys/vault_call.h"
+#include "keyvault/keys/vault_health_state.h"
 
 namespace geoekm {
 
-// Health of one vault as the router sees it. Stored as the lower-case word
-// from RecordedHealthName(); an unknown word reads back as kUnknown.
-enum class RecordedHealth { kUnknown, kHealthy, kDegraded, kEjected, kProbing, kQuarantined };
-
-std::string_view RecordedHealthName(RecordedHealth health);
-RecordedHealth ParseRecordedHealth(std::string_view name);
+// Health states and events are the router's own vocabulary
+// (keyvault/keys/vault_health_state.h), stored as VaultHealthStateName's
+// words; audit operations are VaultCall (keyvault/keys/vault_call.h), stored
+// as VaultCallName's words.
 
 // Registered vault (from the vault-set config).
 struct VaultRecord {
@@ -36,25 +36,16 @@ struct VaultRecord {
   std::string geography;
   int priority = 0;
   // Read-only in queries; ignored by UpsertVaults (health moves only through
-  // RecordHealthTransition so that every change has an event).
-  RecordedHealth health = RecordedHealth::kUnknown;
+  // RecordHealthTransition so that every change has an event). nullopt: no
+  // health recorded yet (or a word this version does not know).
+  std::optional<VaultHealthState> health;
   std::optional<std::int64_t> health_since_ms;
-};
-
-// One health state change the router decided on.
-struct HealthTransition {
-  std::string vault;
-  RecordedHealth from = RecordedHealth::kUnknown;
-  RecordedHealth to = RecordedHealth::kUnknown;
-  std::string reason;  // operator-facing, secret-free (like Status::message); cut to 512 bytes
-  int error_code = 0;  // connector/geoekm code of the failure that caused it, 0 if none
-  int http_status = 0;
 };
 
 struct HealthEventRecord {
   std::int64_t id = 0;
   std::int64_t time_ms = 0;
-  HealthTransition transition;
+  VaultHealthEvent transition;
 };
 
 // A key version, identified by its RFC 7638 thumbprint (docs/ARCHITECTURE.md, invariant 1).
@@ -99,22 +90,12 @@ struct VaultKeyCopyRecord {
   std::int64_t updated_ms = 0;
 };
 
-// Operation kinds of the audit. An enumeration, not free text, so that no
-// payload can travel in it.
-enum class OperationKind {
-  kWrap, kUnwrap, kGetKey, kListVersions, kProbe, kVerify,
-  kBackup, kRestore, kImport, kCreate, kRotate, kUpdate,
-};
-
-std::string_view OperationKindName(OperationKind kind);
-std::optional<OperationKind> ParseOperationKind(std::string_view name);
-
 // One audited operation. The fields are exactly what the audit may hold:
 // there is no field for payloads, DEKs, wrapped bytes, tokens or messages.
 // RecordOperation validates each string (vault registered, thumbprint a
 // known key version, request id a GUID) and rejects the record otherwise.
 struct OperationRecord {
-  OperationKind op = OperationKind::kWrap;
+  VaultCall op = VaultCall::kWrap;
   std::string vault;       // "" = not tied to one vault
   std::string thumbprint;  // "" = no key version involved or not known yet
   int outcome_code = 0;    // connector/geoekm code, 0 = success
@@ -132,7 +113,7 @@ struct AuditRow {
 // One group of the audit summary.
 struct AuditSummaryRow {
   std::string vault;
-  OperationKind op = OperationKind::kWrap;
+  VaultCall op = VaultCall::kWrap;
   int outcome_code = 0;
   std::int64_t count = 0;
   std::int64_t total_latency_ms = 0;

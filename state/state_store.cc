@@ -183,6 +183,15 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(StateStoreOptions options) 
 
   std::unique_ptr<StateStore> store(new StateStore(std::move(options), std::move(connection.value())));
   store->schema_version_ = *version;
+  if (store->options_.on_commit) {
+    sqlite3_commit_hook(
+        store->connection_.handle(),
+        [](void* self) {
+          static_cast<StateStore*>(self)->options_.on_commit();
+          return 0;  // 0 = let the commit proceed
+        },
+        store.get());
+  }
   {
     std::lock_guard lock(store->mu_);
     auto deleted = store->ApplyAuditRetentionLocked(now);
@@ -338,7 +347,7 @@ Status StateStore::UpsertVaults(const std::vector<VaultRecord>& vaults) {
   return Status::Ok();
 }
 
-Status StateStore::RecordHealthTransition(const HealthTransition& transition) {
+Status StateStore::RecordHealthTransition(const VaultHealthEvent& transition) {
   std::lock_guard lock(mu_);
   const std::int64_t now = Now();
   auto tx = SqliteTransaction::BeginImmediate(connection_);
@@ -349,14 +358,14 @@ Status StateStore::RecordHealthTransition(const HealthTransition& transition) {
       "INSERT INTO health_events(time_ms, vault, from_state, to_state, reason, error_code, http_status) "
       "VALUES (?, ?, ?, ?, ?, ?, ?)");
   if (!event.ok()) return event.status();
-  event->BindAll(now, transition.vault, RecordedHealthName(transition.from), RecordedHealthName(transition.to),
+  event->BindAll(now, transition.vault, VaultHealthStateName(transition.from), VaultHealthStateName(transition.to),
                  CutDetail(transition.reason), static_cast<std::int64_t>(transition.error_code),
                  static_cast<std::int64_t>(transition.http_status));
   status = event->Run();
   if (!status.ok()) return status;
   auto vault = connection_.Prepare("UPDATE vaults SET health_state = ?, health_since_ms = ? WHERE name = ?");
   if (!vault.ok()) return vault.status();
-  vault->BindAll(RecordedHealthName(transition.to), now, transition.vault);
+  vault->BindAll(VaultHealthStateName(transition.to), now, transition.vault);
   status = vault->Run();
   if (!status.ok()) return status;
   status = WritePendingAuditLocked();
@@ -526,7 +535,7 @@ Status StateStore::WritePendingAuditLocked() {
   for (const PendingOperation& p : pending_audit_) {
     const OperationRecord& o = p.operation;
     stmt->Reset();
-    stmt->BindAll(p.time_ms, OperationKindName(o.op), o.vault, o.thumbprint, static_cast<std::int64_t>(o.outcome_code),
+    stmt->BindAll(p.time_ms, VaultCallName(o.op), o.vault, o.thumbprint, static_cast<std::int64_t>(o.outcome_code),
                   static_cast<std::int64_t>(o.http_status), static_cast<std::int64_t>(o.latency.count()),
                   o.request_id);
     Status status = stmt->Run();
@@ -632,7 +641,7 @@ Result<std::vector<VaultRecord>> StateStore::Vaults() {
     v.region = stmt->Text(2);
     v.geography = stmt->Text(3);
     v.priority = static_cast<int>(stmt->Int64(4));
-    v.health = ParseRecordedHealth(stmt->Text(5));
+    v.health = ParseVaultHealthState(stmt->Text(5));  // 'unknown' (never recorded) reads as nullopt
     v.health_since_ms = stmt->OptionalInt64(6);
     out.push_back(std::move(v));
   }
@@ -757,12 +766,18 @@ Result<std::vector<HealthEventRecord>> StateStore::HealthEventsSince(std::int64_
     auto row = stmt->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
+    const std::optional<VaultHealthState> from = ParseVaultHealthState(stmt->Text(3));
+    const std::optional<VaultHealthState> to = ParseVaultHealthState(stmt->Text(4));
+    // geoekm writes only VaultHealthStateName's words (or, before the
+    // vocabularies merged, "degraded"); a row with another word was not
+    // written by it and is left out rather than shown as some state.
+    if (!from || !to) continue;
     HealthEventRecord e;
     e.id = stmt->Int64(0);
     e.time_ms = stmt->Int64(1);
     e.transition.vault = stmt->Text(2);
-    e.transition.from = ParseRecordedHealth(stmt->Text(3));
-    e.transition.to = ParseRecordedHealth(stmt->Text(4));
+    e.transition.from = *from;
+    e.transition.to = *to;
     e.transition.reason = stmt->Text(5);
     e.transition.error_code = static_cast<int>(stmt->Int64(6));
     e.transition.http_status = static_cast<int>(stmt->Int64(7));
@@ -788,7 +803,7 @@ Result<std::vector<AuditRow>> StateStore::AuditSince(std::int64_t since_ms, std:
     AuditRow a;
     a.id = stmt->Int64(0);
     a.time_ms = stmt->Int64(1);
-    a.operation.op = ParseOperationKind(stmt->Text(2)).value_or(OperationKind::kWrap);
+    a.operation.op = ParseVaultCall(stmt->Text(2)).value_or(VaultCall::kWrap);
     a.operation.vault = stmt->Text(3);
     a.operation.thumbprint = stmt->Text(4);
     a.operation.outcome_code = static_cast<int>(stmt->Int64(5));
@@ -816,7 +831,7 @@ Result<std::vector<AuditSummaryRow>> StateStore::AuditSummary(std::int64_t since
     if (!*row) break;
     AuditSummaryRow s;
     s.vault = stmt->Text(0);
-    s.op = ParseOperationKind(stmt->Text(1)).value_or(OperationKind::kWrap);
+    s.op = ParseVaultCall(stmt->Text(1)).value_or(VaultCall::kWrap);
     s.outcome_code = static_cast<int>(stmt->Int64(2));
     s.count = stmt->Int64(3);
     s.total_latency_ms = stmt->Int64(4);

@@ -31,7 +31,8 @@
 // methods serialise on one internal mutex around one SQLite connection
 // (SQLite admits one writer at a time anyway, and the reads here are small
 // indexed queries); a commit holds the mutex through its fsync (a few ms),
-// so callers queue behind it. Several processes (the provider inside SQL Server and the
+// so callers queue behind it. In a running provider only the StateWriter
+// thread (state/state_writer.h) writes, so no request waits for that. Several processes (the provider inside SQL Server and the
 // geoekm CLI) may open the same file at once: WAL lets readers run during a
 // write, and writers wait up to busy_timeout for each other; every write
 // transaction is BEGIN IMMEDIATE so it never fails half-way on a lock upgrade.
@@ -72,6 +73,11 @@ struct StateStoreOptions {
   std::chrono::seconds last_wrap_granularity{60};
   // Unix milliseconds; the system clock when empty. Tests inject a fake.
   std::function<std::int64_t()> clock{};
+  // Called inside every commit of this connection, before SQLite makes it
+  // durable (sqlite3_commit_hook), with the store's mutex held. A seam for
+  // tests and benchmarks to model a slow disk (e.g. sleep 50 ms); empty in
+  // production. It must not call back into the store.
+  std::function<void()> on_commit{};
 };
 
 class StateStore {
@@ -87,7 +93,7 @@ class StateStore {
   // priority). Vaults absent from the list are kept: their history matters.
   Status UpsertVaults(const std::vector<VaultRecord>& vaults);
   // Sets the vault's current health and appends the event, atomically.
-  Status RecordHealthTransition(const HealthTransition& transition);
+  Status RecordHealthTransition(const VaultHealthEvent& transition);
 
   // --- key versions (invariant 3) ----------------------------------------
   // Durably records that `version` (as read from `vault`) is used for a
@@ -153,6 +159,7 @@ class StateStore {
   Status CheckIntegrity();
   int schema_version() const { return schema_version_; }
   const std::string& path() const { return options_.path; }
+  const StateStoreOptions& options() const { return options_; }
 
  private:
   struct PendingOperation {

@@ -20,21 +20,14 @@
 
 #include "core/status.h"
 #include "keyvault/keys/key_types.h"
-#include "vault_router/vault_health_state.h"
+#include "keyvault/keys/vault_call.h"
+#include "keyvault/keys/vault_health_state.h"
 
 namespace geoekm {
 
-struct VaultHealthEvent {
-  std::string vault;
-  VaultHealthState from = VaultHealthState::kHealthy;
-  VaultHealthState to = VaultHealthState::kHealthy;
-  std::string reason;   // operator-facing, secret-free
-  int error_code = 0;   // code of the failure that caused it, 0 if none
-  int http_status = 0;
-};
-
-// What the router called on a vault (mirrors the audit's operation kinds).
-enum class VaultCall { kWrap, kUnwrap, kGetKey, kListVersions, kProbe };
+// VaultHealthEvent (keyvault/keys/vault_health_state.h) and VaultCall
+// (keyvault/keys/vault_call.h) are shared with the state store, which
+// records them under the same names.
 
 struct VaultCallEvent {
   VaultCall call = VaultCall::kUnwrap;

@@ -32,7 +32,7 @@
 #include "vault_router/latency_tracker.h"
 #include "vault_router/outcome_window.h"
 #include "vault_router/router_observer.h"
-#include "vault_router/vault_health_state.h"
+#include "keyvault/keys/vault_health_state.h"
 
 namespace geoekm {
 

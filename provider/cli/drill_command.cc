@@ -64,7 +64,9 @@ int RunDrillCommand(const std::vector<std::string>& args, std::ostream& out, std
       << " vaults, state " << config->provider.state_path << "\n";
   out.flush();
   DrillResult result = RunFailoverDrill(**runtime, drill);
-  PrintDrillReport(result, (*runtime)->store(), out);
+  StateStore& store = (*runtime)->store();  // waits until the drill's events are written
+  result.state_writer = (*runtime)->recorder().writer_stats();
+  PrintDrillReport(result, store, out);
   return result.passed() ? kExitOk : kExitProblem;
 }
 

@@ -56,14 +56,19 @@ void PrintDrillReport(const DrillResult& r, StateStore& store, std::ostream& out
     out << "  none\n";
   } else {
     for (const HealthEventRecord& e : *events) {
-      const HealthTransition& t = e.transition;
+      const VaultHealthEvent& t = e.transition;
       out << "  " << std::left << std::setw(8) << Offset(e.time_ms, r.started_ms) << " " << std::setw(10) << t.vault
-          << " " << RecordedHealthName(t.from) << " -> " << RecordedHealthName(t.to);
+          << " " << VaultHealthStateName(t.from) << " -> " << VaultHealthStateName(t.to);
       if (t.error_code != 0) out << "  [error " << t.error_code << "]";
       if (!t.reason.empty()) out << "  " << t.reason;
       out << "\n";
     }
   }
+
+  const StateWriterStats& w = r.state_writer;
+  out << "\n--- state store writes (off the request path) ---\n";
+  out << "  " << w.written << " written, " << w.failed << " failed, " << w.audit_rows_coalesced
+      << " audit rows coalesced (writer queue full), deepest queue " << w.max_queue_depth << "\n";
 
   out << "\n--- key history of '" << r.key_name << "' ---\n";
   auto history = store.KeyHistory(r.key_name);

@@ -228,7 +228,7 @@ class Drill {
     std::map<std::string, std::int64_t> by_vault;
     for (const AuditRow& r : *rows) {
       if (r.time_ms > p.ended_ms) continue;
-      if ((r.operation.op == OperationKind::kUnwrap || r.operation.op == OperationKind::kWrap) &&
+      if ((r.operation.op == VaultCall::kUnwrap || r.operation.op == VaultCall::kWrap) &&
           r.operation.outcome_code == 0) {
         ++by_vault[r.operation.vault];
       }

@@ -63,6 +63,9 @@ struct DrillResult {
   std::vector<DrillPhase> phases;
   std::vector<DrillCheck> checks;
   std::chrono::milliseconds time_to_failback{0};
+  // The state writer's counters once the drill's events are written (set by
+  // the caller after VaultSetRuntime::store() flushed them).
+  StateWriterStats state_writer;
   bool passed() const;
 };
 

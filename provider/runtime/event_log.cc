@@ -12,17 +12,6 @@ namespace {
 
 using Poco::Message;
 
-const char* CallName(VaultCall call) {
-  switch (call) {
-    case VaultCall::kWrap: return "wrap";
-    case VaultCall::kUnwrap: return "unwrap";
-    case VaultCall::kGetKey: return "get-key";
-    case VaultCall::kListVersions: return "list-versions";
-    case VaultCall::kProbe: return "probe";
-  }
-  return "call";
-}
-
 const char* FindingName(KeyCopyFinding finding) {
   switch (finding) {
     case KeyCopyFinding::kVerified: return "verified";
@@ -151,13 +140,13 @@ void EventLog::OnVaultCall(const VaultCallEvent& event) {
       // anything (debug's vault-call line shows the key name).
       Emit(Message::PRIO_WARNING, Line("refused-request")
                                       .Field("vault", event.vault)
-                                      .Field("call", CallName(event.call))
+                                      .Field("call", VaultCallName(event.call))
                                       .Code(event.outcome_code, 0)
                                       .str());
     } else if (IsGarbageCode(event.outcome_code) && logger_.warning()) {
       Emit(Message::PRIO_WARNING, Line("refused-vault-answer")
                                       .Field("vault", event.vault)
-                                      .Field("call", CallName(event.call))
+                                      .Field("call", VaultCallName(event.call))
                                       .Field("key", event.key_name)
                                       .Field("request_id", event.request_id)
                                       .Code(event.outcome_code, event.http_status)
@@ -167,7 +156,7 @@ void EventLog::OnVaultCall(const VaultCallEvent& event) {
   if (!logger_.debug()) return;
   Line line("vault-call");
   line.Field("vault", event.vault)
-      .Field("call", CallName(event.call))
+      .Field("call", VaultCallName(event.call))
       .Field("key", event.key_name)
       .Field("thumbprint", event.thumbprint)
       .Field("latency_ms", event.latency.count())
@@ -205,7 +194,7 @@ void EventLog::TrackServingVault(const VaultCallEvent& event) {
       if (!previous.empty() && previous != preferred) return;  // moved between fallbacks
       const VaultView& p = vaults_[preferred];
       Line line("failover");
-      line.Field("call", CallName(event.call))
+      line.Field("call", VaultCallName(event.call))
           .Field("served_by", event.vault)
           .Field("preferred", preferred)
           .Field("preferred_state", VaultHealthStateName(p.state));
@@ -213,7 +202,7 @@ void EventLog::TrackServingVault(const VaultCallEvent& event) {
       text = line.str();
       priority = Message::PRIO_WARNING;
     } else if (!previous.empty()) {
-      text = Line("failback").Field("call", CallName(event.call)).Field("served_by", event.vault)
+      text = Line("failback").Field("call", VaultCallName(event.call)).Field("served_by", event.vault)
                  .Field("was_served_by", previous).str();
     }
   }
@@ -234,7 +223,7 @@ void EventLog::CheckRetryBudget(const VaultCallEvent& event) {
   if (!logger_.warning()) return;
   Emit(Message::PRIO_WARNING, Line("retry-budget-exhausted")
                                   .Field("vault", event.vault)
-                                  .Field("call", CallName(event.call))
+                                  .Field("call", VaultCallName(event.call))
                                   .Field("retries_refused", static_cast<std::int64_t>(refused))
                                   .Code(event.outcome_code, event.http_status)
                                   .str());

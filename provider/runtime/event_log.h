@@ -30,7 +30,7 @@
 
 #include "core/status.h"
 #include "vault_router/router_observer.h"
-#include "vault_router/vault_health_state.h"
+#include "keyvault/keys/vault_health_state.h"
 
 namespace geoekm {
 

@@ -12,7 +12,7 @@ Result<RebuildReport> RebuildKeyHistory(VaultSetRuntime& runtime) {
   std::vector<RejectedBundle> rejected;
   for (const VaultConfig& v : config.vaults) {
     VaultKeyListing listing;
-    listing.vault = VaultRecord{v.name, v.url, v.region, v.geography, v.priority, RecordedHealth::kUnknown, {}};
+    listing.vault = VaultRecord{v.name, v.url, v.region, v.geography, v.priority, std::nullopt, {}};
     listing.listed = true;
     auto ops = runtime.vault(v.name);
     for (const std::string& key : config.provider.key_names) {

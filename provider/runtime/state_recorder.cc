@@ -3,146 +3,151 @@
 #include <Poco/String.h>
 
 #include <algorithm>
+#include <chrono>
+#include <utility>
 
 #include "core/error_codes.h"
+#include "core/jwk_thumbprint.h"
 
 namespace geoekm {
-namespace {
+StateRecorder::StateRecorder(std::shared_ptr<StateStore> store, std::vector<std::string> key_names,
+                             StateWriterOptions writer)
+    : store_(std::move(store)), key_names_(std::move(key_names)), writer_(store_, writer) {}
 
-OperationKind ToOperationKind(VaultCall call) {
-  switch (call) {
-    case VaultCall::kWrap: return OperationKind::kWrap;
-    case VaultCall::kUnwrap: return OperationKind::kUnwrap;
-    case VaultCall::kGetKey: return OperationKind::kGetKey;
-    case VaultCall::kListVersions: return OperationKind::kListVersions;
-    case VaultCall::kProbe: return OperationKind::kProbe;
-  }
-  return OperationKind::kGetKey;
-}
-
-}  // namespace
-
-RecordedHealth ToStoreHealth(VaultHealthState state) {
-  switch (state) {
-    case VaultHealthState::kHealthy: return RecordedHealth::kHealthy;
-    case VaultHealthState::kSuspect: return RecordedHealth::kDegraded;
-    case VaultHealthState::kEjected: return RecordedHealth::kEjected;
-    case VaultHealthState::kProbing: return RecordedHealth::kProbing;
-    case VaultHealthState::kQuarantined: return RecordedHealth::kQuarantined;
-  }
-  return RecordedHealth::kUnknown;
-}
+StateRecorder::~StateRecorder() { writer_.Shutdown(); }
 
 bool StateRecorder::Serves(const std::string& key_name) const {
   return std::any_of(key_names_.begin(), key_names_.end(),
                      [&](const std::string& k) { return Poco::icompare(k, key_name) == 0; });
 }
 
+std::uint64_t StateRecorder::dropped_events() const { return unserved_events_.load() + writer_.stats().failed; }
+
 Status StateRecorder::RecordWrapKeyVersion(const std::string& vault, const KeyBundle& version) {
   if (!Serves(version.name)) {
     return Status(codes::kInvalidArgument, ErrorClass::kInvalidInput,
                   "key '" + version.name + "' is not one of this vault set's key_names; its version is not recorded");
   }
-  return store_->RecordWrapKeyVersion(vault, version);
+  // The thumbprint is recomputed from the material, as the store does, so a
+  // bundle whose thumbprint field lies cannot ride on another version's record.
+  auto thumbprint = RsaJwkThumbprint(version.kty, version.n, version.e);
+  if (thumbprint.ok() && *thumbprint == version.thumbprint) {
+    const std::int64_t now = store_->options().clock();
+    const std::int64_t granularity_ms =
+        std::chrono::milliseconds(store_->options().last_wrap_granularity).count();
+    std::unique_lock lock(wrapped_mu_);
+    auto it = wrapped_.find({*thumbprint, vault});
+    if (it != wrapped_.end()) {
+      // Already durable (rows are never deleted): only last_wrap_ms is due
+      // now and then, and nothing waits for it.
+      if (now - it->second >= granularity_ms) {
+        it->second = now;
+        lock.unlock();
+        writer_.RefreshWrapKeyVersion(vault, version);
+      }
+      return Status::Ok();
+    }
+  }
+  Status recorded = writer_.RecordWrapKeyVersion(vault, version);
+  if (recorded.ok() && thumbprint.ok() && *thumbprint == version.thumbprint) {
+    {
+      std::lock_guard lock(wrapped_mu_);
+      wrapped_.emplace(std::make_pair(*thumbprint, vault), store_->options().clock());
+    }
+    std::lock_guard lock(known_mu_);
+    auto it = known_.find(Poco::toLower(version.name));
+    if (it != known_.end()) it->second.thumbprints.insert(*thumbprint);
+  }
+  return recorded;
 }
 
-Result<std::vector<std::string>> StateRecorder::KnownThumbprints(const std::string& key_name) {
-  auto history = store_->KeyHistory(key_name);
+void StateRecorder::ForgetWrapped(const std::string& vault, const std::string& thumbprint) {
+  std::lock_guard lock(wrapped_mu_);
+  wrapped_.erase({thumbprint, vault});
+}
+
+namespace {
+
+// Only versions that wrapped DEKs are trusted history: a version merely read
+// from some vault (possibly a rogue one) proves nothing about which material
+// protects data.
+Result<std::set<std::string>> ReadWrapHistory(StateStore& store, const std::string& key_name) {
+  auto history = store.KeyHistory(key_name);
   if (!history.ok()) return history.status();
-  // Only versions that wrapped DEKs are trusted history: a version merely
-  // read from some vault (possibly a rogue one) proves nothing about which
-  // material protects data.
-  std::vector<std::string> out;
+  std::set<std::string> out;
   for (const KeyVersionRecord& v : *history) {
-    if (v.first_wrap_ms) out.push_back(v.thumbprint);
+    if (v.first_wrap_ms) out.insert(v.thumbprint);
   }
   return out;
 }
 
-void StateRecorder::OnHealthChange(const VaultHealthEvent& event) {
-  HealthTransition t;
-  t.vault = event.vault;
-  t.from = ToStoreHealth(event.from);
-  t.to = ToStoreHealth(event.to);
-  t.reason = event.reason;
-  t.error_code = event.error_code;
-  t.http_status = event.http_status;
-  Count(store_->RecordHealthTransition(t));
+}  // namespace
+
+Result<std::vector<std::string>> StateRecorder::KnownThumbprints(const std::string& key_name) {
+  const std::string key = Poco::toLower(key_name);  // Key Vault names are case-insensitive
+  const std::int64_t now = store_->options().clock();
+  {
+    std::lock_guard lock(known_mu_);
+    auto it = known_.find(key);
+    if (it != known_.end()) {
+      KnownHistory& h = it->second;
+      if (now - h.read_ms >= kHistoryRereadMs && !h.rereading) {
+        h.rereading = true;
+        writer_.Submit([this, key, key_name](StateStore& store) {
+          auto reread = ReadWrapHistory(store, key_name);
+          std::lock_guard relock(known_mu_);
+          KnownHistory& again = known_[key];
+          again.rereading = false;
+          if (!reread.ok()) return;  // keep what we know; retried at the next ask
+          again.thumbprints.insert(reread->begin(), reread->end());
+          again.read_ms = store_->options().clock();
+        });
+      }
+      return std::vector<std::string>(h.thumbprints.begin(), h.thumbprints.end());
+    }
+  }
+  auto read = ReadWrapHistory(*store_, key_name);  // the first ask for this name
+  if (!read.ok()) return read.status();
+  std::lock_guard lock(known_mu_);
+  KnownHistory& h = known_[key];
+  h.thumbprints.insert(read->begin(), read->end());
+  h.read_ms = now;
+  return std::vector<std::string>(h.thumbprints.begin(), h.thumbprints.end());
 }
+
+void StateRecorder::OnHealthChange(const VaultHealthEvent& event) { writer_.RecordHealthTransition(event); }
 
 void StateRecorder::OnVaultCall(const VaultCallEvent& event) {
   OperationRecord op;
-  op.op = ToOperationKind(event.call);
+  op.op = event.call;
   op.vault = event.vault;
   op.thumbprint = event.thumbprint;
   op.outcome_code = event.outcome_code;
   op.http_status = event.http_status;
   op.latency = event.latency;
   op.request_id = event.request_id;
-  Status s = store_->RecordOperation(op);
-  if (!s.ok() && !op.thumbprint.empty()) {
-    // The audit accepts only thumbprints of recorded key versions (so no
-    // payload can pose as one); an unwrap of a version this store has not
-    // seen yet (e.g. after a rebuild) is still audited, without it.
-    op.thumbprint.clear();
-    s = store_->RecordOperation(op);
-  }
-  Count(s);
+  writer_.RecordOperation(std::move(op));
 }
 
 void StateRecorder::OnKeyCopy(const KeyCopyEvent& event) {
   if (!Serves(event.key_name) || (event.bundle && !Serves(event.bundle->name))) {
-    dropped_events_.fetch_add(1);  // no history rows for keys this set does not serve
+    unserved_events_.fetch_add(1);  // no history rows for keys this set does not serve
     return;
   }
   switch (event.finding) {
     case KeyCopyFinding::kVerified:
-      if (event.bundle) {
-        const Status verified = store_->RecordCopyVerified(event.vault, *event.bundle);
-        Count(verified);
-        if (verified.ok()) RecordParkedMissing(event.thumbprint);
-      }
+      if (event.bundle) writer_.RecordCopyVerified(event.vault, *event.bundle);
       return;
     case KeyCopyFinding::kMissing:
-      RecordMissing(event);
+      ForgetWrapped(event.vault, event.thumbprint);
+      writer_.RecordCopyStatus(event.vault, event.thumbprint, CopyStatus::kMissing, event.detail);
       return;
     case KeyCopyFinding::kMismatch:
-      Count(store_->RecordCopyStatus(event.vault, event.thumbprint, CopyStatus::kQuarantined, event.detail,
-                                     event.observed_thumbprint));
+      ForgetWrapped(event.vault, event.thumbprint);
+      writer_.RecordCopyStatus(event.vault, event.thumbprint, CopyStatus::kQuarantined, event.detail,
+                               event.observed_thumbprint);
       return;
   }
-}
-
-void StateRecorder::RecordMissing(const KeyCopyEvent& event) {
-  // The store keeps copies only of versions whose material it has. A vault
-  // found lacking a version before any vault showed that version (the
-  // router asks vaults in order) is parked until one does.
-  std::lock_guard lock(parked_mu_);
-  auto known = store_->FindKeyVersion(event.thumbprint);
-  if (known.ok() && !known->has_value()) {
-    auto it = parked_missing_.find(event.thumbprint);
-    if (it == parked_missing_.end() && parked_missing_.size() >= kMaxParkedVersions) {
-      dropped_events_.fetch_add(1);
-      return;
-    }
-    parked_missing_[event.thumbprint].push_back({event.vault, event.detail});
-    return;
-  }
-  Count(store_->RecordCopyStatus(event.vault, event.thumbprint, CopyStatus::kMissing, event.detail));
-}
-
-void StateRecorder::RecordParkedMissing(const std::string& thumbprint) {
-  std::lock_guard lock(parked_mu_);
-  auto it = parked_missing_.find(thumbprint);
-  if (it == parked_missing_.end()) return;
-  for (const ParkedMissing& m : it->second) {
-    Count(store_->RecordCopyStatus(m.vault, thumbprint, CopyStatus::kMissing, m.detail));
-  }
-  parked_missing_.erase(it);
-}
-
-void StateRecorder::Count(const Status& status) {
-  if (!status.ok()) dropped_events_.fetch_add(1);
 }
 
 }  // namespace geoekm

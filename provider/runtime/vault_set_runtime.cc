@@ -60,7 +60,7 @@ Result<std::unique_ptr<VaultSetRuntime>> VaultSetRuntime::OpenLogged(const Vault
 
   std::vector<VaultRecord> records;
   for (const VaultConfig& v : config.vaults) {
-    records.push_back(VaultRecord{v.name, v.url, v.region, v.geography, v.priority, RecordedHealth::kUnknown, {}});
+    records.push_back(VaultRecord{v.name, v.url, v.region, v.geography, v.priority, std::nullopt, {}});
   }
   if (Status s = rt->store_->UpsertVaults(records); !s.ok()) return s.Prefix("registering vaults: ");
   rt->recorder_ = std::make_shared<StateRecorder>(rt->store_, config.provider.key_names);

@@ -46,7 +46,12 @@ class VaultSetRuntime {
 
   const VaultSetConfig& config() const { return config_; }
   VaultRouter& router() { return *router_; }
-  StateStore& store() { return *store_; }
+  // The store once everything reported so far is written: the recorder's
+  // writer thread is flushed first, so a reader sees the events before it.
+  StateStore& store() {
+    recorder_->Flush();
+    return *store_;
+  }
   const StateRecorder& recorder() const { return *recorder_; }
   EventLog& event_log() { return *event_log_; }
   // The client of one vault (by configured name), or null.

@@ -37,6 +37,7 @@ TEST(Drill, KillsPrimaryUnwrapsEverythingElsewhereAndFailsBack) {
   EXPECT_THAT(report, HasSubstr("eastus"));
   EXPECT_THAT(report, HasSubstr("-> ejected"));
   EXPECT_THAT(report, HasSubstr("-> healthy"));
+  EXPECT_THAT(report, HasSubstr(" 0 failed, 0 audit rows coalesced (writer queue full)"));
   // Never a secret in the report.
   EXPECT_THAT(report, Not(HasSubstr((*tb)->ClientSecret())));
 }

@@ -101,7 +101,7 @@ class RouterOnTestbed : public ::testing::Test {
     auto events = rt_->store().HealthEventsSince(0);
     if (!events.ok()) return ::testing::AssertionFailure() << events.status().ToString();
     for (const auto& e : *events)
-      if (e.transition.to == RecordedHealth::kQuarantined)
+      if (e.transition.to == VaultHealthState::kQuarantined)
         return ::testing::AssertionFailure() << e.transition.vault << " quarantined: " << e.transition.reason;
     for (const char* v : {"eastus", "westus", "japaneast"}) {
       auto copies = rt_->store().CopiesInVault(v);
@@ -233,7 +233,7 @@ TEST_F(RouterOnTestbed, FiveHundredDistinctUnwrapsSpreadWhenThePrimaryThrottles)
   ASSERT_TRUE(events.ok());
   bool recorded = false;
   for (const auto& e : *events) {
-    recorded = recorded || (e.transition.vault == "eastus" && e.transition.to == RecordedHealth::kDegraded &&
+    recorded = recorded || (e.transition.vault == "eastus" && e.transition.to == VaultHealthState::kSuspect &&
                             e.transition.error_code == codes::kHttpThrottled && e.transition.http_status == 429);
   }
   EXPECT_TRUE(recorded) << "the state store does not show eastus throttled";
@@ -403,7 +403,7 @@ TEST_F(RouterOnTestbed, RogueVaultWithOtherMaterialIsNeverUsedForWrapAndIsReport
   ASSERT_TRUE(events.ok());
   bool event = false;
   for (const auto& e : *events) {
-    event = event || (e.transition.vault == "japaneast" && e.transition.to == RecordedHealth::kQuarantined &&
+    event = event || (e.transition.vault == "japaneast" && e.transition.to == VaultHealthState::kQuarantined &&
                       e.transition.error_code == codes::kKeyMaterialMismatch);
   }
   EXPECT_TRUE(event) << "no quarantine event with error 5005";

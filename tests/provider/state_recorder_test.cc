@@ -30,6 +30,7 @@ class StateRecorderTest : public ::testing::Test {
   }
 
   std::map<std::string, CopyStatus> CopiesOf(const std::string& thumbprint) {
+    recorder_->Flush();
     std::map<std::string, CopyStatus> out;
     auto copies = store_->CopiesOfVersion(thumbprint);
     EXPECT_TRUE(copies.ok()) << copies.status().ToString();
@@ -79,6 +80,7 @@ TEST_F(StateRecorderTest, MissingCopyOfAKnownVersionIsRecordedAtOnce) {
 TEST_F(StateRecorderTest, KeysThatAreNotConfiguredGetNoHistory) {
   const KeyBundle other = MakeBundle("other-key", 3);
   recorder_->OnKeyCopy(Finding("westus", other, KeyCopyFinding::kVerified));
+  recorder_->Flush();
   EXPECT_EQ(recorder_->dropped_events(), 1u);
   Status wrapped = recorder_->RecordWrapKeyVersion("westus", other);
   EXPECT_EQ(wrapped.code(), codes::kInvalidArgument);
@@ -99,10 +101,11 @@ TEST_F(StateRecorderTest, HealthChangesBecomeHealthEventsWithTheirCause) {
   e.error_code = 3011;
   e.http_status = 429;
   recorder_->OnHealthChange(e);
+  recorder_->Flush();
   auto events = store_->HealthEventsSince(0);
   ASSERT_TRUE(events.ok());
   ASSERT_EQ(events->size(), 1u);
-  EXPECT_EQ(events->front().transition.to, RecordedHealth::kDegraded);
+  EXPECT_EQ(events->front().transition.to, VaultHealthState::kSuspect);
   EXPECT_EQ(events->front().transition.error_code, 3011);
   EXPECT_EQ(events->front().transition.http_status, 429);
 }

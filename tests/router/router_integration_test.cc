@@ -175,8 +175,8 @@ class RouterIntegrationTest : public ::testing::Test {
   }
 
   // The health changes of `vault` as the state store recorded them.
-  std::vector<HealthTransition> StoredTransitions(const std::string& vault) {
-    std::vector<HealthTransition> out;
+  std::vector<VaultHealthEvent> StoredTransitions(const std::string& vault) {
+    std::vector<VaultHealthEvent> out;
     auto events = store().HealthEventsSince(0);
     EXPECT_TRUE(events.ok()) << events.status().ToString();
     if (!events.ok()) return out;
@@ -187,8 +187,8 @@ class RouterIntegrationTest : public ::testing::Test {
 
   std::string DescribeStored(const std::string& vault) {
     std::string out;
-    for (const HealthTransition& t : StoredTransitions(vault)) {
-      out += std::string(RecordedHealthName(t.from)) + "->" + std::string(RecordedHealthName(t.to)) + " (" +
+    for (const VaultHealthEvent& t : StoredTransitions(vault)) {
+      out += std::string(VaultHealthStateName(t.from)) + "->" + std::string(VaultHealthStateName(t.to)) + " (" +
              std::to_string(t.error_code) + ", HTTP " + std::to_string(t.http_status) + ": " + t.reason + "); ";
     }
     return out.empty() ? "no health events" : out;
@@ -197,16 +197,16 @@ class RouterIntegrationTest : public ::testing::Test {
   // The store recorded `vault` leaving healthy for `to` because of a
   // failure with `code` (any code when 0) and, if `http` is set, that
   // HTTP status.
-  ::testing::AssertionResult StoreShowsFault(const std::string& vault, RecordedHealth to, int code = 0,
+  ::testing::AssertionResult StoreShowsFault(const std::string& vault, VaultHealthState to, int code = 0,
                                              int http = 0) {
-    for (const HealthTransition& t : StoredTransitions(vault)) {
+    for (const VaultHealthEvent& t : StoredTransitions(vault)) {
       if (t.to != to || t.error_code == 0) continue;
       if (code != 0 && t.error_code != code) continue;
       if (http != 0 && t.http_status != http) continue;
       return ::testing::AssertionSuccess();
     }
     return ::testing::AssertionFailure() << "the state store does not show " << vault << " going "
-                                         << RecordedHealthName(to) << " with code " << code << "; it has "
+                                         << VaultHealthStateName(to) << " with code " << code << "; it has "
                                          << DescribeStored(vault);
   }
 
@@ -224,7 +224,7 @@ class RouterIntegrationTest : public ::testing::Test {
     ASSERT_EQ(router().HealthOf(vault), VaultHealthState::kHealthy) << DescribeStored(vault);
     const auto stored = StoredTransitions(vault);
     ASSERT_FALSE(stored.empty());
-    EXPECT_EQ(stored.back().to, RecordedHealth::kHealthy) << DescribeStored(vault);
+    EXPECT_EQ(stored.back().to, VaultHealthState::kHealthy) << DescribeStored(vault);
     const std::int64_t before = Admin(vault).RequestCount("unwrapkey");
     UnwrapAll(deks, vault + " back");
     EXPECT_GE(Admin(vault).RequestCount("unwrapkey") - before, static_cast<std::int64_t>(deks.size() / 2))
@@ -265,9 +265,9 @@ TEST_F(RouterIntegrationTest, KilledPrimaryFailsOverAndFailsBackAfterRestart) {
   EXPECT_GE(router().stats().ejections, 1u);
   // The store says what happened: the region refuses connections (3004),
   // reported at once by the client instead of after its backoff.
-  EXPECT_TRUE(StoreShowsFault("eastus", RecordedHealth::kEjected));
-  EXPECT_TRUE(StoreShowsFault("eastus", RecordedHealth::kDegraded, codes::kHttpConnectSession) ||
-              StoreShowsFault("eastus", RecordedHealth::kEjected, codes::kHttpConnectSession));
+  EXPECT_TRUE(StoreShowsFault("eastus", VaultHealthState::kEjected));
+  EXPECT_TRUE(StoreShowsFault("eastus", VaultHealthState::kSuspect, codes::kHttpConnectSession) ||
+              StoreShowsFault("eastus", VaultHealthState::kEjected, codes::kHttpConnectSession));
   EXPECT_NE(DescribeStored("eastus").find("Connection refused"), std::string::npos) << DescribeStored("eastus");
   // Wraps go on through westus (its copy verified; eastus was seen holding
   // the version before it died), and the version is recorded first.
@@ -282,7 +282,7 @@ TEST_F(RouterIntegrationTest, KilledPrimaryFailsOverAndFailsBackAfterRestart) {
   ASSERT_TRUE(audit.ok()) << audit.status().ToString();
   bool wrap_in_west = false;
   for (const AuditRow& row : *audit) {
-    wrap_in_west = wrap_in_west || (row.operation.op == OperationKind::kWrap && row.operation.vault == "westus" &&
+    wrap_in_west = wrap_in_west || (row.operation.op == VaultCall::kWrap && row.operation.vault == "westus" &&
                                     row.operation.outcome_code == 0);
   }
   EXPECT_TRUE(wrap_in_west) << "the audit does not show the wrap through westus";
@@ -310,7 +310,7 @@ TEST_F(RouterIntegrationTest, BlackholedPrimaryIsEscapedByHedgingWithinHedgeDela
   // time out, so later unwraps go to westus first.
   EXPECT_NE(router().HealthOf("eastus"), VaultHealthState::kHealthy) << Describe(st);
   EXPECT_GE(st.ejections, 1u) << Describe(st);
-  EXPECT_TRUE(StoreShowsFault("eastus", RecordedHealth::kEjected));
+  EXPECT_TRUE(StoreShowsFault("eastus", VaultHealthState::kEjected));
   std::printf("blackholed primary: slowest of %d unwraps %lld ms\n", kUnwrapsPerScenario,
               static_cast<long long>(slowest.count()));
   ASSERT_TRUE(Admin("eastus").SetBlackhole(false));
@@ -365,7 +365,7 @@ TEST_F(RouterIntegrationTest, BlackholedPrimaryUnderConcurrentLoad) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures.load(), 0) << Describe(router().stats());
   EXPECT_LT(slowest_ms.load(), 1500) << Describe(router().stats()) << "; " << SlowCalls();
-  EXPECT_TRUE(StoreShowsFault("eastus", RecordedHealth::kEjected));
+  EXPECT_TRUE(StoreShowsFault("eastus", VaultHealthState::kEjected));
   std::printf("blackholed primary, 8 threads x 6 unwraps: slowest %lld ms\n", slowest_ms.load());
   EXPECT_TRUE(Admin("eastus").SetBlackhole(false));
 }
@@ -385,8 +385,8 @@ TEST_F(RouterIntegrationTest, SlowPrimaryIsHedgedAndLeavesHealthy) {
     std::this_thread::sleep_for(milliseconds(100));
   }
   EXPECT_NE(router().HealthOf("eastus"), VaultHealthState::kHealthy) << DescribeStored("eastus");
-  EXPECT_TRUE(StoreShowsFault("eastus", RecordedHealth::kDegraded) ||
-              StoreShowsFault("eastus", RecordedHealth::kEjected))
+  EXPECT_TRUE(StoreShowsFault("eastus", VaultHealthState::kSuspect) ||
+              StoreShowsFault("eastus", VaultHealthState::kEjected))
       << DescribeStored("eastus");
   ASSERT_TRUE(Admin("eastus").ClearFaults());
   ExpectFailBack("eastus", deks);
@@ -404,13 +404,13 @@ TEST_F(RouterIntegrationTest, ServerErrorsOnPrimaryFailOver) {
   // client's own retries of the 5xx took longer than another vault's whole
   // answer, as they usually do — being outrun (5003).
   for (const char* vault : {"eastus", "westus"}) {
-    EXPECT_TRUE(StoreShowsFault(vault, RecordedHealth::kEjected, codes::kHttpServerError) ||
-                StoreShowsFault(vault, RecordedHealth::kEjected, codes::kDeadlineExceeded))
+    EXPECT_TRUE(StoreShowsFault(vault, VaultHealthState::kEjected, codes::kHttpServerError) ||
+                StoreShowsFault(vault, VaultHealthState::kEjected, codes::kDeadlineExceeded))
         << DescribeStored(vault);
     EXPECT_NE(DescribeStored(vault).find("ejected"), std::string::npos);
   }
   bool cause_named = false;
-  for (const HealthTransition& t : StoredTransitions("eastus")) {
+  for (const VaultHealthEvent& t : StoredTransitions("eastus")) {
     cause_named = cause_named || t.reason.find("HTTP 503") != std::string::npos ||
                   t.reason.find("outrun by another vault") != std::string::npos;
   }
@@ -431,7 +431,7 @@ TEST_F(RouterIntegrationTest, ThrottleStormOnPrimaryShiftsLoad) {
   EXPECT_LT(slowest.count(), 5000) << "slowest unwrap " << slowest.count() << " ms";
   EXPECT_GE(router().stats().throttled_responses, 1u);
   EXPECT_GE(Admin("westus").RequestCount("unwrapkey") - west_before, kUnwrapsPerScenario / 2);
-  EXPECT_TRUE(StoreShowsFault("eastus", RecordedHealth::kDegraded, codes::kHttpThrottled, 429));
+  EXPECT_TRUE(StoreShowsFault("eastus", VaultHealthState::kSuspect, codes::kHttpThrottled, 429));
   // Throttling is not a failure: eastus is never ejected for it.
   EXPECT_EQ(router().stats().ejections, 0u) << DescribeStored("eastus");
   ASSERT_TRUE(Admin("eastus").ClearFaults());
@@ -447,7 +447,7 @@ TEST_F(RouterIntegrationTest, RevokedUnwrapPermissionOnPrimaryFailsOver) {
   UnwrapAll(deks, "eastus 403");
   EXPECT_GE(Admin("westus").RequestCount("unwrapkey") + Admin("japaneast").RequestCount("unwrapkey") - others_before,
             kUnwrapsPerScenario);
-  EXPECT_TRUE(StoreShowsFault("eastus", RecordedHealth::kEjected, codes::kHttpForbidden, 403));
+  EXPECT_TRUE(StoreShowsFault("eastus", VaultHealthState::kEjected, codes::kHttpForbidden, 403));
   // Probes unwrap a canary, so eastus stays out until the permission is back.
   std::this_thread::sleep_for(milliseconds(1500));
   EXPECT_NE(router().HealthOf("eastus"), VaultHealthState::kHealthy) << DescribeStored("eastus");
@@ -531,8 +531,8 @@ TEST_F(RouterIntegrationTest, WrongLengthWrapAnswerFailsOverAndIsRecorded) {
   EXPECT_EQ(w->wrapped.size(), 256u);
   deks.push_back({std::move(dek), std::move(w).value()});
   UnwrapAll(deks, "after a short wrap answer");
-  EXPECT_TRUE(StoreShowsFault("eastus", RecordedHealth::kDegraded, codes::kWrapJsonParser) ||
-              StoreShowsFault("eastus", RecordedHealth::kEjected, codes::kWrapJsonParser));
+  EXPECT_TRUE(StoreShowsFault("eastus", VaultHealthState::kSuspect, codes::kWrapJsonParser) ||
+              StoreShowsFault("eastus", VaultHealthState::kEjected, codes::kWrapJsonParser));
 
   // Every vault answers garbage: the wrap fails, saying why, and returns nothing.
   for (const char* v : {"westus", "japaneast"})
@@ -554,8 +554,8 @@ TEST_F(RouterIntegrationTest, NullsInThePrimarysAnswersFailOverNotCrash) {
       R"({"answer":{"body":"{\"value\":[null],\"key\":{\"kid\":null,\"key_ops\":[null]},\"tags\":{\"a\":null}}",)"
       R"("operations":["unwrapkey","get","list"]}})"));
   UnwrapAll(deks, "eastus answers nulls");
-  EXPECT_TRUE(StoreShowsFault("eastus", RecordedHealth::kDegraded, codes::kUnwrapJsonParser) ||
-              StoreShowsFault("eastus", RecordedHealth::kEjected, codes::kUnwrapJsonParser))
+  EXPECT_TRUE(StoreShowsFault("eastus", VaultHealthState::kSuspect, codes::kUnwrapJsonParser) ||
+              StoreShowsFault("eastus", VaultHealthState::kEjected, codes::kUnwrapJsonParser))
       << DescribeStored("eastus");
   EXPECT_NE(router().HealthOf("eastus"), VaultHealthState::kHealthy);
 }
@@ -570,8 +570,8 @@ TEST_F(RouterIntegrationTest, WrongLengthUnwrapAnswerFailsOverAndIsRecorded) {
   UnwrapAll({deks[0]}, "eastus answers an empty unwrap");
   ASSERT_TRUE(Admin("eastus").SetFaults(R"({"tamper":{"value_bytes":191,"operations":["unwrapkey"]}})"));
   UnwrapAll({deks[1]}, "eastus answers a 191-byte unwrap");
-  EXPECT_TRUE(StoreShowsFault("eastus", RecordedHealth::kDegraded, codes::kUnwrapJsonParser) ||
-              StoreShowsFault("eastus", RecordedHealth::kEjected, codes::kUnwrapJsonParser))
+  EXPECT_TRUE(StoreShowsFault("eastus", VaultHealthState::kSuspect, codes::kUnwrapJsonParser) ||
+              StoreShowsFault("eastus", VaultHealthState::kEjected, codes::kUnwrapJsonParser))
       << DescribeStored("eastus");
   EXPECT_NE(router().HealthOf("eastus"), VaultHealthState::kHealthy);
 
@@ -635,8 +635,8 @@ TEST_F(RouterIntegrationTest, KidNamingAnotherVaultOrKeyIsNotRecorded) {
   auto other = store().KeyHistory("other-key");
   ASSERT_TRUE(other.ok());
   EXPECT_TRUE(other->empty()) << "history rows for a key the set does not serve";
-  EXPECT_TRUE(StoreShowsFault("eastus", RecordedHealth::kDegraded, codes::kGetKeyJsonParser) ||
-              StoreShowsFault("eastus", RecordedHealth::kEjected, codes::kGetKeyJsonParser));
+  EXPECT_TRUE(StoreShowsFault("eastus", VaultHealthState::kSuspect, codes::kGetKeyJsonParser) ||
+              StoreShowsFault("eastus", VaultHealthState::kEjected, codes::kGetKeyJsonParser));
 
   // The honest answer is recorded again once the vault gives it.
   ASSERT_TRUE(Admin("eastus").ClearFaults());

@@ -54,12 +54,12 @@ int WriterWork(StateStore& store, int writer, int count) {
   for (int i = 0; i < count; ++i) {
     const KeyBundle v = MakeBundle("tde", static_cast<std::uint64_t>(writer) * 100000 + static_cast<std::uint64_t>(i));
     if (!store.RecordWrapKeyVersion(vault, v).ok()) ++failures;
-    if (!store.RecordOperation({OperationKind::kWrap, vault, v.thumbprint, 0, 200, std::chrono::milliseconds(i), ""})
+    if (!store.RecordOperation({VaultCall::kWrap, vault, v.thumbprint, 0, 200, std::chrono::milliseconds(i), ""})
              .ok()) {
       ++failures;
     }
     if (i % 10 == 0 &&
-        !store.RecordHealthTransition({vault, RecordedHealth::kHealthy, RecordedHealth::kDegraded, "writer", 0, 0}).ok()) {
+        !store.RecordHealthTransition({vault, VaultHealthState::kHealthy, VaultHealthState::kSuspect, "writer", 0, 0}).ok()) {
       ++failures;
     }
   }
@@ -220,7 +220,7 @@ TEST(StateConcurrency, WriterWaitsForAnotherProcesssLockWithinBusyTimeout) {
   for (std::uint64_t seed = first_seed;; ++seed) {
     const KeyBundle v = MakeBundle("tde", seed);
     if (!(*store)->RecordWrapKeyVersion(seed % 2 ? "eastus" : "westus", v).ok()) _exit(1);
-    (void)(*store)->RecordOperation({OperationKind::kWrap, "eastus", v.thumbprint, 0, 200, {}, ""});
+    (void)(*store)->RecordOperation({VaultCall::kWrap, "eastus", v.thumbprint, 0, 200, {}, ""});
     const std::string line = "committed " + v.thumbprint + "\n";
     if (write(out, line.data(), line.size()) != static_cast<ssize_t>(line.size())) _exit(1);
   }

@@ -165,22 +165,22 @@ TEST_F(StateStoreTest, CopyVerificationAndStatuses) {
 
 TEST_F(StateStoreTest, HealthTransitionsUpdateTheVaultAndAppendEvents) {
   const std::int64_t t0 = clock_.now_ms->load();
-  ASSERT_TRUE(store_->RecordHealthTransition({"eastus", RecordedHealth::kUnknown, RecordedHealth::kHealthy, "probe ok", 0, 0})
+  ASSERT_TRUE(store_->RecordHealthTransition({"eastus", VaultHealthState::kProbing, VaultHealthState::kHealthy, "probe ok", 0, 0})
                   .ok());
   clock_.Advance(5000);
   ASSERT_TRUE(store_
-                  ->RecordHealthTransition({"eastus", RecordedHealth::kHealthy, RecordedHealth::kEjected,
+                  ->RecordHealthTransition({"eastus", VaultHealthState::kHealthy, VaultHealthState::kEjected,
                                             "3 consecutive failures", codes::kHttpServerError, 503})
                   .ok());
-  EXPECT_FALSE(store_->RecordHealthTransition({"nowhere", RecordedHealth::kUnknown, RecordedHealth::kHealthy, "", 0, 0}).ok());
+  EXPECT_FALSE(store_->RecordHealthTransition({"nowhere", VaultHealthState::kProbing, VaultHealthState::kHealthy, "", 0, 0}).ok());
 
   auto vaults = store_->Vaults();
   ASSERT_TRUE(vaults.ok());
   ASSERT_EQ(vaults->size(), 2u);
   EXPECT_EQ((*vaults)[0].name, "eastus");
-  EXPECT_EQ((*vaults)[0].health, RecordedHealth::kEjected);
+  EXPECT_EQ((*vaults)[0].health, VaultHealthState::kEjected);
   EXPECT_EQ((*vaults)[0].health_since_ms, t0 + 5000);
-  EXPECT_EQ((*vaults)[1].health, RecordedHealth::kUnknown);
+  EXPECT_EQ((*vaults)[1].health, std::nullopt);  // never recorded
 
   auto all = store_->HealthEventsSince(0);
   ASSERT_TRUE(all.ok());
@@ -188,11 +188,15 @@ TEST_F(StateStoreTest, HealthTransitionsUpdateTheVaultAndAppendEvents) {
   auto recent = store_->HealthEventsSince(t0 + 1);
   ASSERT_TRUE(recent.ok());
   ASSERT_EQ(recent->size(), 1u);
-  EXPECT_EQ((*recent)[0].transition.from, RecordedHealth::kHealthy);
-  EXPECT_EQ((*recent)[0].transition.to, RecordedHealth::kEjected);
+  EXPECT_EQ((*recent)[0].transition.from, VaultHealthState::kHealthy);
+  EXPECT_EQ((*recent)[0].transition.to, VaultHealthState::kEjected);
   EXPECT_EQ((*recent)[0].transition.error_code, codes::kHttpServerError);
   EXPECT_EQ((*recent)[0].transition.http_status, 503);
   EXPECT_EQ((*recent)[0].transition.reason, "3 consecutive failures");
+  // The stored words are the router's; files from before the merge said "degraded" for suspect.
+  EXPECT_EQ(ParseVaultHealthState(VaultHealthStateName(VaultHealthState::kSuspect)), VaultHealthState::kSuspect);
+  EXPECT_EQ(ParseVaultHealthState("degraded"), VaultHealthState::kSuspect);
+  EXPECT_EQ(ParseVaultHealthState("unknown"), std::nullopt);
 }
 
 TEST_F(StateStoreTest, KeyHistoryIsOrderedByCreation) {
@@ -244,23 +248,23 @@ TEST_F(StateStoreTest, AuditRecordsAreBufferedAndSummarised) {
   const KeyBundle v = MakeBundle("tde", 1);
   ASSERT_TRUE(store_->RecordWrapKeyVersion("eastus", v).ok());
   for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(store_->RecordOperation({OperationKind::kUnwrap, "eastus", v.thumbprint, 0, 200,
+    ASSERT_TRUE(store_->RecordOperation({VaultCall::kUnwrap, "eastus", v.thumbprint, 0, 200,
                                          std::chrono::milliseconds(10 + i), kGuid})
                     .ok());
   }
-  ASSERT_TRUE(store_->RecordOperation({OperationKind::kUnwrap, "westus", v.thumbprint, codes::kHttpThrottled, 429,
+  ASSERT_TRUE(store_->RecordOperation({VaultCall::kUnwrap, "westus", v.thumbprint, codes::kHttpThrottled, 429,
                                        std::chrono::milliseconds(5), ""})
                   .ok());
   EXPECT_EQ(CountRows("SELECT count(*) FROM operations"), 0);  // still buffered (batch of 64, < 1 s old)
   clock_.Advance(1500);
-  ASSERT_TRUE(store_->RecordOperation({OperationKind::kProbe, "", "", 0, 0, std::chrono::milliseconds(1), ""}).ok());
+  ASSERT_TRUE(store_->RecordOperation({VaultCall::kProbe, "", "", 0, 0, std::chrono::milliseconds(1), ""}).ok());
   EXPECT_EQ(CountRows("SELECT count(*) FROM operations"), 5);  // the oldest was > 1 s old
 
   auto summary = store_->AuditSummary(0);
   ASSERT_TRUE(summary.ok());
   ASSERT_EQ(summary->size(), 3u);
   EXPECT_EQ((*summary)[0].vault, "");
-  EXPECT_EQ((*summary)[0].op, OperationKind::kProbe);
+  EXPECT_EQ((*summary)[0].op, VaultCall::kProbe);
   EXPECT_EQ((*summary)[1].vault, "eastus");
   EXPECT_EQ((*summary)[1].count, 3);
   EXPECT_EQ((*summary)[1].total_latency_ms, 33);
@@ -277,10 +281,10 @@ TEST_F(StateStoreTest, AuditRecordsAreBufferedAndSummarised) {
 
 TEST_F(StateStoreTest, AuditIsWrittenOnCloseAndWithKeyVersionCommits) {
   const KeyBundle v = MakeBundle("tde", 1);
-  ASSERT_TRUE(store_->RecordOperation({OperationKind::kGetKey, "eastus", "", 0, 200, {}, ""}).ok());
+  ASSERT_TRUE(store_->RecordOperation({VaultCall::kGetKey, "eastus", "", 0, 200, {}, ""}).ok());
   ASSERT_TRUE(store_->RecordWrapKeyVersion("eastus", v).ok());
   EXPECT_EQ(CountRows("SELECT count(*) FROM operations"), 1);
-  ASSERT_TRUE(store_->RecordOperation({OperationKind::kWrap, "eastus", v.thumbprint, 0, 200, {}, ""}).ok());
+  ASSERT_TRUE(store_->RecordOperation({VaultCall::kWrap, "eastus", v.thumbprint, 0, 200, {}, ""}).ok());
   store_.reset();
   EXPECT_EQ(CountRows("SELECT count(*) FROM operations"), 2);
 }
@@ -299,14 +303,14 @@ TEST_F(StateStoreTest, AuditCannotCarryPayloads) {
   const KeyBundle v = MakeBundle("tde", 1);
   ASSERT_TRUE(store_->RecordWrapKeyVersion("eastus", v).ok());
   // Every string field refuses anything but what it is meant to hold.
-  EXPECT_FALSE(store_->RecordOperation({OperationKind::kWrap, "eastus", s.dek_b64url, 0, 200, {}, ""}).ok());
-  EXPECT_FALSE(store_->RecordOperation({OperationKind::kWrap, "eastus", s.dek, 0, 200, {}, ""}).ok());
-  EXPECT_FALSE(store_->RecordOperation({OperationKind::kWrap, "eastus", v.thumbprint, 0, 200, {}, s.token}).ok());
-  EXPECT_FALSE(store_->RecordOperation({OperationKind::kWrap, "eastus", v.thumbprint, 0, 200, {}, s.dek_b64url}).ok());
-  EXPECT_FALSE(store_->RecordOperation({OperationKind::kWrap, s.client_secret, v.thumbprint, 0, 200, {}, ""}).ok());
-  EXPECT_FALSE(store_->RecordOperation({OperationKind::kWrap, s.dek_b64url, "", 0, 200, {}, ""}).ok());
+  EXPECT_FALSE(store_->RecordOperation({VaultCall::kWrap, "eastus", s.dek_b64url, 0, 200, {}, ""}).ok());
+  EXPECT_FALSE(store_->RecordOperation({VaultCall::kWrap, "eastus", s.dek, 0, 200, {}, ""}).ok());
+  EXPECT_FALSE(store_->RecordOperation({VaultCall::kWrap, "eastus", v.thumbprint, 0, 200, {}, s.token}).ok());
+  EXPECT_FALSE(store_->RecordOperation({VaultCall::kWrap, "eastus", v.thumbprint, 0, 200, {}, s.dek_b64url}).ok());
+  EXPECT_FALSE(store_->RecordOperation({VaultCall::kWrap, s.client_secret, v.thumbprint, 0, 200, {}, ""}).ok());
+  EXPECT_FALSE(store_->RecordOperation({VaultCall::kWrap, s.dek_b64url, "", 0, 200, {}, ""}).ok());
   // A legitimate row with every field used.
-  ASSERT_TRUE(store_->RecordOperation({OperationKind::kWrap, "eastus", v.thumbprint, 0, 200,
+  ASSERT_TRUE(store_->RecordOperation({VaultCall::kWrap, "eastus", v.thumbprint, 0, 200,
                                        std::chrono::milliseconds(7), kGuid})
                   .ok());
   ASSERT_TRUE(store_->FlushAudit().ok());
@@ -340,10 +344,10 @@ TEST_F(StateStoreTest, AuditCannotCarryPayloads) {
 }
 
 TEST_F(StateStoreTest, AuditRetentionByAgeAndByRowCount) {
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(store_->RecordOperation({OperationKind::kProbe, "eastus", "", 0, 200, {}, ""}).ok());
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(store_->RecordOperation({VaultCall::kProbe, "eastus", "", 0, 200, {}, ""}).ok());
   ASSERT_TRUE(store_->FlushAudit().ok());
   clock_.Advance(std::chrono::milliseconds(std::chrono::hours(24 * 91)).count());
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store_->RecordOperation({OperationKind::kProbe, "westus", "", 0, 200, {}, ""}).ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store_->RecordOperation({VaultCall::kProbe, "westus", "", 0, 200, {}, ""}).ok());
   auto deleted = store_->ApplyAuditRetention();
   ASSERT_TRUE(deleted.ok());
   EXPECT_EQ(*deleted, 5);
@@ -358,7 +362,7 @@ TEST_F(StateStoreTest, AuditRetentionByAgeAndByRowCount) {
   {
     auto store = OpenOrDie(Options());
     for (int i = 0; i < 30; ++i) {
-      ASSERT_TRUE(store->RecordOperation({OperationKind::kUnwrap, "eastus", "", 0, 200, std::chrono::milliseconds(i), ""}).ok());
+      ASSERT_TRUE(store->RecordOperation({VaultCall::kUnwrap, "eastus", "", 0, 200, std::chrono::milliseconds(i), ""}).ok());
     }
   }
   EXPECT_EQ(CountRows("SELECT count(*) FROM operations"), 33);
@@ -375,10 +379,10 @@ TEST_F(StateStoreTest, RetentionRunsPeriodicallyWhileOpen) {
   o.audit_batch_rows = 1;
   o.retention_interval = std::chrono::minutes(10);
   auto store = OpenOrDie(o);
-  for (int i = 0; i < 8; ++i) ASSERT_TRUE(store->RecordOperation({OperationKind::kProbe, "eastus", "", 0, 0, {}, ""}).ok());
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(store->RecordOperation({VaultCall::kProbe, "eastus", "", 0, 0, {}, ""}).ok());
   EXPECT_EQ(CountRows("SELECT count(*) FROM operations"), 8);  // interval not reached
   clock_.Advance(11 * 60 * 1000);
-  ASSERT_TRUE(store->RecordOperation({OperationKind::kProbe, "eastus", "", 0, 0, {}, ""}).ok());
+  ASSERT_TRUE(store->RecordOperation({VaultCall::kProbe, "eastus", "", 0, 0, {}, ""}).ok());
   EXPECT_EQ(CountRows("SELECT count(*) FROM operations"), 4);
 }
 

@@ -8,6 +8,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <cstdio>
 #include <cstdint>
 #include <filesystem>
@@ -105,6 +109,52 @@ inline std::vector<VaultRecord> TwoVaults() {
   VaultRecord b{"westus", "https://v2.vault.azure.net", "westus", "US", 2, {}, {}};
   return {a, b};
 }
+
+// A gate for StateStoreOptions::on_commit: while closed, every commit of the
+// store waits in it, so a test can hold a commit open and observe who waits.
+class CommitGate {
+ public:
+  std::function<void()> hook() {
+    return [this] {
+      std::unique_lock lock(mu_);
+      ++in_commit_;
+      changed_.notify_all();
+      changed_.wait(lock, [this] { return open_; });
+      --in_commit_;
+      ++commits_;
+      changed_.notify_all();
+    };
+  }
+  void Close() {
+    std::lock_guard lock(mu_);
+    open_ = false;
+  }
+  void Open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    changed_.notify_all();
+  }
+  // Waits (up to 10 s) until a commit is held in the gate.
+  bool WaitForHeldCommit() {
+    std::unique_lock lock(mu_);
+    return changed_.wait_for(lock, std::chrono::seconds(10), [this] { return in_commit_ > 0; });
+  }
+  bool commit_held() const {
+    std::lock_guard lock(mu_);
+    return in_commit_ > 0;
+  }
+  int commits() const {
+    std::lock_guard lock(mu_);
+    return commits_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable changed_;
+  bool open_ = true;
+  int in_commit_ = 0;
+  int commits_ = 0;
+};
 
 inline std::unique_ptr<StateStore> OpenOrDie(StateStoreOptions options) {
   auto store = StateStore::Open(std::move(options));
