@@ -41,6 +41,9 @@ SqlCpError ScpCodeFor(const Status& s) {
   if (s.code() >= 1 && s.code() <= 7) return static_cast<SqlCpError>(s.code());
   if (s.code() == codes::kPasswordTooShort) return scp_err_AuthFailure;
   if (s.code() == codes::kConfigInvalid) return scp_err_ProviderError;
+  // The version exists but may not be used (not in every vault, other
+  // material): the operation failed, the key was found.
+  if (s.code() == codes::kVersionNotEverywhere || s.code() == codes::kKeyMaterialMismatch) return scp_err_Failure;
   switch (s.error_class()) {
     case ErrorClass::kInvalidInput: return scp_err_InvalidArgument;
     case ErrorClass::kNotFound: return scp_err_NotFound;

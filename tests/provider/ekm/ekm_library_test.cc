@@ -75,6 +75,21 @@ class EkmLibrary : public testing::TestbedSuite {
     }
     return "";
   }
+  // The testbed's geoekm.ini with `from` replaced by `to`, written to `dir`.
+  static std::string ConfigVariant(const testing::TempDir& dir, const std::string& from, const std::string& to) {
+    std::string ini = vaultsim::ReadFileText(info().geoekm_ini).value_or("");
+    const std::size_t at = ini.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) ini.replace(at, from.size(), to);
+    std::ofstream(dir.File("geoekm.ini")) << ini;
+    return dir.File("geoekm.ini");
+  }
+  // Reloads the provider with the configuration at `path`.
+  static SqlCpError Reload(const std::string& path) {
+    SqlCryptFreeProvider();
+    UseConfig(path);
+    return SqlCryptInitializeProvider();
+  }
   std::string CredentialString() const { return info().client_id + testbed().ClientSecret(); }
 
   // Encrypt through the engine's two-call protocol.
@@ -217,6 +232,13 @@ TEST_F(EkmLibrary, KeyByNameEncryptDecryptWithTheEngineBufferProtocol) {
   EXPECT_EQ(pki.Thumb(), thumb_);
 
   std::vector<std::uint8_t> dek = Dek(1);
+  {  // The ciphertext size is the modulus: asked without a vault call.
+    SqlCpData t0 = DataOf(thumb_), p0 = DataOf(dek), c0{0, nullptr};
+    const std::int64_t wraps = Admin("eastus").RequestCount("wrapkey") + Admin("westus").RequestCount("wrapkey");
+    ASSERT_EQ(SqlCryptEncrypt(&s, &t0, 1, nullptr, 0, &p0, &c0), scp_err_InsufficientBuffer);
+    EXPECT_EQ(c0.cb, 256u);
+    EXPECT_EQ(Admin("eastus").RequestCount("wrapkey") + Admin("westus").RequestCount("wrapkey"), wraps);
+  }
   std::vector<std::uint8_t> wrapped = Encrypt(s, thumb_, dek);
   ASSERT_EQ(wrapped.size(), 256u);
 
@@ -421,12 +443,9 @@ TEST_F(EkmLibrary, BadConfigurationFailsEveryCallWithProviderErrorAndOneLoggedRe
 TEST_F(EkmLibrary, FailuresAreOneLogLineWithTheConnectorCodeAndNoSecret) {
   SqlCryptFreeProvider();
   testing::TempDir dir("geoekm-ekm-log");
-  std::string ini = vaultsim::ReadFileText(info().geoekm_ini).value_or("");
   const std::string log_file = dir.File("ekm.log");
-  ini.replace(ini.find("[provider]\n"), 11, "[provider]\nlog_file = " + log_file + "\n");
-  std::ofstream(dir.File("geoekm.ini")) << ini;
-  UseConfig(dir.File("geoekm.ini"));
-  ASSERT_EQ(SqlCryptInitializeProvider(), scp_err_Success);
+  ASSERT_EQ(Reload(ConfigVariant(dir, "[provider]\n", "[provider]\nlog_file = " + log_file + "\n")),
+            scp_err_Success);
   SqlCpSession s = nullptr;
   const std::string wrong = info().client_id + "wrong-secret-value";
   EXPECT_EQ(Open(SetName(), wrong, &s), scp_err_AuthFailure);
@@ -497,6 +516,63 @@ TEST_F(EkmLibrary, ThirtyTwoThreadsTimesAThousandCalls) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(wrong.load(), 0);
   SqlCryptCloseSession(&setup, 0);
+}
+
+TEST_F(EkmLibrary, ChangingTheWrapAlgorithmNeverStrandsAnOldDek) {
+  SqlCpSession s = OpenOk();
+  const std::vector<std::uint8_t> dek256 = Dek(5);
+  const std::vector<std::uint8_t> wrapped256 = Encrypt(s, thumb_, dek256);  // RSA-OAEP-256, the testbed's
+  SqlCryptCloseSession(&s, 0);
+  testing::TempDir dir("geoekm-ekm-alg");
+  ASSERT_EQ(Reload(ConfigVariant(dir, "wrap_algorithm = RSA-OAEP-256", "wrap_algorithm = RSA-OAEP")),
+            scp_err_Success);
+  s = OpenOk();
+  std::vector<std::uint8_t> got;
+  ASSERT_EQ(Decrypt(s, thumb_, wrapped256, &got), scp_err_Success);
+  EXPECT_EQ(got, dek256);
+  const std::vector<std::uint8_t> dek1 = Dek(6);
+  const std::vector<std::uint8_t> wrapped1 = Encrypt(s, thumb_, dek1);  // RSA-OAEP now
+  SqlCryptCloseSession(&s, 0);
+  ASSERT_EQ(Reload(info().geoekm_ini), scp_err_Success);
+  s = OpenOk();
+  ASSERT_EQ(Decrypt(s, thumb_, wrapped1, &got), scp_err_Success);
+  EXPECT_EQ(got, dek1);
+  SqlCryptCloseSession(&s, 0);
+}
+
+// Its own testbed: it adds a key version to some vaults only.
+class EkmLibraryPartialRotation : public EkmLibrary {};
+
+TEST_F(EkmLibraryPartialRotation, AVersionSomeVaultLacksIsFoundButNeverWrapsWith) {
+  std::string out;
+  {
+    const std::string cmd =
+        std::string(GEOEKM_ROTATE_KEY) + " " + info().geoekm_ini + " " + info().key_name + " eastus westus";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    ASSERT_NE(p, nullptr);
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
+    ASSERT_EQ(::pclose(p), 0) << out;
+  }
+  const std::size_t at = out.find("version=");
+  ASSERT_NE(at, std::string::npos) << out;
+  const std::string version = out.substr(at + 8, 32);
+  ASSERT_EQ(Reload(info().geoekm_ini), scp_err_Success);  // a fresh router lists every vault
+  SqlCpSession s = OpenOk();
+  EngineString pinned(info().key_name + "/" + version);
+  SqlCpStr p = pinned.str();
+  EngineKeyInfo ki;
+  ASSERT_EQ(SqlCryptGetKeyInfoByName(&s, &p, &ki.info), scp_err_Success);
+  ASSERT_NE(ki.Thumb(), thumb_);
+  std::vector<std::uint8_t> dek = Dek(7), out_buf(256);
+  std::vector<std::uint8_t> partial = ki.Thumb();
+  SqlCpData t = DataOf(partial), plain = DataOf(dek), cipher = DataOf(out_buf);
+  EXPECT_EQ(SqlCryptEncrypt(&s, &t, 1, nullptr, 0, &plain, &cipher), scp_err_Failure);  // 5008 in the log
+  // The version every vault holds still wraps and unwraps.
+  std::vector<std::uint8_t> wrapped = Encrypt(s, thumb_, dek), got;
+  ASSERT_EQ(Decrypt(s, thumb_, wrapped, &got), scp_err_Success);
+  EXPECT_EQ(got, dek);
+  SqlCryptCloseSession(&s, 0);
 }
 
 }  // namespace

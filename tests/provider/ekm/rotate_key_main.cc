@@ -1,9 +1,12 @@
 // rotate_key: the testbed's rotation tool for the engine harness until
 // `geoekm rotate` exists. Imports one fresh RSA-2048 key (BYOK, the same
 // material everywhere) as a new version of KEY into every vault of the
-// vault set CONFIG, over the real client and TLS, and prints
+// vault set CONFIG (or only into the VAULTs named), over the real client
+// and TLS, and prints
 // "version=<the first vault's new version id> thumbprint=<RFC 7638>".
 #include <cstdio>
+#include <set>
+#include <string>
 
 #include "config/config_loader.h"
 #include "keyvault/identity/vault_authenticator.h"
@@ -11,8 +14,8 @@
 #include "tests/support/test_private_jwk.h"
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: rotate_key CONFIG KEY\n");
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: rotate_key CONFIG KEY [VAULT...]\n");
     return 2;
   }
   auto config = geoekm::LoadVaultSetConfig(argv[1]);
@@ -27,7 +30,9 @@ int main(int argc, char** argv) {
   }
   const geoekm::PrivateRsaJwk jwk = geoekm::testing::NewPrivateJwk();
   std::string first_version, thumbprint;
+  const std::set<std::string> only(argv + 3, argv + argc);
   for (const auto& vault : config->vaults) {
+    if (!only.empty() && only.count(vault.name) == 0) continue;
     auto client = geoekm::KeyVaultClient::Create(vault, config->router, *auth);
     if (!client.ok()) {
       std::fprintf(stderr, "%s: %s\n", vault.name.c_str(), client.status().ToString().c_str());
