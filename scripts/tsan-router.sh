@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# ThreadSanitizer run of the router tests: builds only router_unit_test and
-# router_integration_test (with vaultsim, which the integration tests start
-# as real processes) of the `tsan` preset into build/tsan, runs every test
-# labelled `router`, and fails on a failed test or on any TSan report — in a
+# ThreadSanitizer run of the router tests: builds only router_unit_test,
+# router_integration_test and ekm_library_test (with vaultsim, which the
+# integration tests start as real processes) of the `tsan` preset into
+# build/tsan, runs every test labelled `router` and the EKM library's
+# 32-thread concurrency test, and fails on a failed test or on any TSan report — in a
 # test process (TSan exits 66; halt_on_error stops at the first report) or in
 # a vaultsim process it started (reports are written to files, checked here).
 # Called by scripts/test.sh after the default test run.
@@ -21,7 +22,7 @@ if [ "$rnd_bits" -gt 28 ] && [ -z "${GEOEKM_TSAN_NO_ASLR:-}" ]; then
   exec setarch "$(uname -m)" -R "$0" "$@"
 fi
 
-"$root/scripts/build.sh" tsan --target router_unit_test router_integration_test -j "$(nproc)"
+"$root/scripts/build.sh" tsan --target router_unit_test router_integration_test ekm_library_test -j "$(nproc)"
 
 reports=$(mktemp -d)
 trap 'rm -rf "$reports"' EXIT
@@ -29,6 +30,9 @@ export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 log_path=$reports/t
 cd "$root"
 status=0
 ctest --preset tsan -L router -j "$(nproc)" --timeout 600 "$@" || status=$?
+# The EKM library's concurrency test (32 engine threads x 1000 calls on one
+# runtime) rides along: it needs nothing the router tests did not build.
+ctest --preset tsan -R '^EkmLibrary\.ThirtyTwoThreadsTimesAThousandCalls$' --timeout 600 "$@" || status=$?
 if compgen -G "$reports/tsan.*" >/dev/null; then
   echo "ThreadSanitizer reports (router tests, tsan preset):" >&2
   for f in "$reports"/tsan.*; do

@@ -33,9 +33,13 @@ std::string OneLine(std::string text) {
 }  // namespace
 
 EkmProcess& EkmProcess::Instance() {
-  static EkmProcess* const instance = new EkmProcess();  // NOLINT: lives until exit on purpose
-  return *instance;
+  // Destroyed when the library is unloaded (or at exit): whatever the
+  // engine did not free is released then, so an unload leaks nothing.
+  static EkmProcess instance;
+  return instance;
 }
+
+EkmProcess::~EkmProcess() { Free(); }
 
 Status EkmProcess::Initialize() {
   std::lock_guard lock(mu_);

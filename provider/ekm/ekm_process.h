@@ -32,8 +32,9 @@ inline constexpr const char* kDefaultConfigPath = "/etc/geoekm/geoekm.ini";
 
 class EkmProcess {
  public:
-  // The one instance; never destroyed (the engine may call until exit).
+  // The one instance, destroyed when the library is unloaded.
   static EkmProcess& Instance();
+  ~EkmProcess();
 
   // Loads the configuration and opens the runtime unless already loaded.
   Status Initialize();

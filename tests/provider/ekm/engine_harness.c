@@ -510,7 +510,10 @@ int main(int argc, char** argv) {
   CHECK_RC(api.Decrypt(&s, NULL, 1, NULL, 0, NULL, NULL), scp_err_ProviderError);
   Phase("bad-calls+after-free", t0, 0);
 
-  dlclose(lib);
+  /* Not dlclose'd: SQL Server keeps a provider loaded until it stops, and
+   * the Key Vault transport's deadline watcher (keyvault/http) is leaked on
+   * purpose, which LeakSanitizer would report once its library is unmapped. */
+  (void)lib;
   printf("engine harness: %s (%d failed checks)\n", atomic_load(&failures) == 0 ? "PASS" : "FAIL",
          atomic_load(&failures));
   return atomic_load(&failures) == 0 ? 0 : 1;
