@@ -107,8 +107,8 @@ bool EkmProcess::RemoveSession(const void* handle) {
   return true;
 }
 
-Poco::Logger& EkmProcess::Logger() const {
-  if (!set_name_.empty()) return EventLogger(set_name_);
+Poco::Logger& EkmProcess::Logger(const std::string& set_name) {
+  if (!set_name.empty()) return EventLogger(set_name);
   static const bool stderr_ready = [] {
     ProviderConfig unconfigured;
     unconfigured.set_name = kUnconfiguredSetName;
@@ -119,8 +119,13 @@ Poco::Logger& EkmProcess::Logger() const {
 }
 
 void EkmProcess::LogFailure(const char* function, int scp_code, const Status& detail) {
-  std::lock_guard lock(mu_);
-  Poco::Logger& logger = Logger();
+  std::string set_name;
+  {
+    std::lock_guard lock(mu_);
+    set_name = set_name_;
+  }
+  // Logged without the lock: a slow log never holds up other engine threads.
+  Poco::Logger& logger = Logger(set_name);
   if (!logger.warning()) return;
   const int code = detail.code() != 0 ? detail.code() : scp_code;
   std::string line = std::string("ekm-call fn=") + function + " result=" + std::to_string(scp_code) +
@@ -128,7 +133,7 @@ void EkmProcess::LogFailure(const char* function, int scp_code, const Status& de
   if (auto text = codes::Describe(code); !text.empty()) line += " (" + std::string(text) + ")";
   line += " reason=\"" + OneLine(detail.ToString()) + "\"";
   Poco::Message message(logger.name(), line, Poco::Message::PRIO_WARNING);
-  message.set("set", set_name_.empty() ? std::string(kUnconfiguredSetName) : set_name_);
+  message.set("set", set_name.empty() ? std::string(kUnconfiguredSetName) : set_name);
   logger.log(message);
 }
 

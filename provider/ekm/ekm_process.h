@@ -52,7 +52,8 @@ class EkmProcess {
 
  private:
   EkmProcess() = default;
-  Poco::Logger& Logger() const;  // with mu_ held
+  // The set's logger, or stderr's while no configuration is loaded.
+  static Poco::Logger& Logger(const std::string& set_name);
 
   mutable std::mutex mu_;
   std::shared_ptr<EkmProvider> provider_;
