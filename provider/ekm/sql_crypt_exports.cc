@@ -2,7 +2,8 @@
 // §EKM ABI): each checks the provider and its arguments, calls EkmProvider,
 // writes the engine's buffers, and returns an scp_err_* code. Nothing
 // thrown gets past Guarded(); each failure is one log line with the
-// connector's code (InsufficientBuffer is protocol, not a failure).
+// connector's code (InsufficientBuffer is protocol, not a failure), and
+// SIGPIPE is held off for the call's duration (sigpipe_guard.h).
 #include <exception>
 #include <functional>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "core/error_codes.h"
 #include "provider/ekm/abi_buffers.h"
 #include "provider/ekm/ekm_process.h"
+#include "provider/ekm/sigpipe_guard.h"
 #include "provider/ekm/sql_crypt_api.h"
 
 namespace geoekm::ekm {
@@ -57,6 +59,7 @@ template <typename Body>
 SqlCpError Guarded(const char* function, Body&& body) noexcept {
   Status outcome;
   try {
+    const SigpipeGuard no_sigpipe;
     outcome = body();
   } catch (const std::bad_alloc&) {
     outcome = Status(2051, ErrorClass::kInternal, "out of memory");

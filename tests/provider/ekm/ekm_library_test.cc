@@ -13,10 +13,17 @@
 #include <atomic>
 #include <cstdio>
 #include <set>
+#include <pthread.h>
+
+#include <csignal>
 #include <cstdlib>
+#include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
 #include <thread>
+
+#include <unistd.h>
 
 #include "tests/provider/ekm/engine_buffers.h"
 #include "tests/support/temp_dir.h"
@@ -40,6 +47,20 @@ std::vector<std::uint8_t> Dek(int i) {
   dek[0] = static_cast<std::uint8_t>(i);
   return dek;
 }
+
+// Each thread of this process: its id and blocked-signal mask (/proc).
+std::map<std::string, unsigned long long> BlockedSignalsByThread() {
+  std::map<std::string, unsigned long long> out;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream status(task.path() / "status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("SigBlk:", 0) == 0) out[task.path().filename()] = std::stoull(line.substr(7), nullptr, 16);
+    }
+  }
+  return out;
+}
+
+constexpr unsigned long long kSigpipeBit = 1ull << (SIGPIPE - 1);
 
 class EkmLibrary : public testing::TestbedSuite {
  protected:
@@ -538,6 +559,37 @@ TEST_F(EkmLibrary, ChangingTheWrapAlgorithmNeverStrandsAnOldDek) {
   ASSERT_EQ(Decrypt(s, thumb_, wrapped1, &got), scp_err_Success);
   EXPECT_EQ(got, dek1);
   SqlCryptCloseSession(&s, 0);
+}
+
+// A write to a connection a vault reset raises SIGPIPE, which would end
+// SQL Server: calls block it on the engine's thread (and restore the mask),
+// and every thread the library starts has it blocked.
+TEST_F(EkmLibrary, NoThreadOfTheLibraryTakesSigpipe) {
+  // The engine's thread takes SIGPIPE (this process's test code blocks it).
+  sigset_t pipe, engine_mask;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  ASSERT_EQ(pthread_sigmask(SIG_UNBLOCK, &pipe, &engine_mask), 0);
+  SqlCryptFreeProvider();
+  const auto before = BlockedSignalsByThread();
+  const std::string self = std::to_string(::gettid());
+  ASSERT_EQ(before.at(self) & kSigpipeBit, 0u);
+  ASSERT_EQ(SqlCryptInitializeProvider(), scp_err_Success);
+  SqlCpSession s = OpenOk();
+  const std::vector<std::uint8_t> dek = Dek(8);
+  std::vector<std::uint8_t> got;
+  ASSERT_EQ(Decrypt(s, thumb_, Encrypt(s, thumb_, dek), &got), scp_err_Success);
+  const auto after = BlockedSignalsByThread();
+  int started = 0;
+  for (const auto& [tid, blocked] : after) {
+    if (before.count(tid) != 0) continue;
+    ++started;
+    EXPECT_NE(blocked & kSigpipeBit, 0u) << "thread " << tid << " started by the library takes SIGPIPE";
+  }
+  EXPECT_GT(started, 0);
+  EXPECT_EQ(after.at(self) & kSigpipeBit, 0u) << "the engine thread's mask is restored";
+  SqlCryptCloseSession(&s, 0);
+  pthread_sigmask(SIG_SETMASK, &engine_mask, nullptr);
 }
 
 // Its own testbed: it adds a key version to some vaults only.
