@@ -24,6 +24,7 @@ constexpr std::size_t kMaxSetNameChars = 128;
 constexpr std::size_t kMaxSecretChars = 1024;
 constexpr std::size_t kMaxRsaBytes = 512;  // RSA-4096
 constexpr SqlCpUlong kMaxParams = 16;
+constexpr int kOutOfMemory = 2051;  // the connector's scp_err_OutOfMemory (§Error codes)
 
 constexpr SqlCpGuid kProviderGuid = {0x9e0c5a61, 0x4b1d, 0x4f3e, {0x8a, 0x57, 0x2c, 0x6e, 0x1f, 0x90, 0xd3, 0x4b}};
 constexpr const char* kProviderName = "geoekm";
@@ -62,7 +63,7 @@ SqlCpError Guarded(const char* function, Body&& body) noexcept {
     const SigpipeGuard no_sigpipe;
     outcome = body();
   } catch (const std::bad_alloc&) {
-    outcome = Status(2051, ErrorClass::kInternal, "out of memory");
+    outcome = Status(kOutOfMemory, ErrorClass::kInternal, "out of memory");
   } catch (const std::exception& e) {
     outcome = Status(codes::kProviderError, ErrorClass::kInternal, std::string("internal error: ") + e.what());
   } catch (...) {
@@ -107,8 +108,8 @@ Result<CryptCall> BeginCrypt(const SqlCpSession* pSess, const SqlCpKeyThumbprint
 
 Status NotSupported(const std::string& what) {
   return Status(codes::kNotSupported, ErrorClass::kInvalidInput,
-                what + " is not supported: keys are made by `geoekm rotate` in every vault and never deleted "
-                       "(docs/ARCHITECTURE.md invariant 4)");
+                what + " is not supported: key versions are made in every vault of the set by the operator, "
+                       "and geoekm never deletes a key (docs/ARCHITECTURE.md invariant 4)");
 }
 
 Status KeyInfoCall(const SqlCpSession* pSess, SqlCpKeyInfo* pInfo,
