@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# ThreadSanitizer run of the router tests and of the state writer thread:
-# builds only router_unit_test, router_integration_test (with vaultsim, which
-# the integration tests start as real processes), state_writer_test and
-# state_recorder_test of the `tsan` preset into build/tsan, runs every test
-# labelled `router` or `state-writer`, and fails on a failed test or on any TSan report — in a
+# ThreadSanitizer run of the router tests, the state writer thread and the
+# EKM library's concurrency test: builds only router_unit_test,
+# router_integration_test (with vaultsim, which the integration tests start as
+# real processes), state_writer_test, state_recorder_test and ekm_library_test
+# of the `tsan` preset into build/tsan, runs every test labelled `router` or
+# `state-writer` and the EKM library's 32-thread concurrency test, and fails
+# on a failed test or on any TSan report — in a
 # test process (TSan exits 66; halt_on_error stops at the first report) or in
 # a vaultsim process it started (reports are written to files, checked here).
 # Called by scripts/test.sh after the default test run.
@@ -23,7 +25,7 @@ if [ "$rnd_bits" -gt 28 ] && [ -z "${GEOEKM_TSAN_NO_ASLR:-}" ]; then
 fi
 
 "$root/scripts/build.sh" tsan --target router_unit_test router_integration_test state_writer_test \
-  state_recorder_test -j "$(nproc)"
+  state_recorder_test ekm_library_test -j "$(nproc)"
 
 reports=$(mktemp -d)
 trap 'rm -rf "$reports"' EXIT
@@ -31,8 +33,11 @@ export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 log_path=$reports/t
 cd "$root"
 status=0
 ctest --preset tsan -L '^(router|state-writer)$' -j "$(nproc)" --timeout 600 "$@" || status=$?
+# The EKM library's concurrency test (32 engine threads x 1000 calls on one
+# runtime) rides along.
+ctest --preset tsan -R '^EkmLibrary\.ThirtyTwoThreadsTimesAThousandCalls$' --timeout 600 "$@" || status=$?
 if compgen -G "$reports/tsan.*" >/dev/null; then
-  echo "ThreadSanitizer reports (router and state writer tests, tsan preset):" >&2
+  echo "ThreadSanitizer reports (router, state writer and EKM tests, tsan preset):" >&2
   for f in "$reports"/tsan.*; do
     echo "---- $(basename "$f")" >&2
     cat "$f" >&2

@@ -755,6 +755,12 @@ Result<SecureBytes> VaultRouter::UnwrapRouted(const UnwrapRequest& request, Dead
 
 Result<WrappedKey> VaultRouter::Wrap(const std::string& key_name, WrapAlgorithm algorithm,
                                      const SecureBytes& plaintext, Deadline deadline) {
+  return WrapVersion(key_name, std::string(), algorithm, plaintext, deadline);
+}
+
+Result<WrappedKey> VaultRouter::WrapVersion(const std::string& key_name, const std::string& requested_thumbprint,
+                                            WrapAlgorithm algorithm, const SecureBytes& plaintext,
+                                            Deadline deadline) {
   if (key_name.empty()) return InvalidArgument("wrap: key name is empty");
   if (plaintext.empty()) return InvalidArgument("wrap: nothing to wrap");
   counters_->wraps++;
@@ -766,9 +772,12 @@ Result<WrappedKey> VaultRouter::Wrap(const std::string& key_name, WrapAlgorithm 
     return fail(Status(codes::kStateStoreError, ErrorClass::kInternal,
                        "wrap refused: no key-version recorder, so the key version could not be recorded"));
   }
-  Result<KeyBundle> current = CurrentVersion(key_name, deadline);
-  if (!current.ok()) return fail(current.status());
-  const std::string thumbprint = current->thumbprint;
+  std::string thumbprint = requested_thumbprint;
+  if (thumbprint.empty()) {
+    Result<KeyBundle> current = CurrentVersion(key_name, deadline);
+    if (!current.ok()) return fail(current.status());
+    thumbprint = current->thumbprint;
+  }
 
   if (Status trusted = CheckWrapVersion(key_name, thumbprint, deadline); !trusted.ok()) {
     counters_->version_not_everywhere++;

@@ -183,6 +183,12 @@ class VaultRouter {
   Result<SecureBytes> Unwrap(const UnwrapRequest& request, Deadline deadline);
   Result<WrappedKey> Wrap(const std::string& key_name, WrapAlgorithm algorithm, const SecureBytes& plaintext,
                           Deadline deadline);
+  // Wrap with a named version (thumbprint; "" = the current one, as Wrap):
+  // an older version too, under the same rules (held by every vault that is
+  // not quarantined, verified copies only, recorded before return). The SQL
+  // Crypto API needs it: the engine encrypts with the thumbprint it stored.
+  Result<WrappedKey> WrapVersion(const std::string& key_name, const std::string& thumbprint, WrapAlgorithm algorithm,
+                                 const SecureBytes& plaintext, Deadline deadline);
 
   // The version of `key_name` that wraps use (see Wrap) with its thumbprint.
   Result<KeyBundle> CurrentVersion(const std::string& key_name, Deadline deadline);

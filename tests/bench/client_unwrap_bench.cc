@@ -12,12 +12,12 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "config/config_loader.h"
+#include "tests/bench/ratio_reporter.h"
 #include "tests/support/raw_unwrap_session.h"
 #include "tests/support/testbed.h"
 #include "keyvault/keys/key_vault_client.h"
@@ -82,45 +82,10 @@ void BM_UnwrapRawKeptAliveSession(benchmark::State& state) {
 BENCHMARK(BM_UnwrapRawKeptAliveSession)->Unit(benchmark::kMicrosecond)->MinTime(2.0)->UseRealTime();
 BENCHMARK(BM_UnwrapThroughKeyVaultClient)->Unit(benchmark::kMicrosecond)->MinTime(2.0)->UseRealTime();
 
-// The console output plus the mean real time of each benchmark, so that the
-// ratio of the two runs can be printed at the end.
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      if (run.error_occurred) continue;
-      // With --benchmark_repetitions the median of the repetitions wins.
-      const std::string& name = run.run_name.function_name;
-      if (run.run_type == Run::RT_Aggregate && run.aggregate_name == "median") {
-        mean_us_[name] = run.GetAdjustedRealTime();
-        has_median_[name] = true;
-      } else if (run.run_type == Run::RT_Iteration && !has_median_[name]) {
-        mean_us_[name] = run.GetAdjustedRealTime();
-      }
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-  std::map<std::string, double> mean_us_;
-  std::map<std::string, bool> has_median_;
-};
-
 }  // namespace
 }  // namespace geoekm
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  geoekm::RatioReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  const auto& m = reporter.mean_us_;
-  auto raw = m.find("BM_UnwrapRawKeptAliveSession");
-  auto client = m.find("BM_UnwrapThroughKeyVaultClient");
-  if (raw == m.end() || client == m.end() || raw->second <= 0) {
-    std::printf("ratio client/raw: n/a (a benchmark was filtered out or failed)\n");
-    return 0;
-  }
-  std::printf("ratio client/raw: %.3f (client %.1f us, raw %.1f us per unwrap)\n", client->second / raw->second,
-              client->second, raw->second);
-  return 0;
+  return geoekm::bench::RunWithRatio(argc, argv, "client/raw", "BM_UnwrapThroughKeyVaultClient",
+                                     "BM_UnwrapRawKeptAliveSession", "unwrap");
 }
