@@ -29,7 +29,9 @@ class SlowStateStoreTest : public testing::RouterFixture {
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::shared_ptr<StateStore>(std::move(store).value());
     std::vector<VaultRecord> vaults;
-    for (int i = 0; i < 2; ++i) vaults.push_back(VaultRecord{"v" + std::to_string(i), "https://v", "r", "G", i, {}, {}});
+    for (int i = 0; i < 2; ++i) {
+      vaults.push_back(VaultRecord{"v" + std::to_string(i), "https://v", "r", "G", i, {}, {}});
+    }
     ASSERT_TRUE(store_->UpsertVaults(vaults).ok());
     state_recorder_ = std::make_shared<StateRecorder>(store_, std::vector<std::string>{kKey});
     Build(2, [this](RouterOptions& o) {
