@@ -109,8 +109,8 @@ void StateWriter::Run() {
   for (;;) {
     {
       std::unique_lock lock(mu_);
-      const bool woken =
-          wake_.wait_for(lock, options_.flush_interval, [this] { return stopping_ || !queue_.empty(); });
+      const bool woken = wake_.wait_for(lock, store_->options().audit_flush_interval,
+                                        [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty() && stopping_) break;
       if (!woken) {
         // Idle: commit buffered audit rows and apply retention when due, here

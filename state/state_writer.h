@@ -6,9 +6,9 @@
 // last-wrap refreshes; they return at once. The writer thread takes whatever
 // is queued, writes it through the StateStore (audit rows go into the store's
 // buffer and are committed in batches, inside other commits or when the
-// buffer is due), flushes that buffer when idle for flush_interval and so runs
-// audit retention when due: no request thread ever pays for a commit, an
-// audit flush or a retention DELETE. The one write a caller waits for is
+// buffer is due), flushes that buffer when idle for the store's
+// audit_flush_interval and so runs audit retention when due: no request
+// thread ever pays for a commit, an audit flush or a retention DELETE. The one write a caller waits for is
 // RecordWrapKeyVersion (invariant 3: a key version used for a wrap is durable
 // before the wrapped bytes leave); it is queued like the others, so it is
 // committed after every finding reported before it (a mismatch reported
@@ -55,9 +55,6 @@ namespace geoekm {
 
 struct StateWriterOptions {
   std::size_t queue_capacity = 4096;
-  // When idle this long with audit rows buffered, the writer flushes them
-  // (and applies audit retention when it is due).
-  std::chrono::milliseconds flush_interval{1000};
 };
 
 struct StateWriterStats {

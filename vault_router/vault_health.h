@@ -29,10 +29,10 @@
 #include "config/vault_set_config.h"
 #include "core/deadline.h"
 #include "core/status.h"
+#include "keyvault/keys/vault_health_state.h"
 #include "vault_router/latency_tracker.h"
 #include "vault_router/outcome_window.h"
 #include "vault_router/router_observer.h"
-#include "keyvault/keys/vault_health_state.h"
 
 namespace geoekm {
 

@@ -29,8 +29,8 @@
 #include <vector>
 
 #include "core/status.h"
-#include "vault_router/router_observer.h"
 #include "keyvault/keys/vault_health_state.h"
+#include "vault_router/router_observer.h"
 
 namespace geoekm {
 

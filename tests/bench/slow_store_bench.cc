@@ -78,7 +78,8 @@ struct Setup {
       auto v = std::make_shared<testing::FakeKeyVault>("v" + std::to_string(i));
       v->AddVersion(kKey, Key());
       routed.push_back(RoutedVault{v->vault_name(), i, v, v->vault_name() + ".vault.test", 443});
-      records.push_back(VaultRecord{v->vault_name(), "https://" + v->vault_name() + ".vault.test", "r", "G", i, {}, {}});
+      const std::string url = "https://" + v->vault_name() + ".vault.test";
+      records.push_back(VaultRecord{v->vault_name(), url, "r", "G", i, {}, {}});
     }
     if (Status s = store->UpsertVaults(records); !s.ok()) throw std::runtime_error(s.ToString());
     recorder = std::make_shared<StateRecorder>(store, std::vector<std::string>{kKey});

@@ -29,7 +29,9 @@ class SlowStateStoreTest : public testing::RouterFixture {
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::shared_ptr<StateStore>(std::move(store).value());
     std::vector<VaultRecord> vaults;
-    for (int i = 0; i < 2; ++i) vaults.push_back(VaultRecord{"v" + std::to_string(i), "https://v", "r", "G", i, {}, {}});
+    for (int i = 0; i < 2; ++i) {
+      vaults.push_back(VaultRecord{"v" + std::to_string(i), "https://v", "r", "G", i, {}, {}});
+    }
     ASSERT_TRUE(store_->UpsertVaults(vaults).ok());
     state_recorder_ = std::make_shared<StateRecorder>(store_, std::vector<std::string>{kKey});
     Build(2, [this](RouterOptions& o) {
@@ -49,8 +51,12 @@ class SlowStateStoreTest : public testing::RouterFixture {
     e.vault = "v1";
     e.from = VaultHealthState::kHealthy;
     e.to = VaultHealthState::kSuspect;
-    state_recorder_->OnHealthChange(e);
+    auto report = std::async(std::launch::async, [&] { state_recorder_->OnHealthChange(e); });
     ASSERT_TRUE(gate_.WaitForHeldCommit());
+    if (report.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+      gate_.Open();  // let the blocked caller finish before `report` is destroyed
+      FAIL() << "reporting a health change waited for the store's commit";
+    }
   }
 
   state_test::TempDir dir_;
@@ -65,15 +71,16 @@ TEST_F(SlowStateStoreTest, UnwrapsReturnWhileAStoreCommitIsInProgress) {
   ASSERT_TRUE(router_->Unwrap(Request(wrapped), Soon()).ok());  // resolves the key
   state_recorder_->Flush();
 
-  HoldACommit();
+  ASSERT_NO_FATAL_FAILURE(HoldACommit());
   const int commits_before = gate_.commits();
   auto unwraps = std::async(std::launch::async, [&] {
     int ok = 0;
     for (int i = 0; i < 20; ++i) ok += router_->Unwrap(Request(wrapped), Soon()).ok() ? 1 : 0;
     return ok;
   });
-  ASSERT_EQ(unwraps.wait_for(std::chrono::seconds(10)), std::future_status::ready)
-      << "unwraps waited for the store's commit";
+  const bool returned = unwraps.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  if (!returned) gate_.Open();  // let them finish before `unwraps` is destroyed
+  ASSERT_TRUE(returned) << "unwraps waited for the store's commit";
   EXPECT_EQ(unwraps.get(), 20);
   EXPECT_TRUE(gate_.commit_held());
   EXPECT_EQ(gate_.commits(), commits_before);  // every unwrap returned during that one commit
@@ -89,7 +96,7 @@ TEST_F(SlowStateStoreTest, UnwrapsReturnWhileAStoreCommitIsInProgress) {
 }
 
 TEST_F(SlowStateStoreTest, FirstWrapWaitsForItsRecordLaterWrapsDoNot) {
-  HoldACommit();
+  ASSERT_NO_FATAL_FAILURE(HoldACommit());
   auto first = std::async(std::launch::async,
                           [&] { return router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon()); });
   EXPECT_EQ(first.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout)
@@ -102,15 +109,16 @@ TEST_F(SlowStateStoreTest, FirstWrapWaitsForItsRecordLaterWrapsDoNot) {
   ASSERT_TRUE(recorded->has_value());
   EXPECT_TRUE((*recorded)->first_wrap_ms.has_value());
 
-  HoldACommit();
+  ASSERT_NO_FATAL_FAILURE(HoldACommit());
   const int commits_before = gate_.commits();
   auto later = std::async(std::launch::async, [&] {
     int ok = 0;
     for (int i = 0; i < 10; ++i) ok += router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon()).ok();
     return ok;
   });
-  ASSERT_EQ(later.wait_for(std::chrono::seconds(10)), std::future_status::ready)
-      << "wraps of a recorded version waited for the store's commit";
+  const bool returned = later.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  if (!returned) gate_.Open();  // let them finish before `later` is destroyed
+  ASSERT_TRUE(returned) << "wraps of a recorded version waited for the store's commit";
   EXPECT_EQ(later.get(), 10);
   EXPECT_EQ(gate_.commits(), commits_before);
 }

@@ -165,14 +165,18 @@ TEST_F(StateStoreTest, CopyVerificationAndStatuses) {
 
 TEST_F(StateStoreTest, HealthTransitionsUpdateTheVaultAndAppendEvents) {
   const std::int64_t t0 = clock_.now_ms->load();
-  ASSERT_TRUE(store_->RecordHealthTransition({"eastus", VaultHealthState::kProbing, VaultHealthState::kHealthy, "probe ok", 0, 0})
+  ASSERT_TRUE(store_
+                  ->RecordHealthTransition(
+                      {"eastus", VaultHealthState::kProbing, VaultHealthState::kHealthy, "probe ok", 0, 0})
                   .ok());
   clock_.Advance(5000);
   ASSERT_TRUE(store_
                   ->RecordHealthTransition({"eastus", VaultHealthState::kHealthy, VaultHealthState::kEjected,
                                             "3 consecutive failures", codes::kHttpServerError, 503})
                   .ok());
-  EXPECT_FALSE(store_->RecordHealthTransition({"nowhere", VaultHealthState::kProbing, VaultHealthState::kHealthy, "", 0, 0}).ok());
+  EXPECT_FALSE(
+      store_->RecordHealthTransition({"nowhere", VaultHealthState::kProbing, VaultHealthState::kHealthy, "", 0, 0})
+          .ok());
 
   auto vaults = store_->Vaults();
   ASSERT_TRUE(vaults.ok());
