@@ -102,6 +102,10 @@ struct OperationRecord {
   int http_status = 0;     // 0 = no HTTP response
   std::chrono::milliseconds latency{0};
   std::string request_id;  // x-ms-request-id GUID, "" if none
+  // When the call started (ms since the epoch); 0 = when the store is handed
+  // the record. Writes are queued behind a writer thread, so the time of the
+  // write says nothing about when the call was made.
+  std::int64_t started_ms = 0;
 };
 
 struct AuditRow {

@@ -497,6 +497,7 @@ Status StateStore::RecordOperation(const OperationRecord& operation) {
     return InvalidInput("audit request id is not a GUID; it is not recorded");
   }
   if (operation.latency.count() < 0) return InvalidInput("negative latency in an audit record");
+  if (operation.started_ms < 0) return InvalidInput("negative start time in an audit record");
   std::lock_guard lock(mu_);
   if (!operation.vault.empty()) {
     Status status = RequireVaultLocked(operation.vault);
@@ -514,7 +515,7 @@ Status StateStore::RecordOperation(const OperationRecord& operation) {
     pending_audit_.erase(pending_audit_.begin());
     ++audit_rows_dropped_;
   }
-  pending_audit_.push_back({now, operation});
+  pending_audit_.push_back({operation.started_ms > 0 ? operation.started_ms : now, operation});
   return MaybeFlushAuditLocked(now);
 }
 

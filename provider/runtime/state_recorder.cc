@@ -126,6 +126,7 @@ void StateRecorder::OnVaultCall(const VaultCallEvent& event) {
   op.http_status = event.http_status;
   op.latency = event.latency;
   op.request_id = event.request_id;
+  op.started_ms = std::max<std::int64_t>(1, store_->options().clock() - event.latency.count());
   writer_.RecordOperation(std::move(op));
 }
 

@@ -110,5 +110,29 @@ TEST_F(StateRecorderTest, HealthChangesBecomeHealthEventsWithTheirCause) {
   EXPECT_EQ(events->front().transition.http_status, 429);
 }
 
+// The writer thread may write a call's row well after the call: the row
+// carries when the call started, so a report that counts calls by time (the
+// drill's "during the outage the primary served nothing") puts it in the
+// right phase. Before, the row had the time of the write.
+TEST_F(StateRecorderTest, AnAuditedCallCarriesTheTimeItStartedNotTheTimeItWasWritten) {
+  const std::int64_t now = store_->options().clock();
+  VaultCallEvent call;
+  call.call = VaultCall::kUnwrap;
+  call.vault = "eastus";
+  call.key_name = "tde";
+  call.latency = std::chrono::milliseconds(60'000);  // a minute-long call
+  recorder_->OnVaultCall(call);
+  recorder_->Flush();
+  ASSERT_TRUE(store_->FlushAudit().ok());
+  auto rows = store_->AuditSince(0, 10);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_LE(rows->front().time_ms, now - 60'000 + 1000);
+  EXPECT_GE(rows->front().time_ms, now - 60'000 - 1000);
+  auto recent = store_->AuditSince(now - 1000, 10);
+  ASSERT_TRUE(recent.ok());
+  EXPECT_TRUE(recent->empty());
+}
+
 }  // namespace
 }  // namespace geoekm
