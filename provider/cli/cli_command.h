@@ -19,6 +19,7 @@ namespace geoekm::cli {
 inline constexpr int kExitOk = 0;         // success / valid
 inline constexpr int kExitProblem = 1;    // the command ran and found a problem (e.g. invalid config)
 inline constexpr int kExitUsage = 2;      // unknown command, wrong arguments
+inline constexpr int kExitCouldNotRun = 3;  // configuration, authority or state store kept it from running
 
 struct CliCommand {
   std::vector<std::string> words;  // {"config", "check"}
