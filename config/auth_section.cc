@@ -1,7 +1,7 @@
 // [auth]: the Entra ID tenant and exactly one way to get tokens.
 #include <filesystem>
 
-#include "config/azure_names.h"
+#include "keyvault/keys/azure_names.h"
 #include "config/endpoint_syntax.h"
 #include "config/referenced_file.h"
 #include "config/section_reader.h"
@@ -28,7 +28,7 @@ class AuthReader {
             "additionally_allowed_tenants"},
            diag) {}
 
-  AuthConfig Read() {
+  CredentialOptions Read() {
     ReadTenantAndEndpoints();
     ReadCredential();
     return out_;
@@ -257,16 +257,16 @@ class AuthReader {
   const ConfigDocument& doc_;
   ConfigDiagnostics& diag_;
   SectionReader r_;
-  AuthConfig out_;
+  CredentialOptions out_;
 };
 
 }  // namespace
 
-AuthConfig ReadAuthSection(const ConfigDocument& doc, ConfigDiagnostics& diag) {
+CredentialOptions ReadAuthSection(const ConfigDocument& doc, ConfigDiagnostics& diag) {
   const ConfigTable* table = doc.Section("auth");
   if (!table) {
     diag.Error(doc.AbsentSection("auth"), "missing required section", std::string("tenant and ") + kCredentialForms);
-    return AuthConfig{};
+    return CredentialOptions{};
   }
   return AuthReader(doc, table, diag).Read();
 }

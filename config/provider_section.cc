@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <set>
 
-#include "config/azure_names.h"
+#include "keyvault/keys/azure_names.h"
 #include "config/referenced_file.h"
 #include "config/section_reader.h"
 #include "config/vault_set_sections.h"
@@ -106,7 +106,7 @@ ProviderConfig ReadProviderSection(const ConfigDocument& doc, ConfigDiagnostics&
   ReadKeyNames(provider, diag, out);
   if (auto v = provider.String("wrap_algorithm")) {
     if (*v == "RSA-OAEP-256" || *v == "RSA-OAEP") {
-      out.wrap_algorithm = *v;
+      out.wrap_algorithm = *v == "RSA-OAEP" ? WrapAlgorithm::kRsaOaep : WrapAlgorithm::kRsaOaep256;
     } else {
       provider.Error("wrap_algorithm", "'" + *v + "' is not supported", "RSA-OAEP-256 (default), RSA-OAEP");
     }

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <map>
 
-#include "config/azure_names.h"
+#include "keyvault/keys/azure_names.h"
 #include "config/endpoint_syntax.h"
 #include "config/referenced_file.h"
 #include "config/section_reader.h"

@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "core/secure_bytes.h"
+#include "keyvault/identity/credential_options.h"
+#include "keyvault/keys/key_types.h"
 
 namespace geoekm {
 
@@ -36,34 +38,6 @@ struct VaultConfig {
   std::string ca_bundle;  // PEM file; empty = system store
   std::chrono::milliseconds connect_timeout{0};  // 0 = router default
   std::chrono::milliseconds try_timeout{0};      // 0 = router default
-};
-
-enum class CredentialKind { kClientSecret, kCertificate, kManagedIdentity };
-enum class TokenEndpointVersion { kV2, kV1 };
-
-struct AuthConfig {
-  std::string tenant;
-  // Tenants other than `tenant` that a vault's challenge may name (a vault
-  // in another tenant); "*" = any. Empty: only `tenant`.
-  std::vector<std::string> additionally_allowed_tenants;
-  std::string authority_host = "https://login.microsoftonline.com";
-  CredentialKind kind = CredentialKind::kClientSecret;
-  TokenEndpointVersion endpoint_version = TokenEndpointVersion::kV2;
-  std::string client_id;  // 32 hex without hyphens, or a GUID
-  // client secret: inline (from the credential string) or a 0600 file.
-  SecureString client_secret;
-  std::string client_secret_file;
-  // certificate: PEM (cert + key) or PFX, optional password file.
-  std::string certificate_file;
-  std::string certificate_password_file;
-  std::string certificate_key_file;  // PEM private key when not inside certificate_file
-  // managed identity: optional user-assigned client id, optional endpoint
-  // override (IMDS-style) for tests and non-Azure hosts.
-  std::string managed_identity_client_id;
-  std::string managed_identity_endpoint;
-  std::string ca_bundle;  // for the authority; empty = system store
-  std::string connect_to_host;  // like VaultConfig::connect_to_*
-  int connect_to_port = 0;
 };
 
 struct RouterTuning {
@@ -103,7 +77,7 @@ enum class LogLevel { kError, kWarning, kInfo, kDebug };
 struct ProviderConfig {
   std::string set_name;                 // the identity a SQL credential names
   std::vector<std::string> key_names;   // 1..127 of [A-Za-z0-9-]
-  std::string wrap_algorithm = "RSA-OAEP-256";  // or RSA-OAEP
+  WrapAlgorithm wrap_algorithm = WrapAlgorithm::kRsaOaep256;  // or kRsaOaep (RSA1_5 is refused)
   std::string state_path;               // SQLite file
   LogLevel log_level = LogLevel::kInfo;
   std::string log_file;                 // empty = stderr
@@ -118,7 +92,7 @@ struct VaultSetConfig {
   std::string source_file;
   ProviderConfig provider;
   std::vector<VaultConfig> vaults;  // sorted by priority, lowest first
-  AuthConfig auth;
+  CredentialOptions auth;  // the [auth] section
   RouterTuning router;
   // Accepted but noteworthy findings (e.g. a key name longer than the
   // Microsoft connector's 26 characters), one operator-facing line each.

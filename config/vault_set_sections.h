@@ -27,7 +27,7 @@ std::vector<VaultConfig> ReadVaultSections(const ConfigDocument& doc, const Prov
                                            ConfigDiagnostics& diag);
 
 // [auth], including the exactly-one-credential rule and secret-file checks.
-AuthConfig ReadAuthSection(const ConfigDocument& doc, ConfigDiagnostics& diag);
+CredentialOptions ReadAuthSection(const ConfigDocument& doc, ConfigDiagnostics& diag);
 
 // [router] tuning; every key optional with a documented default.
 RouterTuning ReadRouterSection(const ConfigDocument& doc, ConfigDiagnostics& diag);

@@ -95,8 +95,7 @@ RouterOptions RouterOptionsFromConfig(const VaultSetConfig& config) {
   RouterOptions o;
   o.tuning = config.router;
   o.probe_key_names = config.provider.key_names;
-  o.canary_algorithm =
-      config.provider.wrap_algorithm == "RSA-OAEP" ? WrapAlgorithm::kRsaOaep : WrapAlgorithm::kRsaOaep256;
+  o.canary_algorithm = config.provider.wrap_algorithm;
   o.pinned_thumbprints = config.provider.pinned_thumbprints;
   return o;
 }

@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "config/vault_set_config.h"
+#include "keyvault/identity/credential_options.h"
 #include "keyvault/identity/token_endpoint.h"
 #include "keyvault/identity/token_source.h"
 

@@ -32,7 +32,7 @@ std::string Encode(const std::string& value) {
 }  // namespace
 
 Result<ManagedIdentityEndpoint> ManagedIdentityEndpoint::Resolve(
-    const AuthConfig& auth, const std::function<const char*(const char*)>& getenv_fn) {
+    const CredentialOptions& auth, const std::function<const char*(const char*)>& getenv_fn) {
   auto env = [&](const char* name) -> std::string {
     const char* v = getenv_fn ? getenv_fn(name) : std::getenv(name);
     return v ? std::string(v) : std::string();

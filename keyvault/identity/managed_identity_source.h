@@ -2,7 +2,7 @@
 // (docs/ARCHITECTURE.md §Managed identity).
 //
 // Endpoint, first match wins:
-//   1. AuthConfig.managed_identity_endpoint (IMDS protocol; a bare
+//   1. CredentialOptions.managed_identity_endpoint (IMDS protocol; a bare
 //      "http://host:port" gets the IMDS path /metadata/identity/oauth2/token)
 //   2. App Service: IDENTITY_ENDPOINT + IDENTITY_HEADER set
 //      GET {endpoint}?api-version=2019-08-01&resource=R[&client_id=]  X-IDENTITY-HEADER: {header}
@@ -18,7 +18,7 @@
 #include <memory>
 #include <string>
 
-#include "config/vault_set_config.h"
+#include "keyvault/identity/credential_options.h"
 #include "core/result.h"
 #include "keyvault/identity/token_source.h"
 
@@ -36,7 +36,7 @@ struct ManagedIdentityEndpoint {
   // Resolves the endpoint from the config and the environment (`getenv`
   // injectable for tests). Fails with codes::kConfigInvalid on a bad URL.
   static Result<ManagedIdentityEndpoint> Resolve(
-      const AuthConfig& auth, const std::function<const char*(const char*)>& getenv = nullptr);
+      const CredentialOptions& auth, const std::function<const char*(const char*)>& getenv = nullptr);
 };
 
 class ManagedIdentitySource : public TokenSource {

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "config/azure_names.h"
+#include "keyvault/keys/azure_names.h"
 #include "core/error_codes.h"
 #include "keyvault/http/untrusted_text.h"
 

@@ -7,7 +7,7 @@
 
 namespace geoekm {
 
-Result<TokenEndpoint> TokenEndpoint::FromConfig(const AuthConfig& auth) {
+Result<TokenEndpoint> TokenEndpoint::FromConfig(const CredentialOptions& auth) {
   TokenEndpoint e;
   e.version_ = auth.endpoint_version;
   try {

@@ -1,4 +1,4 @@
-// TokenEndpoint: the CONFIGURED Entra ID authority (AuthConfig.authority_host)
+// TokenEndpoint: the CONFIGURED Entra ID authority (CredentialOptions.authority_host)
 // and the token URLs under it. The authority named in a vault's challenge is
 // never used to send credentials; only its tenant is (docs/ARCHITECTURE.md §Challenge auth).
 //
@@ -10,7 +10,7 @@
 
 #include <string>
 
-#include "config/vault_set_config.h"
+#include "keyvault/identity/credential_options.h"
 #include "core/result.h"
 
 namespace geoekm {
@@ -19,7 +19,7 @@ class TokenEndpoint {
  public:
   // Fails with codes::kConfigInvalid (kInvalidInput) unless authority_host is
   // an https URL.
-  static Result<TokenEndpoint> FromConfig(const AuthConfig& auth);
+  static Result<TokenEndpoint> FromConfig(const CredentialOptions& auth);
 
   const std::string& host() const { return host_; }
   int port() const { return port_; }

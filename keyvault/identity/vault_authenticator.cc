@@ -20,7 +20,7 @@
 namespace geoekm {
 namespace {
 
-Result<HttpExchange> HttpsExchange(const std::string& host, int port, const AuthConfig& auth) {
+Result<HttpExchange> HttpsExchange(const std::string& host, int port, const CredentialOptions& auth) {
   HttpsOrigin origin;
   origin.host = host;
   origin.port = port;
@@ -38,7 +38,7 @@ Result<HttpExchange> HttpsExchange(const std::string& host, int port, const Auth
   });
 }
 
-Result<std::shared_ptr<TokenSource>> MakeSource(const AuthConfig& auth) {
+Result<std::shared_ptr<TokenSource>> MakeSource(const CredentialOptions& auth) {
   if (auth.kind == CredentialKind::kManagedIdentity) {
     Result<ManagedIdentityEndpoint> endpoint = ManagedIdentityEndpoint::Resolve(auth);
     if (!endpoint.ok()) return endpoint.status();
@@ -46,7 +46,7 @@ Result<std::shared_ptr<TokenSource>> MakeSource(const AuthConfig& auth) {
     if (endpoint->scheme == "https") {
       // Only a configured test/non-Azure endpoint can be https; it is not
       // the authority, so connect_to does not apply to it.
-      AuthConfig direct = auth;
+      CredentialOptions direct = auth;
       direct.connect_to_host.clear();
       direct.connect_to_port = 0;
       Result<HttpExchange> https = HttpsExchange(endpoint->host, endpoint->port, direct);
@@ -85,7 +85,7 @@ Result<std::shared_ptr<TokenSource>> MakeSource(const AuthConfig& auth) {
 
 }  // namespace
 
-Result<std::shared_ptr<VaultAuthenticator>> VaultAuthenticator::Create(const AuthConfig& auth) {
+Result<std::shared_ptr<VaultAuthenticator>> VaultAuthenticator::Create(const CredentialOptions& auth) {
   Result<std::shared_ptr<TokenSource>> source = MakeSource(auth);
   if (!source.ok()) return source.status();
   auto cache = std::make_shared<TokenCache>(std::move(source).value());

@@ -21,7 +21,7 @@
 #include <string>
 #include <string_view>
 
-#include "config/vault_set_config.h"
+#include "keyvault/identity/credential_options.h"
 #include "core/deadline.h"
 #include "core/result.h"
 #include "core/secure_bytes.h"
@@ -37,7 +37,7 @@ struct AuthStats {
 
 class VaultAuthenticator {
  public:
-  static Result<std::shared_ptr<VaultAuthenticator>> Create(const AuthConfig& auth);
+  static Result<std::shared_ptr<VaultAuthenticator>> Create(const CredentialOptions& auth);
   virtual ~VaultAuthenticator() = default;
 
   // True once a challenge from vault_host was accepted (it stays true).

@@ -6,7 +6,7 @@
 
 #include <sstream>
 
-#include "config/azure_names.h"
+#include "keyvault/keys/azure_names.h"
 #include "core/base64url.h"
 #include "core/error_codes.h"
 #include "core/json_fields.h"

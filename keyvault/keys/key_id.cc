@@ -7,7 +7,7 @@
 #include <cctype>
 #include <vector>
 
-#include "config/azure_names.h"
+#include "keyvault/keys/azure_names.h"
 
 namespace geoekm {
 

@@ -7,7 +7,7 @@
 
 #include <thread>
 
-#include "config/azure_names.h"
+#include "keyvault/keys/azure_names.h"
 #include "core/base64url.h"
 #include "core/error_codes.h"
 #include "keyvault/keys/key_bundle_json.h"
@@ -39,34 +39,24 @@ std::string OpBody(WrapAlgorithm alg, const std::string& value) {
 
 }  // namespace
 
-Result<std::unique_ptr<KeyVaultClient>> KeyVaultClient::Create(const VaultConfig& vault, const RouterTuning& tuning,
+Result<std::unique_ptr<KeyVaultClient>> KeyVaultClient::Create(KeyVaultEndpoint endpoint,
                                                                std::shared_ptr<VaultAuthenticator> auth,
                                                                KeyVaultClientOptions options) {
   if (!auth) return InvalidArgument("KeyVaultClient needs an authenticator");
-  HttpsOrigin origin;
-  origin.host = vault.host;
-  origin.port = vault.port;
-  origin.connect_to_host = vault.connect_to_host;
-  origin.connect_to_port = vault.connect_to_port;
-  origin.ca_bundle = vault.ca_bundle;
-  origin.connect_timeout = vault.connect_timeout.count() > 0 ? vault.connect_timeout : tuning.connect_timeout;
-  origin.try_timeout = vault.try_timeout.count() > 0 ? vault.try_timeout : tuning.try_timeout;
-  auto transport = HttpsTransport::Create(origin);
-  if (!transport.ok()) return Status(transport.status()).WithVault(vault.name);
-  return std::make_unique<KeyVaultClient>(vault, tuning, std::move(auth), std::move(transport).value(),
+  auto transport = HttpsTransport::Create(endpoint.origin);
+  if (!transport.ok()) return Status(transport.status()).WithVault(endpoint.name);
+  return std::make_unique<KeyVaultClient>(std::move(endpoint), std::move(auth), std::move(transport).value(),
                                           std::move(options));
 }
 
-KeyVaultClient::KeyVaultClient(const VaultConfig& vault, const RouterTuning& tuning,
-                               std::shared_ptr<VaultAuthenticator> auth, std::shared_ptr<HttpsTransport> transport,
-                               KeyVaultClientOptions options)
-    : vault_(vault),
-      tuning_(tuning),
+KeyVaultClient::KeyVaultClient(KeyVaultEndpoint endpoint, std::shared_ptr<VaultAuthenticator> auth,
+                               std::shared_ptr<HttpsTransport> transport, KeyVaultClientOptions options)
+    : endpoint_(std::move(endpoint)),
       auth_(std::move(auth)),
       transport_(std::move(transport)),
       options_(std::move(options)),
-      backoff_(tuning.retry_base_delay, tuning.retry_max_delay),
-      budget_(tuning.retry_budget_ratio, tuning.retry_budget_min_per_second) {}
+      backoff_(options_.retry_base_delay, options_.retry_max_delay),
+      budget_(options_.retry_budget_ratio, options_.retry_budget_min_per_second) {}
 
 KeyVaultClientStats KeyVaultClient::stats() const {
   return KeyVaultClientStats{requests_.load(), retries_.load(), challenges_.load(), budget_exhausted_.load()};
@@ -97,11 +87,11 @@ Result<HttpResponse> KeyVaultClient::Execute(Call call, Deadline deadline) {
   Status last;
   for (;;) {
     SecureString token;
-    if (auth_->Challenged(vault_.host)) {
-      auto cached = auth_->CachedOrFreshToken(vault_.host, deadline);
+    if (auth_->Challenged(endpoint_.origin.host)) {
+      auto cached = auth_->CachedOrFreshToken(endpoint_.origin.host, deadline);
       if (!cached.ok()) {
         Wipe(request.body);
-        return Status(cached.status()).WithVault(vault_.name);
+        return Status(cached.status()).WithVault(endpoint_.name);
       }
       token = std::move(cached).value();
     }
@@ -130,11 +120,11 @@ Result<HttpResponse> KeyVaultClient::Execute(Call call, Deadline deadline) {
       // Challenge-based auth: the vault names its authority and resource.
       challenged = true;
       challenges_.fetch_add(1);
-      auto fresh = auth_->OnChallenge(vault_.host, response->header("www-authenticate"),
+      auto fresh = auth_->OnChallenge(endpoint_.origin.host, response->header("www-authenticate"),
                                       std::string_view(token.data(), token.size()), deadline);
       if (!fresh.ok()) {
         Wipe(request.body);  // a wrap's body holds the DEK
-        return Status(fresh.status()).WithVault(vault_.name);
+        return Status(fresh.status()).WithVault(endpoint_.name);
       }
       continue;  // the next loop iteration sends with the fresh token
     }
@@ -146,8 +136,8 @@ Result<HttpResponse> KeyVaultClient::Execute(Call call, Deadline deadline) {
       Wipe(request.body);
       return std::move(response).value();
     }
-    last = response.ok() ? VaultErrorFromResponse(*response, vault_.name, call.operation, call.path)
-                         : Status(response.status()).WithVault(vault_.name);
+    last = response.ok() ? VaultErrorFromResponse(*response, endpoint_.name, call.operation, call.path)
+                         : Status(response.status()).WithVault(endpoint_.name);
     if (response.ok()) Wipe(response->body);
     const bool throttled = last.error_class() == ErrorClass::kThrottled;
     // A 409 is a state conflict the service refused, not processed (a restore
@@ -160,7 +150,7 @@ Result<HttpResponse> KeyVaultClient::Execute(Call call, Deadline deadline) {
                            (last.error_class() == ErrorClass::kTransient && call.idempotent &&
                             last.code() != codes::kTlsFailure && last.code() != codes::kDeadlineExceeded &&
                             (!unreachable || options_.retry_unreachable));
-    if (!retryable || attempt >= tuning_.max_retries) break;
+    if (!retryable || attempt >= options_.max_retries) break;
     std::optional<Millis> retry_after;
     if (response.ok()) retry_after = RetryAfterOf(*response, std::chrono::system_clock::now());
     Millis delay = backoff_.Delay(attempt, retry_after);
@@ -187,9 +177,9 @@ Result<KeyBundle> KeyVaultClient::BundleCall(Call call, Deadline deadline) {
   if (bundle.ok()) return bundle;
   if (bundle.status().error_class() != ErrorClass::kInvalidInput) {
     // A well-formed key this provider cannot use (not RSA): no retry helps.
-    return Status(bundle.status()).Prefix(std::string(operation) + " failed: ").WithVault(vault_.name);
+    return Status(bundle.status()).Prefix(std::string(operation) + " failed: ").WithVault(endpoint_.name);
   }
-  return VaultParseError(parser_code, vault_.name, operation, bundle.status().message());
+  return VaultParseError(parser_code, endpoint_.name, operation, bundle.status().message());
 }
 
 Result<KeyBundle> KeyVaultClient::GetKey(const std::string& name, const std::string& version, Deadline deadline) {
@@ -209,19 +199,19 @@ Result<std::vector<KeyVersionItem>> KeyVaultClient::ListKeyVersions(const std::s
     if (!response.ok()) return response.status();
     auto parsed = ParseKeyVersionPage(response->body);
     if (!parsed.ok()) {
-      return VaultParseError(codes::kGetKeyJsonParser, vault_.name, "list key versions", parsed.status().message());
+      return VaultParseError(codes::kGetKeyJsonParser, endpoint_.name, "list key versions", parsed.status().message());
     }
     for (auto& item : parsed->items) out.push_back(std::move(item));
     if (parsed->next_link.empty()) return out;
     // nextLink is absolute and carries its own api-version: follow it on
     // our connection, with our api-version, and only to this vault's origin.
-    auto next = NextLinkTarget(parsed->next_link, vault_.host, vault_.port);
+    auto next = NextLinkTarget(parsed->next_link, endpoint_.origin.host, endpoint_.origin.port);
     if (!next.ok()) {
-      return VaultParseError(codes::kGetKeyJsonParser, vault_.name, "list key versions", next.status().message());
+      return VaultParseError(codes::kGetKeyJsonParser, endpoint_.name, "list key versions", next.status().message());
     }
     path = std::move(next).value();
   }
-  return VaultParseError(codes::kGetKeyJsonParser, vault_.name, "list key versions", "too many pages");
+  return VaultParseError(codes::kGetKeyJsonParser, endpoint_.name, "list key versions", "too many pages");
 }
 
 Result<Bytes> KeyVaultClient::WrapKey(const std::string& name, const std::string& version, WrapAlgorithm alg,
@@ -238,9 +228,9 @@ Result<Bytes> KeyVaultClient::WrapKey(const std::string& name, const std::string
   Wipe(encoded);
   if (!response.ok()) return response.status();
   auto value = ParseValueField(response->body);
-  if (!value.ok()) return VaultParseError(codes::kWrapJsonParser, vault_.name, "wrapkey", value.status().message());
+  if (!value.ok()) return VaultParseError(codes::kWrapJsonParser, endpoint_.name, "wrapkey", value.status().message());
   auto wrapped = Base64UrlDecode(*value);
-  if (!wrapped.ok()) return VaultParseError(codes::kWrapJsonParser, vault_.name, "wrapkey", "value is not base64url");
+  if (!wrapped.ok()) return VaultParseError(codes::kWrapJsonParser, endpoint_.name, "wrapkey", "value is not base64url");
   return wrapped;
 }
 
@@ -256,10 +246,10 @@ Result<SecureBytes> KeyVaultClient::UnwrapKey(const std::string& name, const std
   if (!response.ok()) return response.status();
   auto value = ParseValueField(response->body);
   Wipe(response->body);  // it held the DEK
-  if (!value.ok()) return VaultParseError(codes::kUnwrapJsonParser, vault_.name, "unwrapkey", value.status().message());
+  if (!value.ok()) return VaultParseError(codes::kUnwrapJsonParser, endpoint_.name, "unwrapkey", value.status().message());
   auto plain = Base64UrlDecodeSecure(*value);
   Wipe(*value);
-  if (!plain.ok()) return VaultParseError(codes::kUnwrapJsonParser, vault_.name, "unwrapkey", "value is not base64url");
+  if (!plain.ok()) return VaultParseError(codes::kUnwrapJsonParser, endpoint_.name, "unwrapkey", "value is not base64url");
   return plain;
 }
 
@@ -268,7 +258,7 @@ Result<std::string> KeyVaultClient::BackupKey(const std::string& name, Deadline 
   auto response = Execute({"backup", "POST", "/keys/" + name + "/backup", "", true, codes::kBackupJsonParser}, deadline);
   if (!response.ok()) return response.status();
   auto value = ParseValueField(response->body);
-  if (!value.ok()) return VaultParseError(codes::kBackupJsonParser, vault_.name, "backup", value.status().message());
+  if (!value.ok()) return VaultParseError(codes::kBackupJsonParser, endpoint_.name, "backup", value.status().message());
   return value;
 }
 

@@ -28,10 +28,10 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 
-#include "config/vault_set_config.h"
 #include "keyvault/identity/vault_authenticator.h"
 #include "keyvault/keys/retry_policy.h"
 #include "keyvault/http/https_transport.h"
@@ -39,6 +39,13 @@
 #include "keyvault/keys/key_vault_keys.h"
 
 namespace geoekm {
+
+// Where one vault is and how to reach it (provider/runtime maps a vault's
+// configuration onto it: key_vault_client_factory.h).
+struct KeyVaultEndpoint {
+  std::string name;    // the configured name: errors, logs, events
+  HttpsOrigin origin;  // host, port, connect_to, CA bundle, connect and per-try timeouts
+};
 
 struct KeyVaultClientOptions {
   // The router turns this off so that a throttled vault sheds load to the
@@ -51,6 +58,13 @@ struct KeyVaultClientOptions {
   bool retry_unreachable = true;
   std::string api_version = "7.4";
   int page_size = 25;  // maxresults of list calls (the service allows 1-25)
+  // Retries of one call (exponential backoff with full jitter) and the budget
+  // that caps them as a share of all requests (keyvault/keys/retry_policy.h).
+  int max_retries = 3;
+  std::chrono::milliseconds retry_base_delay{200};
+  std::chrono::milliseconds retry_max_delay{10000};
+  double retry_budget_ratio = 0.2;
+  int retry_budget_min_per_second = 10;
 };
 
 struct KeyVaultClientStats {
@@ -62,15 +76,15 @@ struct KeyVaultClientStats {
 
 class KeyVaultClient final : public KeyVaultKeys, public KeyVaultKeyAdministration {
  public:
-  static Result<std::unique_ptr<KeyVaultClient>> Create(const VaultConfig& vault, const RouterTuning& tuning,
+  static Result<std::unique_ptr<KeyVaultClient>> Create(KeyVaultEndpoint endpoint,
                                                         std::shared_ptr<VaultAuthenticator> auth,
                                                         KeyVaultClientOptions options = {});
   // With a given transport (tests, or a shared pool).
-  KeyVaultClient(const VaultConfig& vault, const RouterTuning& tuning, std::shared_ptr<VaultAuthenticator> auth,
+  KeyVaultClient(KeyVaultEndpoint endpoint, std::shared_ptr<VaultAuthenticator> auth,
                  std::shared_ptr<HttpsTransport> transport, KeyVaultClientOptions options);
 
   // Overrides both interfaces' vault_name().
-  const std::string& vault_name() const override { return vault_.name; }
+  const std::string& vault_name() const override { return endpoint_.name; }
 
   // --- KeyVaultKeys
 
@@ -110,8 +124,7 @@ class KeyVaultClient final : public KeyVaultKeys, public KeyVaultKeyAdministrati
   Status CheckName(const std::string& name) const;
   Status CheckVersion(const std::string& version) const;
 
-  const VaultConfig vault_;
-  const RouterTuning tuning_;
+  const KeyVaultEndpoint endpoint_;
   const std::shared_ptr<VaultAuthenticator> auth_;
   const std::shared_ptr<HttpsTransport> transport_;
   const KeyVaultClientOptions options_;

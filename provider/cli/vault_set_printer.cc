@@ -34,7 +34,7 @@ void Row(std::ostream& out, int indent, const std::string& key, const std::strin
       << value << "\n";
 }
 
-std::string Credential(const AuthConfig& auth) {
+std::string Credential(const CredentialOptions& auth) {
   switch (auth.kind) {
     case CredentialKind::kClientSecret:
       return auth.client_secret_file.empty() ? "client secret (inline in the configuration file, not shown)"
@@ -60,7 +60,7 @@ void PrintVaultSet(const VaultSetConfig& config, std::ostream& out) {
   for (const std::string& k : p.key_names) keys += (keys.empty() ? "" : ", ") + k;
   Row(out, 2, "set_name", p.set_name);
   Row(out, 2, "key_names", keys);
-  Row(out, 2, "wrap_algorithm", p.wrap_algorithm);
+  Row(out, 2, "wrap_algorithm", WrapAlgorithmName(p.wrap_algorithm));
   Row(out, 2, "state_path", p.state_path);
   Row(out, 2, "log_level", LogLevelName(p.log_level));
   Row(out, 2, "log_file", p.log_file.empty() ? "(stderr)" : p.log_file);
@@ -83,7 +83,7 @@ void PrintVaultSet(const VaultSetConfig& config, std::ostream& out) {
     Row(out, 5, "try_timeout", Timeout(v.try_timeout, config.router.try_timeout));
   }
 
-  const AuthConfig& a = config.auth;
+  const CredentialOptions& a = config.auth;
   out << "\nauth\n";
   Row(out, 2, "tenant", a.tenant);
   Row(out, 2, "additionally_allowed_tenants",

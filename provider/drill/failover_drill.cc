@@ -171,7 +171,7 @@ class Drill {
 
  private:
   WrapAlgorithm WrapAlgorithmFromConfig() const {
-    return rt_.config().provider.wrap_algorithm == "RSA-OAEP" ? WrapAlgorithm::kRsaOaep : WrapAlgorithm::kRsaOaep256;
+    return rt_.config().provider.wrap_algorithm;
   }
 
   // Unwraps every DEK with `concurrency` threads, as a SQL Server failover

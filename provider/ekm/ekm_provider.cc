@@ -83,8 +83,7 @@ Result<std::unique_ptr<EkmProvider>> EkmProvider::Open(const std::string& config
 }
 
 EkmProvider::EkmProvider(std::unique_ptr<VaultSetRuntime> runtime) : runtime_(std::move(runtime)) {
-  configured_alg_ =
-      config().provider.wrap_algorithm == "RSA-OAEP" ? WrapAlgorithm::kRsaOaep : WrapAlgorithm::kRsaOaep256;
+  configured_alg_ = config().provider.wrap_algorithm;
 }
 
 EkmProvider::~EkmProvider() = default;
@@ -94,7 +93,7 @@ Poco::Logger& EkmProvider::logger() const { return EventLogger(runtime_->config(
 Deadline EkmProvider::NewDeadline() const { return Deadline::After(config().router.operation_deadline); }
 
 Status EkmProvider::Authenticate(std::string_view name, const SecureString& password) const {
-  const AuthConfig& auth = config().auth;
+  const CredentialOptions& auth = config().auth;
   if (name != config().provider.set_name) {
     return AuthFailed(codes::kVaultNameNotResolved, "the credential's name '" + std::string(name.substr(0, 128)) +
                                                         "' is not this provider's vault set '" +

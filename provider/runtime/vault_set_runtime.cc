@@ -6,7 +6,7 @@
 #include "provider/runtime/log_setup.h"
 #include "provider/runtime/observer_fan_out.h"
 #include "state/state_file.h"
-#include "keyvault/keys/key_vault_client.h"
+#include "provider/runtime/key_vault_client_factory.h"
 
 namespace geoekm {
 namespace {
@@ -19,7 +19,7 @@ Result<std::shared_ptr<KeyVaultKeys>> MakeHttpsVault(const VaultConfig& vault, c
   KeyVaultClientOptions options;
   options.retry_throttled = false;
   options.retry_unreachable = false;
-  auto client = KeyVaultClient::Create(vault, tuning, std::move(auth), options);
+  auto client = MakeKeyVaultClient(vault, tuning, std::move(auth), options);
   if (!client.ok()) return client.status();
   return std::shared_ptr<KeyVaultKeys>(std::move(client).value());
 }

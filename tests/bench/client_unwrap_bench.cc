@@ -21,6 +21,7 @@
 #include "tests/support/raw_unwrap_session.h"
 #include "tests/support/testbed.h"
 #include "keyvault/keys/key_vault_client.h"
+#include "provider/runtime/key_vault_client_factory.h"
 
 namespace geoekm {
 namespace {
@@ -46,7 +47,7 @@ struct Fixture {
     f.testbed = std::move(tb).value();
     f.config = *LoadVaultSetConfig(f.testbed->info().geoekm_ini);
     f.auth = *VaultAuthenticator::Create(f.config.auth);
-    f.client = std::move(KeyVaultClient::Create(f.config.vaults.front(), f.config.router, f.auth).value());
+    f.client = std::move(MakeKeyVaultClient(f.config.vaults.front(), f.config.router, f.auth).value());
     f.version = f.testbed->info().key_copies.front().version;
     SecureBytes dek(32, 9);
     f.wrapped = *f.client->WrapKey(f.testbed->info().key_name, f.version, WrapAlgorithm::kRsaOaep256, dek,

@@ -43,6 +43,7 @@
 
 #include "keyvault/identity/vault_authenticator.h"
 #include "keyvault/keys/key_vault_client.h"
+#include "provider/runtime/key_vault_client_factory.h"
 #include "tests/bench/bench_testbed.h"
 #include "tests/support/raw_unwrap_session.h"
 
@@ -91,7 +92,7 @@ struct Fixture : BenchTestbed {
     const VaultConfig& v = f.config.vaults.front();
     // The token comes after the vault's challenge, which one client call meets.
     auto auth = OrThrow(VaultAuthenticator::Create(f.config.auth));
-    auto client = OrThrow(KeyVaultClient::Create(v, f.config.router, auth));
+    auto client = OrThrow(MakeKeyVaultClient(v, f.config.router, auth));
     OrThrow(client->GetKey(f.wrapped[0].key_name, f.primary_version, CallerDeadline()));
     const SecureString token = OrThrow(auth->CachedOrFreshToken(v.host, CallerDeadline()));
     f.raw = {v.host,          v.port,           v.connect_to_host, v.connect_to_port, v.ca_bundle,

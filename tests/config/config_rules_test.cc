@@ -33,7 +33,7 @@ TEST_P(ConfigRulesTest, ValidSetLoadsWithDefaults) {
   Result<VaultSetConfig> r = Load(spec_);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->provider.set_name, "geoekm-test");
-  EXPECT_EQ(r->provider.wrap_algorithm, "RSA-OAEP-256");
+  EXPECT_EQ(r->provider.wrap_algorithm, WrapAlgorithm::kRsaOaep256);
   EXPECT_EQ(r->provider.log_level, LogLevel::kInfo);
   EXPECT_FALSE(r->provider.single_vault);
   ASSERT_EQ(r->vaults.size(), 3u);
@@ -108,7 +108,7 @@ TEST_P(ConfigRulesTest, WrapAlgorithm) {
   spec_.Set("provider", "wrap_algorithm", Str("RSA-OAEP"));
   Result<VaultSetConfig> r = Load(spec_);
   ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_EQ(r->provider.wrap_algorithm, "RSA-OAEP");
+  EXPECT_EQ(r->provider.wrap_algorithm, WrapAlgorithm::kRsaOaep);
 }
 
 TEST_P(ConfigRulesTest, StatePathRequiredAndResolvedAgainstConfigDir) {

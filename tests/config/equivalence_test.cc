@@ -20,7 +20,7 @@ auto Fields(const VaultConfig& v) {
   return std::tie(v.name, v.url, v.host, v.port, v.region, v.geography, v.priority, v.connect_to_host,
                   v.connect_to_port, v.ca_bundle, v.connect_timeout, v.try_timeout);
 }
-auto Fields(const AuthConfig& a) {
+auto Fields(const CredentialOptions& a) {
   return std::tie(a.tenant, a.authority_host, a.kind, a.endpoint_version, a.client_id, a.client_secret_file,
                   a.certificate_file, a.certificate_key_file, a.certificate_password_file,
                   a.managed_identity_client_id, a.managed_identity_endpoint, a.ca_bundle, a.connect_to_host,

@@ -22,6 +22,7 @@
 #include "tests/support/testbed_suite.h"
 #include "tests/support/vaultsim_admin_client.h"
 #include "keyvault/keys/key_vault_client.h"
+#include "provider/runtime/key_vault_client_factory.h"
 
 namespace geoekm {
 namespace {
@@ -177,7 +178,7 @@ TEST_F(LoggingOnTestbed, NoSecretReachesTheLogEvenAtDebug) {
     KeyVaultClientOptions o;
     o.retry_throttled = false;
     o.retry_unreachable = false;
-    auto client = KeyVaultClient::Create(v, tuning, std::move(a), o);
+    auto client = MakeKeyVaultClient(v, tuning, std::move(a), o);
     if (!client.ok()) return client.status();
     return std::shared_ptr<KeyVaultKeys>(std::move(client).value());
   };

@@ -22,6 +22,7 @@
 #include "tests/support/testbed.h"
 #include "tests/support/vaultsim_admin_client.h"
 #include "keyvault/keys/key_vault_client.h"
+#include "provider/runtime/key_vault_client_factory.h"
 
 namespace geoekm {
 namespace {
@@ -86,7 +87,7 @@ class RouterOnTestbed : public ::testing::Test {
     std::map<char, PrivateRsaJwk> keys;
     for (std::size_t i = 0; i < layout.size(); ++i) {
       if (!keys.count(layout[i])) keys.emplace(layout[i], testing::NewPrivateJwk());
-      auto client = KeyVaultClient::Create(config_.vaults[i], config_.router, *auth);
+      auto client = MakeKeyVaultClient(config_.vaults[i], config_.router, *auth);
       EXPECT_TRUE(client.ok()) << client.status().ToString();
       if (!client.ok()) return thumbprints;
       auto imported = (*client)->ImportKey(name, keys.at(layout[i]), false, {}, Soon());
@@ -286,7 +287,7 @@ TEST_F(RouterOnTestbed, WithoutHistoryOrPinNoVaultDecidesWhatTheKeyIs) {
   // Unwraps name their material: the honest copies serve it.
   auto auth = VaultAuthenticator::Create(config_.auth);
   ASSERT_TRUE(auth.ok());
-  auto west = KeyVaultClient::Create(config_.vaults[1], config_.router, *auth);
+  auto west = MakeKeyVaultClient(config_.vaults[1], config_.router, *auth);
   ASSERT_TRUE(west.ok());
   auto key = (*west)->GetKey("rogue-primary", "", Soon());
   ASSERT_TRUE(key.ok()) << key.status().ToString();
@@ -369,7 +370,7 @@ TEST_F(RouterOnTestbed, RogueVaultWithOtherMaterialIsNeverUsedForWrapAndIsReport
   {
     auto auth = VaultAuthenticator::Create(config_.auth);
     ASSERT_TRUE(auth.ok());
-    auto make = [&](const VaultConfig& v) { return std::move(KeyVaultClient::Create(v, config_.router, *auth).value()); };
+    auto make = [&](const VaultConfig& v) { return std::move(MakeKeyVaultClient(v, config_.router, *auth).value()); };
     auto east = make(config_.vaults[0]);
     auto west = make(config_.vaults[1]);
     auto jp = make(config_.vaults[2]);

@@ -29,8 +29,8 @@ SecureString Secure(const std::string& s) { return SecureString(s.begin(), s.end
 class AuthIntegrationTest : public TestbedSuite {
  protected:
   // The authority exactly as geoekm's config would name it.
-  static AuthConfig SecretConfig() {
-    AuthConfig auth;
+  static CredentialOptions SecretConfig() {
+    CredentialOptions auth;
     auth.tenant = info().tenant;
     auth.authority_host = info().login_url;
     auth.connect_to_host = "127.0.0.1";
@@ -40,14 +40,14 @@ class AuthIntegrationTest : public TestbedSuite {
     auth.client_secret = Secure(testbed().ClientSecret());
     return auth;
   }
-  static AuthConfig CertificateConfig() {
-    AuthConfig auth = SecretConfig();
+  static CredentialOptions CertificateConfig() {
+    CredentialOptions auth = SecretConfig();
     auth.kind = CredentialKind::kCertificate;
     auth.client_secret.clear();
     return auth;
   }
-  static AuthConfig ManagedIdentityConfig() {
-    AuthConfig auth;
+  static CredentialOptions ManagedIdentityConfig() {
+    CredentialOptions auth;
     auth.tenant = info().tenant;
     auth.kind = CredentialKind::kManagedIdentity;
     auth.managed_identity_endpoint = info().imds_endpoint;
@@ -70,7 +70,7 @@ class AuthIntegrationTest : public TestbedSuite {
     EXPECT_EQ(jwt.claims->optValue<std::string>("appid", ""), info().client_id);
   }
 
-  static Result<SecureString> TokenVia(const AuthConfig& auth, std::shared_ptr<VaultAuthenticator>* keep = nullptr) {
+  static Result<SecureString> TokenVia(const CredentialOptions& auth, std::shared_ptr<VaultAuthenticator>* keep = nullptr) {
     auto authenticator = VaultAuthenticator::Create(auth);
     if (!authenticator.ok()) return authenticator.status();
     if (keep) *keep = authenticator.value();
@@ -78,7 +78,7 @@ class AuthIntegrationTest : public TestbedSuite {
   }
 
   // TokenVia(auth) succeeds with a genuine token.
-  static void ExpectGenuineTokenVia(const AuthConfig& auth) {
+  static void ExpectGenuineTokenVia(const CredentialOptions& auth) {
     auto token = TokenVia(auth);
     ASSERT_TRUE(token.ok()) << token.status().ToString();
     ExpectGenuineToken(token.value());
@@ -140,31 +140,31 @@ TEST_F(AuthIntegrationTest, ClientSecretV2AndV1) {
   EXPECT_EQ(again.value(), v2.value());
   EXPECT_EQ(auth->stats().token_fetches, 1u);
 
-  AuthConfig v1_config = SecretConfig();
+  CredentialOptions v1_config = SecretConfig();
   v1_config.endpoint_version = TokenEndpointVersion::kV1;
   ExpectGenuineTokenVia(v1_config);
 }
 
 TEST_F(AuthIntegrationTest, ClientSecretFromFile) {
-  AuthConfig config = SecretConfig();
+  CredentialOptions config = SecretConfig();
   config.client_secret.clear();
   config.client_secret_file = info().client_secret_file;
   ExpectGenuineTokenVia(config);
 }
 
 TEST_F(AuthIntegrationTest, PemCertificateCombinedAndSplit) {
-  AuthConfig combined = CertificateConfig();
+  CredentialOptions combined = CertificateConfig();
   combined.certificate_file = info().client_certificate_file;
   ASSERT_NO_FATAL_FAILURE(ExpectGenuineTokenVia(combined));
 
-  AuthConfig split = CertificateConfig();
+  CredentialOptions split = CertificateConfig();
   split.certificate_file = info().client_certificate_cert_file;
   split.certificate_key_file = info().client_certificate_key_file;
   ExpectGenuineTokenVia(split);
 }
 
 TEST_F(AuthIntegrationTest, PfxCertificate) {
-  AuthConfig config = CertificateConfig();
+  CredentialOptions config = CertificateConfig();
   config.certificate_file = info().client_pfx_file;
   config.certificate_password_file = info().client_pfx_password_file;
   ExpectGenuineTokenVia(config);
@@ -173,7 +173,7 @@ TEST_F(AuthIntegrationTest, PfxCertificate) {
 TEST_F(AuthIntegrationTest, UnregisteredCertificateIs3303) {
   // A certificate the login service does not know for this app.
   const auto& pki = testing::TestPkiFiles::Shared();
-  AuthConfig config = CertificateConfig();
+  CredentialOptions config = CertificateConfig();
   config.certificate_file = pki.client_pem(2);
   auto token = TokenVia(config);
   ASSERT_FALSE(token.ok());
@@ -183,7 +183,7 @@ TEST_F(AuthIntegrationTest, UnregisteredCertificateIs3303) {
 TEST_F(AuthIntegrationTest, ManagedIdentityViaImds) {
   ASSERT_NO_FATAL_FAILURE(ExpectGenuineTokenVia(ManagedIdentityConfig()));  // the identity's tokens carry the app id
 
-  AuthConfig user_assigned = ManagedIdentityConfig();
+  CredentialOptions user_assigned = ManagedIdentityConfig();
   user_assigned.managed_identity_client_id = info().managed_identity_client_id;
   auto named = TokenVia(user_assigned);
   ASSERT_TRUE(named.ok()) << named.status().ToString();
@@ -197,7 +197,7 @@ TEST_F(AuthIntegrationTest, ManagedIdentityViaImds) {
 TEST_F(AuthIntegrationTest, AppServiceManagedIdentityFromEnvironment) {
   setenv("IDENTITY_ENDPOINT", info().app_service_endpoint.c_str(), 1);
   setenv("IDENTITY_HEADER", info().identity_header.c_str(), 1);
-  AuthConfig config;
+  CredentialOptions config;
   config.tenant = info().tenant;
   config.kind = CredentialKind::kManagedIdentity;
   auto token = TokenVia(config);
@@ -212,7 +212,7 @@ TEST_F(AuthIntegrationTest, AppServiceManagedIdentityFromEnvironment) {
 }
 
 TEST_F(AuthIntegrationTest, WrongSecretIs3303AndNeverQuoted) {
-  AuthConfig config = SecretConfig();
+  CredentialOptions config = SecretConfig();
   const std::string wrong = "Wr0ng~secret-value-xyz";
   config.client_secret = Secure(wrong);
   std::shared_ptr<VaultAuthenticator> auth;
@@ -229,7 +229,7 @@ TEST_F(AuthIntegrationTest, WrongSecretIs3303AndNeverQuoted) {
 
 // Only a tenant the config allows is asked; the login service does not know this one.
 TEST_F(AuthIntegrationTest, UnknownAllowedTenantFromChallengeIs3303) {
-  AuthConfig config = SecretConfig();
+  CredentialOptions config = SecretConfig();
   config.additionally_allowed_tenants = {"ffffffff-0000-0000-0000-000000000000"};
   auto auth = VaultAuthenticator::Create(config).value();
   std::string challenge = "Bearer authorization=\"https://login.example/ffffffff-0000-0000-0000-000000000000\", "
@@ -268,7 +268,7 @@ TEST(AuthShortTokenTest, ShortLivedTokensAreRefreshedTransparently) {
   int port = WaitForPortFile(dir.File("login.port"), login, std::chrono::seconds(30));
   ASSERT_GT(port, 0) << ReadFileText(dir.File("login.log"));
 
-  AuthConfig config;
+  CredentialOptions config;
   config.tenant = tenant;
   config.authority_host = "https://login.vault.test:" + std::to_string(port);
   config.connect_to_host = "127.0.0.1";

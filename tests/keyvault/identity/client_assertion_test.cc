@@ -109,7 +109,7 @@ TEST_F(ClientAssertionTest, KeyOfAnotherCertificateIs3816) {
 
 TEST_F(ClientAssertionTest, SourceSendsAssertionForm) {
   auto c = ClientCertificate::Load(cert_->combined_pem, "", "").value();
-  AuthConfig auth;
+  CredentialOptions auth;
   auth.authority_host = "https://login.test";
   HttpRequest seen;
   ClientCertificateSource source(TokenEndpoint::FromConfig(auth).value(), "client-123", c,

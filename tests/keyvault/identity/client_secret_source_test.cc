@@ -14,8 +14,8 @@
 namespace geoekm {
 namespace {
 
-AuthConfig Config(TokenEndpointVersion v = TokenEndpointVersion::kV2) {
-  AuthConfig auth;
+CredentialOptions Config(TokenEndpointVersion v = TokenEndpointVersion::kV2) {
+  CredentialOptions auth;
   auth.authority_host = "https://login.test:8443";
   auth.endpoint_version = v;
   auth.client_id = "0123456789abcdef0123456789abcdef";
@@ -126,7 +126,7 @@ TEST(ClientSecretSourceTest, TransportFailureKeepsItsCode) {
 }
 
 TEST(TokenEndpointTest, RequiresHttpsAndKeepsBasePath) {
-  AuthConfig auth = Config();
+  CredentialOptions auth = Config();
   auth.authority_host = "http://login.test";
   EXPECT_EQ(TokenEndpoint::FromConfig(auth).status().code(), codes::kConfigInvalid);
   auth.authority_host = "https://login.microsoftonline.com/";

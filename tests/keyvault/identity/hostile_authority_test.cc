@@ -30,8 +30,8 @@ std::string ChallengeNaming(const std::string& tenant) {
   return "Bearer authorization=\"https://login.microsoftonline.com/" + tenant + "\", resource=\"https://vault.test\"";
 }
 
-AuthConfig ConfigFor(const HostileServer& authority) {
-  AuthConfig auth;
+CredentialOptions ConfigFor(const HostileServer& authority) {
+  CredentialOptions auth;
   auth.tenant = kTenant;
   auth.authority_host = "https://" + std::string(testing::kLoginHost) + ":" + std::to_string(authority.port());
   auth.connect_to_host = "127.0.0.1";
@@ -42,7 +42,7 @@ AuthConfig ConfigFor(const HostileServer& authority) {
   return auth;
 }
 
-Result<SecureString> TokenFor(const AuthConfig& config, const std::string& challenge, Deadline deadline) {
+Result<SecureString> TokenFor(const CredentialOptions& config, const std::string& challenge, Deadline deadline) {
   auto auth = VaultAuthenticator::Create(config);
   if (!auth.ok()) return auth.status();
   return (*auth)->OnChallenge(kVaultHost, challenge, "", deadline);
@@ -75,7 +75,7 @@ TEST_F(HostileAuthorityTest, ChallengeNamingAnotherTenantSendsNoCredential) {
 // "%2e%2e" decodes to "..": POST /../oauth2/... must never be sent, even
 // with any tenant allowed.
 TEST_F(HostileAuthorityTest, DotDotTenantIsRefused) {
-  AuthConfig config = ConfigFor(authority_);
+  CredentialOptions config = ConfigFor(authority_);
   config.additionally_allowed_tenants = {"*"};
   auto token = TokenFor(config, ChallengeNaming("%2e%2e"), Deadline::After(10s));
   ASSERT_FALSE(token.ok());
@@ -84,7 +84,7 @@ TEST_F(HostileAuthorityTest, DotDotTenantIsRefused) {
 }
 
 TEST_F(HostileAuthorityTest, AdditionallyAllowedTenantGetsItsToken) {
-  AuthConfig config = ConfigFor(authority_);
+  CredentialOptions config = ConfigFor(authority_);
   config.additionally_allowed_tenants = {kOtherTenant};
   auto token = TokenFor(config, ChallengeNaming(kOtherTenant), Deadline::After(10s));
   ASSERT_TRUE(token.ok()) << token.status().ToString();

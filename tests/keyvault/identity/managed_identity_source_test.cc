@@ -45,7 +45,7 @@ std::string Header(const HttpRequest& r, const std::string& name) {
 }
 
 TEST(ManagedIdentityEndpointTest, DefaultsToImds) {
-  auto e = ManagedIdentityEndpoint::Resolve(AuthConfig{}, NoEnv);
+  auto e = ManagedIdentityEndpoint::Resolve(CredentialOptions{}, NoEnv);
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(e->kind, ManagedIdentityEndpoint::Kind::kImds);
   EXPECT_EQ(e->host, "169.254.169.254");
@@ -54,7 +54,7 @@ TEST(ManagedIdentityEndpointTest, DefaultsToImds) {
 }
 
 TEST(ManagedIdentityEndpointTest, ConfiguredEndpointWinsAndGetsImdsPath) {
-  AuthConfig auth;
+  CredentialOptions auth;
   auth.managed_identity_endpoint = "http://127.0.0.1:4242";
   auto env = [](const char* n) -> const char* {
     return std::string(n) == "IDENTITY_ENDPOINT" ? "http://127.0.0.1:1/msi" : "hdr";
@@ -71,7 +71,7 @@ TEST(ManagedIdentityEndpointTest, ConfiguredEndpointWinsAndGetsImdsPath) {
 TEST(ManagedIdentitySourceTest, ImdsRequestShape) {
   Recorder rec;
   rec.answers = {{200, kImdsBody}};
-  ManagedIdentitySource source(ManagedIdentityEndpoint::Resolve(AuthConfig{}, NoEnv).value(), "", rec.exchange());
+  ManagedIdentitySource source(ManagedIdentityEndpoint::Resolve(CredentialOptions{}, NoEnv).value(), "", rec.exchange());
   auto t = source.Fetch({"ignored", "https://vault.test"}, Deadline::Never());
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ(std::string_view(t->value), "mi-token");
@@ -85,7 +85,7 @@ TEST(ManagedIdentitySourceTest, ImdsRequestShape) {
 TEST(ManagedIdentitySourceTest, UserAssignedClientId) {
   Recorder rec;
   rec.answers = {{200, kImdsBody}};
-  ManagedIdentitySource source(ManagedIdentityEndpoint::Resolve(AuthConfig{}, NoEnv).value(), "uai-1",
+  ManagedIdentitySource source(ManagedIdentityEndpoint::Resolve(CredentialOptions{}, NoEnv).value(), "uai-1",
                                rec.exchange());
   ASSERT_TRUE(source.Fetch({"", "https://vault.test"}, Deadline::Never()).ok());
   EXPECT_NE(rec.requests[0].target.find("&client_id=uai-1"), std::string::npos);
@@ -98,7 +98,7 @@ TEST(ManagedIdentitySourceTest, AppServiceRequestShape) {
     if (name == "IDENTITY_HEADER") return "header-secret";
     return nullptr;
   };
-  auto e = ManagedIdentityEndpoint::Resolve(AuthConfig{}, env);
+  auto e = ManagedIdentityEndpoint::Resolve(CredentialOptions{}, env);
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(e->kind, ManagedIdentityEndpoint::Kind::kAppService);
   Recorder rec;
@@ -116,7 +116,7 @@ TEST(ManagedIdentitySourceTest, AppServiceRequestShape) {
 TEST(ManagedIdentitySourceTest, RetriesImdsUnavailableThenSucceeds) {
   Recorder rec;
   rec.answers = {{503, ""}, {410, ""}, {200, kImdsBody}};
-  ManagedIdentitySource source(ManagedIdentityEndpoint::Resolve(AuthConfig{}, NoEnv).value(), "", rec.exchange());
+  ManagedIdentitySource source(ManagedIdentityEndpoint::Resolve(CredentialOptions{}, NoEnv).value(), "", rec.exchange());
   auto t = source.Fetch({"", "https://vault.test"}, Deadline::After(Millis(30000)));
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ(rec.requests.size(), 3u);
@@ -125,7 +125,7 @@ TEST(ManagedIdentitySourceTest, RetriesImdsUnavailableThenSucceeds) {
 TEST(ManagedIdentitySourceTest, BadRequestIsNotRetried) {
   Recorder rec;
   rec.answers = {{400, R"({"error":"invalid_resource","error_description":"AADSTS50001: resource not found"})"}};
-  ManagedIdentitySource source(ManagedIdentityEndpoint::Resolve(AuthConfig{}, NoEnv).value(), "", rec.exchange());
+  ManagedIdentitySource source(ManagedIdentityEndpoint::Resolve(CredentialOptions{}, NoEnv).value(), "", rec.exchange());
   auto t = source.Fetch({"", "https://vault.test"}, Deadline::After(Millis(30000)));
   ASSERT_FALSE(t.ok());
   EXPECT_EQ(t.status().code(), codes::kTokenFailed);
@@ -157,7 +157,7 @@ TEST(PlainHttpExchangeTest, TalksToALoopbackImds) {
   Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
   Poco::Net::HTTPServer server(new EchoFactory, socket, new Poco::Net::HTTPServerParams);
   server.start();
-  AuthConfig auth;
+  CredentialOptions auth;
   auth.managed_identity_endpoint = "http://127.0.0.1:" + std::to_string(socket.address().port());
   auto endpoint = ManagedIdentityEndpoint::Resolve(auth, NoEnv).value();
   auto plain = std::make_shared<PlainHttpExchange>(endpoint.host, endpoint.port);

@@ -2,6 +2,7 @@
 // TLS on loopback): every operation, every fault mapped to its connector
 // code, secrets never in errors, and many threads on one client.
 #include "keyvault/keys/key_vault_client.h"
+#include "provider/runtime/key_vault_client_factory.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -70,7 +71,7 @@ class KeyVaultClientTest : public ::testing::Test {
   static Client MakeClient(const std::string& vault, KeyVaultClientOptions options = {}, VaultConfig* override = nullptr) {
     auto auth = VaultAuthenticator::Create(config_->auth);
     EXPECT_TRUE(auth.ok()) << auth.status().ToString();
-    auto client = KeyVaultClient::Create(override ? *override : Vault(vault), config_->router, *auth, options);
+    auto client = MakeKeyVaultClient(override ? *override : Vault(vault), config_->router, *auth, options);
     EXPECT_TRUE(client.ok()) << client.status().ToString();
     return Client{*auth, std::move(client).value()};
   }
@@ -508,7 +509,7 @@ TEST_F(KeyVaultClientTest, WrongSecretIs3303WithoutTheSecret) {
   bad.auth.client_secret = SecureString("definitely-not-the-secret-value");
   auto auth = VaultAuthenticator::Create(bad.auth);
   ASSERT_TRUE(auth.ok());
-  auto c = KeyVaultClient::Create(Vault("eastus"), bad.router, *auth);
+  auto c = MakeKeyVaultClient(Vault("eastus"), bad.router, *auth);
   ASSERT_TRUE(c.ok());
   auto r = (*c)->GetKey(KeyName(), "", Soon());
   ASSERT_FALSE(r.ok());

@@ -92,21 +92,20 @@ const char kVersion[] = "0123456789abcdef0123456789abcdef";
 class KeyVaultClientUnitTest : public ::testing::Test {
  protected:
   KeyVaultClientUnitTest() {
-    vault_.name = "eastus";
-    vault_.host = kHost;
-    tuning_.retry_base_delay = Millis(1);
-    tuning_.retry_max_delay = Millis(5);
-    tuning_.max_retries = 3;
+    endpoint_.name = "eastus";
+    endpoint_.origin.host = kHost;
     transport_ = std::make_shared<ScriptedTransport>();
     auth_ = std::make_shared<FakeAuthenticator>();
   }
   std::unique_ptr<KeyVaultClient> Make(KeyVaultClientOptions options = {}) {
-    return std::make_unique<KeyVaultClient>(vault_, tuning_, auth_, transport_, options);
+    options.retry_base_delay = Millis(1);
+    options.retry_max_delay = Millis(5);
+    options.max_retries = 3;
+    return std::make_unique<KeyVaultClient>(endpoint_, auth_, transport_, options);
   }
   static Deadline Soon() { return Deadline::After(std::chrono::seconds(10)); }
 
-  VaultConfig vault_;
-  RouterTuning tuning_;
+  KeyVaultEndpoint endpoint_;
   std::shared_ptr<ScriptedTransport> transport_;
   std::shared_ptr<FakeAuthenticator> auth_;
 };

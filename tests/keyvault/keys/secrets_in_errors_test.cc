@@ -12,6 +12,7 @@
 #include "tests/support/testbed.h"
 #include "tests/support/vaultsim_admin_client.h"
 #include "keyvault/keys/key_vault_client.h"
+#include "provider/runtime/key_vault_client_factory.h"
 
 namespace geoekm {
 namespace {
@@ -32,7 +33,7 @@ TEST(SecretsInErrorsIntegration, NoFailureCarriesTokenSecretOrDek) {
   ASSERT_TRUE(auth.ok()) << auth.status().ToString();
   KeyVaultClientOptions no_throttle_retry;
   no_throttle_retry.retry_throttled = false;
-  auto client = KeyVaultClient::Create(east, config->router, *auth, no_throttle_retry);
+  auto client = MakeKeyVaultClient(east, config->router, *auth, no_throttle_retry);
   ASSERT_TRUE(client.ok()) << client.status().ToString();
   KeyVaultClient& c = **client;
   const std::string version = info.key_copies.front().version;
@@ -85,7 +86,7 @@ TEST(SecretsInErrorsIntegration, NoFailureCarriesTokenSecretOrDek) {
 
   VaultConfig wrong_ca = east;
   wrong_ca.ca_bundle.clear();
-  auto tls = KeyVaultClient::Create(wrong_ca, config->router, *auth);
+  auto tls = MakeKeyVaultClient(wrong_ca, config->router, *auth);
   ASSERT_TRUE(tls.ok());
   expect_failure((*tls)->WrapKey(info.key_name, version, WrapAlgorithm::kRsaOaep256, dek, Soon()), "wrong CA");
 

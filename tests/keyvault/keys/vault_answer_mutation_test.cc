@@ -9,7 +9,7 @@
 #include <optional>
 #include <set>
 
-#include "config/azure_names.h"
+#include "keyvault/keys/azure_names.h"
 #include "core/error_codes.h"
 #include "tests/support/json_mutations.h"
 #include "keyvault/keys/key_bundle_json.h"

@@ -11,6 +11,7 @@
 #include "config/config_loader.h"
 #include "keyvault/identity/vault_authenticator.h"
 #include "keyvault/keys/key_vault_client.h"
+#include "provider/runtime/key_vault_client_factory.h"
 #include "tests/support/test_private_jwk.h"
 
 int main(int argc, char** argv) {
@@ -33,7 +34,7 @@ int main(int argc, char** argv) {
   const std::set<std::string> only(argv + 3, argv + argc);
   for (const auto& vault : config->vaults) {
     if (!only.empty() && only.count(vault.name) == 0) continue;
-    auto client = geoekm::KeyVaultClient::Create(vault, config->router, *auth);
+    auto client = geoekm::MakeKeyVaultClient(vault, config->router, *auth);
     if (!client.ok()) {
       std::fprintf(stderr, "%s: %s\n", vault.name.c_str(), client.status().ToString().c_str());
       return 1;

@@ -1,4 +1,4 @@
-#include "config/azure_names.h"
+#include "keyvault/keys/azure_names.h"
 
 #include <Poco/Ascii.h>
 #include <Poco/String.h>
