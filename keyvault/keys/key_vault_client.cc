@@ -10,6 +10,7 @@
 #include "keyvault/keys/azure_names.h"
 #include "core/base64url.h"
 #include "core/error_codes.h"
+#include "keyvault/keys/challenge_auth_policy.h"
 #include "keyvault/keys/key_bundle_json.h"
 #include "keyvault/keys/key_id.h"
 #include "keyvault/keys/next_link.h"
@@ -55,11 +56,12 @@ KeyVaultClient::KeyVaultClient(KeyVaultEndpoint endpoint, std::shared_ptr<VaultA
       auth_(std::move(auth)),
       transport_(std::move(transport)),
       options_(std::move(options)),
-      backoff_(options_.retry_base_delay, options_.retry_max_delay),
-      budget_(options_.retry_budget_ratio, options_.retry_budget_min_per_second) {}
+      retry_(RetryRules{options_.max_retries, options_.retry_throttled, options_.retry_unreachable},
+             options_.retry_base_delay, options_.retry_max_delay, options_.retry_budget_ratio,
+             options_.retry_budget_min_per_second) {}
 
 KeyVaultClientStats KeyVaultClient::stats() const {
-  return KeyVaultClientStats{requests_.load(), retries_.load(), challenges_.load(), budget_exhausted_.load()};
+  return KeyVaultClientStats{requests_.load(), retries_.load(), challenges_.load(), retry_.budget_exhausted()};
 }
 
 Status KeyVaultClient::CheckName(const std::string& name) const {
@@ -72,34 +74,25 @@ Status KeyVaultClient::CheckVersion(const std::string& version) const {
              : InvalidArgument("key version must be the vault's version id (letters and digits)");
 }
 
+// The pipeline of one call: challenge auth (ChallengeAuthPolicy), the send
+// with a fresh client request id, error mapping (VaultErrorFromResponse),
+// retry (RetryPolicy). The body is wiped however the call ends.
 Result<HttpResponse> KeyVaultClient::Execute(Call call, Deadline deadline) {
-  budget_.OnRequest();
+  retry_.OnCall();
   HttpRequest request;
   request.method = call.method;
   request.target = call.path + (call.path.find('?') == std::string::npos ? "?" : "&") +
                    "api-version=" + options_.api_version;
   request.body = std::move(call.body);
-  bool challenged = false;
-  // Set when the vault answered a body-less probe with 2xx: it does not
-  // challenge, so the request goes as it is.
-  bool no_challenge_needed = false;
-  int attempt = 0;
+  ChallengeAuthPolicy challenge(*auth_, endpoint_.origin.host);
   Status last;
-  for (;;) {
-    SecureString token;
-    if (auth_->Challenged(endpoint_.origin.host)) {
-      auto cached = auth_->CachedOrFreshToken(endpoint_.origin.host, deadline);
-      if (!cached.ok()) {
-        Wipe(request.body);
-        return Status(cached.status()).WithVault(endpoint_.name);
-      }
-      token = std::move(cached).value();
+  for (int attempt = 0;;) {
+    auto token = challenge.Token(deadline);
+    if (!token.ok()) {
+      Wipe(request.body);
+      return Status(token.status()).WithVault(endpoint_.name);
     }
-    // Until the vault has challenged, the request goes without a token and
-    // without its body (a wrap's body is the DEK): the answer is the 401
-    // challenge, and the body only ever travels with a token (the .NET SDK's
-    // challenge policy does the same).
-    const bool probe = token.empty() && !request.body.empty() && !no_challenge_needed;
+    const bool probe = challenge.HoldsBodyBack(*token, request);
     HttpRequest probe_request;
     if (probe) {
       probe_request.method = request.method;
@@ -110,28 +103,21 @@ Result<HttpResponse> KeyVaultClient::Execute(Call call, Deadline deadline) {
     sent.headers.emplace_back("Accept", "application/json");
     if (!sent.body.empty()) sent.headers.emplace_back("Content-Type", "application/json");
     sent.headers.emplace_back("x-ms-client-request-id", Poco::UUIDGenerator::defaultGenerator().createRandom().toString());
-    if (!token.empty()) sent.headers.emplace_back("Authorization", "Bearer " + std::string(token.data(), token.size()));
+    if (!token->empty()) {
+      sent.headers.emplace_back("Authorization", "Bearer " + std::string(token->data(), token->size()));
+    }
     requests_.fetch_add(1);
     auto response = transport_->Send(sent, deadline, call.idempotent);
     for (auto& [name, value] : sent.headers) {
       if (Poco::icompare(name, "Authorization") == 0) Wipe(value);
     }
-    if (response.ok() && response->status == 401 && !challenged) {
-      // Challenge-based auth: the vault names its authority and resource.
-      challenged = true;
-      challenges_.fetch_add(1);
-      auto fresh = auth_->OnChallenge(endpoint_.origin.host, response->header("www-authenticate"),
-                                      std::string_view(token.data(), token.size()), deadline);
-      if (!fresh.ok()) {
-        Wipe(request.body);  // a wrap's body holds the DEK
-        return Status(fresh.status()).WithVault(endpoint_.name);
-      }
-      continue;  // the next loop iteration sends with the fresh token
+    auto step = challenge.OnResponse(response, probe, *token, deadline);
+    if (!step.ok()) {
+      Wipe(request.body);  // a wrap's body holds the DEK
+      return Status(step.status()).WithVault(endpoint_.name);
     }
-    if (probe && response.ok() && response->status >= 200 && response->status < 300) {
-      no_challenge_needed = true;
-      continue;
-    }
+    if (*step == ChallengeAuthPolicy::Step::kChallengeAnswered) challenges_.fetch_add(1);
+    if (*step != ChallengeAuthPolicy::Step::kFinal) continue;
     if (response.ok() && response->status >= 200 && response->status < 300) {
       Wipe(request.body);
       return std::move(response).value();
@@ -139,28 +125,9 @@ Result<HttpResponse> KeyVaultClient::Execute(Call call, Deadline deadline) {
     last = response.ok() ? VaultErrorFromResponse(*response, endpoint_.name, call.operation, call.path)
                          : Status(response.status()).WithVault(endpoint_.name);
     if (response.ok()) Wipe(response->body);
-    const bool throttled = last.error_class() == ErrorClass::kThrottled;
-    // A 409 is a state conflict the service refused, not processed (a restore
-    // right after a purge is accepted seconds later): safe to retry for any
-    // operation, within the deadline.
-    const bool conflict = response.ok() && response->status == 409;
-    const bool unreachable = !response.ok() && (last.code() == codes::kHttpConnectSession ||
-                                                last.code() == codes::kVaultNameNotResolved);
-    const bool retryable = (throttled && options_.retry_throttled) || conflict ||
-                           (last.error_class() == ErrorClass::kTransient && call.idempotent &&
-                            last.code() != codes::kTlsFailure && last.code() != codes::kDeadlineExceeded &&
-                            (!unreachable || options_.retry_unreachable));
-    if (!retryable || attempt >= options_.max_retries) break;
-    std::optional<Millis> retry_after;
-    if (response.ok()) retry_after = RetryAfterOf(*response, std::chrono::system_clock::now());
-    Millis delay = backoff_.Delay(attempt, retry_after);
-    if (delay >= deadline.remaining()) break;  // waiting would pass the deadline
-    // Only a retry that will really be made takes a budget token.
-    if (!budget_.TryRetry()) {
-      budget_exhausted_.fetch_add(1);
-      break;
-    }
-    std::this_thread::sleep_for(delay);
+    auto delay = retry_.NextDelay(last, response.ok() ? &*response : nullptr, call.idempotent, attempt, deadline);
+    if (!delay) break;
+    std::this_thread::sleep_for(*delay);
     ++attempt;
     retries_.fetch_add(1);
   }

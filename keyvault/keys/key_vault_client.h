@@ -3,10 +3,11 @@
 // (KeyVaultKeys) and the key administration replication uses
 // (KeyVaultKeyAdministration).
 //
+// Each call runs a small pipeline: auth, send, error mapping, retry.
 // - Transport: a pooled HttpsTransport to the vault's origin (verified TLS,
 //   connect_to, proxy, per-try timeout, the caller's deadline).
-// - Auth: challenge-based; the first request to the vault goes without a
-//   token and without its body (a wrap's DEK never travels unauthenticated),
+// - Auth (keyvault/keys/challenge_auth_policy.h): challenge-based; the first
+//   request to the vault goes without a token and without its body (a wrap's DEK never travels unauthenticated),
 //   a 401's WWW-Authenticate goes to the shared VaultAuthenticator (which
 //   checks the challenge's domain and tenant) and the request is sent with
 //   its body and the token. A 401 with a cached token refreshes it once.
@@ -118,7 +119,8 @@ class KeyVaultClient final : public KeyVaultKeys, public KeyVaultKeyAdministrati
     int parser_code = 0;    // connector code when the 2xx body is unusable
   };
 
-  // Sends with auth, retries and error mapping; returns only 2xx responses.
+  // The call's pipeline — challenge auth, send, error mapping, retry —
+  // returning only 2xx responses.
   Result<HttpResponse> Execute(Call call, Deadline deadline);
   Result<KeyBundle> BundleCall(Call call, Deadline deadline);
   Status CheckName(const std::string& name) const;
@@ -128,9 +130,8 @@ class KeyVaultClient final : public KeyVaultKeys, public KeyVaultKeyAdministrati
   const std::shared_ptr<VaultAuthenticator> auth_;
   const std::shared_ptr<HttpsTransport> transport_;
   const KeyVaultClientOptions options_;
-  BackoffPolicy backoff_;
-  RetryBudget budget_;
-  std::atomic<std::uint64_t> requests_{0}, retries_{0}, challenges_{0}, budget_exhausted_{0};
+  RetryPolicy retry_;
+  std::atomic<std::uint64_t> requests_{0}, retries_{0}, challenges_{0};
 };
 
 }  // namespace geoekm

@@ -7,6 +7,8 @@
 #include <charconv>
 #include <string>
 
+#include "core/error_codes.h"
+
 namespace geoekm {
 namespace {
 
@@ -88,6 +90,33 @@ bool RetryBudget::TryRetry() {
     return true;
   }
   return false;
+}
+
+bool RetryPolicy::Retryable(const Status& failure, const HttpResponse* response, bool idempotent) const {
+  if (failure.error_class() == ErrorClass::kThrottled) return rules_.retry_throttled;
+  // A 409 is a state conflict the service refused, not processed (a restore
+  // right after a purge is accepted seconds later): safe for any operation.
+  if (response != nullptr && response->status == 409) return true;
+  if (failure.error_class() != ErrorClass::kTransient || !idempotent) return false;
+  if (failure.code() == codes::kTlsFailure || failure.code() == codes::kDeadlineExceeded) return false;
+  const bool unreachable =
+      response == nullptr && (failure.code() == codes::kHttpConnectSession || failure.code() == codes::kVaultNameNotResolved);
+  return !unreachable || rules_.retry_unreachable;
+}
+
+std::optional<Millis> RetryPolicy::NextDelay(const Status& failure, const HttpResponse* response, bool idempotent,
+                                             int attempt, Deadline deadline) {
+  if (!Retryable(failure, response, idempotent) || attempt >= rules_.max_retries) return std::nullopt;
+  std::optional<Millis> retry_after;
+  if (response != nullptr) retry_after = RetryAfterOf(*response, std::chrono::system_clock::now());
+  const Millis delay = backoff_.Delay(attempt, retry_after);
+  if (delay >= deadline.remaining()) return std::nullopt;  // waiting would pass the deadline
+  // Only a retry that will really be made takes a budget token.
+  if (!budget_.TryRetry()) {
+    budget_exhausted_.fetch_add(1);
+    return std::nullopt;
+  }
+  return delay;
 }
 
 }  // namespace geoekm

@@ -9,20 +9,27 @@
 //   vault is not hammered — each request deposits `ratio` tokens, each retry
 //   takes one, and at least `min_per_second` retries are always allowed.
 //
+// - RetryPolicy: the last policy of KeyVaultClient's pipeline — which
+//   failures are retried (RetryRules), and then the backoff and the budget.
+//
 // Only transient and throttled failures are retried (429 included, unlike
-// the Azure SDK's default); never past the operation's deadline.
+// the Azure SDK's default), and a 409 (a conflict the service did not act
+// on); never past the operation's deadline.
 //
 // Thread safety: BackoffPolicy is immutable apart from its random source
-// (mutex-protected); RetryBudget is thread-safe.
+// (mutex-protected); RetryBudget and RetryPolicy are thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <random>
 
 #include "core/deadline.h"
+#include "core/status.h"
 #include "keyvault/http/http_message.h"
 
 namespace geoekm {
@@ -59,6 +66,41 @@ class RetryBudget {
   double tokens_;
   double free_tokens_;  // the per-second minimum, refilled with time
   Clock::time_point last_refill_;
+};
+
+struct RetryRules {
+  int max_retries = 3;
+  // The router turns these off: a throttled or unreachable vault is another
+  // vault's turn at once, not after this client's backoff.
+  bool retry_throttled = true;
+  bool retry_unreachable = true;
+};
+
+class RetryPolicy {
+ public:
+  RetryPolicy(RetryRules rules, Millis base_delay, Millis max_delay, double budget_ratio, int budget_min_per_second)
+      : rules_(rules), backoff_(base_delay, max_delay), budget_(budget_ratio, budget_min_per_second) {}
+
+  // Every call deposits into the budget.
+  void OnCall() { budget_.OnRequest(); }
+
+  // Whether a try that failed with `failure` may be tried again at all
+  // (`response`: the vault's answer, null when none came).
+  bool Retryable(const Status& failure, const HttpResponse* response, bool idempotent) const;
+
+  // The wait before the next try after try number `attempt` (0 = the first)
+  // failed, or nullopt when the call ends here: not retryable, retries used
+  // up, the wait would pass the deadline, or the budget is spent (counted).
+  std::optional<Millis> NextDelay(const Status& failure, const HttpResponse* response, bool idempotent, int attempt,
+                                  Deadline deadline);
+
+  std::uint64_t budget_exhausted() const { return budget_exhausted_.load(); }
+
+ private:
+  const RetryRules rules_;
+  BackoffPolicy backoff_;
+  RetryBudget budget_;
+  std::atomic<std::uint64_t> budget_exhausted_{0};
 };
 
 }  // namespace geoekm

@@ -216,5 +216,41 @@ TEST(RetryBudget, AllowsAMinimumRateThenARatioOfRequests) {
   EXPECT_TRUE(budget.TryRetry());
 }
 
+// The retry policy's rules, apart from timing: what the client's pipeline
+// retries and what it leaves to the router.
+TEST(RetryPolicy, RetriesWhatTheServiceDidNotProcessAndLeavesTheRestToTheRouter) {
+  const Deadline later = Deadline::After(std::chrono::seconds(30));
+  HttpResponse conflict;
+  conflict.status = 409;
+  HttpResponse busy;
+  busy.status = 503;
+  const Status transient(codes::kHttpServerError, ErrorClass::kTransient, "503");
+  const Status throttled(codes::kHttpThrottled, ErrorClass::kThrottled, "429");
+  const Status refused(codes::kHttpConnectSession, ErrorClass::kTransient, "connection refused");
+  const Status tls(codes::kTlsFailure, ErrorClass::kTransient, "certificate");
+  const Status bad(codes::kHttpClientError, ErrorClass::kBadRequest, "409 conflict");
+
+  RetryPolicy client(RetryRules{}, Millis(1), Millis(2), 1.0, 100);
+  EXPECT_TRUE(client.Retryable(transient, &busy, true));
+  EXPECT_FALSE(client.Retryable(transient, &busy, false));  // a create is not sent twice on a 503
+  EXPECT_TRUE(client.Retryable(bad, &conflict, false));     // a 409 was not acted on: any operation
+  EXPECT_TRUE(client.Retryable(throttled, nullptr, true));
+  EXPECT_TRUE(client.Retryable(refused, nullptr, true));
+  EXPECT_FALSE(client.Retryable(tls, nullptr, true));  // a certificate does not fix itself
+
+  RetryPolicy routed(RetryRules{3, false, false}, Millis(1), Millis(2), 1.0, 100);
+  EXPECT_FALSE(routed.Retryable(throttled, nullptr, true));  // another vault's turn
+  EXPECT_FALSE(routed.Retryable(refused, nullptr, true));
+  EXPECT_TRUE(routed.Retryable(transient, &busy, true));
+
+  EXPECT_TRUE(client.NextDelay(transient, &busy, true, 0, later).has_value());
+  EXPECT_FALSE(client.NextDelay(transient, &busy, true, 3, later).has_value());  // max_retries used up
+  EXPECT_FALSE(client.NextDelay(transient, &busy, true, 0, Deadline::After(Millis(0))).has_value());
+
+  RetryPolicy broke(RetryRules{}, Millis(1), Millis(2), 0.0, 0);  // no budget at all
+  EXPECT_FALSE(broke.NextDelay(transient, &busy, true, 0, later).has_value());
+  EXPECT_EQ(broke.budget_exhausted(), 1u);
+}
+
 }  // namespace
 }  // namespace geoekm
