@@ -79,8 +79,9 @@ struct VaultRouter::RaceTarget {
   std::vector<std::size_t> candidates;  // vault indices, ranked
 };
 
-void VaultRouter::AppendFailures(const RaceTarget& target, const RaceOutcome& outcome, std::string* out) const {
-  for (const auto& [i, st] : outcome.failures)
+void VaultRouter::AppendFailures(const RaceTarget& target, const std::vector<std::pair<std::size_t, Status>>& failures,
+                                 std::string* out) const {
+  for (const auto& [i, st] : failures)
     *out += (out->empty() ? "" : "; ") + members_[target.candidates[i]].name + ": " + Brief(st);
 }
 
@@ -417,12 +418,8 @@ Result<KeyBundle> VaultRouter::LocateIn(std::size_t v, const std::string& name, 
   return not_found();
 }
 
-// The attempts of a GetKey race leave the bundle they read here; the race
-// itself carries no payload (an empty SecureBytes marks success).
 struct VaultRouter::GetKeyInput : RaceTarget {
   std::string version;  // "" = the current version
-  std::mutex mu;
-  std::map<std::size_t, KeyBundle> bundles;  // by candidate index
 };
 
 Result<std::pair<std::size_t, KeyBundle>> VaultRouter::RaceGetKey(const std::string& name,
@@ -433,17 +430,13 @@ Result<std::pair<std::size_t, KeyBundle>> VaultRouter::RaceGetKey(const std::str
   input->key_name = name;
   input->version = version;
   input->candidates = std::move(candidates);
-  RaceOutcome outcome = Race(
+  RaceOutcome<KeyBundle> outcome = Race<KeyBundle>(
       input,
-      [this, input](const RaceAttempt& a, Deadline caller) -> Result<SecureBytes> {
-        Result<KeyBundle> b = FetchKey(input->candidates[a.candidate], input->key_name, input->version, caller);
-        if (!b.ok()) return b.status();
-        std::lock_guard lock(input->mu);
-        input->bundles[a.candidate] = std::move(b).value();
-        return SecureBytes();
+      [this, input](const RaceAttempt& a, Deadline caller) {
+        return FetchKey(input->candidates[a.candidate], input->key_name, input->version, caller);
       },
       deadline);
-  AppendFailures(*input, outcome, tried);
+  AppendFailures(*input, outcome.failures, tried);
   if (outcome.result && !outcome.result->ok()) return outcome.result->status();  // request-level
   if (!outcome.result || !outcome.winner) {
     if (outcome.deadline_passed || deadline.expired()) {
@@ -451,8 +444,7 @@ Result<std::pair<std::size_t, KeyBundle>> VaultRouter::RaceGetKey(const std::str
     }
     return Status(codes::kNoUsableVault, ErrorClass::kTransient, "no vault answered");
   }
-  std::lock_guard lock(input->mu);
-  return std::make_pair(input->candidates[*outcome.winner], input->bundles.at(*outcome.winner));
+  return std::make_pair(input->candidates[*outcome.winner], std::move(*outcome.result).value());
 }
 
 Result<std::string> VaultRouter::ThumbprintOfVersion(const std::string& name, const std::string& version,
@@ -638,8 +630,9 @@ Result<SecureBytes> VaultRouter::UnwrapAt(const UnwrapInput& input, const RaceAt
   return r;
 }
 
-RaceOutcome VaultRouter::Race(std::shared_ptr<const RaceTarget> target, HedgedRace::Attempt attempt,
-                              Deadline deadline) {
+template <typename T>
+RaceOutcome<T> VaultRouter::Race(std::shared_ptr<const RaceTarget> target, typename HedgedRace<T>::Attempt attempt,
+                                 Deadline deadline) {
   RaceOptions race;
   race.hedging = options_.tuning.hedging_enabled;
   race.hedge_delay = [this, target](std::size_t i) { return members_[target->candidates[i]].health->HedgeDelay(); };
@@ -655,7 +648,8 @@ RaceOutcome VaultRouter::Race(std::shared_ptr<const RaceTarget> target, HedgedRa
   };
   // Even if a vault call overruns its own deadline, the race moves on.
   race.attempt_timeout = options_.tuning.try_timeout;
-  RaceOutcome outcome = HedgedRace::Run(executor_, target->candidates.size(), std::move(attempt), race, deadline);
+  RaceOutcome<T> outcome =
+      HedgedRace<T>::Run(executor_, target->candidates.size(), std::move(attempt), race, deadline);
   counters_->failovers += outcome.failovers;
   counters_->hedges += outcome.hedges;
   if (outcome.winner && outcome.winner_hedged) counters_->hedge_wins++;
@@ -677,8 +671,8 @@ RaceOutcome VaultRouter::Race(std::shared_ptr<const RaceTarget> target, HedgedRa
   return outcome;
 }
 
-RaceOutcome VaultRouter::RaceUnwrap(std::shared_ptr<const UnwrapInput> input, Deadline deadline) {
-  return Race(input,
+RaceOutcome<SecureBytes> VaultRouter::RaceUnwrap(std::shared_ptr<const UnwrapInput> input, Deadline deadline) {
+  return Race<SecureBytes>(input,
               [this, input](const RaceAttempt& a, Deadline caller) { return UnwrapAt(*input, a, caller); }, deadline);
 }
 
@@ -706,7 +700,7 @@ Result<SecureBytes> VaultRouter::UnwrapRouted(const UnwrapRequest& request, Dead
   input->algorithm = request.algorithm;
   input->wrapped = request.wrapped;
   input->candidates = candidates;
-  RaceOutcome outcome = RaceUnwrap(input, deadline);
+  RaceOutcome<SecureBytes> outcome = RaceUnwrap(input, deadline);
   if (outcome.result) return std::move(*outcome.result);
 
   // Nobody answered; vaults that were only skipped (busy, ejected meanwhile) get their turn now.
@@ -721,7 +715,7 @@ Result<SecureBytes> VaultRouter::UnwrapRouted(const UnwrapRequest& request, Dead
     auto retry = std::make_shared<UnwrapInput>(*input);
     retry->candidates = skipped;
     retry->allow_skip = false;
-    RaceOutcome second = RaceUnwrap(retry, deadline);
+    RaceOutcome<SecureBytes> second = RaceUnwrap(retry, deadline);
     if (second.result) return std::move(*second.result);
     for (const auto& [i, st] : second.failures) failures.emplace_back(skipped[i], st);
     deadline_passed = deadline_passed || second.deadline_passed;
@@ -797,13 +791,13 @@ Result<WrappedKey> VaultRouter::WrapVersion(const std::string& key_name, const s
     return fail(Status(codes::kNoUsableVault, ErrorClass::kTransient,
                        "wrap with key '" + key_name + "': no usable vault holds the current version"));
   }
-  RaceOutcome outcome = Race(
+  RaceOutcome<Bytes> outcome = Race<Bytes>(
       input, [this, input](const RaceAttempt& a, Deadline caller) { return WrapAt(*input, a, caller); },
       deadline);
   if (outcome.result && !outcome.result->ok()) return fail(outcome.result->status());  // request-level
   if (!outcome.result || !outcome.winner) {
     std::string tried;
-    AppendFailures(*input, outcome, &tried);
+    AppendFailures(*input, outcome.failures, &tried);
     if (outcome.deadline_passed || deadline.expired()) {
       return fail(DeadlineFailure("any vault wrapped with key '" + key_name + "'" +
                                   (tried.empty() ? "" : " (" + tried + ")")));
@@ -829,9 +823,8 @@ Result<WrappedKey> VaultRouter::WrapVersion(const std::string& key_name, const s
                        "returned: " +
                            recorded.message()));
   }
-  const SecureBytes& ciphertext = outcome.result->value();
   WrappedKey out;
-  out.wrapped.assign(ciphertext.begin(), ciphertext.end());
+  out.wrapped = std::move(*outcome.result).value();
   out.algorithm = algorithm;
   out.key_name = key_name;
   out.thumbprint = thumbprint;
@@ -898,7 +891,7 @@ Status VaultRouter::CheckWrapVersion(const std::string& key_name, const std::str
                     key_name + ":<thumbprint> in [provider]");
 }
 
-Result<SecureBytes> VaultRouter::WrapAt(const WrapInput& input, const RaceAttempt& a, Deadline caller) {
+Result<Bytes> VaultRouter::WrapAt(const WrapInput& input, const RaceAttempt& a, Deadline caller) {
   const std::size_t v = input.candidates[a.candidate];
   const Deadline d = AttemptDeadline(caller);
   std::optional<KeyBundle> copy = catalog_.ByThumbprint(v, input.key_name, input.thumbprint);
@@ -939,8 +932,7 @@ Result<SecureBytes> VaultRouter::WrapAt(const WrapInput& input, const RaceAttemp
         return w;
       },
       &a);
-  if (!wrapped.ok()) return wrapped.status();
-  return SecureBytes(wrapped->begin(), wrapped->end());
+  return wrapped;
 }
 
 // --- probing -----------------------------------------------------------------

@@ -283,18 +283,20 @@ class VaultRouter {
   // with hedging; vaults another vault outran are counted against their
   // health. The target lives as long as the race's last attempt.
   struct RaceTarget;
-  RaceOutcome Race(std::shared_ptr<const RaceTarget> target, HedgedRace::Attempt attempt, Deadline deadline);
-  // "vault: failure; ..." for the race's vault-level failures.
-  void AppendFailures(const RaceTarget& target, const RaceOutcome& outcome, std::string* out) const;
+  template <typename T>
+  RaceOutcome<T> Race(std::shared_ptr<const RaceTarget> target, typename HedgedRace<T>::Attempt attempt,
+                      Deadline deadline);
+  // "vault: failure; ..." for a race's vault-level failures.
+  void AppendFailures(const RaceTarget& target, const std::vector<std::pair<std::size_t, Status>>& failures,
+                      std::string* out) const;
   struct UnwrapInput;
   Result<SecureBytes> UnwrapRouted(const UnwrapRequest& request, Deadline deadline);
-  RaceOutcome RaceUnwrap(std::shared_ptr<const UnwrapInput> input, Deadline deadline);
+  RaceOutcome<SecureBytes> RaceUnwrap(std::shared_ptr<const UnwrapInput> input, Deadline deadline);
   Result<SecureBytes> UnwrapAt(const UnwrapInput& input, const RaceAttempt& attempt, Deadline caller);
   struct WrapInput;
   // The wrap at one candidate: its copy re-verified when the verification
-  // TTL has passed, then wrapKey. The ciphertext travels as SecureBytes (the
-  // race's result type).
-  Result<SecureBytes> WrapAt(const WrapInput& input, const RaceAttempt& attempt, Deadline caller);
+  // TTL has passed, then wrapKey.
+  Result<Bytes> WrapAt(const WrapInput& input, const RaceAttempt& attempt, Deadline caller);
   Status Probe(std::size_t v);
   void ProberLoop();
 

@@ -226,7 +226,7 @@ TEST(HedgedRace, RequestLevelFailureStopsTheRace) {
   std::atomic<int> calls{0};
   RaceOptions o;
   o.hedging = false;
-  auto out = HedgedRace::Run(
+  auto out = HedgedRace<SecureBytes>::Run(
       ex, 3,
       [&](const RaceAttempt&, Deadline) -> Result<SecureBytes> {
         ++calls;
@@ -243,7 +243,7 @@ TEST(HedgedRace, FailoverThenWinner) {
   BoundedExecutor ex(4, 16);
   RaceOptions o;
   o.hedging = false;
-  auto out = HedgedRace::Run(
+  auto out = HedgedRace<SecureBytes>::Run(
       ex, 3,
       [&](const RaceAttempt& a, Deadline) -> Result<SecureBytes> {
         if (a.candidate < 2) return Status(codes::kHttpServerError, ErrorClass::kTransient, "503");
@@ -256,6 +256,26 @@ TEST(HedgedRace, FailoverThenWinner) {
   EXPECT_EQ(out.failures.size(), 2u);
 }
 
+// The race hands back the winner's own value, whatever its type (a key
+// read's bundle, a wrap's ciphertext): no side channel, no conversion.
+TEST(HedgedRace, ReturnsTheWinnersValueOfAnyType) {
+  BoundedExecutor ex(4, 16);
+  RaceOptions o;
+  o.hedging = false;
+  auto out = HedgedRace<KeyBundle>::Run(
+      ex, 2,
+      [&](const RaceAttempt& a, Deadline) -> Result<KeyBundle> {
+        if (a.candidate == 0) return Status(codes::kHttpServerError, ErrorClass::kTransient, "503");
+        KeyBundle b;
+        b.version = "from-candidate-" + std::to_string(a.candidate);
+        return b;
+      },
+      o, Deadline::After(std::chrono::seconds(10)));
+  ASSERT_TRUE(out.result.has_value() && out.result->ok());
+  EXPECT_EQ(out.winner, 1u);
+  EXPECT_EQ(out.result->value().version, "from-candidate-1");
+}
+
 TEST(HedgedRace, AttemptIgnoringItsDeadlineIsFailedOverFromAndReportedOutrun) {
   BoundedExecutor ex(4, 16);
   std::promise<void> release;
@@ -263,7 +283,7 @@ TEST(HedgedRace, AttemptIgnoringItsDeadlineIsFailedOverFromAndReportedOutrun) {
   RaceOptions o;
   o.hedging = false;
   o.attempt_timeout = milliseconds(50);
-  auto out = HedgedRace::Run(
+  auto out = HedgedRace<SecureBytes>::Run(
       ex, 2,
       [released](const RaceAttempt& a, Deadline) -> Result<SecureBytes> {
         if (a.candidate == 0) released.wait();  // a vault call that overruns any deadline
