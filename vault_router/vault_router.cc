@@ -206,21 +206,33 @@ Result<T> VaultRouter::Call(std::size_t v, VaultCall kind, const std::string& ke
   return result;
 }
 
+Status VaultRouter::QuarantinedStatus(std::size_t v) const {
+  return Status(codes::kKeyMaterialMismatch, ErrorClass::kIntegrity,
+                "vault '" + members_[v].name + "' is quarantined (other key material)")
+      .WithVault(members_[v].name);
+}
+
+void VaultRouter::ReportCopy(std::size_t v, const std::string& key_name, const std::string& thumbprint,
+                             KeyCopyFinding finding, std::string detail, const KeyBundle* bundle,
+                             const std::string& observed_thumbprint) const {
+  if (!options_.observer) return;
+  KeyCopyEvent e;
+  e.vault = members_[v].name;
+  e.key_name = key_name;
+  e.thumbprint = thumbprint;
+  e.finding = finding;
+  e.observed_thumbprint = observed_thumbprint;
+  e.detail = std::move(detail);
+  if (bundle) e.bundle = *bundle;
+  options_.observer->OnKeyCopy(e);
+}
+
 void VaultRouter::QuarantineVault(std::size_t v, const std::string& key_name, const std::string& expected_thumbprint,
                                   const std::string& observed_thumbprint, const std::string& reason) {
   auto event = members_[v].health->Quarantine(reason);
   if (!event) return;  // already quarantined: reported once
   Publish(event);
-  if (options_.observer) {
-    KeyCopyEvent e;
-    e.vault = members_[v].name;
-    e.key_name = key_name;
-    e.thumbprint = expected_thumbprint;
-    e.finding = KeyCopyFinding::kMismatch;
-    e.observed_thumbprint = observed_thumbprint;
-    e.detail = reason;
-    options_.observer->OnKeyCopy(e);
-  }
+  ReportCopy(v, key_name, expected_thumbprint, KeyCopyFinding::kMismatch, reason, nullptr, observed_thumbprint);
 }
 
 // --- key resolution -------------------------------------------------------
@@ -268,15 +280,7 @@ Result<KeyBundle> VaultRouter::FetchKey(std::size_t v, const std::string& name, 
     QuarantineVault(v, name, *previous, bundle.thumbprint, reason);
     return Status(codes::kKeyMaterialMismatch, ErrorClass::kIntegrity, reason).WithVault(members_[v].name);
   }
-  if (options_.observer) {
-    KeyCopyEvent e;
-    e.vault = members_[v].name;
-    e.key_name = name;
-    e.thumbprint = bundle.thumbprint;
-    e.finding = KeyCopyFinding::kVerified;
-    e.bundle = bundle;
-    options_.observer->OnKeyCopy(e);
-  }
+  ReportCopy(v, name, bundle.thumbprint, KeyCopyFinding::kVerified, "", &bundle);
   return bundle;
 }
 
@@ -387,9 +391,7 @@ Result<KeyBundle> VaultRouter::LocateIn(std::size_t v, const std::string& name, 
         .WithVault(members_[v].name);
   };
   if (Quarantined(v)) {
-    return Status(codes::kKeyMaterialMismatch, ErrorClass::kIntegrity,
-                  "vault '" + members_[v].name + "' is quarantined (other key material)")
-        .WithVault(members_[v].name);
+    return QuarantinedStatus(v);
   }
   // When the listing was read before the lookup, a listing another caller
   // completes in between is seen by the lookup (its bundles are recorded
@@ -401,20 +403,11 @@ Result<KeyBundle> VaultRouter::LocateIn(std::size_t v, const std::string& name, 
   Status loaded = LoadListing(v, name, deadline);
   if (!loaded.ok()) return loaded;
   if (Quarantined(v)) {
-    return Status(codes::kKeyMaterialMismatch, ErrorClass::kIntegrity,
-                  "vault '" + members_[v].name + "' is quarantined (other key material)")
-        .WithVault(members_[v].name);
+    return QuarantinedStatus(v);
   }
   if (auto b = catalog_.ByThumbprint(v, name, thumbprint)) return *b;
-  if (options_.observer) {
-    KeyCopyEvent e;
-    e.vault = members_[v].name;
-    e.key_name = name;
-    e.thumbprint = thumbprint;
-    e.finding = KeyCopyFinding::kMissing;
-    e.detail = "no version of '" + name + "' in this vault has this thumbprint";
-    options_.observer->OnKeyCopy(e);
-  }
+  ReportCopy(v, name, thumbprint, KeyCopyFinding::kMissing,
+             "no version of '" + name + "' in this vault has this thumbprint");
   return not_found();
 }
 
@@ -896,9 +889,7 @@ Result<Bytes> VaultRouter::WrapAt(const WrapInput& input, const RaceAttempt& a, 
   const Deadline d = AttemptDeadline(caller);
   std::optional<KeyBundle> copy = catalog_.ByThumbprint(v, input.key_name, input.thumbprint);
   if (!copy) {
-    return Status(codes::kKeyMaterialMismatch, ErrorClass::kIntegrity,
-                  "vault '" + members_[v].name + "' is quarantined (other key material)")
-        .WithVault(members_[v].name);
+    return QuarantinedStatus(v);
   }
   // Invariant 2: a recently verified copy only.
   auto verified = catalog_.VerifiedAt(v, input.key_name, input.thumbprint);

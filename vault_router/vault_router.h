@@ -236,6 +236,12 @@ class VaultRouter {
   Status InvalidArgument(std::string message) const;
   void QuarantineVault(std::size_t v, const std::string& key_name, const std::string& expected_thumbprint,
                        const std::string& observed_thumbprint, const std::string& reason);
+  // The one error for "vault v is quarantined" (error 5005, integrity).
+  Status QuarantinedStatus(std::size_t v) const;
+  // The one builder of what the router learnt about v's copy of a version.
+  void ReportCopy(std::size_t v, const std::string& key_name, const std::string& thumbprint, KeyCopyFinding finding,
+                  std::string detail, const KeyBundle* bundle = nullptr,
+                  const std::string& observed_thumbprint = "") const;
 
   // OK when the bundle's kid names vault v (its host and port), key `name`
   // and, when one was asked for, `version`; else the answer is unusable.
