@@ -1,4 +1,5 @@
 // The table of geoekm commands: the one place a new command is added.
+#include "provider/cli/check_command.h"
 #include "provider/cli/cli_command.h"
 #include "provider/cli/config_check_command.h"
 #include "provider/cli/drill_command.h"
@@ -37,6 +38,20 @@ const std::vector<CliCommand>& CliCommands() {
        "never rewritten). Prints what was added and what the vaults cannot tell\n"
        "(which versions wrapped DEKs, and when). Exit 0 when every vault was read.\n",
        &RunStateRebuild},
+      {{"check"},
+       "--config FILE [--vaults A,B] [--expiry-days N] [--json]",
+       "check that vaults may be geo-linked: same material, properties and permissions",
+       "For the first configured key and every pair of the given vaults (default:\n"
+       "all): the same key material (by JWK thumbprint) for the current version and\n"
+       "every version in the state store's history, and no other material under the\n"
+       "name; each copy enabled, inside nbf/exp, key_ops with wrapKey and unwrapKey,\n"
+       "the same kty and size; the identity's get, list, wrapKey and unwrapKey\n"
+       "permissions (probed); a canary wrapped in each vault unwrapped in every other;\n"
+       "no copy expiring within --expiry-days (default 30). On problems prints, per\n"
+       "vault, the reason, the error Azure would give and the fix, secondaries first.\n"
+       "Changes nothing. Exit 0 when a link is safe, 1 with problems (an unreachable\n"
+       "vault too), 2 usage error, 3 could not run (configuration, state store).\n",
+       &RunCheckCommand},
   };
   return kCommands;
 }
