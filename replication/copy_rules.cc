@@ -150,4 +150,47 @@ void AppendCopyFindings(const VaultHoldings& vault, const std::string& key_name,
   }
 }
 
+bool MissingPermission(const Status& s) {
+  return s.error_class() == ErrorClass::kForbidden && s.forbidden_reason() == ForbiddenReason::kPermission;
+}
+
+// A failure the copy rules already report (disabled, expired, key_ops).
+bool ExplainedByCopyRules(const Status& s) {
+  const ForbiddenReason r = s.forbidden_reason();
+  return s.error_class() == ErrorClass::kForbidden &&
+         (r == ForbiddenReason::kKeyDisabled || r == ForbiddenReason::kKeyExpired || r == ForbiddenReason::kKeyOps);
+}
+
+ReplicationFinding PermissionFinding(const VaultHoldings& v, const std::string& permission, const Status& status,
+                                     const std::string& client_id) {
+  ReplicationFinding f;
+  f.vault = v.vault.name;
+  f.kind = FindingKind::kPermissionMissing;
+  f.status = status;
+  f.reason = "the identity " + client_id + " lacks the keys permission '" + permission + "' on vault " +
+             v.vault.name;
+  f.azure_error = "error 3077 (403 Forbidden): the server using this vault cannot " +
+                  std::string(permission == "unwrapKey" ? "unwrap its database keys: databases become inaccessible"
+                                                        : "use its TDE protector");
+  f.fix = "grant it: az keyvault set-policy --name " + AzVaultName(v.vault) + " --spn " + client_id +
+          " --key-permissions get list wrapKey unwrapKey (or the RBAC role 'Key Vault Crypto Service Encryption "
+          "User')";
+  return f;
+}
+
+ReplicationFinding CanaryFinding(const VaultHoldings& v, const std::string& thumbprint, const VersionCopy* copy,
+                                 const std::string& what, const Status& status) {
+  ReplicationFinding f;
+  f.vault = v.vault.name;
+  f.kind = FindingKind::kCanaryFailed;
+  f.thumbprint = thumbprint;
+  if (copy) f.version = copy->version;
+  f.status = status;
+  f.reason = what + ": " + status.ToString();
+  f.azure_error = std::string(kSameKeyMaterialNotFound) + " if the material differs; otherwise the server using "
+                  "this vault cannot unwrap its database keys";
+  f.fix = "compare the thumbprints above; run the command again once the vault answers";
+  return f;
+}
+
 }  // namespace geoekm

@@ -48,6 +48,17 @@ void AppendCopyFindings(const VaultHoldings& vault, const std::string& key_name,
 // if there is one, else the newest; null when the vault holds none.
 const VersionCopy* BestCopy(const VaultHoldings& vault, const std::string& thumbprint);
 
+// A 403 naming a missing permission of the identity.
+bool MissingPermission(const Status& s);
+// A failure the copy rules already report (disabled, expired, key_ops).
+bool ExplainedByCopyRules(const Status& s);
+// The identity `client_id` lacks `permission` (get, list, wrapKey, unwrapKey) on the vault.
+ReplicationFinding PermissionFinding(const VaultHoldings& vault, const std::string& permission, const Status& status,
+                                     const std::string& client_id);
+// A canary did not wrap, or did not unwrap to the same bytes (`what` says which).
+ReplicationFinding CanaryFinding(const VaultHoldings& vault, const std::string& thumbprint, const VersionCopy* copy,
+                                 const std::string& what, const Status& status);
+
 // "2026-11-23T06:50:41Z" for unix seconds.
 std::string UtcSeconds(std::int64_t unix_s);
 

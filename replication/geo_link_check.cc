@@ -18,17 +18,6 @@ WrapAlgorithm ConfiguredAlgorithm(const VaultSetConfig& config) {
   return config.provider.wrap_algorithm == "RSA-OAEP" ? WrapAlgorithm::kRsaOaep : WrapAlgorithm::kRsaOaep256;
 }
 
-bool MissingPermission(const Status& s) {
-  return s.error_class() == ErrorClass::kForbidden && s.forbidden_reason() == ForbiddenReason::kPermission;
-}
-
-// A failure the copy rules already report (disabled, expired, key_ops).
-bool ExplainedByCopyRules(const Status& s) {
-  const ForbiddenReason r = s.forbidden_reason();
-  return s.error_class() == ErrorClass::kForbidden &&
-         (r == ForbiddenReason::kKeyDisabled || r == ForbiddenReason::kKeyExpired || r == ForbiddenReason::kKeyOps);
-}
-
 // Which vaults hold `thumbprint`.
 std::vector<std::string> Holders(const KeyInventory& inv, const std::string& thumbprint) {
   std::vector<std::string> out;
@@ -36,38 +25,6 @@ std::vector<std::string> Holders(const KeyInventory& inv, const std::string& thu
     if (!v.CopiesOf(thumbprint).empty()) out.push_back(v.vault.name);
   }
   return out;
-}
-
-ReplicationFinding PermissionFinding(const VaultHoldings& v, const std::string& permission, const Status& status,
-                                     const VaultSetConfig& config) {
-  ReplicationFinding f;
-  f.vault = v.vault.name;
-  f.kind = FindingKind::kPermissionMissing;
-  f.status = status;
-  f.reason = "the identity " + config.auth.client_id + " lacks the keys permission '" + permission + "' on vault " +
-             v.vault.name;
-  f.azure_error = "error 3077 (403 Forbidden): the server using this vault cannot " +
-                  std::string(permission == "unwrapKey" ? "unwrap its database keys: databases become inaccessible"
-                                                        : "use its TDE protector");
-  f.fix = "grant it: az keyvault set-policy --name " + AzVaultName(v.vault) + " --spn " + config.auth.client_id +
-          " --key-permissions get list wrapKey unwrapKey (or the RBAC role 'Key Vault Crypto Service Encryption "
-          "User')";
-  return f;
-}
-
-ReplicationFinding CanaryFinding(const VaultHoldings& v, const std::string& thumbprint, const VersionCopy* copy,
-                                 const std::string& what, const Status& status) {
-  ReplicationFinding f;
-  f.vault = v.vault.name;
-  f.kind = FindingKind::kCanaryFailed;
-  f.thumbprint = thumbprint;
-  if (copy) f.version = copy->version;
-  f.status = status;
-  f.reason = what + ": " + status.ToString();
-  f.azure_error = std::string(kSameKeyMaterialNotFound) + " if the material differs; otherwise the server using "
-                  "this vault cannot unwrap its database keys";
-  f.fix = "compare the thumbprints above; run geoekm check again once the vault answers";
-  return f;
 }
 
 // The material rules: each vault holds every required version, and nothing else.
@@ -168,14 +125,14 @@ Status ProbeVaults(VaultSetRuntime& runtime, GeoLinkReport& report, std::vector<
     const VersionCopy* copy = v.readable() ? BestCopy(v, report.current_thumbprint) : nullptr;
     PermissionProbe list{v.vault.name, "list", v.readable() || MissingPermission(v.status), v.status};
     report.permissions.push_back(list);
-    if (MissingPermission(v.status)) findings.push_back(PermissionFinding(v, "list", v.status, runtime.config()));
+    if (MissingPermission(v.status)) findings.push_back(PermissionFinding(v, "list", v.status, runtime.config().auth.client_id));
     if (!copy) {
       for (const char* p : {"get", "wrapKey", "unwrapKey"}) report.permissions.push_back({v.vault.name, p, false, {}});
       continue;
     }
     report.permissions.push_back({v.vault.name, "get", true, copy->read_status});
     if (MissingPermission(copy->read_status)) {
-      findings.push_back(PermissionFinding(v, "get", copy->read_status, runtime.config()));
+      findings.push_back(PermissionFinding(v, "get", copy->read_status, runtime.config().auth.client_id));
     }
     std::shared_ptr<KeyVaultKeys> keys = runtime.vault(v.vault.name);
     auto w = keys->WrapKey(inv.key_name, copy->version, alg, *canary, CallDeadline());
@@ -183,7 +140,7 @@ Status ProbeVaults(VaultSetRuntime& runtime, GeoLinkReport& report, std::vector<
     if (w.ok()) {
       wrapped[v.vault.name] = std::move(w).value();
     } else if (MissingPermission(w.status())) {
-      findings.push_back(PermissionFinding(v, "wrapKey", w.status(), runtime.config()));
+      findings.push_back(PermissionFinding(v, "wrapKey", w.status(), runtime.config().auth.client_id));
     } else if (!ExplainedByCopyRules(w.status())) {
       findings.push_back(CanaryFinding(v, report.current_thumbprint, copy, "a canary wrap failed", w.status()));
     }
@@ -221,7 +178,7 @@ Status ProbeVaults(VaultSetRuntime& runtime, GeoLinkReport& report, std::vector<
       report.matrix.push_back(std::move(cell));
     }
     report.permissions.push_back({b.vault.name, "unwrapKey", probed, own});
-    if (MissingPermission(own)) findings.push_back(PermissionFinding(b, "unwrapKey", own, runtime.config()));
+    if (MissingPermission(own)) findings.push_back(PermissionFinding(b, "unwrapKey", own, runtime.config().auth.client_id));
   }
   return Status();
 }

@@ -4,6 +4,7 @@
 #include "provider/cli/config_check_command.h"
 #include "provider/cli/drill_command.h"
 #include "provider/cli/state_rebuild_command.h"
+#include "provider/cli/verify_history_command.h"
 
 namespace geoekm::cli {
 
@@ -52,6 +53,19 @@ const std::vector<CliCommand>& CliCommands() {
        "Changes nothing. Exit 0 when a link is safe, 1 with problems (an unreachable\n"
        "vault too), 2 usage error, 3 could not run (configuration, state store).\n",
        &RunCheckCommand},
+      {{"verify-history"},
+       "--config FILE [--from T1] [--to T2] [--vaults A,B] [--json]",
+       "check that every historic backup can still be restored through every vault",
+       "For every key version in the state store's history whose use (first to last\n"
+       "wrap) overlaps the window (T: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS]Z or unix\n"
+       "seconds; default: all time): every vault holds it, enabled, its name not\n"
+       "soft-deleted (if it is: how to recover it), not expired, and a canary wrapped\n"
+       "with its public key unwraps there. On failure prints, per vault, Azure SQL's\n"
+       "\"Target server ... does not have access to all AKV Uris created between <t1>\n"
+       "and <t2>\" with the missing kids and the fixes. Changes nothing.\n"
+       "Exit 0 when every version is restorable everywhere, 1 otherwise (an unreachable\n"
+       "vault too), 2 usage error, 3 could not run.\n",
+       &RunVerifyHistoryCommand},
   };
   return kCommands;
 }
