@@ -28,22 +28,17 @@ class BrokenVaultSetTest : public testing::ReplicationTestbed {
     ASSERT_FALSE(current_.empty());
     Close();  // the commands open their own runtime on the same state file
   }
-  int Check(std::string* out, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"check", "--config", info().geoekm_ini};
+  // `geoekm <command> --config <testbed ini> <extra>`; stdout and stderr into *out.
+  int Command(const std::string& command, std::string* out, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {command, "--config", info().geoekm_ini};
     args.insert(args.end(), extra.begin(), extra.end());
     std::string err;
     int rc = Run(args, out, &err);
     *out += err;
     return rc;
   }
-  int VerifyHistory(std::string* out, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"verify-history", "--config", info().geoekm_ini};
-    args.insert(args.end(), extra.begin(), extra.end());
-    std::string err;
-    int rc = Run(args, out, &err);
-    *out += err;
-    return rc;
-  }
+  int Check(std::string* out, std::vector<std::string> extra = {}) { return Command("check", out, std::move(extra)); }
+  int VerifyHistory(std::string* out) { return Command("verify-history", out); }
   // The history's creation time of a version, as verify-history prints it.
   std::string CreatedOf(const std::string& thumbprint) {
     EXPECT_TRUE(Open());
