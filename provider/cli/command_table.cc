@@ -3,6 +3,7 @@
 #include "provider/cli/cli_command.h"
 #include "provider/cli/config_check_command.h"
 #include "provider/cli/drill_command.h"
+#include "provider/cli/explain_command.h"
 #include "provider/cli/state_rebuild_command.h"
 #include "provider/cli/verify_history_command.h"
 
@@ -66,6 +67,15 @@ const std::vector<CliCommand>& CliCommands() {
        "Exit 0 when every version is restorable everywhere, 1 otherwise (an unreachable\n"
        "vault too), 2 usage error, 3 could not run.\n",
        &RunVerifyHistoryCommand},
+      {{"explain"},
+       "CODE [--json] | --all",
+       "what an error code means and what to do",
+       "Looks CODE up in the error-code table of the SQL Server Connector for Azure Key\n"
+       "Vault (0-7 engine, 2049-4000 connector) and geoekm's own codes (5001 and up):\n"
+       "its symbol, who defines it, its meaning and what to do. --all prints the whole\n"
+       "table as Markdown (docs/ERROR_CODES.md). Needs no configuration.\n"
+       "Exit 0 for a known code, 1 for an unknown one, 2 for a usage error.\n",
+       &RunExplainCommand},
   };
   return kCommands;
 }
