@@ -4,7 +4,9 @@
 #include "provider/cli/config_check_command.h"
 #include "provider/cli/drill_command.h"
 #include "provider/cli/explain_command.h"
+#include "provider/cli/history_command.h"
 #include "provider/cli/state_rebuild_command.h"
+#include "provider/cli/status_command.h"
 #include "provider/cli/verify_history_command.h"
 
 namespace geoekm::cli {
@@ -67,6 +69,24 @@ const std::vector<CliCommand>& CliCommands() {
        "Exit 0 when every version is restorable everywhere, 1 otherwise (an unreachable\n"
        "vault too), 2 usage error, 3 could not run.\n",
        &RunVerifyHistoryCommand},
+      {{"status"},
+       "--config FILE [--json]",
+       "one row per vault: health, latency, last error, versions held, days to expiry",
+       "Per configured vault: the health the provider recorded in the state store,\n"
+       "call latency p50/p95 and the last error (with its connector code) over the\n"
+       "last hour of the audit, and, read live, the versions of the key it holds and\n"
+       "the days until its copy of the current version expires. Changes nothing.\n"
+       "Exit 0 when every vault answered and none is ejected or quarantined, 1\n"
+       "otherwise, 2 usage error, 3 could not run.\n",
+       &RunStatusCommand},
+      {{"history"},
+       "--config FILE [--json]",
+       "every key version geoekm used and where it lives",
+       "From the state store only: each version of each configured key (thumbprint,\n"
+       "kty and size, created, first and last wrap) and per vault its version id,\n"
+       "enabled, copy status and when it was last verified. Works with every vault\n"
+       "down. Exit 0, 2 usage error, 3 could not run (configuration, state store).\n",
+       &RunHistoryCommand},
       {{"explain"},
        "CODE [--json] | --all",
        "what an error code means and what to do",
