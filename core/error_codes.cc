@@ -173,6 +173,12 @@ struct CodeAction {
 
 constexpr CodeAction kActions[] = {
     {0, "Nothing."},
+    {401, "As 3010: check the client id and secret (the credential string is client id + secret, no hyphens)."},
+    {404, "As 3076: the key name is not in the vault."},
+    {3000, "Nothing."},
+    {3001, "An unspecified Key Vault failure: read the message logged with it (HTTP status, vault error code)."},
+    {3128, "Give the credential as the 32-hex client id (no hyphens) followed by the client secret."},
+    {4000, "The connector ran out of memory: restart the SQL Server service."},
     {2050, "Give the credential as the 32-hex client id (no hyphens) followed by the client secret."},
     {3004, "The vault could not be reached: check DNS, routing, proxy and the vault's firewall from this host; "
            "geoekm fails over to another vault meanwhile."},
