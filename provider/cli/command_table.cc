@@ -15,7 +15,7 @@ const std::vector<CliCommand>& CliCommands() {
   static const std::vector<CliCommand> kCommands = {
       {{"config", "check"},
        "FILE",
-       "validate a vault-set configuration (.ini or .json) and print it",
+       "validate a vault-set configuration (.ini or .json), print it",
        "Reads FILE (INI or JSON, chosen by the extension), checks every rule of the\n"
        "configuration reference (README.md) and prints the vault set as\n"
        "geoekm understood it: provider, vaults in priority order, the credential kind\n"
@@ -36,7 +36,7 @@ const std::vector<CliCommand>& CliCommands() {
        &RunDrillCommand},
       {{"state", "rebuild"},
        "--config FILE",
-       "rebuild the key-version history in the state store from the vaults",
+       "rebuild the key history in the state store from the vaults",
        "Reads every version of every configured key from every vault, identifies\n"
        "them by JWK thumbprint and merges them into the state store (history is\n"
        "never rewritten). Prints what was added and what the vaults cannot tell\n"
@@ -44,7 +44,7 @@ const std::vector<CliCommand>& CliCommands() {
        &RunStateRebuild},
       {{"check"},
        "--config FILE [--vaults A,B] [--expiry-days N] [--json]",
-       "check that vaults may be geo-linked: same material, properties and permissions",
+       "may these vaults be geo-linked? (material, properties, access)",
        "For the first configured key and every pair of the given vaults (default:\n"
        "all): the same key material (by JWK thumbprint) for the current version and\n"
        "every version in the state store's history, and no other material under the\n"
@@ -58,7 +58,7 @@ const std::vector<CliCommand>& CliCommands() {
        &RunCheckCommand},
       {{"verify-history"},
        "--config FILE [--from T1] [--to T2] [--vaults A,B] [--json]",
-       "check that every historic backup can still be restored through every vault",
+       "can every historic backup be restored through every vault?",
        "For every key version in the state store's history whose use (first to last\n"
        "wrap) overlaps the window (T: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS]Z or unix\n"
        "seconds; default: all time): every vault holds it, enabled, its name not\n"
@@ -71,7 +71,7 @@ const std::vector<CliCommand>& CliCommands() {
        &RunVerifyHistoryCommand},
       {{"status"},
        "--config FILE [--json]",
-       "one row per vault: health, latency, last error, versions held, days to expiry",
+       "per vault: health, latency, last error, versions, expiry",
        "Per configured vault: the health the provider recorded in the state store,\n"
        "call latency p50/p95 and the last error (with its connector code) over the\n"
        "last hour of the audit, and, read live, the versions of the key it holds and\n"
