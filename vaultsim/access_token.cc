@@ -8,13 +8,13 @@
 #include <Poco/JWT/Token.h>
 #include <Poco/SharedPtr.h>
 #include <Poco/Timestamp.h>
-#include <Poco/UUIDGenerator.h>
 
 #include <optional>
 #include <sstream>
 #include <utility>
 
 #include "core/error_codes.h"
+#include "core/random_uuid.h"
 #include "vaultsim/file_text.h"
 
 namespace geoekm::vaultsim {
@@ -51,7 +51,7 @@ class PocoIssuer final : public AccessTokenIssuer {
       token.setIssuedAt(FromUnix(claims.issued_at));
       token.setNotBefore(FromUnix(claims.not_before));
       token.setExpiration(FromUnix(claims.expires));
-      token.setId(Poco::UUIDGenerator::defaultGenerator().createRandom().toString());
+      token.setId(RandomUuid());
       token.payload().set("tid", claims.tenant);
       token.payload().set("appid", claims.app_id);
       // A service principal's object id; vaultsim has no directory, so the

@@ -5,12 +5,13 @@
 #include <Poco/String.h>
 #include <Poco/StringTokenizer.h>
 #include <Poco/URI.h>
-#include <Poco/UUIDGenerator.h>
+
 #include <openssl/crypto.h>
 
 #include <sstream>
 #include <vector>
 
+#include "core/random_uuid.h"
 #include "vaultsim/json_text.h"
 
 namespace geoekm::vaultsim {
@@ -168,7 +169,7 @@ LoginReply TokenEndpoint::Handle(const TokenRequest& request, std::int64_t now) 
   LoginReply reply;
   reply.status = 200;
   reply.body = ToJsonText(body);
-  reply.headers.emplace_back("x-ms-request-id", Poco::UUIDGenerator::defaultGenerator().createRandom().toString());
+  reply.headers.emplace_back("x-ms-request-id", RandomUuid());
   AddTokenResponseHeaders(&reply);
   return reply;
 }

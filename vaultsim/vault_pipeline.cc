@@ -1,10 +1,9 @@
 #include "vaultsim/vault_pipeline.h"
 
-#include <Poco/UUIDGenerator.h>
-
 #include <chrono>
 #include <thread>
 
+#include "core/random_uuid.h"
 #include "vaultsim/api_version.h"
 
 namespace geoekm::vaultsim {
@@ -120,7 +119,7 @@ void VaultPipeline::AddStandardHeaders(const ApiRequest& request, ApiResponse* r
   h.emplace_back("x-ms-keyvault-region", p_.config->region);
   std::string client_request_id = Header(request, "x-ms-client-request-id");
   if (!client_request_id.empty()) h.emplace_back("x-ms-client-request-id", client_request_id);
-  h.emplace_back("x-ms-request-id", Poco::UUIDGenerator::defaultGenerator().createRandom().toString());
+  h.emplace_back("x-ms-request-id", RandomUuid());
   h.emplace_back("x-ms-keyvault-service-version", "1.9.950.1");
   h.emplace_back("x-ms-keyvault-network-info", "conn_type=Ipv4;addr=" + request.peer_address + ";act_addr_fam=InterNetwork;");
   h.emplace_back("X-Content-Type-Options", "nosniff");

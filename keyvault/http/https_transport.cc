@@ -5,6 +5,7 @@
 // verification against the ORIGIN host, then a session on that socket.
 #include "keyvault/http/https_transport.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <Poco/Net/Context.h>
@@ -161,6 +162,21 @@ Status MapException(const Poco::Exception& e, Stage stage, const HttpsOrigin& or
   }
   return Status(codes::kHttpReadData, ErrorClass::kTransient,
                 "cannot read the response from " + where + ": " + text);
+}
+
+// Waits until fd is readable (or in error) or `within` has passed. One
+// poll(2): Poco's Socket::poll builds an epoll set for every call (create,
+// ctl, wait, close: four system calls per request).
+bool WaitReadable(int fd, Millis within) {
+  const auto until = Clock::now() + within;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<Millis>(until - Clock::now());
+    pollfd p{fd, POLLIN, 0};
+    const int n = ::poll(&p, 1, static_cast<int>(std::clamp<Millis::rep>(left.count(), 0, 1 << 30)));
+    if (n > 0) return true;  // readable, or POLLERR/POLLHUP: the read reports it
+    if (n == 0) return false;
+    if (errno != EINTR) return true;  // let the read report the socket's error
+  }
 }
 
 // Poco's blocking TLS reads and writes wait up to twice the socket's
@@ -390,8 +406,7 @@ class PooledHttpsTransport final : public HttpsTransport {
       stage = Stage::kReceive;
       // Wait for the first byte of the answer here, so that a silent server
       // costs exactly what is left of the try (see HalfOf for the rest).
-      if (socket.available() <= 0 && !socket.poll(ToTimespan(try_deadline.remaining()),
-                                                   Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR)) {
+      if (socket.available() <= 0 && !WaitReadable(socket.impl()->sockfd(), try_deadline.remaining())) {
         throw Poco::TimeoutException("no response within the try timeout");
       }
       socket.setReceiveTimeout(HalfOf(try_deadline.remaining()));

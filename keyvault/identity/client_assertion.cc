@@ -7,7 +7,7 @@
 #include <Poco/Exception.h>
 #include <Poco/JWT/Signer.h>
 #include <Poco/JWT/Token.h>
-#include <Poco/UUIDGenerator.h>
+
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -19,6 +19,7 @@
 
 #include "core/base64url.h"
 #include "core/error_codes.h"
+#include "core/random_uuid.h"
 #include "keyvault/identity/client_secret_source.h"
 #include "keyvault/identity/form_body.h"
 
@@ -76,7 +77,7 @@ class LoadedCertificate : public ClientCertificate {
       token.payload().set("aud", audience);
       token.payload().set("iss", client_id);
       token.payload().set("sub", client_id);
-      token.payload().set("jti", Poco::UUIDGenerator::defaultGenerator().createRandom().toString());
+      token.payload().set("jti", RandomUuid());
       token.payload().set("nbf", static_cast<Poco::Int64>(now));
       token.payload().set("exp", static_cast<Poco::Int64>(now + 600));
       Poco::JWT::Signer signer(key_);

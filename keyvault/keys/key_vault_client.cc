@@ -3,13 +3,13 @@
 #include <openssl/crypto.h>
 
 #include <Poco/String.h>
-#include <Poco/UUIDGenerator.h>
 
 #include <thread>
 
-#include "keyvault/keys/azure_names.h"
 #include "core/base64url.h"
 #include "core/error_codes.h"
+#include "core/random_uuid.h"
+#include "keyvault/keys/azure_names.h"
 #include "keyvault/keys/challenge_auth_policy.h"
 #include "keyvault/keys/key_bundle_json.h"
 #include "keyvault/keys/key_id.h"
@@ -102,7 +102,7 @@ Result<HttpResponse> KeyVaultClient::Execute(Call call, Deadline deadline) {
     sent.headers.clear();
     sent.headers.emplace_back("Accept", "application/json");
     if (!sent.body.empty()) sent.headers.emplace_back("Content-Type", "application/json");
-    sent.headers.emplace_back("x-ms-client-request-id", Poco::UUIDGenerator::defaultGenerator().createRandom().toString());
+    sent.headers.emplace_back("x-ms-client-request-id", RandomUuid());
     if (!token->empty()) {
       sent.headers.emplace_back("Authorization", "Bearer " + std::string(token->data(), token->size()));
     }
