@@ -1,5 +1,6 @@
 #include "state/state_writer.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "core/error_codes.h"
@@ -26,6 +27,7 @@ StateWriter::StateWriter(std::shared_ptr<StateStore> store, StateWriterOptions o
 StateWriter::~StateWriter() { Shutdown(); }
 
 bool StateWriter::Enqueue(Item item, bool essential) {
+  bool wake = essential;
   {
     std::lock_guard lock(mu_);
     if (stopping_) return false;
@@ -35,8 +37,9 @@ bool StateWriter::Enqueue(Item item, bool essential) {
     }
     queue_.push_back(std::move(item));
     if (queue_.size() > max_queue_depth_) max_queue_depth_ = queue_.size();
+    wake = wake || queue_.size() % std::max<std::size_t>(1, options_.audit_wake_batch) == 0;
   }
-  wake_.notify_one();
+  if (wake) wake_.notify_one();
   return true;
 }
 

@@ -21,6 +21,8 @@
 //     pace of health changes and key checks, not of requests);
 //   * an audit row arriving at a full queue is coalesced: it is not written
 //     as a row of its own, and audit_rows_coalesced counts it.
+// Audit rows wake the thread only in batches (audit_wake_batch) or with the
+// next other item; Flush() writes everything queued before it.
 // A "missing in vault X" finding for a version the store does not know yet
 // is parked (at most kMaxParkedVersions versions) until a vault's verified
 // copy of that version is written, then written after it.
@@ -55,6 +57,11 @@ namespace geoekm {
 
 struct StateWriterOptions {
   std::size_t queue_capacity = 4096;
+  // Audit rows do not wake the writer thread one by one (a wake-up is two
+  // futex calls and a context switch per request): it is woken when this
+  // many items are queued, by anything else that is queued, or by its idle
+  // timer (the store's audit_flush_interval).
+  std::size_t audit_wake_batch = 64;
 };
 
 struct StateWriterStats {
