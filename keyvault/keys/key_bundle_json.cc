@@ -106,6 +106,19 @@ Result<KeyBundle> ParseKeyBundle(std::string_view json) {
   return b;
 }
 
+Result<DeletedKeyBundle> ParseDeletedKeyBundle(std::string_view json) {
+  auto key = ParseKeyBundle(json);
+  if (!key.ok()) return key.status();
+  JsonFields root(ParseJsonObject(json));
+  DeletedKeyBundle out;
+  out.key = std::move(key).value();
+  out.recovery_id = root.String("recoveryId").value_or("");
+  out.deleted_date = root.Integer("deletedDate");
+  out.scheduled_purge_date = root.Integer("scheduledPurgeDate");
+  if (!root.problem().empty()) return Bad(root.problem());
+  return out;
+}
+
 Result<KeyVersionPage> ParseKeyVersionPage(std::string_view json) {
   JsonFields root(ParseJsonObject(json));
   if (!root.present()) return Bad("not a JSON object");

@@ -26,6 +26,11 @@ namespace geoekm {
 // RSA (an EC or oct key): permanent, so callers pass it through.
 Result<KeyBundle> ParseKeyBundle(std::string_view json);
 
+// A DeletedKeyBundle: a key bundle plus recoveryId, deletedDate and
+// scheduledPurgeDate (docs/ARCHITECTURE.md §Soft delete); the same rules
+// as ParseKeyBundle for the key part.
+Result<DeletedKeyBundle> ParseDeletedKeyBundle(std::string_view json);
+
 struct KeyVersionPage {
   std::vector<KeyVersionItem> items;
   std::string next_link;  // absolute URL, "" when this is the last page

@@ -50,6 +50,15 @@ struct KeyBundle {
   std::string thumbprint;  // RFC 7638, RSA-HSM normalised (core/jwk_thumbprint.h)
 };
 
+// A soft-deleted key (GET /deletedkeys/{name}): Key Vault deletes a key
+// name with all its versions; the bundle is its latest version.
+struct DeletedKeyBundle {
+  KeyBundle key;
+  std::string recovery_id;                      // https://{vault}/deletedkeys/{name}
+  std::optional<std::int64_t> deleted_date;     // unix seconds
+  std::optional<std::int64_t> scheduled_purge_date;  // unix seconds; gone for good after this
+};
+
 // One entry of "list key versions".
 struct KeyVersionItem {
   std::string kid;

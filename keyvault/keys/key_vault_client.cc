@@ -317,4 +317,23 @@ Result<KeyBundle> KeyVaultClient::UpdateKey(const std::string& name, const std::
                     deadline);
 }
 
+Result<std::optional<DeletedKeyBundle>> KeyVaultClient::GetDeletedKey(const std::string& name, Deadline deadline) {
+  if (Status s = CheckName(name); !s.ok()) return s;
+  auto response =
+      Execute({"get deleted key", "GET", "/deletedkeys/" + name, "", true, codes::kGetKeyJsonParser}, deadline);
+  if (!response.ok()) {
+    // 404 "Deleted Key not found": the name is not soft-deleted here.
+    if (response.status().code() == codes::kHttpNotFound) return std::optional<DeletedKeyBundle>();
+    return response.status();
+  }
+  auto bundle = ParseDeletedKeyBundle(response->body);
+  if (!bundle.ok()) {
+    if (bundle.status().error_class() != ErrorClass::kInvalidInput) {
+      return Status(bundle.status()).Prefix("get deleted key failed: ").WithVault(vault_.name);
+    }
+    return VaultParseError(codes::kGetKeyJsonParser, vault_.name, "get deleted key", bundle.status().message());
+  }
+  return std::optional<DeletedKeyBundle>(std::move(bundle).value());
+}
+
 }  // namespace geoekm

@@ -1,7 +1,8 @@
 // KeyVaultClient: the keys data plane of ONE vault over HTTPS
-// (docs/ARCHITECTURE.md §Key paths), implementing both the router's port
-// (KeyVaultKeys) and the key administration replication uses
-// (KeyVaultKeyAdministration).
+// (docs/ARCHITECTURE.md §Key paths), implementing the router's port
+// (KeyVaultKeys), the key administration replication uses
+// (KeyVaultKeyAdministration) and the read-only deleted-key look-up
+// (KeyVaultDeletedKeys).
 //
 // - Transport: a pooled HttpsTransport to the vault's origin (verified TLS,
 //   connect_to, proxy, per-try timeout, the caller's deadline).
@@ -35,6 +36,7 @@
 #include "keyvault/identity/vault_authenticator.h"
 #include "keyvault/keys/retry_policy.h"
 #include "keyvault/http/https_transport.h"
+#include "keyvault/keys/key_vault_deleted_keys.h"
 #include "keyvault/keys/key_vault_key_administration.h"
 #include "keyvault/keys/key_vault_keys.h"
 
@@ -60,7 +62,7 @@ struct KeyVaultClientStats {
   std::uint64_t budget_exhausted = 0;
 };
 
-class KeyVaultClient final : public KeyVaultKeys, public KeyVaultKeyAdministration {
+class KeyVaultClient final : public KeyVaultKeys, public KeyVaultKeyAdministration, public KeyVaultDeletedKeys {
  public:
   static Result<std::unique_ptr<KeyVaultClient>> Create(const VaultConfig& vault, const RouterTuning& tuning,
                                                         std::shared_ptr<VaultAuthenticator> auth,
@@ -69,7 +71,7 @@ class KeyVaultClient final : public KeyVaultKeys, public KeyVaultKeyAdministrati
   KeyVaultClient(const VaultConfig& vault, const RouterTuning& tuning, std::shared_ptr<VaultAuthenticator> auth,
                  std::shared_ptr<HttpsTransport> transport, KeyVaultClientOptions options);
 
-  // Overrides both interfaces' vault_name().
+  // Overrides every interface's vault_name().
   const std::string& vault_name() const override { return vault_.name; }
 
   // --- KeyVaultKeys
@@ -90,6 +92,9 @@ class KeyVaultClient final : public KeyVaultKeys, public KeyVaultKeyAdministrati
   Result<KeyBundle> RotateKey(const std::string& name, Deadline deadline) override;
   Result<KeyBundle> UpdateKey(const std::string& name, const std::string& version, const KeyUpdateOptions& options,
                               Deadline deadline) override;
+
+  // --- KeyVaultDeletedKeys
+  Result<std::optional<DeletedKeyBundle>> GetDeletedKey(const std::string& name, Deadline deadline) override;
 
   KeyVaultClientStats stats() const;
   HttpsTransportStats transport_stats() const { return transport_->stats(); }

@@ -105,4 +105,8 @@ std::shared_ptr<KeyVaultKeyAdministration> VaultSetRuntime::key_administration(c
   return std::dynamic_pointer_cast<KeyVaultKeyAdministration>(vault(name));
 }
 
+std::shared_ptr<KeyVaultDeletedKeys> VaultSetRuntime::deleted_keys(const std::string& name) const {
+  return std::dynamic_pointer_cast<KeyVaultDeletedKeys>(vault(name));
+}
+
 }  // namespace geoekm

@@ -20,6 +20,7 @@
 #include "provider/runtime/state_recorder.h"
 #include "state/state_store.h"
 #include "keyvault/identity/vault_authenticator.h"
+#include "keyvault/keys/key_vault_deleted_keys.h"
 #include "keyvault/keys/key_vault_key_administration.h"
 #include "keyvault/keys/key_vault_keys.h"
 #include "vault_router/vault_router.h"
@@ -59,6 +60,8 @@ class VaultSetRuntime {
   // The same vault's key administration, or null (unknown vault, or a
   // factory-made client that does not administer keys).
   std::shared_ptr<KeyVaultKeyAdministration> key_administration(const std::string& name) const;
+  // The same vault's read-only deleted-key look-up, or null (as above).
+  std::shared_ptr<KeyVaultDeletedKeys> deleted_keys(const std::string& name) const;
   const std::vector<RoutedVault>& vaults() const { return vaults_; }
 
  private:
