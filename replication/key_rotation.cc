@@ -7,6 +7,7 @@
 
 #include "core/error_codes.h"
 #include "provider/runtime/vault_set_runtime.h"
+#include "replication/authority_failure.h"
 #include "replication/escrow_file.h"
 #include "replication/rotation_journal.h"
 #include "replication/vault_copy.h"
@@ -101,6 +102,7 @@ Result<RotationReport> RotateKey(VaultSetRuntime& runtime, const RotationRequest
 
   Result<KeyInventory> inventory = TakeKeyInventory(runtime, report.key_name);
   if (!inventory.ok()) return inventory.status();
+  if (std::optional<Status> authority = AuthorityUnreachable(*inventory)) return *authority;
   // Import order: secondaries first (highest priority number), primary last.
   for (auto it = inventory->vaults.rbegin(); it != inventory->vaults.rend(); ++it) {
     RotationVaultStep step;

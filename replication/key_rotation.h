@@ -78,8 +78,8 @@ struct RotationReport {
   bool complete() const;
 };
 
-// Fails only when it cannot run (the state store or the inventory); every
-// other outcome — refused, partial, complete — is in the report.
+// Fails only when it cannot run (the state store, the inventory, or no vault
+// could be asked for want of a token: authority_failure.h); every other outcome — refused, partial, complete — is in the report.
 Result<RotationReport> RotateKey(VaultSetRuntime& runtime, const RotationRequest& request);
 
 }  // namespace geoekm
