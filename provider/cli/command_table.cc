@@ -1,10 +1,12 @@
 // The table of geoekm commands: the one place a new command is added.
+#include "provider/cli/check_command.h"
 #include "provider/cli/cli_command.h"
 #include "provider/cli/config_check_command.h"
 #include "provider/cli/drill_command.h"
 #include "provider/cli/rotate_command.h"
 #include "provider/cli/state_rebuild_command.h"
 #include "provider/cli/sync_command.h"
+#include "provider/cli/verify_history_command.h"
 
 namespace geoekm::cli {
 
@@ -66,6 +68,33 @@ const std::vector<CliCommand>& CliCommands() {
        "prints what it would do. Exit 0 done, 1 refused or partial, 2 usage, 3 could\n"
        "not run.\n",
        &RunRotateCommand},
+      {{"check"},
+       "--config FILE [--vaults A,B] [--expiry-days N] [--json]",
+       "check that vaults may be geo-linked: same material, properties and permissions",
+       "For the first configured key and every pair of the given vaults (default:\n"
+       "all): the same key material (by JWK thumbprint) for the current version and\n"
+       "every version in the state store's history, and no other material under the\n"
+       "name; each copy enabled, inside nbf/exp, key_ops with wrapKey and unwrapKey,\n"
+       "the same kty and size; the identity's get, list, wrapKey and unwrapKey\n"
+       "permissions (probed); a canary wrapped in each vault unwrapped in every other;\n"
+       "no copy expiring within --expiry-days (default 30). On problems prints, per\n"
+       "vault, the reason, the error Azure would give and the fix, secondaries first.\n"
+       "Changes nothing. Exit 0 when a link is safe, 1 with problems (an unreachable\n"
+       "vault too), 2 usage error, 3 could not run (configuration, state store).\n",
+       &RunCheckCommand},
+      {{"verify-history"},
+       "--config FILE [--from T1] [--to T2] [--vaults A,B] [--json]",
+       "check that every historic backup can still be restored through every vault",
+       "For every key version in the state store's history whose use (first to last\n"
+       "wrap) overlaps the window (T: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS]Z or unix\n"
+       "seconds; default: all time): every vault holds it, enabled, its name not\n"
+       "soft-deleted (if it is: how to recover it), not expired, and a canary wrapped\n"
+       "with its public key unwraps there. On failure prints, per vault, Azure SQL's\n"
+       "\"Target server ... does not have access to all AKV Uris created between <t1>\n"
+       "and <t2>\" with the missing kids and the fixes. Changes nothing.\n"
+       "Exit 0 when every version is restorable everywhere, 1 otherwise (an unreachable\n"
+       "vault too), 2 usage error, 3 could not run.\n",
+       &RunVerifyHistoryCommand},
   };
   return kCommands;
 }
