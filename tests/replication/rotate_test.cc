@@ -112,6 +112,10 @@ TEST_F(Rotate, TwiceThenEveryDekWrappedBeforeEachRotationUnwrapsInEveryVault) {
       EXPECT_EQ(*one, deks[i]) << at.vault;
     }
   }
+  // The geo-link check and historic-backup verification agree.
+  std::string out, err;
+  EXPECT_EQ(Run({"check", "--config", info().geoekm_ini}, &out, &err), 0) << out << err;
+  EXPECT_EQ(Run({"verify-history", "--config", info().geoekm_ini}, &out, &err), 0) << out << err;
 }
 
 TEST_F(Rotate, DryRunGeneratesAndChangesNothing) {
