@@ -8,6 +8,7 @@
 // Thread safety: constants and a pure lookup function.
 #pragma once
 
+#include <span>
 #include <string_view>
 
 namespace geoekm::codes {
@@ -61,7 +62,24 @@ inline constexpr int kStateStoreError = 5007;     // SQLite state store failure
 inline constexpr int kVersionNotEverywhere = 5008;  // key version not held by every vault
 inline constexpr int kChallengeTenantNotAllowed = 5009;  // challenge names a tenant the config does not allow
 
+// One row of the table `geoekm explain` prints (docs/ERROR_CODES.md is
+// generated from it): the code, the connector's symbol (geoekm_* for
+// geoekm's own codes) and its text.
+struct ErrorCodeInfo {
+  int code;
+  std::string_view symbol;
+  std::string_view text;
+};
+
+// Every known code, ascending.
+std::span<const ErrorCodeInfo> ErrorCodeTable();
+const ErrorCodeInfo* FindErrorCode(int code);  // null when unknown
+
 // The connector's own description for a code, or "" when it has none.
 std::string_view Describe(int code);
+// What an operator should do about it ("" when unknown).
+std::string_view Action(int code);
+// Who defines it: the SQL Server engine, the connector, or geoekm.
+std::string_view Origin(int code);
 
 }  // namespace geoekm::codes

@@ -3,8 +3,11 @@
 #include "provider/cli/cli_command.h"
 #include "provider/cli/config_check_command.h"
 #include "provider/cli/drill_command.h"
+#include "provider/cli/explain_command.h"
+#include "provider/cli/history_command.h"
 #include "provider/cli/rotate_command.h"
 #include "provider/cli/state_rebuild_command.h"
+#include "provider/cli/status_command.h"
 #include "provider/cli/sync_command.h"
 #include "provider/cli/verify_history_command.h"
 
@@ -14,7 +17,7 @@ const std::vector<CliCommand>& CliCommands() {
   static const std::vector<CliCommand> kCommands = {
       {{"config", "check"},
        "FILE",
-       "validate a vault-set configuration (.ini or .json) and print it",
+       "validate a vault-set configuration (.ini or .json), print it",
        "Reads FILE (INI or JSON, chosen by the extension), checks every rule of the\n"
        "configuration reference (README.md) and prints the vault set as\n"
        "geoekm understood it: provider, vaults in priority order, the credential kind\n"
@@ -35,7 +38,7 @@ const std::vector<CliCommand>& CliCommands() {
        &RunDrillCommand},
       {{"state", "rebuild"},
        "--config FILE",
-       "rebuild the key-version history in the state store from the vaults",
+       "rebuild the key history in the state store from the vaults",
        "Reads every version of every configured key from every vault, identifies\n"
        "them by JWK thumbprint and merges them into the state store (history is\n"
        "never rewritten). Prints what was added and what the vaults cannot tell\n"
@@ -70,7 +73,7 @@ const std::vector<CliCommand>& CliCommands() {
        &RunRotateCommand},
       {{"check"},
        "--config FILE [--vaults A,B] [--expiry-days N] [--json]",
-       "check that vaults may be geo-linked: same material, properties and permissions",
+       "may these vaults be geo-linked? (material, properties, access)",
        "For the first configured key and every pair of the given vaults (default:\n"
        "all): the same key material (by JWK thumbprint) for the current version and\n"
        "every version in the state store's history, and no other material under the\n"
@@ -84,7 +87,7 @@ const std::vector<CliCommand>& CliCommands() {
        &RunCheckCommand},
       {{"verify-history"},
        "--config FILE [--from T1] [--to T2] [--vaults A,B] [--json]",
-       "check that every historic backup can still be restored through every vault",
+       "can every historic backup be restored through every vault?",
        "For every key version in the state store's history whose use (first to last\n"
        "wrap) overlaps the window (T: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS]Z or unix\n"
        "seconds; default: all time): every vault holds it, enabled, its name not\n"
@@ -95,6 +98,33 @@ const std::vector<CliCommand>& CliCommands() {
        "Exit 0 when every version is restorable everywhere, 1 otherwise (an unreachable\n"
        "vault too), 2 usage error, 3 could not run.\n",
        &RunVerifyHistoryCommand},
+      {{"status"},
+       "--config FILE [--json]",
+       "per vault: health, latency, last error, versions, expiry",
+       "Per configured vault: the health the provider recorded in the state store,\n"
+       "call latency p50/p95 and the last error (with its connector code) over the\n"
+       "last hour of the audit, and, read live, the versions of the key it holds and\n"
+       "the days until its copy of the current version expires. Changes nothing.\n"
+       "Exit 0 when every vault answered and none is ejected or quarantined, 1\n"
+       "otherwise, 2 usage error, 3 could not run.\n",
+       &RunStatusCommand},
+      {{"history"},
+       "--config FILE [--json]",
+       "every key version geoekm used and where it lives",
+       "From the state store only: each version of each configured key (thumbprint,\n"
+       "kty and size, created, first and last wrap) and per vault its version id,\n"
+       "enabled, copy status and when it was last verified. Works with every vault\n"
+       "down. Exit 0, 2 usage error, 3 could not run (configuration, state store).\n",
+       &RunHistoryCommand},
+      {{"explain"},
+       "CODE [--json] | --all",
+       "what an error code means and what to do",
+       "Looks CODE up in the error-code table of the SQL Server Connector for Azure Key\n"
+       "Vault (0-7 engine, 2049-4000 connector) and geoekm's own codes (5001 and up):\n"
+       "its symbol, who defines it, its meaning and what to do. --all prints the whole\n"
+       "table as Markdown (docs/ERROR_CODES.md). Needs no configuration.\n"
+       "Exit 0 for a known code, 1 for an unknown one, 2 for a usage error.\n",
+       &RunExplainCommand},
   };
   return kCommands;
 }

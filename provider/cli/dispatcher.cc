@@ -36,7 +36,8 @@ constexpr const char* kExitCodeHelp =
     "  0  success (config check: the configuration is valid)\n"
     "  1  the command ran and found a problem (config check: the configuration is invalid;\n"
     "     the errors are on stderr)\n"
-    "  2  usage error: unknown command, missing or extra arguments\n";
+    "  2  usage error: unknown command, missing or extra arguments\n"
+    "  3  the command could not run (configuration, unreachable authority, state store)\n";
 
 void PrintHelp(std::ostream& out) {
   out << "geoekm: multi-vault Azure Key Vault EKM provider tools\n\n"

@@ -1,5 +1,7 @@
 #include "tests/replication/replication_fixture.h"
 
+#include <Poco/URI.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -105,11 +107,34 @@ std::string ReplicationTestbed::VersionIn(const std::string& vault, const std::s
   return "";
 }
 
+::testing::AssertionResult ReplicationTestbed::SoftDeleteKey(const std::string& vault) {
+  const TestbedInfo& tb = tb_->info();
+  if (!Admin(vault).Grant(tb.client_id, {"delete"})) return ::testing::AssertionFailure() << "grant delete failed";
+  TestHttpsClient login(tb.login_host, tb.login_port, tb.ca_bundle);
+  std::string secret;
+  Poco::URI::encode(tb_->ClientSecret(), "&=+%/?#", secret);
+  const std::string form = "grant_type=client_credentials&client_id=" + tb.client_id + "&client_secret=" + secret +
+                           "&scope=https%3A%2F%2Fvault.test%2F.default";
+  TestResponse token = login.Send("POST", tb.token_endpoint_v2.substr(tb.login_url.size()), form,
+                                  {{"Content-Type", "application/x-www-form-urlencoded"}});
+  if (token.status != 200) return ::testing::AssertionFailure() << "token: " << token.status << " " << token.body;
+  const std::string access = token.Json()->getValue<std::string>("access_token");
+  const TestbedVaultInfo& v = tb.Vault(vault);
+  TestHttpsClient client(v.host, v.port, tb.ca_bundle);
+  TestResponse deleted = client.Send("DELETE", "/keys/" + key_ + "?api-version=7.4", "",
+                                     {{"Authorization", "Bearer " + access}});
+  if (deleted.status != 200) return ::testing::AssertionFailure() << "delete: " << deleted.status << " " << deleted.body;
+  return ::testing::AssertionSuccess();
+}
+
 std::map<std::string, std::string> ReplicationTestbed::Snapshot() {
   // The vault's own persisted state (vaultsim writes it on every change):
   // independent of the client's permissions and of the vault being up.
   std::map<std::string, std::string> out;
-  for (const TestbedVaultInfo& v : tb_->info().vaults) out[v.name] = FileText(v.data_dir + "/vault-state.json");
+  for (const TestbedVaultInfo& v : tb_->info().vaults) {
+    out[v.name] = FileText(v.data_dir + "/vault-state.json");
+    EXPECT_NE(out[v.name].find(key_), std::string::npos) << v.name << ": no persisted state holding the key";
+  }
   return out;
 }
 

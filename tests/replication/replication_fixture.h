@@ -48,6 +48,12 @@ class ReplicationTestbed : public ::testing::Test {
   // the admin-capable client.
   std::string VersionIn(const std::string& vault, const std::string& thumbprint);
 
+  // Soft-deletes the key name in one vault the way an operator's mistake
+  // would: grants the testbed app 'delete' there (admin API) and sends
+  // DELETE /keys/{name} over REST with a token from the login service.
+  // Never geoekm code (invariant 4).
+  ::testing::AssertionResult SoftDeleteKey(const std::string& vault);
+
   // What every vault holds under the key (version ids, thumbprints,
   // attributes), read with the admin-capable client; "" entries for vaults
   // that cannot be read. Two snapshots compare equal when nothing changed.
