@@ -46,7 +46,7 @@ const std::vector<CliCommand>& CliCommands() {
        &RunStateRebuild},
       {{"sync"},
        "--config FILE [--apply] [--escrow FILE --passphrase-file FILE] [--key NAME] [--json]",
-       "make every vault hold every key version of the history (dry run unless --apply)",
+       "make every vault hold every key version of the history",
        "Reads what every vault holds and the state store's history. Per vault and\n"
        "missing version: a vault of the same geography holds it and this vault has no\n"
        "key of that name -> backup there, restore here (same version ids); otherwise\n"
@@ -58,8 +58,8 @@ const std::vector<CliCommand>& CliCommands() {
        "left (dry run, escrow needed, blocked or failed), 2 usage, 3 could not run.\n",
        &RunSyncCommand},
       {{"rotate"},
-       "--config FILE --escrow-out FILE --passphrase-file FILE [--apply] [--resume] [--key NAME] [--json]",
-       "rotate the key in every vault: generate locally, escrow, import everywhere, print the T-SQL",
+       "--config FILE [--apply] [--resume] --escrow-out FILE --passphrase-file FILE [--key NAME] [--json]",
+       "rotate the key everywhere: local key, escrow first, then T-SQL",
        "Generates a new RSA key locally (provider.key_size bits), writes it to the\n"
        "escrow FILE (new file, 0600, PKCS#8 encrypted under the passphrase) before any\n"
        "vault is touched, imports it into every vault - secondaries first, the primary\n"
