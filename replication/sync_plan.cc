@@ -123,6 +123,58 @@ void PlanVault(const KeyInventory& inventory, const VaultHoldings& target,
   }
 }
 
+// The set's current version: the newest version of the most preferred
+// readable vault, when it is in the history ("" otherwise: nothing to keep).
+std::string CurrentThumbprint(const KeyInventory& inventory) {
+  for (const VaultHoldings& v : inventory.vaults) {
+    if (!v.readable()) continue;
+    const VersionCopy* latest = v.Latest();
+    if (!latest || latest->thumbprint.empty() || !inventory.History(latest->thumbprint)) return "";
+    return latest->thumbprint;
+  }
+  return "";
+}
+
+// Key Vault's current version of a name is its newest: an import of an older
+// version (or other material someone imported) makes that the vault's
+// current one, and a router preferring this vault would wrap with it. When a
+// vault's newest after the planned steps is not the set's current version,
+// the current material is imported once more (from its escrow) so that it is
+// the newest again.
+void KeepCurrentNewest(const KeyInventory& inventory, const std::optional<std::string>& escrow_thumbprint,
+                       std::vector<SyncStep>& steps) {
+  const std::string current = CurrentThumbprint(inventory);
+  if (current.empty()) return;
+  for (const VaultHoldings& v : inventory.vaults) {
+    if (!v.readable() || v.deleted) continue;
+    std::string newest = v.Latest() ? v.Latest()->thumbprint : "";
+    for (const SyncStep& s : steps) {
+      if (s.vault != v.vault.name) continue;
+      if (s.action == SyncAction::kImportFromEscrow) newest = s.thumbprints.back();
+      if (s.action == SyncAction::kRestoreFromBackup) {
+        const VaultHoldings* source = inventory.Vault(s.source_vault);
+        if (source && source->Latest()) newest = source->Latest()->thumbprint;
+      }
+      if (s.action == SyncAction::kNeedsEscrow || s.action == SyncAction::kBlocked) newest = "";  // not yet known
+    }
+    if (newest.empty() || newest == current) continue;
+    const std::string why = "this vault's newest version (" + newest + ") is not the current version " + current +
+                            ", so a router preferring it would wrap with that";
+    const bool have = escrow_thumbprint && *escrow_thumbprint == current;
+    steps.push_back(SyncStep{
+        .action = have ? SyncAction::kImportFromEscrow : SyncAction::kNeedsEscrow,
+        .vault = v.vault.name,
+        .geography = v.vault.geography,
+        .source_vault = {},
+        .thumbprints = {current},
+        .reason = have ? why + "; the current version is imported once more from the escrow so it is the newest again"
+                       : why + "; needed: the escrow copy of the current " + DescribeVersion(inventory, current) +
+                             ", imported once more so it is the newest again",
+        .new_versions = {},
+        .outcome = std::nullopt});
+  }
+}
+
 }  // namespace
 
 std::string_view SyncActionName(SyncAction action) {
@@ -144,6 +196,7 @@ SyncPlan PlanSync(const KeyInventory& inventory, const std::optional<std::string
   plan.key_name = inventory.key_name;
   plan.history_versions = inventory.history.size();
   for (const VaultHoldings& target : inventory.vaults) PlanVault(inventory, target, escrow_thumbprint, plan.steps);
+  KeepCurrentNewest(inventory, escrow_thumbprint, plan.steps);
   std::stable_sort(plan.steps.begin(), plan.steps.end(),
                    [](const SyncStep& a, const SyncStep& b) { return Rank(a.action) < Rank(b.action); });
   return plan;

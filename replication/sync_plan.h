@@ -14,6 +14,12 @@
 //      thumbprint);
 //   3. otherwise the step names exactly which escrow copy is needed (the
 //      thumbprint and when the version was first seen).
+// Afterwards every vault's newest version must be the set's current version
+// (the newest of the most preferred readable vault, when it is in the
+// history): Key Vault's current version of a name is its newest, so an
+// import of an older version — or other material someone imported — would
+// make a router preferring that vault wrap with it. Such a vault gets one
+// more import of the current material (from its escrow), or a step naming it.
 // A target that cannot be read, or whose name is soft-deleted, gets a
 // blocked step saying why; geoekm never recovers, purges or deletes.
 // Versions a vault holds that are not in the history (a rogue key, a
