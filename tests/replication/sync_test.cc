@@ -7,6 +7,8 @@
 // names it; a second --apply changes nothing.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
 
 #include "config/config_loader.h"
 #include "core/error_codes.h"
@@ -140,6 +142,23 @@ TEST_F(Sync, UsageAndCouldNotRun) {
   EXPECT_EQ(Run(SyncArgs({"--escrow", escrow_, "--passphrase-file", wrong_pass}), &out, &err), 3) << err;
   EXPECT_THAT(err, HasSubstr(std::to_string(codes::kPemPrivateKey)));
   EXPECT_THAT(err, Not(HasSubstr("not the passphrase")));
+}
+
+TEST_F(Sync, AnUnreachableAuthorityCouldNotRunAndChangesNothing) {
+  const auto before = Snapshot();
+  ASSERT_EQ(::kill(info().login_pid, SIGKILL), 0);  // Entra ID is gone: no vault can be asked
+  std::string out, err;
+  EXPECT_EQ(Run(SyncArgs({"--apply", "--escrow", escrow_, "--passphrase-file", pass_file_}), &out, &err), 3)
+      << out << err;
+  EXPECT_THAT(err, HasSubstr("could not run: no vault could be asked"));
+  EXPECT_EQ(Run({"rotate", "--config", ini_, "--escrow-out", info().dir + "/never.pem", "--passphrase-file",
+                 pass_file_, "--apply"},
+                &out, &err),
+            3)
+      << out << err;
+  EXPECT_EQ(Snapshot(), before);
+  struct stat st {};
+  EXPECT_NE(::stat((info().dir + "/never.pem").c_str(), &st), 0);  // nothing generated or written
 }
 
 }  // namespace
