@@ -72,7 +72,14 @@ void ReadVault(VaultSetRuntime& runtime, const std::string& key_name, const Inve
       const std::int64_t ca = a.attributes.created.value_or(0), cb = b.attributes.created.value_or(0);
       return ca != cb ? ca < cb : a.version < b.version;
     });
-    if (!out.versions.empty()) out.latest_version = out.versions.back().version;
+    if (!out.versions.empty()) {
+      // The vault's own answer for "the latest version" (GET /keys/{name}):
+      // `created` has one-second resolution, so two versions made within
+      // a second would otherwise tie. When that read fails (the latest is
+      // disabled), the newest by `created` stands in.
+      auto latest = keys->GetKey(key_name, "", deadline);
+      out.latest_version = latest.ok() && out.FindVersion(latest->version) ? latest->version : out.versions.back().version;
+    }
   }
   if (out.status.ok() && out.versions.empty()) {
     if (std::shared_ptr<KeyVaultDeletedKeys> deleted = runtime.deleted_keys(name); deleted) {

@@ -85,8 +85,8 @@ struct VaultHoldings {
   // nothing about what the vault holds.
   Status status;
   std::vector<VersionCopy> versions;  // oldest first (created, then version id)
-  // The version Key Vault treats as current: the newest by `created`.
-  // "" when the vault lists none.
+  // The version Key Vault treats as current: what GET /keys/{name}
+  // answers, else the newest by `created`. "" when the vault lists none.
   std::string latest_version;
   // Looked up only when the vault listed no version: set when the name is
   // soft-deleted there (every version of it is gone until recovered).

@@ -31,6 +31,26 @@ TEST(VaultErrorBody, ParsesCodesWithSpacesAndInnerErrors) {
   EXPECT_TRUE(ParseVaultErrorBody("OK").code.empty());  // Managed HSM's 401 body
 }
 
+// The spec's DeleteKey/GetDeletedKey example shape (docs/ARCHITECTURE.md §Soft delete).
+TEST(DeletedKeyBundle, ParsesRecoveryIdAndDatesAroundTheKey) {
+  auto d = ParseDeletedKeyBundle(
+      R"({"recoveryId":"https://myvault.vault.azure.net/deletedkeys/CreateSoftKeyTest","deletedDate":1493942452,)"
+      R"("scheduledPurgeDate":1501718452,"key":{"kid":"https://myvault.vault.azure.net/keys/CreateSoftKeyTest/)"
+      R"(78deebed173b48e48f55abf87ed4cf71","kty":"RSA","key_ops":["wrapKey","unwrapKey"],"n":"AQAB","e":"AQAB"},)"
+      R"("attributes":{"enabled":true,"created":1493942451,"updated":1493942451,"recoveryLevel":"Recoverable+Purgeable"}})");
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->recovery_id, "https://myvault.vault.azure.net/deletedkeys/CreateSoftKeyTest");
+  EXPECT_EQ(d->deleted_date, 1493942452);
+  EXPECT_EQ(d->scheduled_purge_date, 1501718452);
+  EXPECT_EQ(d->key.version, "78deebed173b48e48f55abf87ed4cf71");
+  EXPECT_EQ(d->key.thumbprint.size(), 43u);
+  // A date of the wrong type rejects the body; so does a bundle without a key.
+  EXPECT_FALSE(ParseDeletedKeyBundle(
+                   R"({"recoveryId":"x","deletedDate":"yesterday","key":{"kid":"https://v/keys/k/1","kty":"RSA","n":"AQAB","e":"AQAB"}})")
+                   .ok());
+  EXPECT_FALSE(ParseDeletedKeyBundle(R"({"recoveryId":"x","deletedDate":1})").ok());
+}
+
 TEST(VaultError, MapsStatusesToConnectorCodesAndClasses) {
   struct Case {
     int status;
