@@ -89,12 +89,12 @@ ProviderConfig ReadProviderSection(const ConfigDocument& doc, ConfigDiagnostics&
   if (!table) {
     diag.Error(doc.AbsentSection("provider"), "missing required section",
                "set_name, key_names, state_path (required); wrap_algorithm, log_level, log_file, single_vault, "
-               "pinned_thumbprints");
+               "pinned_thumbprints, key_size");
     return out;
   }
   SectionReader provider(table, {}, doc.syntax,
                          {"set_name", "key_names", "wrap_algorithm", "state_path", "log_level", "log_file",
-                          "single_vault", "pinned_thumbprints"},
+                          "single_vault", "pinned_thumbprints", "key_size"},
                          diag);
   if (auto v = provider.String("set_name", SectionReader::Need::kRequired)) {
     if (IsSetName(*v)) {
@@ -129,6 +129,13 @@ ProviderConfig ReadProviderSection(const ConfigDocument& doc, ConfigDiagnostics&
   if (auto v = provider.String("log_file")) out.log_file = ResolveConfigPath(doc.file, *v);
   if (auto v = provider.Bool("single_vault")) out.single_vault = *v;
   ReadPinnedThumbprints(provider, out);
+  if (auto v = provider.Integer("key_size", 2048, 4096)) {
+    if (*v == 2048 || *v == 3072 || *v == 4096) {
+      out.key_size = static_cast<int>(*v);
+    } else {
+      provider.Error("key_size", std::to_string(*v) + " is not an RSA size Key Vault offers", "2048 (default), 3072, 4096");
+    }
+  }
   return out;
 }
 

@@ -86,6 +86,8 @@ struct ProviderConfig {
   // key_names) -> RFC 7638 thumbprint (43 characters of base64url). Wraps
   // with that key use only the pinned material.
   std::map<std::string, std::string> pinned_thumbprints;
+  // RSA size of the key versions `geoekm rotate` generates: 2048, 3072 or 4096.
+  int key_size = 2048;
 };
 
 struct VaultSetConfig {

@@ -383,7 +383,7 @@ std::string VaultRouter::CurrentThumbprintIn(std::size_t v, const std::string& n
 }
 
 Result<KeyBundle> VaultRouter::LocateIn(std::size_t v, const std::string& name, const std::string& thumbprint,
-                                        Deadline deadline) {
+                                        Deadline deadline, std::optional<Clock::time_point> stale_before) {
   auto not_found = [&] {
     return Status(codes::kHttpNotFound, ErrorClass::kNotFound,
                   "vault '" + members_[v].name + "' holds no version of key '" + name + "' with thumbprint " +
@@ -399,7 +399,9 @@ Result<KeyBundle> VaultRouter::LocateIn(std::size_t v, const std::string& name, 
   // just listed as missing (seen under TSan: 1 of 500 cold unwraps failed).
   const std::optional<Clock::time_point> listed = catalog_.ListedAt(v, name);
   if (auto b = catalog_.ByThumbprint(v, name, thumbprint)) return *b;
-  if (listed && Now() - *listed < options_.relist_interval) return not_found();
+  if (listed && Now() - *listed < options_.relist_interval && !(stale_before && *listed < *stale_before)) {
+    return not_found();
+  }
   Status loaded = LoadListing(v, name, deadline);
   if (!loaded.ok()) return loaded;
   if (Quarantined(v)) {
@@ -488,11 +490,22 @@ Result<KeyBundle> VaultRouter::CurrentVersion(const std::string& key_name, Deadl
       continue;
     }
     std::lock_guard lock(current_mu_);
-    current_[key_name] = CurrentEntry{got->second, Now(), v};
+    const Clock::time_point now = Now();
+    auto previous = current_.find(key_name);
+    const bool same = previous != current_.end() && previous->second.bundle.thumbprint == got->second.thumbprint;
+    current_[key_name] = CurrentEntry{got->second, now, v, same ? previous->second.current_since : now};
     return got->second;
   }
   return Status(codes::kNoUsableVault, ErrorClass::kTransient,
                 "could not read the current version of key '" + key_name + "' from any vault (" + tried + ")");
+}
+
+std::optional<Clock::time_point> VaultRouter::CurrentSince(const std::string& name,
+                                                         const std::string& thumbprint) const {
+  std::lock_guard lock(current_mu_);
+  auto it = current_.find(name);
+  if (it == current_.end() || it->second.bundle.thumbprint != thumbprint) return std::nullopt;
+  return it->second.current_since;
 }
 
 Result<KeyBundle> VaultRouter::PinnedVersion(const std::string& key_name, const std::string& pin, Deadline deadline) {
@@ -832,10 +845,14 @@ Status VaultRouter::CheckWrapVersion(const std::string& key_name, const std::str
   // Invariant: only a version every (non-quarantined) vault holds. A vault
   // lacking it is judged against the trusted material (history, pin) once
   // every vault was asked: a pin's holder may be listed after it.
+  // A version that just became current (a rotation other processes made:
+  // an availability group's other node, `geoekm rotate`) is looked for
+  // again in vaults listed before that, not refused for relist_interval.
+  const std::optional<Clock::time_point> stale_before = CurrentSince(key_name, thumbprint);
   std::map<std::size_t, Status> lacking;
   for (std::size_t v = 0; v < members_.size(); ++v) {
     if (Quarantined(v)) continue;
-    Result<KeyBundle> copy = LocateIn(v, key_name, thumbprint, deadline);
+    Result<KeyBundle> copy = LocateIn(v, key_name, thumbprint, deadline, stale_before);
     if (!copy.ok()) lacking.emplace(v, copy.status());
   }
   for (const auto& [v, st] : lacking)

@@ -31,7 +31,9 @@
 //
 // Wrap (invariants 1–3): the key's current version (the pinned thumbprint
 // when one is configured, else the newest version of the most preferred
-// vault that answers, cached for current_version_ttl) is used only if every
+// vault that answers, cached for current_version_ttl; a version that has
+// just become current — rotated by another process — is looked for again in
+// vaults listed before it became current) is used only if every
 // vault that is not quarantined holds it (same thumbprint; error 5008
 // otherwise) — and, while nothing is trusted yet (no recorded history, no
 // pin), only if at least two vaults hold it (README "Security"); only
@@ -218,6 +220,10 @@ class VaultRouter {
     KeyBundle bundle;
     Clock::time_point fetched_at;
     std::size_t vault = 0;  // where it was read
+    // When this thumbprint became the current version here (kept while a
+    // refresh finds the same one): a vault listed before then may not have
+    // had the copy yet, so it is listed again (LocateIn's `stale_before`).
+    Clock::time_point current_since;
   };
 
   Clock::time_point Now() const;
@@ -269,8 +275,12 @@ class VaultRouter {
   void JudgeMaterial(std::size_t v, const std::string& name, const Trust& trust);
   // The short thumbprint of v's newest known version of `name`, for messages.
   std::string CurrentThumbprintIn(std::size_t v, const std::string& name) const;
+  // `stale_before`: a listing older than this is read again even within
+  // relist_interval (see CurrentEntry::current_since).
   Result<KeyBundle> LocateIn(std::size_t v, const std::string& name, const std::string& thumbprint,
-                             Deadline deadline);
+                             Deadline deadline, std::optional<Clock::time_point> stale_before = std::nullopt);
+  // current_since of `thumbprint` when it is the cached current version of `name`.
+  std::optional<Clock::time_point> CurrentSince(const std::string& name, const std::string& thumbprint) const;
   // The pinned version as the first ranked vault holding it has it.
   Result<KeyBundle> PinnedVersion(const std::string& key_name, const std::string& pin, Deadline deadline);
   // OK when `thumbprint` may be wrapped with: held by every vault not

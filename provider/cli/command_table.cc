@@ -5,8 +5,10 @@
 #include "provider/cli/drill_command.h"
 #include "provider/cli/explain_command.h"
 #include "provider/cli/history_command.h"
+#include "provider/cli/rotate_command.h"
 #include "provider/cli/state_rebuild_command.h"
 #include "provider/cli/status_command.h"
+#include "provider/cli/sync_command.h"
 #include "provider/cli/verify_history_command.h"
 
 namespace geoekm::cli {
@@ -42,6 +44,33 @@ const std::vector<CliCommand>& CliCommands() {
        "never rewritten). Prints what was added and what the vaults cannot tell\n"
        "(which versions wrapped DEKs, and when). Exit 0 when every vault was read.\n",
        &RunStateRebuild},
+      {{"sync"},
+       "--config FILE [--apply] [--escrow FILE --passphrase-file FILE] [--key NAME] [--json]",
+       "make every vault hold every key version of the history",
+       "Reads what every vault holds and the state store's history. Per vault and\n"
+       "missing version: a vault of the same geography holds it and this vault has no\n"
+       "key of that name -> backup there, restore here (same version ids); otherwise\n"
+       "the escrow given (encrypted PKCS#8 PEM or PFX, passphrase from a private file)\n"
+       "holds it -> imported as a new version (new id, same thumbprint); otherwise the\n"
+       "plan names the escrow copy needed. Without --apply prints the plan and changes\n"
+       "nothing; --apply acts, verifies each copy's thumbprint and records it. Never\n"
+       "deletes, disables or purges anything. Exit 0 nothing (left) to do, 1 steps\n"
+       "left (dry run, escrow needed, blocked or failed), 2 usage, 3 could not run.\n",
+       &RunSyncCommand},
+      {{"rotate"},
+       "--config FILE [--apply] [--resume] --escrow-out FILE --passphrase-file FILE [--key NAME] [--json]",
+       "rotate the key everywhere: local key, escrow first, then T-SQL",
+       "Generates a new RSA key locally (provider.key_size bits), writes it to the\n"
+       "escrow FILE (new file, 0600, PKCS#8 encrypted under the passphrase) before any\n"
+       "vault is touched, imports it into every vault - secondaries first, the primary\n"
+       "last, so wraps move to it only once every vault holds it - verifies each copy\n"
+       "by thumbprint and records it. Stops at the first vault that fails (a partial\n"
+       "rotation); --resume with the same escrow finishes it. Refused while a vault\n"
+       "cannot be read or lacks a version of the history (run sync first). Old\n"
+       "versions stay, enabled. Prints the T-SQL the DBA runs next. Without --apply\n"
+       "prints what it would do. Exit 0 done, 1 refused or partial, 2 usage, 3 could\n"
+       "not run.\n",
+       &RunRotateCommand},
       {{"check"},
        "--config FILE [--vaults A,B] [--expiry-days N] [--json]",
        "may these vaults be geo-linked? (material, properties, access)",

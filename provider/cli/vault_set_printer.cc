@@ -68,6 +68,7 @@ void PrintVaultSet(const VaultSetConfig& config, std::ostream& out) {
   std::string pins;
   for (const auto& [key, thumbprint] : p.pinned_thumbprints) pins += (pins.empty() ? "" : ", ") + key + ":" + thumbprint;
   Row(out, 2, "pinned_thumbprints", pins.empty() ? "(none)" : pins);
+  Row(out, 2, "key_size", std::to_string(p.key_size) + " (RSA bits of versions geoekm rotate generates)");
 
   out << "\nvaults (" << config.vaults.size() << ", in priority order; lower is preferred)\n";
   int rank = 0;

@@ -173,6 +173,20 @@ TEST_P(ConfigRulesTest, OneVaultNeedsSingleVault) {
   EXPECT_EQ(r->vaults.size(), 1u);
 }
 
+TEST_P(ConfigRulesTest, KeySizeIsAnRsaSizeKeyVaultOffers) {
+  Result<VaultSetConfig> r = Load(spec_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->provider.key_size, 2048);
+  spec_.Set("provider", "key_size", Num("3000"));
+  EXPECT_TRUE(Rejected(Load(spec_), "3000 is not an RSA size Key Vault offers"));
+  spec_.Set("provider", "key_size", Num("1024"));
+  EXPECT_TRUE(Rejected(Load(spec_), "key_size"));
+  spec_.Set("provider", "key_size", Num("4096"));
+  r = Load(spec_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->provider.key_size, 4096);
+}
+
 TEST_P(ConfigRulesTest, VaultsSortedByPriority) {
   spec_.Set("vault.eastus", "priority", Num("300")).Set("vault.japaneast", "priority", Num("0"));
   Result<VaultSetConfig> r = Load(spec_);

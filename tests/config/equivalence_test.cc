@@ -14,7 +14,7 @@ namespace {
 // never printed).
 auto Fields(const ProviderConfig& p) {
   return std::tie(p.set_name, p.key_names, p.wrap_algorithm, p.state_path, p.log_level, p.log_file, p.single_vault,
-                  p.pinned_thumbprints);
+                  p.pinned_thumbprints, p.key_size);
 }
 auto Fields(const VaultConfig& v) {
   return std::tie(v.name, v.url, v.host, v.port, v.region, v.geography, v.priority, v.connect_to_host,
@@ -56,6 +56,7 @@ TEST(ConfigEquivalenceTest, SameSetInBothSyntaxesLoadsTheSame) {
       .Set("provider", "wrap_algorithm", Str("RSA-OAEP"))
       .Set("provider", "log_level", Str("warning"))
       .Set("provider", "log_file", Str("geoekm.log"))
+      .Set("provider", "key_size", Num("3072"))
       .Set("vault.westus", "connect_to", Str("127.0.0.1:8443"))
       .Set("vault.westus", "ca_bundle", Str("ca.pem"))
       .Set("vault.westus", "connect_timeout_ms", Num("700"))

@@ -306,6 +306,23 @@ TEST_F(WrapTest, VersionHeldByOnlySomeVaultsIsNeverUsed) {
   EXPECT_EQ(w2->thumbprint, RotatedKey()->Thumbprint());
 }
 
+TEST_F(WrapTest, ARotationMadeElsewhereIsWrappedWithOnceCurrentWithoutWaitingForARelist) {
+  // Another process (geoekm rotate, an availability group's other node)
+  // imports new material into every vault, the primary last, shortly after
+  // this router listed them: when its current version expires it moves to
+  // the new version at once, not after relist_interval of 5008s.
+  Build(3, [](RouterOptions& o) { o.current_version_ttl = std::chrono::seconds(2); });
+  auto w = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon());
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->thumbprint, GoodKey()->Thumbprint());
+  for (int i = 2; i >= 0; --i) vault(i).AddVersion(kKey, RotatedKey());
+  clock_.Advance(std::chrono::seconds(3));  // past the current-version TTL, within relist_interval
+  auto w2 = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon());
+  ASSERT_TRUE(w2.ok()) << w2.status().ToString();
+  EXPECT_EQ(w2->thumbprint, RotatedKey()->Thumbprint());
+  EXPECT_EQ(router_->stats().version_not_everywhere, 0u);
+}
+
 TEST_F(WrapTest, UnreachableVaultWithUnknownCopyBlocksWrap) {
   Build(2);
   vault(1).FailAll(VaultFailure(ErrorClass::kTransient));
