@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "keyvault/identity/vault_authenticator.h"
+#include "provider/runtime/key_vault_client_factory.h"
 
 namespace geoekm::testing {
 
@@ -36,7 +37,7 @@ Result<std::shared_ptr<KeyVaultClient>> ClientOf(const VaultSetConfig& config, c
   if (!auth.ok()) return auth.status();
   for (const VaultConfig& v : config.vaults) {
     if (v.name != vault) continue;
-    auto client = KeyVaultClient::Create(v, config.router, *auth);
+    auto client = MakeKeyVaultClient(v, config.router, *auth);
     if (!client.ok()) return client.status();
     return std::shared_ptr<KeyVaultClient>(std::move(client).value());
   }
