@@ -45,7 +45,7 @@ class DrillKeyPath {
   virtual ~DrillKeyPath() = default;
 
   // What the drill goes through, for the report ("the router in this
-  // process", "libgeoekm-ekm.so at PATH through the SQL Crypto API").
+  // process", "the SQL Crypto API of PATH").
   virtual std::string description() const = 0;
   // Opens `key_name` by name (its current version); callers made after it
   // wrap and unwrap with that version.

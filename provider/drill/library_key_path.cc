@@ -6,7 +6,6 @@
 
 #include "core/base64url.h"
 #include "core/error_codes.h"
-#include "provider/ekm/ekm_process.h"
 
 namespace geoekm {
 namespace {
@@ -138,7 +137,7 @@ Result<std::unique_ptr<LibraryKeyPath>> LibraryKeyPath::Open(const std::string& 
                       "' (" + missing + ")");
   }
 
-  const char* env = ekm::kConfigEnvironmentVariable;
+  const char* env = GEOEKM_CONFIG_ENV;
   if (const char* previous = std::getenv(env)) path->previous_config_env_ = previous;
   if (setenv(env, config_path.c_str(), 1) != 0) {
     return Status(codes::kProviderError, ErrorClass::kInternal, std::string("cannot set ") + env);
@@ -165,7 +164,7 @@ Result<std::unique_ptr<LibraryKeyPath>> LibraryKeyPath::Open(const std::string& 
 LibraryKeyPath::~LibraryKeyPath() { (void)Finish(); }
 
 std::string LibraryKeyPath::description() const {
-  return library_path_ + " through the SQL Crypto API (as SQL Server calls it)";
+  return "the SQL Crypto API of " + library_path_ + " (SqlCrypt* calls, as SQL Server makes them)";
 }
 
 Result<DrillKeyVersion> LibraryKeyPath::OpenKey(const std::string& key_name) {
@@ -213,7 +212,7 @@ Status LibraryKeyPath::Finish() {
   }
   if (env_set_) {
     env_set_ = false;
-    const char* env = ekm::kConfigEnvironmentVariable;
+    const char* env = GEOEKM_CONFIG_ENV;
     if (previous_config_env_) {
       setenv(env, previous_config_env_->c_str(), 1);
     } else {

@@ -64,7 +64,7 @@ TEST(Drill, ThroughTheLibraryKillsPrimaryUnwrapsEverythingElsewhereAndFailsBack)
   const std::string report = out.str();
   EXPECT_EQ(rc, 0) << report << err.str();
   ExpectOutageDrillPassed(report, **tb);
-  EXPECT_THAT(report, HasSubstr(std::string("through      ") + GEOEKM_EKM_LIBRARY + " through the SQL Crypto API"));
+  EXPECT_THAT(report, HasSubstr(std::string("through      the SQL Crypto API of ") + GEOEKM_EKM_LIBRARY));
   EXPECT_THAT(report, HasSubstr("by the library's own writer thread"));
   // The drill set GEOEKM_CONFIG for the library and put the old value back.
   ASSERT_NE(std::getenv("GEOEKM_CONFIG"), nullptr);
