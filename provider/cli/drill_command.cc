@@ -10,6 +10,7 @@
 #include "provider/drill/failover_drill.h"
 #include "provider/drill/library_key_path.h"
 #include "provider/drill/router_key_path.h"
+#include "provider/runtime/log_setup.h"
 #include "provider/runtime/vault_set_runtime.h"
 
 namespace geoekm::cli {
@@ -106,6 +107,14 @@ int RunDrillCommand(const std::vector<std::string>& args, std::ostream& out, std
     err << "geoekm drill: no provider library at " << GEOEKM_BUILT_EKM_LIBRARY << " or "
         << GEOEKM_INSTALLED_EKM_LIBRARY << "; build it (scripts/build.sh default), give --library PATH, "
         << "or drill the router alone with --router\n";
+    return kExitProblem;
+  }
+  // The engine learns only ProviderError when the library cannot start; its
+  // reason goes to the library's log. A log destination that cannot be
+  // written is the one reason that log cannot show, so it is checked here
+  // with the library's own code (the library sets the same logger up again).
+  if (Status logging = SetUpLogging(config->provider); !logging.ok()) {
+    err << logging.ToString() << "\n";
     return kExitProblem;
   }
   std::error_code ec;
