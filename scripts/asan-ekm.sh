@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # AddressSanitizer + UBSan (with LeakSanitizer) run of the EKM library
 # tests: builds only what the tests labelled `ekm` need — libgeoekm-ekm.so,
-# its gtest, the C engine harness and its helpers, vaultsim — with the
+# its gtest, the C engine harness and its helpers, vaultsim, geoekm (the DR
+# drill through the library, deploy/drill.sh) — with the
 # `asan` preset into build/asan, runs them (the harness's whole TDE
 # scenario and every bad call), and fails on a failed test or on any
 # sanitizer report, in a test process or in a vaultsim process it started
@@ -12,7 +13,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 "$root/scripts/build.sh" asan --target geoekm-ekm ekm_library_test engine_harness rotate_key partial_provider \
-  vaultsim -j "$(nproc)"
+  vaultsim geoekm -j "$(nproc)"
 
 reports=$(mktemp -d)
 trap 'rm -rf "$reports"' EXIT

@@ -26,14 +26,21 @@ const std::vector<CliCommand>& CliCommands() {
        &RunConfigCheck},
       {{"drill"},
        "--config FILE [--deks N] [--concurrency N] [--primary VAULT]\n"
-       "      [--outage-command CMD --recover-command CMD] [--failback-timeout-s S]",
+       "      [--outage-command CMD --recover-command CMD] [--failback-timeout-s S]\n"
+       "      [--library PATH | --router]",
        "run a failover drill on a vault set and print the report",
-       "Wraps N random DEKs through the vault set, unwraps them, then (with the\n"
-       "outage/recover commands) runs the outage command (e.g. kill the primary\n"
-       "region), unwraps every DEK concurrently through the remaining vaults, runs\n"
-       "the recover command, waits until geoekm has failed back to the primary on\n"
-       "its own, and unwraps them again. Prints the phases, what the state store\n"
-       "recorded and every check. Never deletes or changes keys.\n"
+       "Goes through the provider library libgeoekm-ekm.so as SQL Server does\n"
+       "(dlopen, the 17 SqlCrypt* functions, GEOEKM_CONFIG=FILE, a session named\n"
+       "after the vault set): opens the key by name, encrypts N random DEKs,\n"
+       "decrypts them, then (with the outage/recover commands) runs the outage\n"
+       "command (e.g. kill the primary region), decrypts every DEK concurrently\n"
+       "through the remaining vaults, runs the recover command, waits until geoekm\n"
+       "has failed back to the primary on its own, and decrypts them again. Prints\n"
+       "the phases, what the state store recorded and every check. Never deletes\n"
+       "or changes keys.\n"
+       "--library PATH: the library to load (default: the one built with this\n"
+       "geoekm, else the installed one). --router: call the router in this\n"
+       "process instead of the library.\n"
        "Exit 0 when every check passed, 1 otherwise.\n",
        &RunDrillCommand},
       {{"state", "rebuild"},

@@ -7,8 +7,10 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
+#include "core/deadline.h"
 #include "core/error_codes.h"
 
 namespace geoekm {
@@ -29,7 +31,7 @@ Result<SecureBytes> RandomDek() {
 
 struct WrappedDek {
   SecureBytes plaintext;
-  WrappedKey wrapped;
+  Bytes wrapped;
 };
 
 LatencySummary Summarise(std::vector<std::chrono::milliseconds> samples, int failures) {
@@ -47,69 +49,69 @@ LatencySummary Summarise(std::vector<std::chrono::milliseconds> samples, int fai
 
 class Drill {
  public:
-  Drill(VaultSetRuntime& rt, const DrillOptions& options) : rt_(rt), options_(options) {}
+  Drill(DrillKeyPath& path, const VaultSetConfig& config, const DrillOptions& options)
+      : path_(path), config_(config), options_(options) {}
 
   DrillResult Run() {
     result_.started_ms = NowMs();
-    result_.key_name = rt_.config().provider.key_names.front();
-    result_.primary = options_.primary.empty() ? rt_.config().vaults.front().name : options_.primary;
-    const Deadline check_deadline = Deadline::After(rt_.config().router.operation_deadline);
+    result_.through = path_.description();
+    result_.key_name = config_.provider.key_names.front();
+    result_.primary = options_.primary.empty() ? config_.vaults.front().name : options_.primary;
+    RunPhases();
+    // Every call is done: what the vault set recorded can be read now.
+    Status finished = path_.Finish();
+    Check("the vault set shut down with everything recorded", finished.ok(),
+          finished.ok() ? "" : finished.ToString());
+    result_.state_writer = path_.writer_stats();
+    CheckRecord(path_.store());
+    return result_;
+  }
 
-    // Phase 1: every vault holds the current version.
+ private:
+  void RunPhases() {
+    // Phase 1: the key by name, as CREATE ASYMMETRIC KEY opens it.
     Begin("key check");
-    auto current = rt_.router().CurrentVersion(result_.key_name, check_deadline);
-    if (!current.ok()) {
-      Check("current key version readable", false, current.status().ToString());
-      End();
-      return result_;
-    }
-    result_.thumbprint = current->thumbprint;
-    auto located = rt_.router().Locate(result_.key_name, result_.thumbprint, check_deadline);
-    bool everywhere = located.ok() && located->missing_in.empty() && located->unknown_in.empty() &&
-                      located->held_by.size() == rt_.config().vaults.size();
-    std::string where;
-    if (located.ok()) {
-      for (const auto& h : located->held_by) where += h.vault + " (version " + h.version + ") ";
-      for (const auto& m : located->missing_in) where += m + " (MISSING) ";
-      for (const auto& u : located->unknown_in) where += u + " (unreachable) ";
-      for (const auto& q : located->quarantined) where += q + " (QUARANTINED: other key material) ";
-    } else {
-      where = located.status().ToString();
-    }
-    Check("every vault holds the current key version", everywhere, where);
+    auto opened = path_.OpenKey(result_.key_name);
+    Check("current key version opened by name", opened.ok(),
+          opened.ok() ? "RSA " + std::to_string(opened->size_bits) : opened.status().ToString());
     End();
+    if (!opened.ok()) return;
+    result_.thumbprint = opened->thumbprint;
 
     // Phase 2: wrap and unwrap N DEKs.
     Begin("wrap " + std::to_string(options_.deks) + " DEKs");
     std::vector<std::chrono::milliseconds> wrap_latencies;
     int wrap_failures = 0;
     std::string first_wrap_error;
-    for (int i = 0; i < options_.deks; ++i) {
-      Result<SecureBytes> dek = RandomDek();
-      if (!dek.ok()) {
-        ++wrap_failures;
-        if (first_wrap_error.empty()) first_wrap_error = dek.status().ToString();
-        continue;
+    {  // one engine thread; its session ends with the block
+      auto caller = path_.NewCaller();
+      for (int i = 0; caller.ok() && i < options_.deks; ++i) {
+        Result<SecureBytes> dek = RandomDek();
+        if (!dek.ok()) {
+          ++wrap_failures;
+          if (first_wrap_error.empty()) first_wrap_error = dek.status().ToString();
+          continue;
+        }
+        WrappedDek d{std::move(dek).value(), {}};
+        auto t0 = Clock::now();
+        auto w = (*caller)->Wrap(d.plaintext);
+        wrap_latencies.push_back(std::chrono::duration_cast<Millis>(Clock::now() - t0));
+        if (!w.ok()) {
+          ++wrap_failures;
+          if (first_wrap_error.empty()) first_wrap_error = w.status().ToString();
+          continue;
+        }
+        d.wrapped = std::move(w).value();
+        deks_.push_back(std::move(d));
       }
-      WrappedDek d{std::move(dek).value(), {}};
-      auto t0 = Clock::now();
-      auto w = rt_.router().Wrap(result_.key_name, WrapAlgorithmFromConfig(), d.plaintext,
-                                 Deadline::After(rt_.config().router.operation_deadline));
-      wrap_latencies.push_back(std::chrono::duration_cast<Millis>(Clock::now() - t0));
-      if (!w.ok()) {
-        ++wrap_failures;
-        if (first_wrap_error.empty()) first_wrap_error = w.status().ToString();
-        continue;
-      }
-      d.wrapped = std::move(w).value();
-      deks_.push_back(std::move(d));
+      if (!caller.ok()) first_wrap_error = caller.status().ToString();
     }
     Current().latency = Summarise(wrap_latencies, wrap_failures);
-    Check("all DEKs wrapped", wrap_failures == 0,
+    Check("all DEKs wrapped", wrap_failures == 0 && static_cast<int>(deks_.size()) == options_.deks,
           std::to_string(deks_.size()) + "/" + std::to_string(options_.deks) + " wrapped" +
               (first_wrap_error.empty() ? "" : "; first error: " + first_wrap_error));
     End();
-    if (deks_.empty()) return result_;
+    if (deks_.empty()) return;
 
     Begin("unwrap all (baseline)");
     int ok = UnwrapAll();
@@ -119,63 +121,106 @@ class Drill {
 
     if (options_.outage_command.empty()) {
       Check("outage phases", true, "skipped: no --outage-command given");
-      return result_;
+      return;
     }
 
     // Phase 3: outage.
     Begin("outage of " + result_.primary + ": unwrap all");
+    outage_phase_ = result_.phases.size() - 1;
     int rc = std::system(options_.outage_command.c_str());
     Check("outage command ran", rc == 0, "exit status " + std::to_string(rc));
     ok = UnwrapAll();
     Check("during the outage every DEK unwraps", ok == static_cast<int>(deks_.size()),
           std::to_string(ok) + "/" + std::to_string(deks_.size()) + " through the remaining vaults");
     End();
-    Check("during the outage the primary served nothing", ServedBy(Current(), result_.primary) == 0,
-          "successful vault calls on " + result_.primary + ": " +
-              std::to_string(ServedBy(Current(), result_.primary)));
 
     // Phase 4: recovery and failback.
     Begin("recover " + result_.primary + ", wait for failback");
     rc = std::system(options_.recover_command.c_str());
     Check("recover command ran", rc == 0, "exit status " + std::to_string(rc));
     auto t0 = Clock::now();
-    bool back = false;
+    failed_back_ = false;
+    std::optional<VaultHealthState> health;
     while (Clock::now() - t0 < options_.failback_timeout) {
-      if (rt_.router().HealthOf(result_.primary) == VaultHealthState::kHealthy) {
-        back = true;
+      health = path_.HealthOf(result_.primary);
+      if (health == VaultHealthState::kHealthy) {
+        failed_back_ = true;
         break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     result_.time_to_failback = std::chrono::duration_cast<Millis>(Clock::now() - t0);
-    Check("router failed back to the primary on its own", back,
-          back ? "healthy again after " + std::to_string(result_.time_to_failback.count()) + " ms"
-               : "still " + std::string(VaultHealthStateName(rt_.router().HealthOf(result_.primary))) + " after " +
-                     std::to_string(options_.failback_timeout.count()) + " s");
+    Check("failed back to the primary on its own", failed_back_,
+          failed_back_ ? "healthy again after " + std::to_string(result_.time_to_failback.count()) + " ms"
+                       : "still " + std::string(health ? VaultHealthStateName(*health) : "unknown") + " after " +
+                             std::to_string(options_.failback_timeout.count()) + " s");
     End();
 
     // Phase 5: traffic is back on the primary.
     Begin("after failback: unwrap all");
+    after_failback_phase_ = result_.phases.size() - 1;
     ok = UnwrapAll();
     Check("after failback every DEK unwraps", ok == static_cast<int>(deks_.size()),
           std::to_string(ok) + "/" + std::to_string(deks_.size()));
     End();
-    const auto& last = Current();
-    std::int64_t total = 0;
-    for (const auto& [vault, n] : last.served_by) total += n;
-    Check("after failback the primary serves the unwraps", back && ServedBy(last, result_.primary) * 2 > total,
-          std::to_string(ServedBy(last, result_.primary)) + " of " + std::to_string(total) +
-              " successful vault calls on " + result_.primary);
-    return result_;
   }
 
- private:
-  WrapAlgorithm WrapAlgorithmFromConfig() const {
-    return rt_.config().provider.wrap_algorithm;
+  // The checks that need what the vault set recorded (after Finish).
+  void CheckRecord(StateStore& store) {
+    (void)store.FlushAudit();
+    for (DrillPhase& p : result_.phases) p.served_by = ServedBy(store, p);
+    if (!result_.thumbprint.empty()) CheckCopies(store);
+    if (outage_phase_) {
+      const DrillPhase& outage = result_.phases[*outage_phase_];
+      Check("during the outage the primary served nothing", CallsOn(outage, result_.primary) == 0,
+            "successful vault calls on " + result_.primary + ": " +
+                std::to_string(CallsOn(outage, result_.primary)));
+    }
+    if (after_failback_phase_) {
+      const DrillPhase& last = result_.phases[*after_failback_phase_];
+      std::int64_t total = 0;
+      for (const auto& [vault, n] : last.served_by) total += n;
+      Check("after failback the primary serves the unwraps",
+            failed_back_ && CallsOn(last, result_.primary) * 2 > total,
+            std::to_string(CallsOn(last, result_.primary)) + " of " + std::to_string(total) +
+                " successful vault calls on " + result_.primary);
+    }
   }
 
-  // Unwraps every DEK with `concurrency` threads, as a SQL Server failover
-  // opens its databases at once. Returns how many matched their plaintext.
+  // Every configured vault's copy of the drill's key version was read and
+  // its thumbprint recomputed during the drill (the router checks every
+  // vault holds a version before it wraps with it).
+  void CheckCopies(StateStore& store) {
+    auto copies = store.CopiesOfVersion(result_.thumbprint);
+    if (!copies.ok()) {
+      Check("every vault holds the current key version", false, copies.status().ToString());
+      return;
+    }
+    bool everywhere = true;
+    std::string where;
+    for (const VaultConfig& v : config_.vaults) {
+      auto c = std::find_if(copies->begin(), copies->end(), [&](const auto& r) { return r.vault == v.name; });
+      const bool verified = c != copies->end() && c->status == CopyStatus::kVerified && c->last_verified_ms &&
+                            *c->last_verified_ms >= result_.started_ms;
+      everywhere = everywhere && verified;
+      if (c == copies->end()) {
+        where += v.name + " (no copy recorded) ";
+      } else if (verified) {
+        where += v.name + " (version " + c->version_id + ") ";
+      } else if (c->status == CopyStatus::kQuarantined || c->status == CopyStatus::kMismatch) {
+        where += v.name + " (QUARANTINED: other key material) ";
+      } else if (c->status == CopyStatus::kMissing) {
+        where += v.name + " (MISSING) ";
+      } else {
+        where += v.name + " (" + std::string(CopyStatusName(c->status)) + ", not verified during the drill) ";
+      }
+    }
+    Check("every vault holds the current key version", everywhere, where);
+  }
+
+  // Unwraps every DEK with `concurrency` threads, each an engine thread of
+  // its own, as a SQL Server failover opens its databases at once. Returns
+  // how many matched their plaintext.
   int UnwrapAll() {
     std::atomic<std::size_t> next{0};
     std::atomic<int> matched{0};
@@ -184,15 +229,11 @@ class Drill {
     std::vector<std::chrono::milliseconds> latencies;
     std::string first_error;
     auto worker = [&] {
+      auto caller = path_.NewCaller();
       for (std::size_t i = next++; i < deks_.size(); i = next++) {
         const WrappedDek& d = deks_[i];
-        UnwrapRequest req;
-        req.key_name = d.wrapped.key_name;
-        req.thumbprint = d.wrapped.thumbprint;
-        req.algorithm = d.wrapped.algorithm;
-        req.wrapped = d.wrapped.wrapped;
         auto t0 = Clock::now();
-        auto plain = rt_.router().Unwrap(req, Deadline::After(rt_.config().router.operation_deadline));
+        Result<SecureBytes> plain = caller.ok() ? (*caller)->Unwrap(d.wrapped) : Result<SecureBytes>(caller.status());
         auto took = std::chrono::duration_cast<Millis>(Clock::now() - t0);
         std::lock_guard<std::mutex> lock(mu);
         latencies.push_back(took);
@@ -216,15 +257,21 @@ class Drill {
     DrillPhase p;
     p.name = std::move(name);
     p.started_ms = NowMs();
+    // Audit rows carry their call's start in ms: phases never share one,
+    // so a row counts for exactly one phase.
+    while (!result_.phases.empty() && p.started_ms <= result_.phases.back().ended_ms) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      p.started_ms = NowMs();
+    }
     result_.phases.push_back(std::move(p));
   }
 
-  void End() {
-    DrillPhase& p = Current();
-    p.ended_ms = NowMs();
-    (void)rt_.store().FlushAudit();
-    auto rows = rt_.store().AuditSince(p.started_ms, 1'000'000);
-    if (!rows.ok()) return;
+  void End() { Current().ended_ms = NowMs(); }
+
+  // Successful wraps and unwraps per vault whose call started within the phase.
+  static std::vector<std::pair<std::string, std::int64_t>> ServedBy(StateStore& store, const DrillPhase& p) {
+    auto rows = store.AuditSince(p.started_ms, 1'000'000);
+    if (!rows.ok()) return {};
     std::map<std::string, std::int64_t> by_vault;
     for (const AuditRow& r : *rows) {
       if (r.time_ms > p.ended_ms) continue;
@@ -233,12 +280,12 @@ class Drill {
         ++by_vault[r.operation.vault];
       }
     }
-    p.served_by.assign(by_vault.begin(), by_vault.end());
+    return {by_vault.begin(), by_vault.end()};
   }
 
   DrillPhase& Current() { return result_.phases.back(); }
 
-  static std::int64_t ServedBy(const DrillPhase& p, const std::string& vault) {
+  static std::int64_t CallsOn(const DrillPhase& p, const std::string& vault) {
     for (const auto& [v, n] : p.served_by) {
       if (v == vault) return n;
     }
@@ -249,10 +296,14 @@ class Drill {
     result_.checks.push_back(DrillCheck{std::move(name), passed, std::move(detail)});
   }
 
-  VaultSetRuntime& rt_;
+  DrillKeyPath& path_;
+  const VaultSetConfig& config_;
   const DrillOptions options_;
   DrillResult result_;
   std::vector<WrappedDek> deks_;
+  std::optional<std::size_t> outage_phase_;
+  std::optional<std::size_t> after_failback_phase_;
+  bool failed_back_ = false;
 };
 
 }  // namespace
@@ -262,8 +313,8 @@ bool DrillResult::passed() const {
   return std::all_of(checks.begin(), checks.end(), [](const DrillCheck& c) { return c.passed; });
 }
 
-DrillResult RunFailoverDrill(VaultSetRuntime& runtime, const DrillOptions& options) {
-  return Drill(runtime, options).Run();
+DrillResult RunFailoverDrill(DrillKeyPath& path, const VaultSetConfig& config, const DrillOptions& options) {
+  return Drill(path, config, options).Run();
 }
 
 }  // namespace geoekm

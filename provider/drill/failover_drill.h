@@ -2,13 +2,21 @@
 // geoekm stay unwrappable when the preferred vault (or its whole region) is
 // lost, and that geoekm returns to it on its own once it is back.
 //
-// Phases: (1) check every vault holds the current key version (same JWK
-// thumbprint); (2) wrap N random DEKs and unwrap them once; (3) run the
-// outage command (e.g. kill the primary region), unwrap every DEK
-// concurrently, as a SQL Server failover would, and try new wraps; (4) run
-// the recover command and wait until the router has failed back to the
-// primary; (5) unwrap every DEK again and check the primary served them.
-// Without outage/recover commands, phases 3–5 are skipped.
+// Phases: (1) open the key by name (its current version); (2) wrap N
+// random DEKs with that version and unwrap them once; (3) run the outage
+// command (e.g. kill the primary region) and unwrap every DEK concurrently,
+// as a SQL Server failover would; (4) run the recover command and wait
+// until the vault set has failed back to the primary on its own; (5) unwrap
+// every DEK again. Without outage/recover commands, phases 3–5 are skipped.
+// Then the key path is finished (drill_key_path.h: through the library that
+// is SqlCryptFreeProvider) and the checks that need the record are made from
+// the state store: every vault's copy of the version was verified during
+// the drill, which vault served each phase (audit rows, by the time their
+// call started), the primary served nothing during the outage and most
+// after failback.
+//
+// The same drill runs through the router in this process or through
+// libgeoekm-ekm.so's SQL Crypto API (DrillKeyPath).
 //
 // The drill never deletes or changes keys; it only wraps and unwraps random
 // data. DEK plaintexts live in SecureBytes and are wiped.
@@ -18,11 +26,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "config/vault_set_config.h"
 #include "core/status.h"
-#include "provider/runtime/vault_set_runtime.h"
+#include "provider/drill/drill_key_path.h"
 
 namespace geoekm {
 
@@ -56,6 +66,7 @@ struct DrillPhase {
 };
 
 struct DrillResult {
+  std::string through;  // DrillKeyPath::description()
   std::string key_name;
   std::string thumbprint;
   std::string primary;
@@ -63,13 +74,14 @@ struct DrillResult {
   std::vector<DrillPhase> phases;
   std::vector<DrillCheck> checks;
   std::chrono::milliseconds time_to_failback{0};
-  // The state writer's counters once the drill's events are written (set by
-  // the caller after VaultSetRuntime::store() flushed them).
-  StateWriterStats state_writer;
+  // The state writer's counters once the drill's events are written, when
+  // the path can see them (not through the library).
+  std::optional<StateWriterStats> state_writer;
   bool passed() const;
 };
 
-// Runs the drill on `runtime` (its router and store).
-DrillResult RunFailoverDrill(VaultSetRuntime& runtime, const DrillOptions& options);
+// Runs the drill on `config`'s vault set through `path`, finishes the path
+// and reads the checks that need the record from path.store().
+DrillResult RunFailoverDrill(DrillKeyPath& path, const VaultSetConfig& config, const DrillOptions& options);
 
 }  // namespace geoekm

@@ -24,10 +24,11 @@
 #include "core/result.h"
 #include "provider/ekm/ekm_provider.h"
 #include "provider/ekm/ekm_session.h"
+#include "provider/ekm/sql_crypt_api.h"
 
 namespace geoekm::ekm {
 
-inline constexpr const char* kConfigEnvironmentVariable = "GEOEKM_CONFIG";
+inline constexpr const char* kConfigEnvironmentVariable = GEOEKM_CONFIG_ENV;
 inline constexpr const char* kDefaultConfigPath = "/etc/geoekm/geoekm.ini";
 
 class EkmProcess {

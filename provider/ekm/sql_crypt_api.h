@@ -141,6 +141,10 @@ typedef struct SqlCpEncryptionParam {
   SqlCpByte* pb;
 } SqlCpEncryptionParam;
 
+/* The environment variable naming geoekm's configuration file (else
+ * /etc/geoekm/geoekm.ini), read by SqlCryptInitializeProvider. */
+#define GEOEKM_CONFIG_ENV "GEOEKM_CONFIG"
+
 /* geoekm's algorithm ids and SqlCpAlgorithmInfo.type (the spec leaves the
  * values to the provider; §EKM ABI). */
 enum {

@@ -271,6 +271,25 @@ TEST_F(LoggingCommands, ALogFileThatCannotBeWrittenStopsTheCommandWithError5001)
   }
 }
 
+// Through the library the command gets only the engine's ProviderError; it
+// says so and where the reason is, and the library's runtime logged it.
+TEST_F(LoggingCommands, ADrillThroughALibraryThatCannotStartPointsAtTheLibrarysLog) {
+  const std::string log_file = testbed().dir() + "/library-startup.log";
+  const std::string config = ConfigWith("info", log_file);
+  std::string text = ReadAll(config);
+  const std::string from = "state_path = " + info().state_path + "\n";
+  const auto at = text.find(from);
+  ASSERT_NE(at, std::string::npos) << text;
+  text.replace(at, from.size(), "state_path = " + testbed().dir() + "\n");  // a directory: no SQLite file
+  std::ofstream(config, std::ios::trunc) << text;
+  std::ostringstream out, err;
+  EXPECT_EQ(cli::RunCli({"drill", "--config", config, "--deks", "1"}, out, err), 1);
+  EXPECT_THAT(err.str(), HasSubstr("SqlCryptInitializeProvider returned scp_err_ProviderError (7)"));
+  EXPECT_THAT(err.str(), HasSubstr("the library's log has the connector's code and reason"));
+  EXPECT_THAT(out.str(), Not(HasSubstr("verdict")));
+  EXPECT_THAT(ReadAll(log_file), ContainsRegex(At("Error") + "startup-failed error=5007 "));
+}
+
 TEST_F(LoggingCommands, AFailedStartIsLoggedWithItsCode) {
   const std::string log_file = testbed().dir() + "/startup.log";
   auto config = LoadVaultSetConfig(ConfigWith("info", log_file));

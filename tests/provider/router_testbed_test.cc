@@ -17,6 +17,7 @@
 #include "config/config_loader.h"
 #include "core/error_codes.h"
 #include "provider/drill/failover_drill.h"
+#include "provider/drill/router_key_path.h"
 #include "provider/runtime/vault_set_runtime.h"
 #include "tests/support/test_private_jwk.h"
 #include "tests/support/testbed.h"
@@ -334,7 +335,8 @@ TEST_F(RouterOnTestbed, DrillDoesNotPassWithARogueVault) {
   ASSERT_TRUE(Open());
   DrillOptions options;
   options.deks = 2;
-  DrillResult refused = RunFailoverDrill(*rt_, options);
+  RouterKeyPath refused_path(*rt_);
+  DrillResult refused = RunFailoverDrill(refused_path, rt_->config(), options);
   EXPECT_FALSE(refused.passed());
   auto check = [](const DrillResult& r, const std::string& check_name) -> const DrillCheck* {
     for (const DrillCheck& c : r.checks)
@@ -350,7 +352,8 @@ TEST_F(RouterOnTestbed, DrillDoesNotPassWithARogueVault) {
   config_.provider.state_path = tb_->dir() + "/drill-pinned-state.db";
   config_.provider.pinned_thumbprints = {{name, thumbprints['H']}};
   ASSERT_TRUE(Open());
-  DrillResult pinned = RunFailoverDrill(*rt_, options);
+  RouterKeyPath pinned_path(*rt_);
+  DrillResult pinned = RunFailoverDrill(pinned_path, rt_->config(), options);
   EXPECT_FALSE(pinned.passed());
   wrapped = check(pinned, "all DEKs wrapped");
   ASSERT_NE(wrapped, nullptr);

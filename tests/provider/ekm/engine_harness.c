@@ -23,48 +23,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "provider/ekm/sql_crypt_api.h"
+#include "provider/ekm/sql_crypt_functions.h"
 
-typedef SqlCpError (*InitializeFn)(void);
-typedef SqlCpError (*FreeFn)(void);
-typedef SqlCpError (*OpenSessionFn)(const SqlCpCredential*, SqlCpSession*);
-typedef SqlCpError (*CloseSessionFn)(SqlCpSession*, SqlCpBoolean);
-typedef SqlCpError (*ProviderInfoFn)(SqlCpProviderInfo*);
-typedef SqlCpError (*NextAlgorithmFn)(SqlCpAlgId*);
-typedef SqlCpError (*AlgorithmInfoFn)(SqlCpAlgId, SqlCpAlgorithmInfo*);
-typedef SqlCpError (*CreateKeyFn)(const SqlCpSession*, const SqlCpStr*, SqlCpAlgId, SqlCpKeyFlags,
-                                  SqlCpKeyThumbprint*);
-typedef SqlCpError (*DropKeyFn)(const SqlCpSession*, const SqlCpKeyThumbprint*);
-typedef SqlCpError (*NextKeyIdFn)(const SqlCpSession*, SqlCpKeyId*);
-typedef SqlCpError (*KeyByIdFn)(const SqlCpSession*, SqlCpKeyId, SqlCpKeyInfo*);
-typedef SqlCpError (*KeyByThumbFn)(const SqlCpSession*, const SqlCpKeyThumbprint*, SqlCpKeyInfo*);
-typedef SqlCpError (*KeyByNameFn)(const SqlCpSession*, const SqlCpStr*, SqlCpKeyInfo*);
-typedef SqlCpError (*ExportKeyFn)(const SqlCpSession*, const SqlCpKeyThumbprint*, const SqlCpKeyThumbprint*,
-                                  SqlCpKeyBlobType, SqlCpKeyBlob*);
-typedef SqlCpError (*ImportKeyFn)(const SqlCpSession*, const SqlCpStr*, const SqlCpKeyThumbprint*,
-                                  SqlCpKeyBlobType, SqlCpKeyFlags, const SqlCpKeyBlob*);
-typedef SqlCpError (*CryptFn)(const SqlCpSession*, const SqlCpKeyThumbprint*, SqlCpBoolean,
-                              const SqlCpEncryptionParam*, SqlCpUlong, const SqlCpData*, SqlCpData*);
-
-static struct {
-  InitializeFn InitializeProvider;
-  FreeFn FreeProvider;
-  OpenSessionFn OpenSession;
-  CloseSessionFn CloseSession;
-  ProviderInfoFn GetProviderInfo;
-  NextAlgorithmFn GetNextAlgorithmId;
-  AlgorithmInfoFn GetAlgorithmInfo;
-  CreateKeyFn CreateKey;
-  DropKeyFn DropKey;
-  NextKeyIdFn GetNextKeyId;
-  KeyByIdFn GetKeyInfoByKeyId;
-  KeyByThumbFn GetKeyInfoByThumb;
-  KeyByNameFn GetKeyInfoByName;
-  ExportKeyFn ExportKey;
-  ImportKeyFn ImportKey;
-  CryptFn Encrypt;
-  CryptFn Decrypt;
-} api;
+static SqlCryptFunctions api;
 
 static atomic_int failures;
 static const char* set_name;
@@ -88,42 +49,16 @@ static const char* key_name;
     }                                                                                    \
   } while (0)
 
-/* Resolves one function the way the engine does: by name, the state of
- * Msg 33085 being its position in the API. */
-static int Resolve(void* lib, const char* lib_path, const char* name, int state, void* field, size_t size) {
-  void* sym = dlsym(lib, name);
-  if (sym == NULL) {
-    printf("Msg 33085, Level 16, State %d: One or more methods cannot be found in cryptographic provider "
-           "library '%s' (%s).\n",
-           state, lib_path, name);
-    return 0;
-  }
-  memcpy(field, &sym, size);
-  return 1;
-}
-
+/* Resolves the 17 functions the way the engine does: by name, a missing one
+ * reported with its position in the API as the state of Msg 33085. */
 static int ResolveAll(void* lib, const char* path) {
-#define RESOLVE(field, state) \
-  if (!Resolve(lib, path, "SqlCrypt" #field, state, &api.field, sizeof api.field)) return 0
-  RESOLVE(InitializeProvider, 1);
-  RESOLVE(FreeProvider, 2);
-  RESOLVE(OpenSession, 3);
-  RESOLVE(CloseSession, 4);
-  RESOLVE(GetProviderInfo, 5);
-  RESOLVE(GetNextAlgorithmId, 6);
-  RESOLVE(GetAlgorithmInfo, 7);
-  RESOLVE(CreateKey, 8);
-  RESOLVE(DropKey, 9);
-  RESOLVE(GetNextKeyId, 10);
-  RESOLVE(GetKeyInfoByKeyId, 11);
-  RESOLVE(GetKeyInfoByThumb, 12);
-  RESOLVE(GetKeyInfoByName, 13);
-  RESOLVE(ExportKey, 14);
-  RESOLVE(ImportKey, 15);
-  RESOLVE(Encrypt, 16);
-  RESOLVE(Decrypt, 17);
-#undef RESOLVE
-  return 1;
+  const char* missing = NULL;
+  const int state = SqlCryptResolveFunctions(dlsym, lib, &api, &missing);
+  if (state == 0) return 1;
+  printf("Msg 33085, Level 16, State %d: One or more methods cannot be found in cryptographic provider "
+         "library '%s' (%s).\n",
+         state, path, missing);
+  return 0;
 }
 
 static double NowMs(void) {
