@@ -778,7 +778,8 @@ Result<WrappedKey> VaultRouter::WrapVersion(const std::string& key_name, const s
     thumbprint = current->thumbprint;
   }
 
-  if (Status trusted = CheckWrapVersion(key_name, thumbprint, deadline); !trusted.ok()) {
+  if (Status trusted = CheckWrapVersion(key_name, thumbprint, requested_thumbprint.empty(), deadline);
+      !trusted.ok()) {
     counters_->version_not_everywhere++;
     return fail(trusted);
   }
@@ -840,8 +841,9 @@ Result<WrappedKey> VaultRouter::WrapVersion(const std::string& key_name, const s
   return out;
 }
 
-Status VaultRouter::CheckWrapVersion(const std::string& key_name, const std::string& thumbprint,
+Status VaultRouter::CheckWrapVersion(const std::string& key_name, const std::string& thumbprint, bool current,
                                      Deadline deadline) {
+  const std::string which = current ? "the current version" : "the requested version";
   // Invariant: only a version every (non-quarantined) vault holds. A vault
   // lacking it is judged against the trusted material (history, pin) once
   // every vault was asked: a pin's holder may be listed after it.
@@ -882,7 +884,7 @@ Status VaultRouter::CheckWrapVersion(const std::string& key_name, const std::str
   if (anchored && missing.empty()) return Status::Ok();
   if (anchored) {
     return Status(codes::kVersionNotEverywhere, unknown ? ErrorClass::kTransient : ErrorClass::kNotFound,
-                  "wrap refused: the current version of key '" + key_name + "' (thumbprint " + thumbprint +
+                  "wrap refused: " + which + " of key '" + key_name + "' (thumbprint " + thumbprint +
                       ") is not confirmed in every vault, so not every vault could unwrap it (" + missing +
                       "); copy the version to those vaults (geoekm sync)");
   }
@@ -894,7 +896,7 @@ Status VaultRouter::CheckWrapVersion(const std::string& key_name, const std::str
                 unknown ? ErrorClass::kTransient : ErrorClass::kIntegrity,
                 "wrap refused: key '" + key_name + "' has no recorded history and no pinned thumbprint, and " +
                     (missing.empty() ? "fewer than two vaults hold" : "not every vault holds") +
-                    " its current version " + thumbprint + ", so no vault can be trusted to decide what the key is (" +
+                    " " + (current ? "its current version " : "the requested version ") + thumbprint + ", so no vault can be trusted to decide what the key is (" +
                     vaults +
                     "). No vault was quarantined for this. Compare the vaults' copies (geoekm check); then copy a "
                     "rotated version everywhere, or pin the right material with pinned_thumbprints = " +

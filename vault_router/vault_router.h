@@ -285,7 +285,10 @@ class VaultRouter {
   Result<KeyBundle> PinnedVersion(const std::string& key_name, const std::string& pin, Deadline deadline);
   // OK when `thumbprint` may be wrapped with: held by every vault not
   // quarantined, and trusted (see Wrap); else error 5008 naming each vault.
-  Status CheckWrapVersion(const std::string& key_name, const std::string& thumbprint, Deadline deadline);
+  // `current`: the key's current version (else one the caller named by
+  // thumbprint), for the message.
+  Status CheckWrapVersion(const std::string& key_name, const std::string& thumbprint, bool current,
+                          Deadline deadline);
   Result<std::string> ThumbprintOfVersion(const std::string& name, const std::string& version, Deadline deadline);
   struct GetKeyInput;
   // GetKey of `name` (`version`, "" = current) raced over `candidates` like

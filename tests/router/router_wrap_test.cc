@@ -226,6 +226,21 @@ TEST_F(WrapTest, OneVaultLeftOfTwoDoesNotDecide) {
   EXPECT_EQ(vault(0).wraps(), 0);
 }
 
+// A version named by thumbprint (the engine's Encrypt with an old key)
+// that some vault lacks is refused as "the requested version", not as the
+// current one: the current version is another.
+TEST_F(WrapTest, ARequestedVersionSomeVaultLacksIsNamedAsRequested) {
+  Build(2);
+  vault(0).AddVersion(kKey, RotatedKey());
+  auto w = router_->WrapVersion(kKey, RotatedKey()->Thumbprint(), WrapAlgorithm::kRsaOaep256, RandomDek(), Soon());
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.status().code(), codes::kVersionNotEverywhere);
+  const std::string& m = w.status().message();
+  EXPECT_NE(m.find("the requested version " + RotatedKey()->Thumbprint()), std::string::npos) << m;
+  EXPECT_EQ(m.find("current version " + RotatedKey()->Thumbprint()), std::string::npos) << m;
+  EXPECT_EQ(vault(0).wraps() + vault(1).wraps(), 0);
+}
+
 TEST_F(WrapTest, SingleVaultSetTrustsItsVault) {
   Build(1);
   auto w = router_->Wrap(kKey, WrapAlgorithm::kRsaOaep256, RandomDek(), Soon());
