@@ -9,6 +9,10 @@
 // of whose versions is in the history is quarantined. With no history yet,
 // no vault is trusted over another (see VaultRouter's Wrap).
 //
+// VaultsWithVerifiedCopy lets a router that cannot reach a vault now (a
+// provider restarted during that vault's outage) count the copy the store
+// saw verified there before, instead of refusing every wrap until it is back.
+//
 // Thread safety: implementations must be safe for concurrent calls.
 #pragma once
 
@@ -28,6 +32,11 @@ class KeyVersionRecorder {
   virtual Status RecordWrapKeyVersion(const std::string& vault, const KeyBundle& version) = 0;
   // Thumbprints of every version of `key_name` seen before; empty if none.
   virtual Result<std::vector<std::string>> KnownThumbprints(const std::string& /*key_name*/) {
+    return std::vector<std::string>{};
+  }
+  // Vaults whose copy of the version `thumbprint` was verified (key id and
+  // material checked) and is still recorded as verified; empty if none.
+  virtual Result<std::vector<std::string>> VaultsWithVerifiedCopy(const std::string& /*thumbprint*/) {
     return std::vector<std::string>{};
   }
 };

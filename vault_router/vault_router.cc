@@ -860,6 +860,24 @@ Status VaultRouter::CheckWrapVersion(const std::string& key_name, const std::str
   for (const auto& [v, st] : lacking)
     if (st.error_class() == ErrorClass::kNotFound) CheckMaterial(v, key_name);
   const bool anchored = !TrustFor(key_name).thumbprints.empty();
+  // A vault that cannot be reached now (not one that answered "not here")
+  // whose copy of this version the store recorded as verified still holds
+  // it as far as anyone can know: a restarted provider keeps wrapping
+  // through a vault's outage, as a running one does from its catalog. Only
+  // with trusted history or a pin: otherwise nothing vouches for the record.
+  std::set<std::size_t> recorded;
+  if (anchored && options_.recorder && std::any_of(lacking.begin(), lacking.end(), [](const auto& l) {
+        return l.second.error_class() != ErrorClass::kNotFound;
+      })) {
+    if (auto verified = options_.recorder->VaultsWithVerifiedCopy(thumbprint); verified.ok()) {
+      for (auto it = lacking.begin(); it != lacking.end();) {
+        const bool vouched = it->second.error_class() != ErrorClass::kNotFound &&
+                             std::find(verified->begin(), verified->end(), members_[it->first].name) != verified->end();
+        if (vouched) recorded.insert(it->first);
+        it = vouched ? lacking.erase(it) : std::next(it);
+      }
+    }
+  }
   std::string missing, vaults;
   bool unknown = false;
   std::size_t holders = 0;
@@ -867,6 +885,9 @@ Status VaultRouter::CheckWrapVersion(const std::string& key_name, const std::str
     std::string state;
     if (Quarantined(v)) {
       state = "quarantined";
+    } else if (recorded.count(v)) {
+      ++holders;
+      state = "unreachable, its copy recorded as verified";
     } else if (auto it = lacking.find(v); it == lacking.end()) {
       ++holders;
       state = "holds it, current " + CurrentThumbprintIn(v, key_name);
@@ -885,8 +906,10 @@ Status VaultRouter::CheckWrapVersion(const std::string& key_name, const std::str
   if (anchored) {
     return Status(codes::kVersionNotEverywhere, unknown ? ErrorClass::kTransient : ErrorClass::kNotFound,
                   "wrap refused: " + which + " of key '" + key_name + "' (thumbprint " + thumbprint +
-                      ") is not confirmed in every vault, so not every vault could unwrap it (" + missing +
-                      "); copy the version to those vaults (geoekm sync)");
+                      ") is not confirmed in every vault, so not every vault could unwrap it (" + missing + "); " +
+                      (unknown ? "a vault that could not be checked is asked again at the next wrap; "
+                               : "") +
+                      "copy the version to vaults that lack it (geoekm sync)");
   }
   // Nothing trusted yet: one vault must not decide what the key is, so
   // every vault that is not quarantined must hold the version, and (in a

@@ -83,6 +83,15 @@ Result<std::set<std::string>> ReadWrapHistory(StateStore& store, const std::stri
 
 }  // namespace
 
+Result<std::vector<std::string>> StateRecorder::VaultsWithVerifiedCopy(const std::string& thumbprint) {
+  auto copies = store_->CopiesOfVersion(thumbprint);
+  if (!copies.ok()) return copies.status();
+  std::vector<std::string> vaults;
+  for (const VaultKeyCopyRecord& c : *copies)
+    if (c.status == CopyStatus::kVerified) vaults.push_back(c.vault);
+  return vaults;
+}
+
 Result<std::vector<std::string>> StateRecorder::KnownThumbprints(const std::string& key_name) {
   const std::string key = Poco::toLower(key_name);  // Key Vault names are case-insensitive
   const std::int64_t now = store_->options().clock();

@@ -54,6 +54,8 @@ class StateRecorder final : public RouterObserver, public KeyVersionRecorder {
   // KeyVersionRecorder. KnownThumbprints: the versions that wrapped DEKs.
   Status RecordWrapKeyVersion(const std::string& vault, const KeyBundle& version) override;
   Result<std::vector<std::string>> KnownThumbprints(const std::string& key_name) override;
+  // Read from the store (only asked when a vault cannot be reached for a wrap's check).
+  Result<std::vector<std::string>> VaultsWithVerifiedCopy(const std::string& thumbprint) override;
 
   // RouterObserver
   void OnHealthChange(const VaultHealthEvent& event) override;

@@ -420,5 +420,55 @@ TEST_F(RouterOnTestbed, RogueVaultWithOtherMaterialIsNeverUsedForWrapAndIsReport
   EXPECT_EQ(Admin(*tb_, "japaneast").RequestCount("wrapkey"), jp_wraps_before);
 }
 
+
+// A provider restarted while a vault is down (a SQL Server restarted during
+// a region outage) still wraps: the down vault's copy of the current
+// version was verified and recorded by the store before, and that record
+// stands in for the check the vault cannot answer now. A version the store
+// never saw verified in the down vault is still refused (error 5008, the
+// vault named): the record is of a version, not of a vault.
+TEST_F(RouterOnTestbed, ARestartedProviderWrapsWhileAVaultWhoseCopyWasVerifiedIsDown) {
+  ASSERT_TRUE(OpenAndWrap(1));
+  rt_.reset();  // the first process ends; its state file stays
+  ASSERT_TRUE(tb_->KillVault("westus").ok());
+
+  ASSERT_TRUE(Open());
+  SecureBytes dek(32, 0x42);
+  auto w = rt_->router().Wrap(key_, WrapAlgorithm::kRsaOaep256, dek, Soon());
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->thumbprint, wrapped_[0].thumbprint);
+  EXPECT_NE(w->vault, "westus");
+  auto plain = rt_->router().Unwrap(UnwrapRequest{key_, w->thumbprint, "", WrapAlgorithm::kRsaOaep256, w->wrapped},
+                                    Soon());
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_EQ(*plain, dek);
+  // Once westus is back, it unwraps what was wrapped while it was down.
+  rt_.reset();
+  ASSERT_TRUE(tb_->StartVault("westus").ok());
+  auto auth = VaultAuthenticator::Create(config_.auth);
+  ASSERT_TRUE(auth.ok());
+  auto west = MakeKeyVaultClient(config_.vaults[1], config_.router, *auth);
+  ASSERT_TRUE(west.ok());
+  auto west_current = (*west)->GetKey(key_, "", Soon());
+  ASSERT_TRUE(west_current.ok()) << west_current.status().ToString();
+  ASSERT_EQ(west_current->thumbprint, w->thumbprint);
+  auto from_west = (*west)->UnwrapKey(key_, west_current->version, WrapAlgorithm::kRsaOaep256, w->wrapped, Soon());
+  ASSERT_TRUE(from_west.ok()) << from_west.status().ToString();
+  EXPECT_EQ(*from_west, dek);
+
+  // A new current version in every vault, which this store never saw
+  // verified in westus: with westus down, wraps under it are refused.
+  auto rotated = ImportMaterial(key_, "NNN");
+  ASSERT_FALSE(HasFailure());
+  ASSERT_TRUE(tb_->KillVault("westus").ok());
+  ASSERT_TRUE(Open());
+  auto refused = rt_->router().Wrap(key_, WrapAlgorithm::kRsaOaep256, dek, Soon());
+  ASSERT_FALSE(refused.ok()) << "wrapped under " << refused->thumbprint << " though westus was never seen holding it";
+  EXPECT_EQ(refused.status().code(), codes::kVersionNotEverywhere);
+  EXPECT_NE(refused.status().message().find("westus: could not be checked"), std::string::npos)
+      << refused.status().message();
+  EXPECT_NE(refused.status().message().find(rotated['N']), std::string::npos) << refused.status().message();
+}
+
 }  // namespace
 }  // namespace geoekm
