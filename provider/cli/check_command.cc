@@ -4,6 +4,8 @@
 
 #include "provider/cli/cli_command.h"
 #include "provider/cli/json_output.h"
+#include "provider/cli/per_key_reports.h"
+#include "provider/cli/replication_options.h"
 #include "provider/cli/replication_output.h"
 #include "provider/cli/terminal_progress.h"
 #include "provider/cli/text_table.h"
@@ -91,7 +93,7 @@ void PrintHuman(const GeoLinkReport& r, int expiry_days, std::ostream& out) {
   PrintFindingsInFixOrder(r.findings, r.fix_order, out);
 }
 
-void PrintJsonReport(const GeoLinkReport& r, int expiry_days, std::ostream& out) {
+Poco::JSON::Object::Ptr ReportJson(const GeoLinkReport& r, int expiry_days) {
   Poco::JSON::Object::Ptr doc = JsonObject();
   doc->set("command", "check");
   doc->set("safe", r.safe());
@@ -122,14 +124,16 @@ void PrintJsonReport(const GeoLinkReport& r, int expiry_days, std::ostream& out)
   doc->set("cross_unwrap", matrix);
   doc->set("findings", FindingsJson(r.findings));
   doc->set("fix_order", JsonStrings(r.fix_order));
-  PrintJson(doc, out);
+  return doc;
 }
 
 }  // namespace
 
 int RunCheckCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   VaultSetCommand cmd;
-  if (auto stop = OpenVaultSetCommand("check", args, {"vaults", "expiry-days"}, {}, err, cmd)) return *stop;
+  if (auto stop = OpenVaultSetCommand("check", args, {"vaults", "expiry-days", "key"}, {}, err, cmd)) return *stop;
+  std::vector<std::string> key_names;
+  if (auto stop = SelectKeyNames(cmd, "check", err, &key_names)) return *stop;
   auto expiry_days = cmd.options.GetInt("expiry-days", 30, 0, 3650);
   if (!expiry_days.ok()) {
     err << "geoekm check: " << expiry_days.status().message() << "\n";
@@ -148,22 +152,16 @@ int RunCheckCommand(const std::vector<std::string>& args, std::ostream& out, std
   options.progress = [&](const std::string& vault, std::string_view what) {
     progress.Update("geoekm check: " + vault + ": " + std::string(what));
   };
-  auto report = CheckGeoLink(*cmd.runtime, cmd.key_name(), options);
-  progress.Finish();
-  if (!report.ok()) {
-    if (report.status().error_class() == ErrorClass::kInvalidInput) {
-      err << "geoekm check: " << report.status().message() << "\n";
-      return kExitUsage;
-    }
-    err << "geoekm check: could not run: " << report.status().ToString() << "\n";
-    return kExitCouldNotRun;
-  }
-  if (cmd.json) {
-    PrintJsonReport(*report, options.expiry_days, out);
-  } else {
-    PrintHuman(*report, options.expiry_days, out);
-  }
-  return report->safe() ? kExitOk : kExitProblem;
+  PerKeyReport<GeoLinkReport> how;
+  how.run = [&](const std::string& key_name) {
+    auto report = CheckGeoLink(*cmd.runtime, key_name, options);
+    progress.Finish();
+    return report;
+  };
+  how.ok = [](const GeoLinkReport& r) { return r.safe(); };
+  how.print_human = [&](const GeoLinkReport& r, std::ostream& o) { PrintHuman(r, options.expiry_days, o); };
+  how.to_json = [&](const GeoLinkReport& r) { return ReportJson(r, options.expiry_days); };
+  return RunPerKeyReports("check", key_names, cmd.json, how, out, err);
 }
 
 }  // namespace geoekm::cli

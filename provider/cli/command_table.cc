@@ -79,10 +79,10 @@ const std::vector<CliCommand>& CliCommands() {
        "not run.\n",
        &RunRotateCommand},
       {{"check"},
-       "--config FILE [--vaults A,B] [--expiry-days N] [--json]",
+       "--config FILE [--key NAME] [--vaults A,B] [--expiry-days N] [--json]",
        "may these vaults be geo-linked? (material, properties, access)",
-       "For the first configured key and every pair of the given vaults (default:\n"
-       "all): the same key material (by JWK thumbprint) for the current version and\n"
+       "For each configured key (or --key NAME) and every pair of the given vaults\n"
+       "(default: all): the same key material (by JWK thumbprint) for the current version and\n"
        "every version in the state store's history, and no other material under the\n"
        "name; each copy enabled, inside nbf/exp, key_ops with wrapKey and unwrapKey,\n"
        "the same kty and size; the identity's get, list, wrapKey and unwrapKey\n"
@@ -93,9 +93,9 @@ const std::vector<CliCommand>& CliCommands() {
        "vault too), 2 usage error, 3 could not run (configuration, state store).\n",
        &RunCheckCommand},
       {{"verify-history"},
-       "--config FILE [--from T1] [--to T2] [--vaults A,B] [--json]",
+       "--config FILE [--key NAME] [--from T1] [--to T2] [--vaults A,B] [--json]",
        "can every historic backup be restored through every vault?",
-       "For every key version in the state store's history whose use (first to last\n"
+       "For each configured key (or --key NAME), for every key version in the state store's history whose use (first to last\n"
        "wrap) overlaps the window (T: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS]Z or unix\n"
        "seconds; default: all time): every vault holds it, enabled, its name not\n"
        "soft-deleted (if it is: how to recover it), not expired, and a canary wrapped\n"

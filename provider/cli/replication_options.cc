@@ -18,6 +18,18 @@ std::optional<int> SelectKeyName(const VaultSetCommand& cmd, const std::string& 
   return std::nullopt;
 }
 
+std::optional<int> SelectKeyNames(const VaultSetCommand& cmd, const std::string& command, std::ostream& err,
+                                  std::vector<std::string>* key_names) {
+  if (!cmd.options.Get("key")) {
+    *key_names = cmd.config.provider.key_names;
+    return std::nullopt;
+  }
+  std::string one;
+  if (auto stop = SelectKeyName(cmd, command, err, &one)) return stop;
+  *key_names = {one};
+  return std::nullopt;
+}
+
 std::optional<int> ReadPassphraseOption(const VaultSetCommand& cmd, const std::string& command, std::ostream& err,
                                         SecureString* passphrase) {
   auto file = cmd.options.Get("passphrase-file");

@@ -2,6 +2,8 @@
 
 #include "provider/cli/cli_command.h"
 #include "provider/cli/json_output.h"
+#include "provider/cli/per_key_reports.h"
+#include "provider/cli/replication_options.h"
 #include "provider/cli/replication_output.h"
 #include "provider/cli/terminal_progress.h"
 #include "provider/cli/text_table.h"
@@ -83,7 +85,7 @@ void PrintHuman(const HistoryVerificationReport& r, std::ostream& out) {
   PrintFindingsInFixOrder(r.findings, r.fix_order, out);
 }
 
-void PrintJsonReport(const HistoryVerificationReport& r, std::ostream& out) {
+Poco::JSON::Object::Ptr ReportJson(const HistoryVerificationReport& r) {
   Poco::JSON::Object::Ptr doc = JsonObject();
   doc->set("command", "verify-history");
   doc->set("ok", r.ok());
@@ -118,14 +120,18 @@ void PrintJsonReport(const HistoryVerificationReport& r, std::ostream& out) {
   doc->set("target_server_messages", messages);
   doc->set("findings", FindingsJson(r.findings));
   doc->set("fix_order", JsonStrings(r.fix_order));
-  PrintJson(doc, out);
+  return doc;
 }
 
 }  // namespace
 
 int RunVerifyHistoryCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   VaultSetCommand cmd;
-  if (auto stop = OpenVaultSetCommand("verify-history", args, {"from", "to", "vaults"}, {}, err, cmd)) return *stop;
+  if (auto stop = OpenVaultSetCommand("verify-history", args, {"from", "to", "vaults", "key"}, {}, err, cmd)) {
+    return *stop;
+  }
+  std::vector<std::string> key_names;
+  if (auto stop = SelectKeyNames(cmd, "verify-history", err, &key_names)) return *stop;
   HistoryVerificationOptions options;
   for (const char* name : {"from", "to"}) {
     auto text = cmd.options.Get(name);
@@ -146,22 +152,16 @@ int RunVerifyHistoryCommand(const std::vector<std::string>& args, std::ostream& 
   options.progress = [&](const std::string& vault, std::string_view what) {
     progress.Update("geoekm verify-history: " + vault + ": " + std::string(what));
   };
-  auto report = VerifyHistory(*cmd.runtime, cmd.key_name(), options);
-  progress.Finish();
-  if (!report.ok()) {
-    if (report.status().error_class() == ErrorClass::kInvalidInput) {
-      err << "geoekm verify-history: " << report.status().message() << "\n";
-      return kExitUsage;
-    }
-    err << "geoekm verify-history: could not run: " << report.status().ToString() << "\n";
-    return kExitCouldNotRun;
-  }
-  if (cmd.json) {
-    PrintJsonReport(*report, out);
-  } else {
-    PrintHuman(*report, out);
-  }
-  return report->ok() ? kExitOk : kExitProblem;
+  PerKeyReport<HistoryVerificationReport> how;
+  how.run = [&](const std::string& key_name) {
+    auto report = VerifyHistory(*cmd.runtime, key_name, options);
+    progress.Finish();
+    return report;
+  };
+  how.ok = [](const HistoryVerificationReport& r) { return r.ok(); };
+  how.print_human = [](const HistoryVerificationReport& r, std::ostream& o) { PrintHuman(r, o); };
+  how.to_json = [](const HistoryVerificationReport& r) { return ReportJson(r); };
+  return RunPerKeyReports("verify-history", key_names, cmd.json, how, out, err);
 }
 
 }  // namespace geoekm::cli

@@ -6,7 +6,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
 #include <ctime>
+#include <fstream>
+#include <sstream>
 
 #include "provider/cli/cli_command.h"
 #include "state/missing_versions_message.h"
@@ -193,6 +198,60 @@ TEST_F(BrokenVaultSetTest, UnreachableVaultIsExitOneNamingIt) {
   EXPECT_EQ(Check(&out, {"--vaults", "eastus,westus"}), cli::kExitOk) << out;
   auto before = Snapshot();
   ASSERT_TRUE(testbed().StartVault("japaneast").ok());
+  EXPECT_EQ(Snapshot(), before);
+}
+
+
+// check and verify-history cover every configured key name, not only the
+// first: a second key missing from one vault makes check exit 1 naming that
+// key and vault, though the first key is fine; --key picks one key, and
+// --json reports each key under "keys".
+TEST_F(BrokenVaultSetTest, EveryConfiguredKeyIsCheckedNotOnlyTheFirst) {
+  ASSERT_TRUE(WrapOnce());
+  Close();
+  const std::string second = "second-protector";
+  PrivateRsaJwk jwk = testing::NewPrivateJwk();
+  for (const char* v : {"eastus", "westus"}) ASSERT_TRUE(ImportInto(v, jwk, second).ok());
+  // The testbed's configuration with a second key name.
+  std::ifstream in(info().geoekm_ini);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string ini = text.str();
+  const std::string line = "key_names = " + key_;
+  const auto at = ini.find(line);
+  ASSERT_NE(at, std::string::npos) << ini;
+  ini.replace(at, line.size(), line + ", " + second);
+  const std::string two_keys = info().geoekm_ini + ".two-keys.ini";
+  std::ofstream(two_keys) << ini;
+  auto before = Snapshot();
+
+  std::string out, err;
+  EXPECT_EQ(Run({"check", "--config", two_keys}, &out, &err), cli::kExitProblem) << out << err;
+  EXPECT_THAT(out, HasSubstr("geoekm check: key '" + key_ + "'"));
+  EXPECT_THAT(out, HasSubstr("geoekm check: key '" + second + "'"));
+  EXPECT_THAT(out, HasSubstr("SAFE to link"));
+  EXPECT_THAT(out, HasSubstr("NOT SAFE to link"));
+  EXPECT_THAT(out, HasSubstr("japaneast"));
+
+  EXPECT_EQ(Run({"check", "--config", two_keys, "--key", key_}, &out, &err), cli::kExitOk) << out << err;
+  EXPECT_THAT(out, ::testing::Not(HasSubstr(second)));
+  EXPECT_EQ(Run({"check", "--config", two_keys, "--key", second}, &out, &err), cli::kExitProblem) << out << err;
+  EXPECT_EQ(Run({"check", "--config", two_keys, "--key", "not-configured"}, &out, &err), cli::kExitUsage);
+  EXPECT_THAT(err, HasSubstr("--key not-configured is not one of the configured key_names"));
+
+  EXPECT_EQ(Run({"check", "--config", two_keys, "--json"}, &out, &err), cli::kExitProblem) << err;
+  Poco::JSON::Object::Ptr doc = Poco::JSON::Parser().parse(out).extract<Poco::JSON::Object::Ptr>();
+  EXPECT_EQ(doc->getValue<std::string>("command"), "check");
+  EXPECT_FALSE(doc->getValue<bool>("ok"));
+  auto keys = doc->getArray("keys");
+  ASSERT_EQ(keys->size(), 2u);
+  EXPECT_TRUE(keys->getObject(0)->getValue<bool>("safe"));
+  EXPECT_FALSE(keys->getObject(1)->getValue<bool>("safe"));
+
+  // The second key has no history yet: nothing to restore, so verify-history
+  // passes for both, and names both.
+  EXPECT_EQ(Run({"verify-history", "--config", two_keys}, &out, &err), cli::kExitOk) << out << err;
+  EXPECT_THAT(out, HasSubstr(second));
   EXPECT_EQ(Snapshot(), before);
 }
 

@@ -61,14 +61,15 @@ VaultSimAdminClient ReplicationTestbed::Admin(const std::string& vault) const {
   return ::testing::AssertionSuccess();
 }
 
-Result<KeyBundle> ReplicationTestbed::ImportInto(const std::string& vault, const PrivateRsaJwk& jwk) {
+Result<KeyBundle> ReplicationTestbed::ImportInto(const std::string& vault, const PrivateRsaJwk& jwk,
+                                                const std::string& name) {
   auto auth = VaultAuthenticator::Create(config_.auth);
   if (!auth.ok()) return auth.status();
   for (const VaultConfig& v : config_.vaults) {
     if (v.name != vault) continue;
     auto client = MakeKeyVaultClient(v, config_.router, *auth);
     if (!client.ok()) return client.status();
-    return (*client)->ImportKey(key_, jwk, false, {}, Soon());
+    return (*client)->ImportKey(name.empty() ? key_ : name, jwk, false, {}, Soon());
   }
   return Status(1, ErrorClass::kInvalidInput, "no vault " + vault);
 }

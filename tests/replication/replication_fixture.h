@@ -42,8 +42,8 @@ class ReplicationTestbed : public ::testing::Test {
   // everywhere), then a wrap with it through a fresh runtime: the previous
   // version is now history. Returns the new thumbprint ("" on failure).
   std::string RotateEverywhere();
-  // Imports `jwk` as a new version of the key into one vault (admin client).
-  Result<KeyBundle> ImportInto(const std::string& vault, const PrivateRsaJwk& jwk);
+  // Imports `jwk` as a new version of the key (or of `name`) into one vault (admin client).
+  Result<KeyBundle> ImportInto(const std::string& vault, const PrivateRsaJwk& jwk, const std::string& name = "");
   // The vault's copy (version id) of a thumbprint ("" when none) — read with
   // the admin-capable client.
   std::string VersionIn(const std::string& vault, const std::string& thumbprint);
