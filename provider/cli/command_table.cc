@@ -106,11 +106,12 @@ const std::vector<CliCommand>& CliCommands() {
        "vault too), 2 usage error, 3 could not run.\n",
        &RunVerifyHistoryCommand},
       {{"status"},
-       "--config FILE [--json]",
+       "--config FILE [--key NAME] [--json]",
        "per vault: health, latency, last error, versions, expiry",
        "Per configured vault: the health the provider recorded in the state store,\n"
        "call latency p50/p95 and the last error (with its connector code) over the\n"
-       "last hour of the audit, and, read live, the versions of the key it holds and\n"
+       "last hour of the audit, and, read live, the versions of the key (the first\n"
+       "configured, or --key NAME) it holds and\n"
        "the days until its copy of the current version expires. Changes nothing.\n"
        "Exit 0 when every vault answered and none is ejected or quarantined, 1\n"
        "otherwise, 2 usage error, 3 could not run.\n",

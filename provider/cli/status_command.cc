@@ -2,6 +2,7 @@
 
 #include "provider/cli/cli_command.h"
 #include "provider/cli/json_output.h"
+#include "provider/cli/replication_options.h"
 #include "provider/cli/replication_output.h"
 #include "provider/cli/text_table.h"
 #include "provider/cli/vault_set_command.h"
@@ -30,8 +31,10 @@ std::string LastError(const VaultStatus& s) {
 
 int RunStatusCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   VaultSetCommand cmd;
-  if (auto stop = OpenVaultSetCommand("status", args, {}, {}, err, cmd)) return *stop;
-  auto report = ReadVaultStatus(*cmd.runtime, cmd.key_name());
+  if (auto stop = OpenVaultSetCommand("status", args, {"key"}, {}, err, cmd)) return *stop;
+  std::string key_name;
+  if (auto stop = SelectKeyName(cmd, "status", err, &key_name)) return *stop;
+  auto report = ReadVaultStatus(*cmd.runtime, key_name);
   if (!report.ok()) {
     err << "geoekm status: could not run: " << report.status().ToString() << "\n";
     return kExitCouldNotRun;

@@ -6,9 +6,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -240,13 +237,19 @@ TEST_F(BrokenVaultSetTest, EveryConfiguredKeyIsCheckedNotOnlyTheFirst) {
   EXPECT_THAT(err, HasSubstr("--key not-configured is not one of the configured key_names"));
 
   EXPECT_EQ(Run({"check", "--config", two_keys, "--json"}, &out, &err), cli::kExitProblem) << err;
-  Poco::JSON::Object::Ptr doc = Poco::JSON::Parser().parse(out).extract<Poco::JSON::Object::Ptr>();
+  Poco::JSON::Object::Ptr doc = testing::ParseJsonObject(out);
   EXPECT_EQ(doc->getValue<std::string>("command"), "check");
   EXPECT_FALSE(doc->getValue<bool>("ok"));
   auto keys = doc->getArray("keys");
   ASSERT_EQ(keys->size(), 2u);
   EXPECT_TRUE(keys->getObject(0)->getValue<bool>("safe"));
   EXPECT_FALSE(keys->getObject(1)->getValue<bool>("safe"));
+
+  // status shows one key: the first, or the one --key names.
+  Run({"status", "--config", two_keys, "--json"}, &out, &err);
+  EXPECT_EQ(testing::ParseJsonObject(out)->getValue<std::string>("key"), key_) << out << err;
+  Run({"status", "--config", two_keys, "--key", second, "--json"}, &out, &err);
+  EXPECT_EQ(testing::ParseJsonObject(out)->getValue<std::string>("key"), second) << out << err;
 
   // The second key has no history yet: nothing to restore, so verify-history
   // passes for both, and names both.

@@ -18,15 +18,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-Poco::JSON::Object::Ptr ParseJson(const std::string& text) {
-  try {
-    return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
-  } catch (const Poco::Exception& e) {
-    ADD_FAILURE() << "not JSON: " << e.displayText() << "\n" << text;
-    return new Poco::JSON::Object;
-  }
-}
-
 int RunCommand(const std::vector<std::string>& args, std::string* out, std::string* err) {
   std::ostringstream o, e;
   int rc = cli::RunCli(args, o, e);
@@ -53,7 +44,7 @@ TEST_F(OperatorViewsTest, HistoryListsEveryVersionAndWhereItLives) {
   EXPECT_THAT(out, HasSubstr("japaneast  " + old_in_japan + "  yes      verified"));
 
   ASSERT_EQ(Run({"history", "--config", info().geoekm_ini, "--json"}, &out, &err), cli::kExitOk) << err;
-  auto doc = ParseJson(out);
+  auto doc = testing::ParseJsonObject(out);
   auto versions = doc->getArray("keys")->getObject(0)->getArray("versions");
   ASSERT_EQ(versions->size(), 2u);
   EXPECT_EQ(versions->getObject(0)->getValue<std::string>("thumbprint"), old);
@@ -74,7 +65,7 @@ TEST_F(OperatorViewsTest, StatusShowsEveryVaultAndNamesAnUnreachableOne) {
 
   ASSERT_TRUE(testbed().KillVault("japaneast").ok());
   EXPECT_EQ(Run({"status", "--config", info().geoekm_ini, "--json"}, &out, &err), cli::kExitProblem) << err;
-  auto doc = ParseJson(out);
+  auto doc = testing::ParseJsonObject(out);
   EXPECT_FALSE(doc->getValue<bool>("ok"));
   auto vaults = doc->getArray("vaults");
   ASSERT_EQ(vaults->size(), 3u);
@@ -90,7 +81,7 @@ TEST_F(OperatorViewsTest, CheckAndVerifyHistoryJson) {
   ASSERT_TRUE(Admin("westus").Revoke(info().client_id, {"wrapKey"}));
   std::string out, err;
   ASSERT_EQ(Run({"check", "--config", info().geoekm_ini, "--json"}, &out, &err), cli::kExitProblem) << err;
-  auto doc = ParseJson(out);
+  auto doc = testing::ParseJsonObject(out);
   EXPECT_FALSE(doc->getValue<bool>("safe"));
   auto findings = doc->getArray("findings");
   ASSERT_EQ(findings->size(), 1u) << out;
@@ -101,7 +92,7 @@ TEST_F(OperatorViewsTest, CheckAndVerifyHistoryJson) {
   EXPECT_EQ(doc->getObject("inventory")->getArray("vaults")->size(), 3u);
 
   ASSERT_EQ(Run({"verify-history", "--config", info().geoekm_ini, "--json"}, &out, &err), cli::kExitOk) << err;
-  doc = ParseJson(out);
+  doc = testing::ParseJsonObject(out);
   EXPECT_TRUE(doc->getValue<bool>("ok"));
   ASSERT_EQ(doc->getArray("versions")->size(), 1u);
   EXPECT_EQ(doc->getArray("versions")->getObject(0)->getArray("vaults")->size(), 3u);
@@ -157,7 +148,7 @@ TEST(ExplainTest, KnownUnknownAndMalformedCodes) {
   EXPECT_THAT(out, HasSubstr("error 3077 (ErrorHttpOperationForbidden, SQL Server Connector for Azure Key Vault)"));
   EXPECT_THAT(out, HasSubstr("what to do: Forbidden: grant the identity get, list, wrapKey and unwrapKey"));
   ASSERT_EQ(RunCommand({"explain", "5008", "--json"}, &out, &err), cli::kExitOk) << err;
-  auto doc = ParseJson(out);
+  auto doc = testing::ParseJsonObject(out);
   EXPECT_EQ(doc->getValue<std::string>("symbol"), "geoekm_VersionNotEverywhere");
   EXPECT_EQ(doc->getValue<std::string>("origin"), "geoekm");
   EXPECT_THAT(doc->getValue<std::string>("action"), HasSubstr("geoekm sync --apply"));

@@ -1,5 +1,6 @@
 #include "tests/replication/replication_fixture.h"
 
+#include <Poco/JSON/Parser.h>
 #include <Poco/URI.h>
 
 #include <fstream>
@@ -59,6 +60,15 @@ VaultSimAdminClient ReplicationTestbed::Admin(const std::string& vault) const {
   auto w = rt_->router().Wrap(key_, WrapAlgorithm::kRsaOaep256, dek, Soon());
   if (!w.ok()) return ::testing::AssertionFailure() << "wrap: " << w.status().ToString();
   return ::testing::AssertionSuccess();
+}
+
+Poco::JSON::Object::Ptr ParseJsonObject(const std::string& text) {
+  try {
+    return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
+  } catch (const Poco::Exception& e) {
+    ADD_FAILURE() << "not a JSON object: " << e.displayText() << "\n" << text;
+    return new Poco::JSON::Object;
+  }
 }
 
 Result<KeyBundle> ReplicationTestbed::ImportInto(const std::string& vault, const PrivateRsaJwk& jwk,

@@ -9,6 +9,7 @@
 // Thread safety: one fixture per test, gtest's thread.
 #pragma once
 
+#include <Poco/JSON/Object.h>
 #include <gtest/gtest.h>
 
 #include <map>
@@ -23,6 +24,10 @@
 #include "tests/support/vaultsim_admin_client.h"
 
 namespace geoekm::testing {
+
+// A command's --json output as an object (a test failure, and an empty
+// object, when it is not one).
+Poco::JSON::Object::Ptr ParseJsonObject(const std::string& text);
 
 class ReplicationTestbed : public ::testing::Test {
  protected:
