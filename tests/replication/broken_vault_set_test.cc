@@ -7,12 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <ctime>
-#include <fstream>
-#include <sstream>
 
 #include "provider/cli/cli_command.h"
 #include "state/missing_versions_message.h"
 #include "tests/replication/replication_fixture.h"
+#include "tests/replication/write_side_support.h"
 #include "tests/support/test_private_jwk.h"
 
 namespace geoekm {
@@ -209,17 +208,7 @@ TEST_F(BrokenVaultSetTest, EveryConfiguredKeyIsCheckedNotOnlyTheFirst) {
   const std::string second = "second-protector";
   PrivateRsaJwk jwk = testing::NewPrivateJwk();
   for (const char* v : {"eastus", "westus"}) ASSERT_TRUE(ImportInto(v, jwk, second).ok());
-  // The testbed's configuration with a second key name.
-  std::ifstream in(info().geoekm_ini);
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string ini = text.str();
-  const std::string line = "key_names = " + key_;
-  const auto at = ini.find(line);
-  ASSERT_NE(at, std::string::npos) << ini;
-  ini.replace(at, line.size(), line + ", " + second);
-  const std::string two_keys = info().geoekm_ini + ".two-keys.ini";
-  std::ofstream(two_keys) << ini;
+  const std::string two_keys = testing::WriteConfigVariant(info(), "two-keys.ini", key_ + ", " + second, "");
   auto before = Snapshot();
 
   std::string out, err;

@@ -10,6 +10,7 @@
 #include "provider/cli/cli_command.h"
 #include "tests/provider/geoekm_process.h"
 #include "tests/replication/replication_fixture.h"
+#include "tests/replication/write_side_support.h"
 
 namespace geoekm {
 namespace {
@@ -65,6 +66,32 @@ TEST_F(ProgressTest, ShownOnATerminalNotWhenPiped) {
   EXPECT_EQ(piped.err, "");
   EXPECT_THAT(piped.out, ::testing::Not(HasSubstr("\r")));
   EXPECT_THAT(piped.out, HasSubstr("SAFE to link"));
+}
+
+
+// sync and rotate show each vault as they reach it, on a terminal only.
+TEST_F(ProgressTest, SyncAndRotateShowEachVaultOnATerminal) {
+  TerminalRun sync = RunOnTerminal({"sync", "--config", info().geoekm_ini});
+  EXPECT_EQ(sync.exit_code, cli::kExitOk) << sync.output;
+  EXPECT_THAT(sync.output, HasSubstr("sync: japaneast: "));
+  EXPECT_THAT(sync.output, HasSubstr("\x1b[K"));
+
+  const std::string passphrase = testing::WritePassphraseFile(info(), "progress-passphrase", "a long escrow passphrase");
+  const std::vector<std::string> rotate = {"rotate", "--config", info().geoekm_ini, "--apply", "--escrow-out",
+                                           info().dir + "/progress-escrow.p8", "--passphrase-file", passphrase};
+  TerminalRun tty = RunOnTerminal(rotate);
+  EXPECT_EQ(tty.exit_code, cli::kExitOk) << tty.output;
+  for (const char* v : {"eastus", "westus", "japaneast"})
+    EXPECT_THAT(tty.output, HasSubstr(std::string("rotate: ") + v + ": imported")) << v;
+  EXPECT_THAT(tty.output, HasSubstr("\x1b[K"));
+
+  // Piped, the same rotation (again, with a new escrow) shows no progress line.
+  testing::ProcessRun piped = testing::RunGeoekm({"rotate", "--config", info().geoekm_ini, "--apply", "--escrow-out",
+                                                  info().dir + "/progress-escrow-2.p8", "--passphrase-file",
+                                                  passphrase});
+  EXPECT_EQ(piped.exit_code, cli::kExitOk) << piped.err;
+  EXPECT_THAT(piped.err, ::testing::Not(HasSubstr("rotate: eastus: ")));
+  EXPECT_THAT(piped.out + piped.err, ::testing::Not(HasSubstr("\r")));
 }
 
 }  // namespace
