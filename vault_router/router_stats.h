@@ -30,6 +30,8 @@ struct RouterStats {
   std::uint64_t probe_failures = 0;
   std::uint64_t verifications = 0;       // GetKey reads whose thumbprint was recomputed
   std::uint64_t version_not_everywhere = 0;  // wraps refused: version missing somewhere
+  std::uint64_t wraps_with_previous_version = 0;  // the current version was not everywhere yet: an
+                                                  // older version of the history wrapped instead
   std::uint64_t recorder_failures = 0;   // wraps failed because the key version was not recorded
   std::uint64_t attempts_skipped = 0;    // unwrap attempts failed over without a call (vault ejected
                                          // meanwhile, or at max_attempts_per_vault)

@@ -89,7 +89,7 @@ struct VaultRouter::Counters {
   std::atomic<std::uint64_t> unwraps{0}, unwrap_failures{0}, unwraps_coalesced{0}, wraps{0}, wrap_failures{0},
       vault_calls{0}, vault_call_failures{0}, throttled_responses{0}, failovers{0}, hedges{0}, hedge_wins{0},
       hedges_refused{0}, abandoned_results{0}, ejections{0}, failbacks{0}, quarantines{0}, probes{0},
-      probe_failures{0}, verifications{0}, version_not_everywhere{0}, recorder_failures{0}, attempts_skipped{0};
+      probe_failures{0}, verifications{0}, version_not_everywhere{0}, wraps_with_previous_version{0}, recorder_failures{0}, attempts_skipped{0};
 };
 
 RouterOptions RouterOptionsFromConfig(const VaultSetConfig& config) {
@@ -780,8 +780,16 @@ Result<WrappedKey> VaultRouter::WrapVersion(const std::string& key_name, const s
 
   if (Status trusted = CheckWrapVersion(key_name, thumbprint, requested_thumbprint.empty(), deadline);
       !trusted.ok()) {
-    counters_->version_not_everywhere++;
-    return fail(trusted);
+    std::optional<std::string> previous;
+    if (requested_thumbprint.empty() && trusted.code() == codes::kVersionNotEverywhere) {
+      previous = NewestWrappableHistory(key_name, thumbprint, deadline);
+    }
+    if (!previous) {
+      counters_->version_not_everywhere++;
+      return fail(trusted);
+    }
+    counters_->wraps_with_previous_version++;
+    thumbprint = *previous;
   }
 
   // The wrap itself is raced like an unwrap (a silent first vault is
@@ -839,6 +847,34 @@ Result<WrappedKey> VaultRouter::WrapVersion(const std::string& key_name, const s
   out.kid = copy->kid;
   out.version = copy->version;
   return out;
+}
+
+std::optional<std::string> VaultRouter::NewestWrappableHistory(const std::string& key_name,
+                                                               const std::string& refused, Deadline deadline) {
+  // Only a version that wrapped before (the recorded history) stands in;
+  // with a pin, the pin alone decides.
+  const Trust trust = TrustFor(key_name);
+  if (!trust.history || !trust.pin.empty()) return std::nullopt;
+  std::vector<std::pair<std::int64_t, std::string>> by_age;  // (created, thumbprint)
+  for (const std::string& t : trust.thumbprints) {
+    if (t == refused) continue;
+    std::int64_t created = 0;
+    for (std::size_t v = 0; v < members_.size(); ++v) {
+      if (auto copy = catalog_.ByThumbprint(v, key_name, t); copy && copy->attributes.created) {
+        created = *copy->attributes.created;
+        break;
+      }
+    }
+    by_age.emplace_back(created, t);
+  }
+  std::sort(by_age.rbegin(), by_age.rend());
+  // The newest few: an older one would be a rotation long left unfinished,
+  // which is for the operator (geoekm sync), not for a silent fallback.
+  constexpr std::size_t kNewestTried = 3;
+  for (std::size_t i = 0; i < by_age.size() && i < kNewestTried && !deadline.expired(); ++i) {
+    if (CheckWrapVersion(key_name, by_age[i].second, false, deadline).ok()) return by_age[i].second;
+  }
+  return std::nullopt;
 }
 
 Status VaultRouter::CheckWrapVersion(const std::string& key_name, const std::string& thumbprint, bool current,
@@ -1089,6 +1125,7 @@ RouterStats VaultRouter::stats() const {
   s.probe_failures = c.probe_failures;
   s.verifications = c.verifications;
   s.version_not_everywhere = c.version_not_everywhere;
+  s.wraps_with_previous_version = c.wraps_with_previous_version;
   s.recorder_failures = c.recorder_failures;
   s.attempts_skipped = c.attempts_skipped;
   return s;

@@ -40,6 +40,13 @@
 // through a vault whose copy was
 // verified by GetKey within verification_ttl, and the wrapped bytes are
 // returned only after KeyVersionRecorder::RecordWrapKeyVersion succeeded.
+// A vault that cannot be reached counts as holding a version the store
+// recorded it holding, verified (KeyVersionRecorder::VaultsWithVerifiedCopy;
+// with history or a pin only). When the current version fails these rules
+// (a rotation on its way: the new version not yet everywhere, or the vault
+// that lacks it down), Wrap uses the newest version of the recorded history
+// that passes them (counted in wraps_with_previous_version); WrapVersion
+// with a thumbprint never falls back.
 // The wrap call itself is raced and hedged like an unwrap, over the vaults
 // holding that version (the DEK goes to a second vault holding the same
 // key only when the first has not answered within its hedge delay); the
@@ -290,6 +297,12 @@ class VaultRouter {
   Status CheckWrapVersion(const std::string& key_name, const std::string& thumbprint, bool current,
                           Deadline deadline);
   Result<std::string> ThumbprintOfVersion(const std::string& name, const std::string& version, Deadline deadline);
+  // When the current version cannot be wrapped with yet (a rotation on its
+  // way: not in every vault, or in a vault that cannot be checked now), the
+  // newest version of the recorded history that can; none with a pin or
+  // without history.
+  std::optional<std::string> NewestWrappableHistory(const std::string& key_name, const std::string& refused,
+                                                    Deadline deadline);
   struct GetKeyInput;
   // GetKey of `name` (`version`, "" = current) raced over `candidates` like
   // an unwrap: the first vault that answers, with its bundle. Vault-level

@@ -79,7 +79,7 @@ class RouterOnTestbed : public ::testing::Test {
   // Imports new material under `name` into the three vaults (eastus,
   // westus, japaneast in that order): vault i gets the key of letter
   // layout[i], e.g. "RHH" = eastus holds other material than the two
-  // others. Returns each letter's thumbprint.
+  // others; '-' leaves that vault alone. Returns each letter's thumbprint.
   std::map<char, std::string> ImportMaterial(const std::string& name, const std::string& layout) {
     std::map<char, std::string> thumbprints;
     auto auth = VaultAuthenticator::Create(config_.auth);
@@ -87,6 +87,7 @@ class RouterOnTestbed : public ::testing::Test {
     if (!auth.ok()) return thumbprints;
     std::map<char, PrivateRsaJwk> keys;
     for (std::size_t i = 0; i < layout.size(); ++i) {
+      if (layout[i] == '-') continue;
       if (!keys.count(layout[i])) keys.emplace(layout[i], testing::NewPrivateJwk());
       auto client = MakeKeyVaultClient(config_.vaults[i], config_.router, *auth);
       EXPECT_TRUE(client.ok()) << client.status().ToString();
@@ -457,17 +458,62 @@ TEST_F(RouterOnTestbed, ARestartedProviderWrapsWhileAVaultWhoseCopyWasVerifiedIs
   EXPECT_EQ(*from_west, dek);
 
   // A new current version in every vault, which this store never saw
-  // verified in westus: with westus down, wraps under it are refused.
+  // verified in westus: with westus down, it is not wrapped with — a plain
+  // wrap keeps to the recorded version, one naming the new version is refused.
   auto rotated = ImportMaterial(key_, "NNN");
   ASSERT_FALSE(HasFailure());
   ASSERT_TRUE(tb_->KillVault("westus").ok());
   ASSERT_TRUE(Open());
-  auto refused = rt_->router().Wrap(key_, WrapAlgorithm::kRsaOaep256, dek, Soon());
+  auto kept = rt_->router().Wrap(key_, WrapAlgorithm::kRsaOaep256, dek, Soon());
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(kept->thumbprint, w->thumbprint);
+  auto refused = rt_->router().WrapVersion(key_, rotated['N'], WrapAlgorithm::kRsaOaep256, dek, Soon());
   ASSERT_FALSE(refused.ok()) << "wrapped under " << refused->thumbprint << " though westus was never seen holding it";
   EXPECT_EQ(refused.status().code(), codes::kVersionNotEverywhere);
   EXPECT_NE(refused.status().message().find("westus: could not be checked"), std::string::npos)
       << refused.status().message();
   EXPECT_NE(refused.status().message().find(rotated['N']), std::string::npos) << refused.status().message();
+}
+
+
+// A rotation on its way (the new version imported into the secondaries,
+// the primary last) while the primary is down: the new version cannot be
+// shown to be in every vault, so wraps keep using the newest version of
+// the history that is (the primary's copy of it was recorded verified),
+// instead of failing every wrap until the primary is back. Without a
+// history nothing stands in for the check, and wraps are refused (5008).
+TEST_F(RouterOnTestbed, DuringARotationWithThePrimaryDownWrapsUseThePreviousVersion) {
+  ASSERT_TRUE(OpenAndWrap(1));
+  const std::string previous = wrapped_[0].thumbprint;
+  rt_.reset();
+  auto rotated = ImportMaterial(key_, "-NN");  // westus and japaneast; eastus would be last
+  ASSERT_FALSE(HasFailure());
+  ASSERT_TRUE(tb_->KillVault("eastus").ok());
+
+  ASSERT_TRUE(Open());
+  SecureBytes dek(32, 0x17);
+  auto w = rt_->router().Wrap(key_, WrapAlgorithm::kRsaOaep256, dek, Soon());
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->thumbprint, previous);
+  EXPECT_NE(w->thumbprint, rotated['N']);
+  EXPECT_EQ(rt_->router().stats().wraps_with_previous_version, 1u);
+  auto plain = rt_->router().Unwrap(UnwrapRequest{key_, w->thumbprint, "", WrapAlgorithm::kRsaOaep256, w->wrapped},
+                                    Soon());
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_EQ(*plain, dek);
+  // Asked for by thumbprint, the new version is refused, not replaced.
+  auto named = rt_->router().WrapVersion(key_, rotated['N'], WrapAlgorithm::kRsaOaep256, dek, Soon());
+  ASSERT_FALSE(named.ok());
+  EXPECT_EQ(named.status().code(), codes::kVersionNotEverywhere);
+
+  // A new store (no history): nothing vouches for eastus's copy of anything.
+  rt_.reset();
+  config_.provider.state_path += ".fresh";
+  ASSERT_TRUE(Open());
+  auto refused = rt_->router().Wrap(key_, WrapAlgorithm::kRsaOaep256, dek, Soon());
+  ASSERT_FALSE(refused.ok()) << "wrapped under " << refused->thumbprint;
+  EXPECT_EQ(refused.status().code(), codes::kVersionNotEverywhere);
+  EXPECT_EQ(rt_->router().stats().wraps_with_previous_version, 0u);
 }
 
 }  // namespace
