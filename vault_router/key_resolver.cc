@@ -213,7 +213,6 @@ Result<KeyBundle> KeyResolver::LocateIn(std::size_t v, const std::string& name, 
   return not_found();
 }
 
-
 Result<std::string> KeyResolver::ThumbprintOfVersion(const std::string& name, const std::string& version,
                                                      Deadline deadline) {
   for (std::size_t v = 0; v < vaults_.size(); ++v)
@@ -323,7 +322,6 @@ Result<LocatedKeyVersion> KeyResolver::Locate(const std::string& key_name, const
   }
   return out;
 }
-
 
 Status KeyResolver::CheckWrapVersion(const std::string& key_name, const std::string& thumbprint, bool current,
                                      Deadline deadline) {

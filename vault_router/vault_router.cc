@@ -164,7 +164,6 @@ Result<std::pair<std::size_t, KeyBundle>> VaultRouter::RaceGetKey(const std::str
   return std::make_pair(input->candidates[*outcome.winner], std::move(*outcome.result).value());
 }
 
-
 // --- unwrap ----------------------------------------------------------------
 
 Result<SecureBytes> VaultRouter::Unwrap(const UnwrapRequest& request, Deadline deadline) {
@@ -414,7 +413,6 @@ Result<WrappedKey> VaultRouter::WrapVersion(const std::string& key_name, const s
   out.version = copy->version;
   return out;
 }
-
 
 Result<Bytes> VaultRouter::WrapAt(const WrapInput& input, const RaceAttempt& a, Deadline caller) {
   const std::size_t v = input.candidates[a.candidate];
