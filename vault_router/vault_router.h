@@ -66,6 +66,13 @@
 // attempt at one vault (wrap, unwrap) gets at most tuning.try_timeout of it.
 // Decisions are visible in stats(), Health() and through RouterObserver.
 //
+// Parts (docs/ARCHITECTURE.md §Layers): the vault set every part shares
+// (vault_set.h: members, ranking, the one vault call, quarantine, counters),
+// key resolution and material checks (key_resolver.h: catalog, listings,
+// current version, trust, the wrap-version check), the prober
+// (vault_prober.h); this class holds the races (hedged_race.h), unwrap
+// coalescing, the wrap and unwrap rules and the public API.
+//
 // Threads: a BoundedExecutor (worker_threads, max_queued_tasks) runs hedged
 // attempts and probes, plus one prober thread; nothing else is created.
 //
@@ -75,78 +82,31 @@
 // method may be running when the destructor starts.
 #pragma once
 
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <cstdint>
-#include <functional>
-#include <map>
+#include <cstddef>
 #include <memory>
-#include <mutex>
-#include <set>
 #include <string>
-#include <thread>
+#include <utility>
 #include <vector>
 
-#include "config/vault_set_config.h"
 #include "core/deadline.h"
 #include "core/result.h"
 #include "core/secure_bytes.h"
+#include "keyvault/keys/key_types.h"
 #include "vault_router/bounded_executor.h"
 #include "vault_router/hedge_budget.h"
 #include "vault_router/hedged_race.h"
-#include "vault_router/key_catalog.h"
-#include "keyvault/keys/key_types.h"
-#include "keyvault/keys/key_vault_keys.h"
-#include "vault_router/key_version_recorder.h"
-#include "vault_router/router_observer.h"
+#include "vault_router/key_resolver.h"
+#include "vault_router/router_options.h"
 #include "vault_router/router_stats.h"
 #include "vault_router/unwrap_coalescer.h"
 #include "vault_router/vault_health.h"
+#include "vault_router/vault_prober.h"
+#include "vault_router/vault_set.h"
 
 namespace geoekm {
 
-struct RoutedVault {
-  std::string name;   // as configured (events, errors)
-  int priority = 0;   // lower is preferred
-  std::shared_ptr<KeyVaultKeys> ops;
-  // The vault's URL host and port: the kid of every key it answers must
-  // name them. Empty host = not checked (test fakes).
-  std::string host;
-  int port = 443;
-};
-
-struct RouterOptions {
-  RouterTuning tuning;
-  // Probes read the first of these and wrap/unwrap a canary with it.
-  std::vector<std::string> probe_key_names;
-  WrapAlgorithm canary_algorithm = WrapAlgorithm::kRsaOaep256;
-  std::shared_ptr<RouterObserver> observer;    // may be null
-  std::shared_ptr<KeyVersionRecorder> recorder;  // required for Wrap (invariant 3)
-  // Time for health, probes, caches and verification TTLs; the steady
-  // clock when empty. Tests inject a fake. Latencies, hedge delays and
-  // deadlines always use the real steady clock.
-  std::function<Clock::time_point()> clock;
-  std::size_t worker_threads = 16;
-  std::size_t max_queued_tasks = 4096;
-  bool background_probing = true;
-  std::chrono::milliseconds current_version_ttl{30000};
-  // After a vault's version list did not contain a thumbprint, it is not
-  // listed again for that reason within this interval.
-  std::chrono::milliseconds relist_interval{5000};
-  // Operator-pinned material: key name -> RFC 7638 thumbprint (config
-  // provider.pinned_thumbprints).
-  std::map<std::string, std::string> pinned_thumbprints;
-  std::uint64_t min_request_volume = 10;  // for error-rate ejection
-  // Circuit breaker (Envoy "max requests"): at most this many unwrap
-  // attempts run at one vault at once; 0 = half the worker threads. Beyond
-  // it an attempt fails over at once (unless no other vault is left), so a
-  // silent vault cannot pin every worker while the others could answer.
-  std::size_t max_attempts_per_vault = 0;
-};
-
-// Tuning, probe key names and canary algorithm from a loaded configuration.
-RouterOptions RouterOptionsFromConfig(const VaultSetConfig& config);
+// RoutedVault, RouterOptions, RouterOptionsFromConfig: router_options.h.
+// KeyVersionLocation, LocatedKeyVersion: key_resolver.h.
 
 struct UnwrapRequest {
   std::string key_name;
@@ -164,21 +124,6 @@ struct WrappedKey {
   std::string vault;    // the vault that wrapped
   std::string kid;      // that vault's kid
   std::string version;  // that vault's version id
-};
-
-struct KeyVersionLocation {
-  std::string vault;
-  std::string kid;
-  std::string version;
-};
-
-struct LocatedKeyVersion {
-  std::string key_name;
-  std::string thumbprint;
-  std::vector<KeyVersionLocation> held_by;
-  std::vector<std::string> missing_in;      // vaults that answered without it
-  std::vector<std::string> unknown_in;      // vaults that could not be asked
-  std::vector<std::string> quarantined;     // vaults holding other material
 };
 
 class VaultRouter {
@@ -213,104 +158,6 @@ class VaultRouter {
   RouterStats stats() const;
 
  private:
-  struct Member {
-    std::string name;
-    int priority = 0;
-    std::shared_ptr<KeyVaultKeys> ops;
-    std::string host;
-    int port = 443;
-    std::unique_ptr<VaultHealth> health;
-    std::unique_ptr<std::atomic<std::size_t>> attempts_in_flight;
-  };
-  struct Counters;
-  struct CurrentEntry {
-    KeyBundle bundle;
-    Clock::time_point fetched_at;
-    std::size_t vault = 0;  // where it was read
-    // When this thumbprint became the current version here (kept while a
-    // refresh finds the same one): a vault listed before then may not have
-    // had the copy yet, so it is listed again (LocateIn's `stale_before`).
-    Clock::time_point current_since;
-  };
-
-  Clock::time_point Now() const;
-  // The caller's deadline, cut to try_timeout for one vault attempt.
-  Deadline AttemptDeadline(Deadline caller) const;
-  // Ranked vault indices; quarantined vaults never appear.
-  std::vector<std::size_t> Ranked() const;
-  bool Quarantined(std::size_t v) const;
-
-  // Every vault call goes through here: latency, health, counters, events.
-  template <typename T, typename Fn>
-  Result<T> Call(std::size_t v, VaultCall kind, const std::string& key_name, const std::string& thumbprint, Fn&& fn,
-                 const RaceAttempt* attempt = nullptr);
-  void Publish(const std::optional<VaultHealthEvent>& event);
-  // A refused argument (error 6), reported to the observer.
-  Status InvalidArgument(std::string message) const;
-  void QuarantineVault(std::size_t v, const std::string& key_name, const std::string& expected_thumbprint,
-                       const std::string& observed_thumbprint, const std::string& reason);
-  // The one error for "vault v is quarantined" (error 5005, integrity).
-  Status QuarantinedStatus(std::size_t v) const;
-  // The one builder of what the router learnt about v's copy of a version.
-  void ReportCopy(std::size_t v, const std::string& key_name, const std::string& thumbprint, KeyCopyFinding finding,
-                  std::string detail, const KeyBundle* bundle = nullptr,
-                  const std::string& observed_thumbprint = "") const;
-
-  // OK when the bundle's kid names vault v (its host and port), key `name`
-  // and, when one was asked for, `version`; else the answer is unusable.
-  Status CheckKid(std::size_t v, const std::string& name, const std::string& version, const KeyBundle& bundle) const;
-  // GetKey at vault v with the kid checked (the vault call's outcome and
-  // health include the check).
-  Result<KeyBundle> GetCheckedKey(std::size_t v, const std::string& name, const std::string& version,
-                                  Deadline deadline);
-  // Key resolution (key_catalog.h holds what was learnt).
-  Result<KeyBundle> FetchKey(std::size_t v, const std::string& name, const std::string& version, Deadline deadline);
-  Status LoadListing(std::size_t v, const std::string& name, Deadline deadline);
-  // What decides which material is the key: the recorded history and the
-  // pinned thumbprint (empty `thumbprints` = nothing yet).
-  struct Trust {
-    std::set<std::string> thumbprints;
-    std::string pin;       // "" = none
-    bool history = false;
-    std::string source;    // for messages
-  };
-  std::optional<std::string> PinFor(const std::string& name) const;
-  Trust TrustFor(const std::string& name) const;
-  // Quarantines vault v when its versions of `name` share no thumbprint
-  // with the trusted material.
-  void CheckMaterial(std::size_t v, const std::string& name);
-  void JudgeMaterial(std::size_t v, const std::string& name, const Trust& trust);
-  // The short thumbprint of v's newest known version of `name`, for messages.
-  std::string CurrentThumbprintIn(std::size_t v, const std::string& name) const;
-  // `stale_before`: a listing older than this is read again even within
-  // relist_interval (see CurrentEntry::current_since).
-  Result<KeyBundle> LocateIn(std::size_t v, const std::string& name, const std::string& thumbprint,
-                             Deadline deadline, std::optional<Clock::time_point> stale_before = std::nullopt);
-  // current_since of `thumbprint` when it is the cached current version of `name`.
-  std::optional<Clock::time_point> CurrentSince(const std::string& name, const std::string& thumbprint) const;
-  // The pinned version as the first ranked vault holding it has it.
-  Result<KeyBundle> PinnedVersion(const std::string& key_name, const std::string& pin, Deadline deadline);
-  // OK when `thumbprint` may be wrapped with: held by every vault not
-  // quarantined, and trusted (see Wrap); else error 5008 naming each vault.
-  // `current`: the key's current version (else one the caller named by
-  // thumbprint), for the message.
-  Status CheckWrapVersion(const std::string& key_name, const std::string& thumbprint, bool current,
-                          Deadline deadline);
-  Result<std::string> ThumbprintOfVersion(const std::string& name, const std::string& version, Deadline deadline);
-  // When the current version cannot be wrapped with yet (a rotation on its
-  // way: not in every vault, or in a vault that cannot be checked now), the
-  // newest version of the recorded history that can; none with a pin or
-  // without history.
-  std::optional<std::string> NewestWrappableHistory(const std::string& key_name, const std::string& refused,
-                                                    Deadline deadline);
-  struct GetKeyInput;
-  // GetKey of `name` (`version`, "" = current) raced over `candidates` like
-  // an unwrap: the first vault that answers, with its bundle. Vault-level
-  // failures are appended to `tried`.
-  Result<std::pair<std::size_t, KeyBundle>> RaceGetKey(const std::string& name, const std::string& version,
-                                                       std::vector<std::size_t> candidates, Deadline deadline,
-                                                       std::string* tried);
-
   // One request raced over the target's candidates (vault indices, ranked)
   // with hedging; vaults another vault outran are counted against their
   // health. The target lives as long as the race's last attempt.
@@ -321,6 +168,12 @@ class VaultRouter {
   // "vault: failure; ..." for a race's vault-level failures.
   void AppendFailures(const RaceTarget& target, const std::vector<std::pair<std::size_t, Status>>& failures,
                       std::string* out) const;
+  struct GetKeyInput;
+  // The resolver's KeyResolver::GetKeyRace: GetKey of `name` (`version`,
+  // "" = current) raced over `candidates` like an unwrap.
+  Result<std::pair<std::size_t, KeyBundle>> RaceGetKey(const std::string& name, const std::string& version,
+                                                       std::vector<std::size_t> candidates, Deadline deadline,
+                                                       std::string* tried);
   struct UnwrapInput;
   Result<SecureBytes> UnwrapRouted(const UnwrapRequest& request, Deadline deadline);
   RaceOutcome<SecureBytes> RaceUnwrap(std::shared_ptr<const UnwrapInput> input, Deadline deadline);
@@ -329,25 +182,17 @@ class VaultRouter {
   // The wrap at one candidate: its copy re-verified when the verification
   // TTL has passed, then wrapKey.
   Result<Bytes> WrapAt(const WrapInput& input, const RaceAttempt& attempt, Deadline caller);
-  Status Probe(std::size_t v);
-  void ProberLoop();
 
-  std::vector<Member> members_;
-  const RouterOptions options_;
+  VaultSet vaults_;  // holds the options
   const std::size_t max_attempts_per_vault_;
-  std::unique_ptr<Counters> counters_;
-  KeyCatalog catalog_;
+  KeyResolver resolver_;
   UnwrapCoalescer coalescer_;
   HedgeBudget hedge_budget_;
-  mutable std::mutex current_mu_;
-  std::map<std::string, CurrentEntry> current_;
-
-  std::mutex prober_mu_;
-  std::condition_variable prober_cv_;
-  bool stopping_ = false;
-  // Last members: destroyed first, so no worker or prober outlives the rest.
+  // Last members, destroyed first (and stopped first by the destructor: the
+  // prober thread, then the workers), so no worker or prober outlives what
+  // it uses.
   BoundedExecutor executor_;
-  std::thread prober_;
+  VaultProber prober_;
 };
 
 }  // namespace geoekm
