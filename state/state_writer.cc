@@ -199,7 +199,7 @@ void StateWriter::WriteBatch(std::vector<Item>& items, bool retry_alone) {
   if (committed.ok()) {
     for (Written& w : written) Settle(w, w.status);
   } else {
-    if (retry_alone) batch_retries_.fetch_add(1, std::memory_order_relaxed);
+    if (retry_alone && !written.empty()) batch_retries_.fetch_add(1, std::memory_order_relaxed);
     for (Written& w : written) {
       if (w.refused || !retry_alone) {
         Settle(w, w.refused ? w.status : committed);

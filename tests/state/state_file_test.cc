@@ -291,6 +291,53 @@ TEST(StateSchema, OlderFileIsMigratedAndKeepsItsData) {
   EXPECT_EQ(*version, kNewest + 1);
 }
 
+// A file written by a geoekm of schema 1 (no operations.count): opening it
+// adds the column, its audit rows read as single calls, and summary rows
+// can be written.
+TEST(StateSchema, VersionOneFileGetsTheAuditCountColumn) {
+  TempDir dir;
+  const std::string path = dir.File("state.db");
+  ASSERT_TRUE(CreateOrTightenStateFile(path).ok());
+  {
+    auto connection = SqliteConnection::OpenExisting(path);
+    ASSERT_TRUE(connection.ok());
+    auto version = MigrateStateSchema(*connection, 42, StateSchemaMigrations().first(1));
+    ASSERT_TRUE(version.ok()) << version.status().ToString();
+    ASSERT_EQ(*version, 1);
+    ASSERT_TRUE(connection
+                    ->Exec("INSERT INTO vaults(name, url, priority, updated_ms) VALUES ('eastus', 'https://v1', 1, 1);"
+                           "INSERT INTO operations(time_ms, op, vault, outcome_code, latency_ms) VALUES "
+                           "(unixepoch() * 1000 - 2000, 'unwrap', 'eastus', 0, 5), (unixepoch() * 1000 - 1000, 'unwrap', 'eastus', 0, 7);",
+                           "writing a version 1 file")
+                    .ok());
+  }
+  ASSERT_EQ(RawQuery(path, "SELECT count(*) FROM pragma_table_info('operations') WHERE name = 'count'"),
+            std::vector<std::string>{"0"});
+
+  auto store = OpenOrDie({.path = path});
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->schema_version(), 2);
+  auto old_rows = store->AuditSince(0);
+  ASSERT_TRUE(old_rows.ok());
+  ASSERT_EQ(old_rows->size(), 2u);
+  for (const AuditRow& r : *old_rows) EXPECT_EQ(r.operation.count, 1);
+
+  OperationRecord summary{VaultCall::kUnwrap, "eastus", "", 0, 200, std::chrono::milliseconds(4), ""};
+  summary.count = 10;
+  ASSERT_TRUE(store->RecordOperation(summary).ok());
+  summary.count = 0;
+  EXPECT_EQ(store->RecordOperation(summary).code(), codes::kStateStoreError);  // a row is at least one call
+  auto groups = store->AuditSummary(0);
+  ASSERT_TRUE(groups.ok());
+  ASSERT_EQ(groups->size(), 1u);
+  EXPECT_EQ(groups->front().count, 12);
+  EXPECT_EQ(groups->front().total_latency_ms, 5 + 7 + 40);
+  EXPECT_EQ(groups->front().max_latency_ms, 7);
+  store.reset();
+  EXPECT_EQ(RawQuery(path, "SELECT group_concat(count) FROM (SELECT count FROM operations ORDER BY id)"),
+            std::vector<std::string>{"1,1,10"});
+}
+
 TEST(StateSchema, FailingMigrationLeavesThePreviousVersion) {
   TempDir dir;
   const std::string path = dir.File("state.db");
