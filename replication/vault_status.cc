@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <ctime>
+#include <utility>
+#include <vector>
 
 #include "provider/runtime/vault_set_runtime.h"
 #include "replication/copy_rules.h"
@@ -9,9 +11,18 @@
 namespace geoekm {
 namespace {
 
-std::int64_t Percentile(std::vector<std::int64_t>& sorted, double p) {
-  const std::size_t i = static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
-  return sorted[std::min(i, sorted.size() - 1)];
+// Latencies with the number of calls each stands for (an audit row may
+// summarise calls coalesced under overload, at their mean latency), sorted.
+using WeightedLatencies = std::vector<std::pair<std::int64_t, std::int64_t>>;
+
+std::int64_t Percentile(const WeightedLatencies& sorted, std::int64_t calls, double p) {
+  const auto rank = static_cast<std::int64_t>(p * static_cast<double>(calls - 1) + 0.5);
+  std::int64_t seen = 0;
+  for (const auto& [latency, count] : sorted) {
+    seen += count;
+    if (seen > rank) return latency;
+  }
+  return sorted.back().first;
 }
 
 }  // namespace
@@ -47,17 +58,17 @@ Result<VaultStatusReport> ReadVaultStatus(VaultSetRuntime& runtime, const std::s
         s.health_since_ms = r.health_since_ms;
       }
     }
-    std::vector<std::int64_t> latencies;
+    WeightedLatencies latencies;
     for (const AuditRow& row : *audit) {
       if (row.operation.vault != v.vault.name) continue;
-      latencies.push_back(row.operation.latency.count());
+      latencies.emplace_back(row.operation.latency.count(), row.operation.count);
+      s.calls += row.operation.count;
       if (row.operation.outcome_code != 0) s.last_error = row;  // rows come oldest first
     }
-    s.calls = static_cast<std::int64_t>(latencies.size());
     if (!latencies.empty()) {
       std::sort(latencies.begin(), latencies.end());
-      s.latency_p50_ms = Percentile(latencies, 0.50);
-      s.latency_p95_ms = Percentile(latencies, 0.95);
+      s.latency_p50_ms = Percentile(latencies, s.calls, 0.50);
+      s.latency_p95_ms = Percentile(latencies, s.calls, 0.95);
     }
     s.read_status = v.status;
     s.versions_held = static_cast<int>(v.versions.size());

@@ -87,8 +87,18 @@ CREATE TABLE operations (
 CREATE INDEX operations_by_time ON operations(time_ms);
 )sql";
 
+// A row of the audit may stand for several calls of one kind: when the
+// writer's queue is full, the calls it cannot queue one by one are summarised
+// (state/state_writer.h) as one row with their number here, the earliest
+// start in time_ms and their mean latency in latency_ms. Existing rows are
+// single calls.
+constexpr std::string_view kSchemaV2 = R"sql(
+ALTER TABLE operations ADD COLUMN count INTEGER NOT NULL DEFAULT 1 CHECK (count >= 1);
+)sql";
+
 constexpr SchemaMigration kMigrations[] = {
     {1, "vaults, health events, key versions, vault key copies, operations audit", kSchemaV1},
+    {2, "operations.count: one audit row summarises calls coalesced under overload", kSchemaV2},
 };
 
 constexpr std::string_view kCreateSchemaVersion = R"sql(

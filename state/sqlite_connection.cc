@@ -32,8 +32,16 @@ Status SqliteError(int rc, std::string_view context, std::string_view detail) {
 }
 
 Result<SqliteConnection> SqliteConnection::OpenExisting(const std::string& path) {
+  return Open(path, SQLITE_OPEN_READWRITE);
+}
+
+Result<SqliteConnection> SqliteConnection::OpenReadOnly(const std::string& path) {
+  return Open(path, SQLITE_OPEN_READONLY);
+}
+
+Result<SqliteConnection> SqliteConnection::Open(const std::string& path, int access_flags) {
   sqlite3* db = nullptr;
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX;
+  const int flags = access_flags | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string detail = db != nullptr ? sqlite3_errmsg(db) : "cannot open";

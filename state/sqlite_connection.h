@@ -25,6 +25,10 @@ class SqliteConnection {
   // Opens an EXISTING file read-write (the caller creates it, so that it can
   // choose the permissions); never follows a symlink.
   static Result<SqliteConnection> OpenExisting(const std::string& path);
+  // Opens an EXISTING file read-only (SQLITE_OPEN_READONLY): it can never
+  // create or write the file, so a reader cannot bypass the 0600 creation
+  // or the migrations the read-write connection does first.
+  static Result<SqliteConnection> OpenReadOnly(const std::string& path);
 
   SqliteConnection(SqliteConnection&& other) noexcept;
   SqliteConnection& operator=(SqliteConnection&& other) noexcept;
@@ -44,6 +48,7 @@ class SqliteConnection {
 
  private:
   SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  static Result<SqliteConnection> Open(const std::string& path, int access_flags);
 
   sqlite3* db_ = nullptr;
   std::string path_;

@@ -106,6 +106,11 @@ struct OperationRecord {
   // the record. Writes are queued behind a writer thread, so the time of the
   // write says nothing about when the call was made.
   std::int64_t started_ms = 0;
+  // How many calls the row stands for: 1 for one call; N for a summary of N
+  // calls of the same op, vault, key version, outcome and HTTP status that
+  // were coalesced under overload (StateWriter), with the earliest start in
+  // started_ms and their mean latency in `latency`.
+  std::int64_t count = 1;
 };
 
 struct AuditRow {
@@ -119,9 +124,9 @@ struct AuditSummaryRow {
   std::string vault;
   VaultCall op = VaultCall::kWrap;
   int outcome_code = 0;
-  std::int64_t count = 0;
-  std::int64_t total_latency_ms = 0;
-  std::int64_t max_latency_ms = 0;
+  std::int64_t count = 0;             // calls, summary rows counted with their count
+  std::int64_t total_latency_ms = 0;  // a summary row adds its mean latency times its count
+  std::int64_t max_latency_ms = 0;    // largest row latency (a summary row's is its mean)
 };
 
 // A key version a vault does not (provably) hold.

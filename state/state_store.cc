@@ -181,7 +181,17 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(StateStoreOptions options) 
   status = TightenStateCompanions(options.path);
   if (!status.ok()) return status;
 
-  std::unique_ptr<StateStore> store(new StateStore(std::move(options), std::move(connection.value())));
+  // The read connection comes last: the file exists 0600, is checked, in WAL
+  // mode and migrated, and read-only it can change none of that. In WAL mode
+  // its queries read the last commit and never wait for a writer.
+  auto reader = SqliteConnection::OpenReadOnly(options.path);
+  if (!reader.ok()) return reader.status();
+  sqlite3_busy_timeout(reader->handle(), static_cast<int>(options.busy_timeout.count()));
+  status = ExpectPragma(*reader, "PRAGMA journal_mode", "wal");
+  if (!status.ok()) return status;
+
+  std::unique_ptr<StateStore> store(
+      new StateStore(std::move(options), std::move(connection.value()), std::move(reader.value())));
   store->schema_version_ = *version;
   if (store->options_.on_commit) {
     sqlite3_commit_hook(
@@ -192,21 +202,15 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(StateStoreOptions options) 
         },
         store.get());
   }
-  {
-    std::lock_guard lock(store->mu_);
-    auto deleted = store->ApplyAuditRetentionLocked(now);
-    if (!deleted.ok()) return deleted.status();
-  }
+  auto deleted = store->ApplyAuditRetention();
+  if (!deleted.ok()) return deleted.status();
   return store;
 }
 
-StateStore::StateStore(StateStoreOptions options, SqliteConnection connection)
-    : options_(std::move(options)), connection_(std::move(connection)) {}
+StateStore::StateStore(StateStoreOptions options, SqliteConnection connection, SqliteConnection reader)
+    : options_(std::move(options)), connection_(std::move(connection)), reader_(std::move(reader)) {}
 
-StateStore::~StateStore() {
-  std::lock_guard lock(mu_);
-  (void)WriteAuditBufferLocked();
-}
+StateStore::~StateStore() { (void)WriteAuditBuffer(); }
 
 std::int64_t StateStore::Now() const { return options_.clock(); }
 
@@ -244,7 +248,8 @@ Result<bool> StateStore::KeyVersionExistsLocked(std::string_view thumbprint) {
   stmt->BindAll(thumbprint);
   auto row = stmt->Step();
   if (!row.ok()) return row.status();
-  if (*row) known_thumbprints_.emplace(thumbprint);
+  // Inside a batch the row may be the batch's own, not committed yet.
+  if (*row) AfterCommitLocked([this, key = std::string(thumbprint)] { known_thumbprints_.insert(key); });
   return *row;
 }
 
@@ -330,6 +335,185 @@ Status StateStore::UpsertVaultLocked(const VaultRecord& vault, std::int64_t now_
   return stmt->Run();
 }
 
+// --- batches -----------------------------------------------------------------
+
+StateStore::Batch StateStore::BeginBatch() { return Batch(*this); }
+
+StateStore::Batch::Batch(StateStore& store) : store_(&store), lock_(store.mu_) { store.open_batch_ = this; }
+
+StateStore::Batch::~Batch() { End(); }
+
+void StateStore::Batch::End() {
+  if (!lock_.owns_lock()) return;
+  tx_.reset();  // rolls back whatever was not committed
+  store_->open_batch_ = nullptr;
+  lock_.unlock();
+}
+
+Status StateStore::Batch::Break(Status status) {
+  broken_ = status;
+  tx_.reset();
+  return status;
+}
+
+Status StateStore::Batch::Write(const std::function<Status()>& write) {
+  if (!lock_.owns_lock()) return InvalidInput("write to a batch that has ended");
+  if (broken()) return broken_;
+  SqliteConnection& db = store_->connection_;
+  if (!tx_) {
+    auto tx = SqliteTransaction::BeginImmediate(db);
+    if (!tx.ok()) return Break(tx.status());
+    tx_.emplace(std::move(tx.value()));
+  }
+  Status status = db.Exec("SAVEPOINT batch_record", "beginning a record of a batch");
+  if (!status.ok()) return Break(status);
+  const Status written = write();
+  if (written.ok()) {
+    status = db.Exec("RELEASE batch_record", "ending a record of a batch");
+    return status.ok() ? written : Break(status);
+  }
+  // On some errors (I/O, disk full, out of memory) SQLite rolls back the
+  // whole transaction: then the batch is lost, not only this record.
+  if (sqlite3_get_autocommit(db.handle()) != 0) return Break(written);
+  status = db.Exec("ROLLBACK TO batch_record; RELEASE batch_record", "undoing a refused record");
+  return status.ok() ? written : Break(status);
+}
+
+Status StateStore::Batch::RecordHealthTransition(const VaultHealthEvent& transition) {
+  return Write([&] { return store_->HealthTransitionLocked(transition, store_->Now()); });
+}
+
+Status StateStore::Batch::RecordWrapKeyVersion(std::string_view vault, const KeyBundle& version) {
+  if (!lock_.owns_lock()) return InvalidInput("write to a batch that has ended");
+  auto thumbprint = store_->ValidateVersionLocked(version);
+  if (!thumbprint.ok()) return thumbprint.status();
+  const std::int64_t now = store_->Now();
+  // Fast path: this process already committed the row and the copy, and
+  // last_wrap_ms is fresh enough. Rows are never deleted, so "committed once"
+  // stays true.
+  const auto& marks = store_->wrap_marks_;
+  auto mark = marks.find(*thumbprint);
+  if (mark != marks.end() &&
+      std::find(mark->second.vaults_with_copy.begin(), mark->second.vaults_with_copy.end(), vault) !=
+          mark->second.vaults_with_copy.end() &&
+      now - mark->second.last_wrap_written_ms <
+          std::chrono::milliseconds(store_->options_.last_wrap_granularity).count()) {
+    return Status::Ok();
+  }
+  return Write([&] { return store_->WrapKeyVersionLocked(vault, version, *thumbprint, now); });
+}
+
+Status StateStore::Batch::RecordCopyVerified(std::string_view vault, const KeyBundle& version) {
+  if (!lock_.owns_lock()) return InvalidInput("write to a batch that has ended");
+  auto thumbprint = store_->ValidateVersionLocked(version);
+  if (!thumbprint.ok()) return thumbprint.status();
+  return Write([&] { return store_->CopyVerifiedLocked(vault, version, *thumbprint, store_->Now()); });
+}
+
+Status StateStore::Batch::RecordCopyStatus(std::string_view vault, std::string_view thumbprint, CopyStatus status,
+                                           std::string_view detail, std::string_view observed_thumbprint) {
+  if (status == CopyStatus::kVerified) {
+    return InvalidInput("a copy is recorded as verified with RecordCopyVerified (it needs the key material)");
+  }
+  if (!observed_thumbprint.empty() && observed_thumbprint.size() != 43) {
+    return InvalidInput("observed thumbprint is not an RFC 7638 SHA-256 thumbprint");
+  }
+  return Write([&] {
+    return store_->CopyStatusLocked(vault, thumbprint, status, detail, observed_thumbprint, store_->Now());
+  });
+}
+
+Status StateStore::Batch::RecordOperation(const OperationRecord& operation) {
+  if (!lock_.owns_lock()) return InvalidInput("write to a batch that has ended");
+  return store_->BufferOperationLocked(operation);
+}
+
+Result<bool> StateStore::Batch::KnowsKeyVersion(std::string_view thumbprint) {
+  if (!lock_.owns_lock()) return InvalidInput("read from a batch that has ended");
+  if (broken()) return broken_;
+  return store_->KeyVersionExistsLocked(thumbprint);
+}
+
+Status StateStore::Batch::Commit() {
+  if (!lock_.owns_lock()) return InvalidInput("commit of a batch that has ended");
+  if (broken()) {
+    End();
+    return broken_;
+  }
+  StateStore& store = *store_;
+  const std::int64_t now = store.Now();
+  // Audit rows ride along with any other write; alone, only when due.
+  bool audit_written = false;
+  if (!store.pending_audit_.empty() && (tx_ || write_audit_now_ || store.AuditDueLocked(now))) {
+    audit_status_ = Write([&] { return store.WritePendingAuditLocked(); });
+    audit_written = audit_status_.ok();
+  }
+  // Retention rides along with a commit that happens anyway, or a flush.
+  bool retention_ran = false;
+  if (!broken() && (retention_now_ || ((tx_ || write_audit_now_) &&
+                                       now - store.last_retention_ms_ >=
+                                           std::chrono::milliseconds(store.options_.retention_interval).count()))) {
+    auto needed = store.AuditRetentionNeededLocked(now);
+    if (!needed.ok()) {
+      audit_status_ = needed.status();
+    } else if (!*needed) {
+      store.last_retention_ms_ = now;  // nothing to delete; no write lock taken
+    } else {
+      Status deleted = Write([&] {
+        auto rows = store.DeleteExpiredAuditLocked(now);
+        if (rows.ok()) audit_rows_deleted_ = *rows;
+        return rows.status();
+      });
+      if (deleted.ok()) {
+        retention_ran = true;
+      } else {
+        audit_rows_deleted_ = 0;
+        audit_status_ = deleted;
+      }
+    }
+  }
+  if (broken()) {
+    End();
+    return broken_;
+  }
+  if (!tx_) {
+    End();
+    return Status::Ok();
+  }
+  Status committed = tx_->Commit();
+  if (!committed.ok()) {
+    audit_rows_deleted_ = 0;
+    (void)Break(committed);
+    End();
+    return committed;
+  }
+  tx_.reset();
+  if (audit_written) {
+    store.pending_audit_.clear();
+    store.audit_buffered_.store(false);
+  }
+  if (retention_ran) store.last_retention_ms_ = now;
+  for (auto& update : after_commit_) update();
+  End();
+  return Status::Ok();
+}
+
+void StateStore::AfterCommitLocked(std::function<void()> update) {
+  if (open_batch_ != nullptr && open_batch_->tx_) {
+    open_batch_->after_commit_.push_back(std::move(update));
+  } else {
+    update();  // no write transaction open: what was read is committed
+  }
+}
+
+template <typename Record>
+Status StateStore::WriteOne(Record&& record) {
+  Batch batch = BeginBatch();
+  Status status = record(batch);
+  if (!status.ok()) return status;
+  return batch.Commit();
+}
+
 // --- vaults and health -------------------------------------------------------
 
 Status StateStore::UpsertVaults(const std::vector<VaultRecord>& vaults) {
@@ -348,57 +532,38 @@ Status StateStore::UpsertVaults(const std::vector<VaultRecord>& vaults) {
 }
 
 Status StateStore::RecordHealthTransition(const VaultHealthEvent& transition) {
-  std::lock_guard lock(mu_);
-  const std::int64_t now = Now();
-  auto tx = SqliteTransaction::BeginImmediate(connection_);
-  if (!tx.ok()) return tx.status();
+  return WriteOne([&](Batch& batch) { return batch.RecordHealthTransition(transition); });
+}
+
+Status StateStore::HealthTransitionLocked(const VaultHealthEvent& transition, std::int64_t now_ms) {
   Status status = RequireVaultLocked(transition.vault);
   if (!status.ok()) return status;
   auto event = connection_.Prepare(
       "INSERT INTO health_events(time_ms, vault, from_state, to_state, reason, error_code, http_status) "
       "VALUES (?, ?, ?, ?, ?, ?, ?)");
   if (!event.ok()) return event.status();
-  event->BindAll(now, transition.vault, VaultHealthStateName(transition.from), VaultHealthStateName(transition.to),
+  event->BindAll(now_ms, transition.vault, VaultHealthStateName(transition.from), VaultHealthStateName(transition.to),
                  CutDetail(transition.reason), static_cast<std::int64_t>(transition.error_code),
                  static_cast<std::int64_t>(transition.http_status));
   status = event->Run();
   if (!status.ok()) return status;
   auto vault = connection_.Prepare("UPDATE vaults SET health_state = ?, health_since_ms = ? WHERE name = ?");
   if (!vault.ok()) return vault.status();
-  vault->BindAll(VaultHealthStateName(transition.to), now, transition.vault);
-  status = vault->Run();
-  if (!status.ok()) return status;
-  status = WritePendingAuditLocked();
-  if (!status.ok()) return status;
-  status = tx->Commit();
-  if (status.ok()) pending_audit_.clear();
-  return status;
+  vault->BindAll(VaultHealthStateName(transition.to), now_ms, transition.vault);
+  return vault->Run();
 }
 
 // --- key versions ------------------------------------------------------------
 
 Status StateStore::RecordWrapKeyVersion(std::string_view vault, const KeyBundle& version) {
-  std::lock_guard lock(mu_);
-  auto thumbprint = ValidateVersionLocked(version);
-  if (!thumbprint.ok()) return thumbprint.status();
-  const std::int64_t now = Now();
+  return WriteOne([&](Batch& batch) { return batch.RecordWrapKeyVersion(vault, version); });
+}
 
-  // Fast path: this process already committed the row and the copy, and
-  // last_wrap_ms is fresh enough. Rows are never deleted, so "committed once"
-  // stays true.
-  auto mark = wrap_marks_.find(*thumbprint);
-  if (mark != wrap_marks_.end() &&
-      std::find(mark->second.vaults_with_copy.begin(), mark->second.vaults_with_copy.end(), vault) !=
-          mark->second.vaults_with_copy.end() &&
-      now - mark->second.last_wrap_written_ms < std::chrono::milliseconds(options_.last_wrap_granularity).count()) {
-    return MaybeFlushAuditLocked(now);
-  }
-
-  auto tx = SqliteTransaction::BeginImmediate(connection_);
-  if (!tx.ok()) return tx.status();
+Status StateStore::WrapKeyVersionLocked(std::string_view vault, const KeyBundle& version,
+                                        const std::string& thumbprint, std::int64_t now_ms) {
   Status status = RequireVaultLocked(vault);
   if (!status.ok()) return status;
-  auto inserted = InsertKeyVersionLocked(version, *thumbprint, now, /*as_wrap=*/true);
+  auto inserted = InsertKeyVersionLocked(version, thumbprint, now_ms, /*as_wrap=*/true);
   if (!inserted.ok()) return inserted.status();
   // The copy row: created as unverified if absent; an existing row (verified,
   // quarantined...) keeps its status — verification is the router's to record.
@@ -406,8 +571,8 @@ Status StateStore::RecordWrapKeyVersion(std::string_view vault, const KeyBundle&
       "INSERT INTO vault_key_copies(vault, thumbprint, kid, version_id, enabled, nbf, exp, key_ops, status, "
       "updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'unverified', ?) ON CONFLICT(vault, thumbprint) DO NOTHING");
   if (!copy.ok()) return copy.status();
-  copy->BindAll(vault, *thumbprint, version.kid, version.version, version.attributes.enabled, version.attributes.nbf,
-                version.attributes.exp, JoinOps(version.key_ops), now);
+  copy->BindAll(vault, thumbprint, version.kid, version.version, version.attributes.enabled, version.attributes.nbf,
+                version.attributes.exp, JoinOps(version.key_ops), now_ms);
   status = copy->Run();
   if (!status.ok()) return status;
   // Defence in depth for docs/ARCHITECTURE.md, invariant 2: a copy known to hold other material
@@ -415,73 +580,64 @@ Status StateStore::RecordWrapKeyVersion(std::string_view vault, const KeyBundle&
   // does not return the wrapped bytes.
   auto copy_status = connection_.Prepare("SELECT status FROM vault_key_copies WHERE vault = ? AND thumbprint = ?");
   if (!copy_status.ok()) return copy_status.status();
-  copy_status->BindAll(vault, *thumbprint);
+  copy_status->BindAll(vault, thumbprint);
   auto has_row = copy_status->Step();
   if (!has_row.ok()) return has_row.status();
   const std::optional<CopyStatus> current = *has_row ? ParseCopyStatus(copy_status->Text(0)) : std::nullopt;
   if (current == CopyStatus::kMismatch || current == CopyStatus::kQuarantined) {
     return Status(codes::kKeyMaterialMismatch, ErrorClass::kIntegrity,
-                  "state store: vault " + std::string(vault) + "'s copy of key version " + *thumbprint + " is " +
+                  "state store: vault " + std::string(vault) + "'s copy of key version " + thumbprint + " is " +
                       std::string(CopyStatusName(*current)) + "; a wrap with it is refused")
         .WithVault(std::string(vault));
   }
-  status = WritePendingAuditLocked();
-  if (!status.ok()) return status;
-  status = tx->Commit();
-  if (!status.ok()) return status;
-
-  pending_audit_.clear();
-  known_thumbprints_.insert(*thumbprint);
-  WrapMark& m = wrap_marks_[*thumbprint];
-  m.last_wrap_written_ms = now;
-  if (std::find(m.vaults_with_copy.begin(), m.vaults_with_copy.end(), vault) == m.vaults_with_copy.end()) {
-    m.vaults_with_copy.emplace_back(vault);
-  }
+  AfterCommitLocked([this, thumbprint, vault = std::string(vault), now_ms] {
+    known_thumbprints_.insert(thumbprint);
+    WrapMark& m = wrap_marks_[thumbprint];
+    m.last_wrap_written_ms = now_ms;
+    if (std::find(m.vaults_with_copy.begin(), m.vaults_with_copy.end(), vault) == m.vaults_with_copy.end()) {
+      m.vaults_with_copy.push_back(vault);
+    }
+  });
   return Status::Ok();
 }
 
 Status StateStore::RecordCopyVerified(std::string_view vault, const KeyBundle& version) {
-  std::lock_guard lock(mu_);
-  auto thumbprint = ValidateVersionLocked(version);
-  if (!thumbprint.ok()) return thumbprint.status();
-  const std::int64_t now = Now();
-  auto tx = SqliteTransaction::BeginImmediate(connection_);
-  if (!tx.ok()) return tx.status();
+  return WriteOne([&](Batch& batch) { return batch.RecordCopyVerified(vault, version); });
+}
+
+Status StateStore::CopyVerifiedLocked(std::string_view vault, const KeyBundle& version, const std::string& thumbprint,
+                                      std::int64_t now_ms) {
   Status status = RequireVaultLocked(vault);
   if (!status.ok()) return status;
-  auto inserted = InsertKeyVersionLocked(version, *thumbprint, now, /*as_wrap=*/false);
+  auto inserted = InsertKeyVersionLocked(version, thumbprint, now_ms, /*as_wrap=*/false);
   if (!inserted.ok()) return inserted.status();
-  status = UpsertCopyLocked(vault, *thumbprint, &version, CopyStatus::kVerified, now, "", "", now);
+  status = UpsertCopyLocked(vault, thumbprint, &version, CopyStatus::kVerified, now_ms, "", "", now_ms);
   if (!status.ok()) return status;
-  status = tx->Commit();
-  if (!status.ok()) return status;
-  known_thumbprints_.insert(*thumbprint);
+  AfterCommitLocked([this, thumbprint] { known_thumbprints_.insert(thumbprint); });
   return Status::Ok();
 }
 
 Status StateStore::RecordCopyStatus(std::string_view vault, std::string_view thumbprint, CopyStatus status_value,
                                     std::string_view detail, std::string_view observed_thumbprint) {
-  if (status_value == CopyStatus::kVerified) {
-    return InvalidInput("a copy is recorded as verified with RecordCopyVerified (it needs the key material)");
-  }
-  if (!observed_thumbprint.empty() && observed_thumbprint.size() != 43) {
-    return InvalidInput("observed thumbprint is not an RFC 7638 SHA-256 thumbprint");
-  }
-  std::lock_guard lock(mu_);
-  const std::int64_t now = Now();
-  auto tx = SqliteTransaction::BeginImmediate(connection_);
-  if (!tx.ok()) return tx.status();
+  return WriteOne([&](Batch& batch) {
+    return batch.RecordCopyStatus(vault, thumbprint, status_value, detail, observed_thumbprint);
+  });
+}
+
+Status StateStore::CopyStatusLocked(std::string_view vault, std::string_view thumbprint, CopyStatus status_value,
+                                    std::string_view detail, std::string_view observed_thumbprint,
+                                    std::int64_t now_ms) {
   Status status = RequireVaultLocked(vault);
   if (!status.ok()) return status;
   auto known = KeyVersionExistsLocked(thumbprint);
   if (!known.ok()) return known.status();
   if (!*known) return InvalidInput("unknown key version " + std::string(thumbprint));
   status = UpsertCopyLocked(vault, std::string(thumbprint), nullptr, status_value, std::nullopt, detail,
-                            observed_thumbprint, now);
+                            observed_thumbprint, now_ms);
   if (!status.ok()) return status;
-  status = tx->Commit();
-  if (!status.ok()) return status;
-  // A copy that is no longer usable must not satisfy the wrap fast path.
+  // A copy that is no longer usable must not satisfy the wrap fast path —
+  // at once, not at the commit: a wrap later in the same batch must take the
+  // slow path and be refused (forgetting a mark is always safe).
   auto mark = wrap_marks_.find(std::string(thumbprint));
   if (mark != wrap_marks_.end()) {
     auto& v = mark->second.vaults_with_copy;
@@ -493,12 +649,20 @@ Status StateStore::RecordCopyStatus(std::string_view vault, std::string_view thu
 // --- audit -------------------------------------------------------------------
 
 Status StateStore::RecordOperation(const OperationRecord& operation) {
+  Batch batch = BeginBatch();
+  Status status = batch.RecordOperation(operation);
+  if (!status.ok()) return status;
+  status = batch.Commit();
+  return status.ok() ? batch.audit_status() : status;
+}
+
+Status StateStore::BufferOperationLocked(const OperationRecord& operation) {
   if (!operation.request_id.empty() && !IsGuid(operation.request_id)) {
     return InvalidInput("audit request id is not a GUID; it is not recorded");
   }
   if (operation.latency.count() < 0) return InvalidInput("negative latency in an audit record");
   if (operation.started_ms < 0) return InvalidInput("negative start time in an audit record");
-  std::lock_guard lock(mu_);
+  if (operation.count < 1) return InvalidInput("an audit record stands for at least one call");
   if (!operation.vault.empty()) {
     Status status = RequireVaultLocked(operation.vault);
     if (!status.ok()) return status;
@@ -510,88 +674,74 @@ Status StateStore::RecordOperation(const OperationRecord& operation) {
     if (!known.ok()) return known.status();
     if (!*known) return InvalidInput("audit record names a key version the store does not know");
   }
-  const std::int64_t now = Now();
   if (pending_audit_.size() >= options_.audit_max_pending) {
     pending_audit_.erase(pending_audit_.begin());
     ++audit_rows_dropped_;
   }
-  pending_audit_.push_back({operation.started_ms > 0 ? operation.started_ms : now, operation});
-  return MaybeFlushAuditLocked(now);
+  pending_audit_.push_back({operation.started_ms > 0 ? operation.started_ms : Now(), operation});
+  audit_buffered_.store(true);
+  return Status::Ok();
 }
 
-Status StateStore::MaybeFlushAuditLocked(std::int64_t now_ms) {
-  if (pending_audit_.empty()) return Status::Ok();
-  const bool full = pending_audit_.size() >= options_.audit_batch_rows;
-  const bool old = now_ms - pending_audit_.front().time_ms >= options_.audit_flush_interval.count();
-  if (!full && !old) return Status::Ok();
-  return FlushAuditLocked();
+bool StateStore::AuditDueLocked(std::int64_t now_ms) const {
+  if (pending_audit_.empty()) return false;
+  return pending_audit_.size() >= options_.audit_batch_rows ||
+         now_ms - pending_audit_.front().time_ms >= options_.audit_flush_interval.count();
 }
 
 Status StateStore::WritePendingAuditLocked() {
   if (pending_audit_.empty()) return Status::Ok();
+  // The thumbprint was checked against the store when the row was buffered;
+  // if its version was recorded in a batch that then failed, the row is
+  // written without it rather than failing every later flush.
   auto stmt = connection_.Prepare(
-      "INSERT INTO operations(time_ms, op, vault, thumbprint, outcome_code, http_status, latency_ms, request_id) "
-      "VALUES (?, ?, nullif(?, ''), nullif(?, ''), ?, ?, ?, nullif(?, ''))");
+      "INSERT INTO operations(time_ms, op, vault, thumbprint, outcome_code, http_status, latency_ms, request_id, "
+      "count) VALUES (?1, ?2, nullif(?3, ''), (SELECT thumbprint FROM key_versions WHERE thumbprint = ?4), ?5, ?6, "
+      "?7, nullif(?8, ''), ?9)");
   if (!stmt.ok()) return stmt.status();
   for (const PendingOperation& p : pending_audit_) {
     const OperationRecord& o = p.operation;
     stmt->Reset();
     stmt->BindAll(p.time_ms, VaultCallName(o.op), o.vault, o.thumbprint, static_cast<std::int64_t>(o.outcome_code),
                   static_cast<std::int64_t>(o.http_status), static_cast<std::int64_t>(o.latency.count()),
-                  o.request_id);
+                  o.request_id, o.count);
     Status status = stmt->Run();
     if (!status.ok()) return status;
   }
   return Status::Ok();
 }
 
-Status StateStore::WriteAuditBufferLocked() {
-  if (pending_audit_.empty()) return Status::Ok();
-  auto tx = SqliteTransaction::BeginImmediate(connection_);
-  if (!tx.ok()) return tx.status();
-  Status status = WritePendingAuditLocked();
-  if (!status.ok()) return status;
-  status = tx->Commit();
-  if (!status.ok()) return status;
-  pending_audit_.clear();
-  return Status::Ok();
-}
-
-Status StateStore::FlushAuditLocked() {
-  Status status = WriteAuditBufferLocked();
-  if (!status.ok()) return status;
-  const std::int64_t now = Now();
-  if (now - last_retention_ms_ >= std::chrono::milliseconds(options_.retention_interval).count()) {
-    auto deleted = ApplyAuditRetentionLocked(now);
-    if (!deleted.ok()) return deleted.status();
-  }
-  return Status::Ok();
-}
-
 Status StateStore::FlushAudit() {
-  std::lock_guard lock(mu_);
-  return FlushAuditLocked();
+  Batch batch = BeginBatch();
+  batch.WriteAuditNow();
+  Status status = batch.Commit();
+  return status.ok() ? batch.audit_status() : status;
 }
 
-Result<std::int64_t> StateStore::ApplyAuditRetentionLocked(std::int64_t now_ms) {
+Status StateStore::WriteAuditBuffer() {
+  if (!audit_buffered_.load()) return Status::Ok();  // nothing of ours to write: no write mutex
+  Batch batch = BeginBatch();
+  batch.WriteAuditNow();
+  Status status = batch.Commit();
+  return status.ok() ? batch.audit_status() : status;
+}
+
+Result<bool> StateStore::AuditRetentionNeededLocked(std::int64_t now_ms) {
   const std::int64_t cutoff = now_ms - std::chrono::milliseconds(options_.audit_max_age).count();
-  // Cheap read first (both indexed): most of the time there is nothing to
-  // delete, and then no write lock is taken. Ids only grow and rows are only
-  // deleted from the oldest end, so max - min + 1 bounds the row count.
+  // Both indexed: most of the time there is nothing to delete, and then no
+  // write lock is taken. Ids only grow and rows are only deleted from the
+  // oldest end, so max - min + 1 bounds the row count.
   auto need = connection_.Prepare(
       "SELECT coalesce(min(time_ms) < ?1, 0) OR coalesce(max(id) - min(id) + 1 > ?2, 0) FROM operations");
   if (!need.ok()) return need.status();
   need->BindAll(cutoff, std::max<std::int64_t>(options_.audit_max_rows, 0));
   auto row = need->Step();
   if (!row.ok()) return row.status();
-  if (need->Int64(0) == 0) {
-    last_retention_ms_ = now_ms;
-    return std::int64_t{0};
-  }
-  need->Reset();
+  return need->Int64(0) != 0;
+}
 
-  auto tx = SqliteTransaction::BeginImmediate(connection_);
-  if (!tx.ok()) return tx.status();
+Result<std::int64_t> StateStore::DeleteExpiredAuditLocked(std::int64_t now_ms) {
+  const std::int64_t cutoff = now_ms - std::chrono::milliseconds(options_.audit_max_age).count();
   auto by_age = connection_.Prepare("DELETE FROM operations WHERE time_ms < ?");
   if (!by_age.ok()) return by_age.status();
   by_age->BindAll(cutoff);
@@ -604,18 +754,17 @@ Result<std::int64_t> StateStore::ApplyAuditRetentionLocked(std::int64_t now_ms) 
   by_count->BindAll(std::max<std::int64_t>(options_.audit_max_rows, 0));
   status = by_count->Run();
   if (!status.ok()) return status;
-  deleted += sqlite3_changes(connection_.handle());
-  status = tx->Commit();
-  if (!status.ok()) return status;
-  last_retention_ms_ = now_ms;
-  return deleted;
+  return deleted + sqlite3_changes(connection_.handle());
 }
 
 Result<std::int64_t> StateStore::ApplyAuditRetention() {
-  std::lock_guard lock(mu_);
-  Status status = WriteAuditBufferLocked();
+  Batch batch = BeginBatch();
+  batch.WriteAuditNow();
+  batch.ApplyRetentionNow();
+  Status status = batch.Commit();
+  if (status.ok()) status = batch.audit_status();
   if (!status.ok()) return status;
-  return ApplyAuditRetentionLocked(Now());
+  return batch.audit_rows_deleted();
 }
 
 std::uint64_t StateStore::audit_rows_dropped() const {
@@ -626,8 +775,8 @@ std::uint64_t StateStore::audit_rows_dropped() const {
 // --- queries -----------------------------------------------------------------
 
 Result<std::vector<VaultRecord>> StateStore::Vaults() {
-  std::lock_guard lock(mu_);
-  auto stmt = connection_.Prepare(
+  std::lock_guard lock(read_mu_);
+  auto stmt = reader_.Prepare(
       "SELECT name, url, region, geography, priority, health_state, health_since_ms FROM vaults "
       "ORDER BY priority, name");
   if (!stmt.ok()) return stmt.status();
@@ -650,8 +799,8 @@ Result<std::vector<VaultRecord>> StateStore::Vaults() {
 }
 
 Result<std::optional<KeyVersionRecord>> StateStore::FindKeyVersion(std::string_view thumbprint) {
-  std::lock_guard lock(mu_);
-  auto stmt = connection_.Prepare("SELECT " + std::string(kKeyVersionColumns) +
+  std::lock_guard lock(read_mu_);
+  auto stmt = reader_.Prepare("SELECT " + std::string(kKeyVersionColumns) +
                                   " FROM key_versions WHERE thumbprint = ?");
   if (!stmt.ok()) return stmt.status();
   stmt->BindAll(thumbprint);
@@ -662,8 +811,8 @@ Result<std::optional<KeyVersionRecord>> StateStore::FindKeyVersion(std::string_v
 }
 
 Result<std::optional<std::string>> StateStore::ThumbprintForKid(std::string_view kid) {
-  std::lock_guard lock(mu_);
-  auto stmt = connection_.Prepare("SELECT thumbprint FROM vault_key_copies WHERE kid = ? LIMIT 1");
+  std::lock_guard lock(read_mu_);
+  auto stmt = reader_.Prepare("SELECT thumbprint FROM vault_key_copies WHERE kid = ? LIMIT 1");
   if (!stmt.ok()) return stmt.status();
   stmt->BindAll(kid);
   auto row = stmt->Step();
@@ -673,8 +822,8 @@ Result<std::optional<std::string>> StateStore::ThumbprintForKid(std::string_view
 }
 
 Result<std::vector<KeyVersionRecord>> StateStore::KeyHistory(std::string_view key_name) {
-  std::lock_guard lock(mu_);
-  auto stmt = connection_.Prepare("SELECT " + std::string(kKeyVersionColumns) +
+  std::lock_guard lock(read_mu_);
+  auto stmt = reader_.Prepare("SELECT " + std::string(kKeyVersionColumns) +
                                   " FROM key_versions WHERE key_name = ? "
                                   "ORDER BY created IS NULL, created, first_seen_ms, thumbprint");
   if (!stmt.ok()) return stmt.status();
@@ -692,7 +841,7 @@ Result<std::vector<KeyVersionRecord>> StateStore::KeyHistory(std::string_view ke
 template <typename Value>
 Result<std::vector<VaultKeyCopyRecord>> StateStore::QueryCopiesLocked(std::string_view where, const Value& value,
                                                                       std::string_view order) {
-  auto stmt = connection_.Prepare(
+  auto stmt = reader_.Prepare(
       "SELECT c.vault, c.thumbprint, c.kid, c.version_id, c.enabled, c.nbf, c.exp, c.key_ops, c.last_verified_ms, "
       "c.status, c.observed_thumbprint, c.detail, c.updated_ms FROM vault_key_copies c "
       "JOIN key_versions k ON k.thumbprint = c.thumbprint JOIN vaults v ON v.name = c.vault WHERE " +
@@ -726,24 +875,24 @@ Result<std::vector<VaultKeyCopyRecord>> StateStore::QueryCopiesLocked(std::strin
 constexpr std::string_view kCopiesByAge = "v.priority, k.created IS NULL, k.created, k.first_seen_ms";
 
 Result<std::vector<VaultKeyCopyRecord>> StateStore::CopiesInVault(std::string_view vault) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(read_mu_);
   return QueryCopiesLocked("c.vault = ?", vault, kCopiesByAge);
 }
 
 Result<std::vector<VaultKeyCopyRecord>> StateStore::CopiesOfVersion(std::string_view thumbprint) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(read_mu_);
   return QueryCopiesLocked("c.thumbprint = ?", thumbprint, kCopiesByAge);
 }
 
 Result<std::vector<VaultKeyCopyRecord>> StateStore::CopiesExpiringBefore(std::int64_t before_unix_s) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(read_mu_);
   return QueryCopiesLocked("c.exp IS NOT NULL AND c.exp < ? AND coalesce(c.enabled, 1) = 1", before_unix_s,
                            "c.exp, v.priority");
 }
 
 Result<std::vector<std::string>> StateStore::KeyNames() {
-  std::lock_guard lock(mu_);
-  auto stmt = connection_.Prepare("SELECT DISTINCT key_name FROM key_versions ORDER BY key_name");
+  std::lock_guard lock(read_mu_);
+  auto stmt = reader_.Prepare("SELECT DISTINCT key_name FROM key_versions ORDER BY key_name");
   if (!stmt.ok()) return stmt.status();
   std::vector<std::string> out;
   for (;;) {
@@ -756,8 +905,8 @@ Result<std::vector<std::string>> StateStore::KeyNames() {
 }
 
 Result<std::vector<HealthEventRecord>> StateStore::HealthEventsSince(std::int64_t since_ms) {
-  std::lock_guard lock(mu_);
-  auto stmt = connection_.Prepare(
+  std::lock_guard lock(read_mu_);
+  auto stmt = reader_.Prepare(
       "SELECT id, time_ms, vault, from_state, to_state, reason, error_code, http_status FROM health_events "
       "WHERE time_ms >= ? ORDER BY time_ms, id");
   if (!stmt.ok()) return stmt.status();
@@ -788,12 +937,12 @@ Result<std::vector<HealthEventRecord>> StateStore::HealthEventsSince(std::int64_
 }
 
 Result<std::vector<AuditRow>> StateStore::AuditSince(std::int64_t since_ms, std::int64_t limit) {
-  std::lock_guard lock(mu_);
-  Status status = WriteAuditBufferLocked();
+  Status status = WriteAuditBuffer();
   if (!status.ok()) return status;
-  auto stmt = connection_.Prepare(
+  std::lock_guard lock(read_mu_);
+  auto stmt = reader_.Prepare(
       "SELECT id, time_ms, op, coalesce(vault, ''), coalesce(thumbprint, ''), outcome_code, http_status, latency_ms, "
-      "coalesce(request_id, '') FROM operations WHERE time_ms >= ? ORDER BY id LIMIT ?");
+      "coalesce(request_id, ''), count FROM operations WHERE time_ms >= ? ORDER BY id LIMIT ?");
   if (!stmt.ok()) return stmt.status();
   stmt->BindAll(since_ms, limit);
   std::vector<AuditRow> out;
@@ -811,17 +960,19 @@ Result<std::vector<AuditRow>> StateStore::AuditSince(std::int64_t since_ms, std:
     a.operation.http_status = static_cast<int>(stmt->Int64(6));
     a.operation.latency = std::chrono::milliseconds(stmt->Int64(7));
     a.operation.request_id = stmt->Text(8);
+    a.operation.count = stmt->Int64(9);
     out.push_back(std::move(a));
   }
   return out;
 }
 
 Result<std::vector<AuditSummaryRow>> StateStore::AuditSummary(std::int64_t since_ms) {
-  std::lock_guard lock(mu_);
-  Status status = WriteAuditBufferLocked();
+  Status status = WriteAuditBuffer();
   if (!status.ok()) return status;
-  auto stmt = connection_.Prepare(
-      "SELECT coalesce(vault, ''), op, outcome_code, count(*), sum(latency_ms), max(latency_ms) FROM operations "
+  std::lock_guard lock(read_mu_);
+  auto stmt = reader_.Prepare(
+      "SELECT coalesce(vault, ''), op, outcome_code, sum(count), sum(latency_ms * count), max(latency_ms) "
+      "FROM operations "
       "WHERE time_ms >= ? GROUP BY vault, op, outcome_code ORDER BY vault, op, outcome_code");
   if (!stmt.ok()) return stmt.status();
   stmt->BindAll(since_ms);
@@ -843,8 +994,8 @@ Result<std::vector<AuditSummaryRow>> StateStore::AuditSummary(std::int64_t since
 }
 
 Result<std::vector<MissingVersion>> StateStore::MissingVersions(std::string_view key_name) {
-  std::lock_guard lock(mu_);
-  auto stmt = connection_.Prepare(
+  std::lock_guard lock(read_mu_);
+  auto stmt = reader_.Prepare(
       "SELECT v.name, k.thumbprint, k.key_name, k.created, k.first_seen_ms, c.status "
       "FROM vaults v CROSS JOIN key_versions k "
       "LEFT JOIN vault_key_copies c ON c.vault = v.name AND c.thumbprint = k.thumbprint "
@@ -870,8 +1021,8 @@ Result<std::vector<MissingVersion>> StateStore::MissingVersions(std::string_view
 }
 
 Status StateStore::CheckIntegrity() {
-  std::lock_guard lock(mu_);
-  return RunIntegrityCheck(connection_);
+  std::lock_guard lock(read_mu_);
+  return RunIntegrityCheck(reader_);
 }
 
 }  // namespace geoekm

@@ -11,33 +11,43 @@
 //     (version, vault) in this process, so steady-state wraps cost no I/O;
 //     after a crash last_wrap_ms may lag by up to that granularity. The row
 //     itself, first_wrap_ms and the vault copy row are never batched.
-//   * audit rows are buffered in memory and written in one transaction when
-//     audit_batch_rows are pending, when the oldest is audit_flush_interval
-//     old (checked on the next call), inside RecordWrapKeyVersion's and
-//     RecordHealthTransition's commits, on FlushAudit() and on destruction.
+//   * audit rows are buffered in memory and written when audit_batch_rows
+//     are pending, when the oldest is audit_flush_interval old (checked on
+//     the next call), inside any other commit (a wrap record, a health
+//     change, a finding, a Batch), on FlushAudit() and on destruction.
 //     A crash loses at most that buffer.
+// Batch (below) writes many records in one transaction: the StateWriter
+// commits each drained queue that way, one fsync for a burst of findings.
 //
 // Opening: the file is created 0600 by us (never by SQLite under the umask),
 // PRAGMA integrity_check must say "ok" before anything is written (else
 // error 5007, class kIntegrity, file untouched), then WAL/FULL/foreign keys
 // are set, pending schema migrations applied (state/schema_migrations.h),
-// -wal/-shm tightened to 0600 and audit retention applied. The integrity
+// -wal/-shm tightened to 0600, and only then a second, read-only connection
+// opened on the same file (SQLITE_OPEN_READONLY: it can create nothing and
+// sees only the migrated schema), and audit retention applied. The integrity
 // check reads the whole file (about 2.4 s for 1M audit rows, 89 MB, on the
 // CI VM; milliseconds for a typical store). Opening an up-to-date file takes
 // no write lock. Replacing the file under a running process is not
 // supported (its connection keeps the old inode): stop the provider first.
 //
-// Thread safety: one StateStore may be shared by any number of threads. All
-// methods serialise on one internal mutex around one SQLite connection
-// (SQLite admits one writer at a time anyway, and the reads here are small
-// indexed queries); a commit holds the mutex through its fsync (a few ms),
-// so callers queue behind it. In a running provider only the StateWriter
-// thread (state/state_writer.h) writes, so no request waits for that. Several processes (the provider inside SQL Server and the
-// geoekm CLI) may open the same file at once: WAL lets readers run during a
-// write, and writers wait up to busy_timeout for each other; every write
-// transaction is BEGIN IMMEDIATE so it never fails half-way on a lock upgrade.
+// Thread safety: one StateStore may be shared by any number of threads.
+// Writes serialise on the write mutex around the read-write connection
+// (SQLite admits one writer at a time anyway); a commit holds it through its
+// fsync, so writers queue behind it. In a running provider only the
+// StateWriter thread (state/state_writer.h) writes, so no request waits for
+// that. Queries run on the read-only connection under a mutex of their own:
+// WAL gives each a snapshot of the last commit, so they run beside a commit
+// in progress instead of waiting for it (a query that also flushes this
+// store's audit buffer — AuditSince, AuditSummary — takes the write mutex
+// only when rows are buffered). Several processes (the provider inside SQL
+// Server and the geoekm CLI) may open the same file at once: WAL lets
+// readers run during a write, and writers wait up to busy_timeout for each
+// other; every write transaction is BEGIN IMMEDIATE so it never fails
+// half-way on a lock upgrade.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -53,6 +63,7 @@
 #include "core/result.h"
 #include "core/status.h"
 #include "state/sqlite_connection.h"
+#include "state/sqlite_transaction.h"
 #include "state/state_records.h"
 #include "keyvault/keys/key_types.h"
 
@@ -155,6 +166,12 @@ class StateStore {
   // says what could not be known. Implemented in state/state_rebuild.cc.
   Result<RebuildReport> Rebuild(const std::vector<VaultKeyListing>& listings);
 
+  // --- batches -----------------------------------------------------------
+  class Batch;
+  // Takes the write mutex and returns a batch that holds it until it is
+  // committed or destroyed (see Batch).
+  Batch BeginBatch();
+
   // Runs PRAGMA integrity_check now (the open does it too).
   Status CheckIntegrity();
   int schema_version() const { return schema_version_; }
@@ -173,9 +190,15 @@ class StateStore {
     std::vector<std::string> vaults_with_copy;
   };
 
-  StateStore(StateStoreOptions options, SqliteConnection connection);
+  StateStore(StateStoreOptions options, SqliteConnection connection, SqliteConnection reader);
 
   std::int64_t Now() const;
+  // Runs `update` (of the caches below) once the write it describes is
+  // committed: at the open batch's commit, never if it rolls back.
+  void AfterCommitLocked(std::function<void()> update);
+  // One record in a batch of its own (the single-record write methods).
+  template <typename Record>
+  Status WriteOne(Record&& record);
   // The *Locked helpers expect mu_ held and, for writes, an open transaction.
   Result<std::string> ValidateVersionLocked(const KeyBundle& version) const;
   Result<bool> VaultExistsLocked(std::string_view vault);
@@ -188,12 +211,24 @@ class StateStore {
                           CopyStatus status, std::optional<std::int64_t> verified_ms, std::string_view detail,
                           std::string_view observed_thumbprint, std::int64_t now_ms);
   Status UpsertVaultLocked(const VaultRecord& vault, std::int64_t now_ms);
+  // The writes of one record; inside a transaction (a Batch's savepoint).
+  Status HealthTransitionLocked(const VaultHealthEvent& transition, std::int64_t now_ms);
+  Status WrapKeyVersionLocked(std::string_view vault, const KeyBundle& version, const std::string& thumbprint,
+                              std::int64_t now_ms);
+  Status CopyVerifiedLocked(std::string_view vault, const KeyBundle& version, const std::string& thumbprint,
+                            std::int64_t now_ms);
+  Status CopyStatusLocked(std::string_view vault, std::string_view thumbprint, CopyStatus status,
+                          std::string_view detail, std::string_view observed_thumbprint, std::int64_t now_ms);
+  Status BufferOperationLocked(const OperationRecord& operation);
+  bool AuditDueLocked(std::int64_t now_ms) const;
   Status WritePendingAuditLocked();  // inside a transaction
-  Status WriteAuditBufferLocked();   // own transaction
-  Status FlushAuditLocked();         // the buffer, then retention when due
-  Status MaybeFlushAuditLocked(std::int64_t now_ms);
-  Result<std::int64_t> ApplyAuditRetentionLocked(std::int64_t now_ms);
-  // `where` is a constant SQL condition with one parameter; `order` a constant ORDER BY list.
+  // Whether audit retention has rows to delete (a read: no write lock).
+  Result<bool> AuditRetentionNeededLocked(std::int64_t now_ms);
+  Result<std::int64_t> DeleteExpiredAuditLocked(std::int64_t now_ms);  // inside a transaction
+  // Writes this store's buffered audit rows (if any) so that a query sees them.
+  Status WriteAuditBuffer();
+  // `where` is a constant SQL condition with one parameter; `order` a constant
+  // ORDER BY list. On the read connection (read_mu_ held).
   template <typename Value>
   Result<std::vector<VaultKeyCopyRecord>> QueryCopiesLocked(std::string_view where, const Value& value,
                                                             std::string_view order);
@@ -201,14 +236,95 @@ class StateStore {
   const StateStoreOptions options_;
   int schema_version_ = 0;
 
-  mutable std::mutex mu_;
+  mutable std::mutex mu_;  // the write mutex: connection_ and everything below up to reader_
   SqliteConnection connection_;
   std::unordered_set<std::string> known_vaults_;
-  std::unordered_set<std::string> known_thumbprints_;
+  std::unordered_set<std::string> known_thumbprints_;  // committed versions only
   std::unordered_map<std::string, WrapMark> wrap_marks_;
   std::vector<PendingOperation> pending_audit_;
   std::int64_t last_retention_ms_ = 0;
   std::uint64_t audit_rows_dropped_ = 0;
+  Batch* open_batch_ = nullptr;
+  // Mirrors !pending_audit_.empty() for queries, which skip the write mutex when false.
+  std::atomic<bool> audit_buffered_{false};
+
+  mutable std::mutex read_mu_;
+  SqliteConnection reader_;  // read-only; declared after connection_, so closed before it
+};
+
+// StateStore::Batch: many records in ONE write transaction — the
+// StateWriter's drained queue: health changes, findings, wrap records and
+// audit rows cost one commit (one fsync) together instead of one each.
+//
+// It holds the store's write mutex from BeginBatch until Commit or
+// destruction. The transaction (BEGIN IMMEDIATE) begins with the first
+// record that writes; each record runs in a savepoint of its own, so a
+// record the store refuses (an unknown vault, a wrap of a mismatched copy)
+// changes nothing and is returned its error while the others stay. A record
+// sees the records before it in the batch (a wrap after a mismatch finding
+// is refused). If the transaction itself fails — the write lock not had
+// within busy_timeout, an I/O error, a failing COMMIT — broken() turns true,
+// every later record is refused with that status and Commit returns it:
+// nothing of the batch is written (audit rows stay buffered). What the
+// store caches about committed rows (known versions, wrap marks) is updated
+// only once the batch commits.
+//
+// Thread safety: one thread. That thread must not call the store's write
+// methods while it holds a batch (they wait for the mutex the batch holds);
+// queries are fine (they use the read connection and see only commits).
+class StateStore::Batch {
+ public:
+  ~Batch();  // rolls back what was not committed; releases the mutex
+  Batch(const Batch&) = delete;
+  Batch& operator=(const Batch&) = delete;
+
+  // As StateStore's methods of the same names, inside this batch.
+  Status RecordHealthTransition(const VaultHealthEvent& transition);
+  Status RecordWrapKeyVersion(std::string_view vault, const KeyBundle& version);
+  Status RecordCopyVerified(std::string_view vault, const KeyBundle& version);
+  Status RecordCopyStatus(std::string_view vault, std::string_view thumbprint, CopyStatus status,
+                          std::string_view detail, std::string_view observed_thumbprint = {});
+  // Buffers the row (validated as StateStore::RecordOperation does); Commit
+  // writes the buffer with the batch's transaction, or alone when it is due.
+  Status RecordOperation(const OperationRecord& operation);
+  // Whether the store holds `thumbprint`, counting this batch's own records.
+  Result<bool> KnowsKeyVersion(std::string_view thumbprint);
+
+  // Commit writes the audit buffer even if it is not due (FlushAudit).
+  void WriteAuditNow() { write_audit_now_ = true; }
+  // Commit applies audit retention even if its interval has not passed.
+  void ApplyRetentionNow() { retention_now_ = true; }
+
+  // Writes the audit buffer (with any record, or alone when due), applies
+  // audit retention when due, commits, and ends the batch (the mutex is
+  // released). A batch that wrote nothing commits nothing. Returns the
+  // transaction's status: OK means every record that returned OK is durable.
+  Status Commit();
+  // After Commit: a failure of the audit rows' write or of retention in a
+  // transaction that otherwise committed (those rows stay buffered).
+  const Status& audit_status() const { return audit_status_; }
+  // After Commit: audit rows retention deleted.
+  std::int64_t audit_rows_deleted() const { return audit_rows_deleted_; }
+  bool broken() const { return !broken_.ok(); }
+
+ private:
+  friend class StateStore;
+  explicit Batch(StateStore& store);
+
+  // Runs `write` in a savepoint of the batch's transaction (begun if needed).
+  Status Write(const std::function<Status()>& write);
+  Status Break(Status status);  // the transaction is lost
+  void End();
+
+  StateStore* const store_;
+  std::unique_lock<std::mutex> lock_;
+  std::optional<SqliteTransaction> tx_;
+  Status broken_ = Status::Ok();
+  Status audit_status_ = Status::Ok();
+  std::int64_t audit_rows_deleted_ = 0;
+  bool write_audit_now_ = false;
+  bool retention_now_ = false;
+  std::vector<std::function<void()>> after_commit_;
 };
 
 }  // namespace geoekm

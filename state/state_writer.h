@@ -4,23 +4,50 @@
 //
 // Callers hand it health transitions, key-copy findings, audit rows and
 // last-wrap refreshes; they return at once. The writer thread takes whatever
-// is queued, writes it through the StateStore (audit rows go into the store's
-// buffer and are committed in batches, inside other commits or when the
-// buffer is due), flushes that buffer when idle for the store's
-// audit_flush_interval and so runs audit retention when due: no request
-// thread ever pays for a commit, an audit flush or a retention DELETE. The one write a caller waits for is
-// RecordWrapKeyVersion (invariant 3: a key version used for a wrap is durable
-// before the wrapped bytes leave); it is queued like the others, so it is
-// committed after every finding reported before it (a mismatch reported
-// first makes the store refuse the wrap, as when writes were synchronous).
+// is queued and writes it in ONE transaction (StateStore::Batch): health
+// changes, findings, wrap records, the audit rows buffered so far and, when
+// due, audit retention — one commit (one fsync) for a burst, not one each.
+// A batch of audit rows alone is committed only when the store's buffer is
+// due (audit_batch_rows, audit_flush_interval); the thread flushes that
+// buffer when idle for audit_flush_interval. No request thread ever pays
+// for a commit, an audit flush or a retention DELETE. A Submit()ted task
+// runs between batches, outside any transaction: what was queued before it
+// is committed first.
+//
+// The one write a caller waits for is RecordWrapKeyVersion (invariant 3: a
+// key version used for a wrap is durable before the wrapped bytes leave);
+// it is queued like the others and returns once the batch holding it is
+// committed, after every finding reported before it (in the same batch a
+// record sees those before it: a mismatch reported first makes the store
+// refuse the wrap, as when writes were synchronous).
+//
+// A failing batch. When the batch's transaction fails (the write lock not
+// had within busy_timeout, an I/O error, a failing COMMIT), none of it is
+// written. The writer then retries each never-drop record of it on its own,
+// one transaction each, in order — exactly what every record cost before
+// batching, so a failing batch never does worse than that, and a record
+// whose own write fails is counted (`failed`, the recorder's
+// dropped_events()) and its waiting wrap gets the error, never silently
+// lost. Chosen over keeping them queued: a persistent failure (disk full)
+// would grow the queue and hold every waiting wrap; the store answering
+// again is retried by the next batch anyway. batch_retries counts such
+// batches. Audit rows of a failed batch stay in the store's buffer and go
+// with the next commit. A record the store refuses on its own (an unknown
+// vault, a wrap of a mismatched copy) is refused inside the batch without
+// affecting the others, and not retried.
 //
 // Overflow policy (the queue holds at most queue_capacity items):
 //   * health transitions, key-copy findings (verified / missing / mismatch),
 //     last-wrap refreshes and durable wrap records are never dropped: when
 //     the queue is full they are queued beyond the bound (they come at the
 //     pace of health changes and key checks, not of requests);
-//   * an audit row arriving at a full queue is coalesced: it is not written
-//     as a row of its own, and audit_rows_coalesced counts it.
+//   * an audit row arriving at a full queue is coalesced: it is added to a
+//     summary of the calls with the same op, vault, key version, outcome and
+//     HTTP status, written as one row with their count (operations.count),
+//     the earliest start and the mean latency, with the next batch.
+//     audit_rows_coalesced counts the calls summarised; beyond
+//     kMaxAuditSummaries distinct summaries a call is only counted
+//     (audit_rows_lost).
 // Audit rows wake the thread only in batches (audit_wake_batch) or with the
 // next other item; Flush() writes everything queued before it.
 // A "missing in vault X" finding for a version the store does not know yet
@@ -45,6 +72,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <variant>
 #include <vector>
 
@@ -67,8 +95,10 @@ struct StateWriterOptions {
 struct StateWriterStats {
   std::uint64_t written = 0;               // items the store accepted
   std::uint64_t failed = 0;                // items the store refused or could not write
-  std::uint64_t audit_rows_coalesced = 0;  // audit rows not written because the queue was full
+  std::uint64_t audit_rows_coalesced = 0;  // audit rows summarised (or lost) because the queue was full
+  std::uint64_t audit_rows_lost = 0;       // of those, beyond kMaxAuditSummaries: counted only
   std::uint64_t parked_dropped = 0;        // missing findings beyond the parking bound (also in failed)
+  std::uint64_t batch_retries = 0;         // batches whose transaction failed; records retried one by one
   std::size_t queue_depth = 0;
   std::size_t max_queue_depth = 0;
 };
@@ -76,6 +106,7 @@ struct StateWriterStats {
 class StateWriter {
  public:
   static constexpr std::size_t kMaxParkedVersions = 256;
+  static constexpr std::size_t kMaxAuditSummaries = 1024;
 
   explicit StateWriter(std::shared_ptr<StateStore> store, StateWriterOptions options = {});
   ~StateWriter();
@@ -136,12 +167,34 @@ class StateWriter {
   using Task = std::function<void(StateStore&)>;
   using Item = std::variant<Health, CopyVerified, CopyState, WrapRecord, OperationRecord, FlushMark, Task>;
 
+  // A never-drop record written in a batch, kept until the batch's commit
+  // decides its outcome.
+  struct Written {
+    Item item;
+    Status status;
+    bool refused;  // the store refused the record itself (not the batch failing): final
+  };
+  // Coalesced audit calls with the same op, vault, thumbprint, outcome and HTTP status.
+  using SummaryKey = std::tuple<VaultCall, std::string, std::string, int, int>;
+  struct Summary {
+    OperationRecord record;  // record.count calls; record.latency their total until written
+  };
+
   // Returns false when the writer is stopped (the item is not queued).
   bool Enqueue(Item item, bool essential);
+  void SummariseLocked(OperationRecord operation);
+  bool IdleLocked() const { return queue_.empty() && summaries_.empty(); }
   void Run();
-  void Apply(Item& item);
-  void ApplyCopyState(const CopyState& copy);
-  void WriteParked(const std::string& thumbprint);
+  // Writes a drained queue: one batch per run between Submit()ted tasks.
+  void WriteDrained(std::deque<Item>& drained);
+  // Writes `items` in one transaction; if it fails and `retry_alone`, each
+  // never-drop record again in a transaction of its own.
+  void WriteBatch(std::vector<Item>& items, bool retry_alone);
+  void Apply(StateStore::Batch& batch, Item& item, std::vector<Written>& written);
+  void ApplyCopyState(StateStore::Batch& batch, CopyState copy, std::vector<Written>& written);
+  void WriteParked(StateStore::Batch& batch, const std::string& thumbprint, std::vector<Written>& written);
+  // The outcome of a never-drop record: counted, or handed to the waiting caller.
+  void Settle(Written& record, const Status& status);
   void Count(const Status& status);         // an item: written or failed
   void CountFailure(const Status& status);  // an audit flush: only its failure counts
 
@@ -151,17 +204,19 @@ class StateWriter {
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::deque<Item> queue_;
+  std::map<SummaryKey, Summary> summaries_;  // coalesced audit calls, written with the next batch
   bool stopping_ = false;
   std::size_t max_queue_depth_ = 0;
 
   std::atomic<std::uint64_t> written_{0};
   std::atomic<std::uint64_t> failed_{0};
   std::atomic<std::uint64_t> audit_rows_coalesced_{0};
+  std::atomic<std::uint64_t> audit_rows_lost_{0};
   std::atomic<std::uint64_t> parked_dropped_{0};
+  std::atomic<std::uint64_t> batch_retries_{0};
 
   // Writer thread only.
   std::map<std::string, std::vector<CopyState>> parked_missing_;  // by thumbprint
-  bool audit_unflushed_ = false;
 
   std::thread thread_;  // last: started once everything above exists
 };

@@ -69,7 +69,8 @@ void PrintDrillReport(const DrillResult& r, StateStore& store, std::ostream& out
   out << "\n--- state store writes (off the request path) ---\n";
   if (const auto& w = r.state_writer) {
     out << "  " << w->written << " written, " << w->failed << " failed, " << w->audit_rows_coalesced
-        << " audit rows coalesced (writer queue full), deepest queue " << w->max_queue_depth << "\n";
+        << " audit rows coalesced (writer queue full; written as summary rows with their count), deepest queue "
+        << w->max_queue_depth << ", " << w->batch_retries << " failed batches retried record by record\n";
   } else {
     out << "  by the library's own writer thread, behind the SQL Crypto API (its counters are not\n"
            "  visible to the engine); the phases' \"served by\" above are the audit rows it wrote\n";

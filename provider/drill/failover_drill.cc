@@ -277,7 +277,7 @@ class Drill {
       if (r.time_ms > p.ended_ms) continue;
       if ((r.operation.op == VaultCall::kUnwrap || r.operation.op == VaultCall::kWrap) &&
           r.operation.outcome_code == 0) {
-        ++by_vault[r.operation.vault];
+        by_vault[r.operation.vault] += r.operation.count;  // a summary row stands for several calls
       }
     }
     return {by_vault.begin(), by_vault.end()};

@@ -97,7 +97,8 @@ TEST(Drill, ThroughTheRouterKillsPrimaryUnwrapsEverythingElsewhereAndFailsBack) 
   EXPECT_EQ(rc, 0) << report << err.str();
   ExpectOutageDrillPassed(report, **tb);
   EXPECT_THAT(report, HasSubstr("through      the router in this process"));
-  EXPECT_THAT(report, HasSubstr(" 0 failed, 0 audit rows coalesced (writer queue full)"));
+  EXPECT_THAT(report, HasSubstr(" 0 failed, 0 audit rows coalesced (writer queue full; written as summary rows with their count)"));
+  EXPECT_THAT(report, HasSubstr(", 0 failed batches retried record by record"));
 }
 
 // A library the engine could not load is reported as the engine reports

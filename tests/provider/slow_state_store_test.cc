@@ -2,11 +2,14 @@
 // (StateStoreOptions::on_commit): unwraps, and wraps of a version already
 // recorded, return while the commit is still in progress; the first wrap of
 // a version returns only after its record is committed (docs/ARCHITECTURE.md,
-// invariant 3). Fake vaults (tests/router/fake_key_vault.h), real SQLite.
+// invariant 3); the first history read of a key runs beside a commit (the
+// store's read-only connection). Fake vaults (tests/router/fake_key_vault.h),
+// real SQLite.
 #include <gtest/gtest.h>
 
 #include <future>
 
+#include "core/jwk_thumbprint.h"
 #include "provider/runtime/state_recorder.h"
 #include "tests/router/router_fixture.h"
 #include "tests/state/state_test_support.h"
@@ -121,6 +124,26 @@ TEST_F(SlowStateStoreTest, FirstWrapWaitsForItsRecordLaterWrapsDoNot) {
   ASSERT_TRUE(returned) << "wraps of a recorded version waited for the store's commit";
   EXPECT_EQ(later.get(), 10);
   EXPECT_EQ(gate_.commits(), commits_before);
+}
+
+// The store's read-only connection: the first KnownThumbprints of a key name
+// reads the store, and that read runs beside the writer's commit.
+TEST_F(SlowStateStoreTest, FirstHistoryReadOfAKeyRunsBesideAHeldCommit) {
+  auto bundle = vault(0).GetKey(kKey, version(0), Soon());
+  ASSERT_TRUE(bundle.ok()) << bundle.status().ToString();
+  const KeyBundle& version = *bundle;
+  auto thumbprint = RsaJwkThumbprint(version.kty, version.n, version.e);
+  ASSERT_TRUE(thumbprint.ok());
+  ASSERT_TRUE(store_->RecordWrapKeyVersion("v0", version).ok());  // history another process recorded
+  ASSERT_NO_FATAL_FAILURE(HoldACommit());
+  auto read = std::async(std::launch::async, [&] { return state_recorder_->KnownThumbprints(kKey); });
+  const bool returned = read.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  if (!returned) gate_.Open();  // let it finish before `read` is destroyed
+  ASSERT_TRUE(returned) << "the history read waited for the store's commit";
+  EXPECT_TRUE(gate_.commit_held());
+  auto known = read.get();
+  ASSERT_TRUE(known.ok()) << known.status().ToString();
+  EXPECT_EQ(*known, std::vector<std::string>{*thumbprint});
 }
 
 }  // namespace

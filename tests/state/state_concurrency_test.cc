@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "state/schema_migrations.h"
 #include "state_test_support.h"
 
 namespace geoekm {
@@ -143,7 +144,7 @@ TEST(StateConcurrency, TwoProcessesCreateAndWriteTheSameFile) {
   auto audit = store->AuditSince(0, 100000);
   ASSERT_TRUE(audit.ok());
   EXPECT_EQ(audit->size(), 2u * kPerProcess);
-  EXPECT_EQ(store->schema_version(), 1);
+  EXPECT_EQ(store->schema_version(), static_cast<int>(StateSchemaMigrations().size()));
 }
 
 // Another process (the CLI, say) holding the write lock: the store waits up

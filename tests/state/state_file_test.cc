@@ -65,16 +65,21 @@ class UmaskGuard {
   mode_t old_;
 };
 
-TEST(StateFile, NewStoreHasSchemaV1AndWalFull) {
+// The newest schema version this geoekm knows.
+const int kNewest = static_cast<int>(StateSchemaMigrations().size());
+
+TEST(StateFile, NewStoreHasTheNewestSchemaAndWalFull) {
   TempDir dir;
   auto store = OpenOrDie({.path = dir.File("state.db")});
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->schema_version(), 1);
+  EXPECT_EQ(store->schema_version(), 2);
+  EXPECT_EQ(store->schema_version(), kNewest);
   auto tables = RawQuery(dir.File("state.db"), "SELECT name FROM sqlite_schema WHERE type='table' ORDER BY name");
   EXPECT_EQ(tables, (std::vector<std::string>{"health_events", "key_versions", "operations", "schema_version",
                                               "vault_key_copies", "vaults"}));
   EXPECT_EQ(RawQuery(dir.File("state.db"), "PRAGMA journal_mode"), std::vector<std::string>{"wal"});
-  EXPECT_EQ(RawQuery(dir.File("state.db"), "SELECT version FROM schema_version"), std::vector<std::string>{"1"});
+  EXPECT_EQ(RawQuery(dir.File("state.db"), "SELECT version FROM schema_version ORDER BY version"),
+            (std::vector<std::string>{"1", "2"}));
 }
 
 TEST(StateFile, CreatedOwnerOnlyWithWalAndShmEvenUnderPermissiveUmask) {
@@ -254,37 +259,83 @@ TEST(StateFile, EmptyPreexistingFileIsMigratedFromVersionZero) {
   { std::ofstream(path) << ""; }
   auto store = OpenOrDie({.path = path});
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->schema_version(), 1);
+  EXPECT_EQ(store->schema_version(), kNewest);
 }
 
-// A migration list as a future geoekm would have it: the real v1 and a v2.
-std::vector<SchemaMigration> WithV2(std::string_view v2_sql) {
+// A migration list as a future geoekm would have it: today's and one more.
+std::vector<SchemaMigration> WithNext(std::string_view next_sql) {
   std::vector<SchemaMigration> list(StateSchemaMigrations().begin(), StateSchemaMigrations().end());
-  list.push_back({2, "test: vault notes", v2_sql});
+  list.push_back({kNewest + 1, "test: vault notes", next_sql});
   return list;
 }
 
 TEST(StateSchema, OlderFileIsMigratedAndKeepsItsData) {
   TempDir dir;
   const std::string path = dir.File("state.db");
-  WriteSampleStore(path);  // a v1 file with 20 key versions
+  WriteSampleStore(path);  // a file of today's version with 20 key versions
 
   auto connection = SqliteConnection::OpenExisting(path);
   ASSERT_TRUE(connection.ok());
-  auto migrations = WithV2("ALTER TABLE vaults ADD COLUMN notes TEXT NOT NULL DEFAULT '';");
+  auto migrations = WithNext("ALTER TABLE vaults ADD COLUMN notes TEXT NOT NULL DEFAULT '';");
   auto version = MigrateStateSchema(*connection, 42, migrations);
   ASSERT_TRUE(version.ok()) << version.status().ToString();
-  EXPECT_EQ(*version, 2);
+  EXPECT_EQ(*version, kNewest + 1);
   EXPECT_EQ(RawQuery(path, "SELECT count(*) FROM key_versions"), std::vector<std::string>{"20"});
   EXPECT_EQ(RawQuery(path, "SELECT notes FROM vaults WHERE name='eastus'"), std::vector<std::string>{""});
-  EXPECT_EQ(RawQuery(path, "SELECT version || ':' || applied_ms FROM schema_version ORDER BY version"),
-            (std::vector<std::string>{RawQuery(path, "SELECT '1:' || applied_ms FROM schema_version WHERE version=1")
-                                          .at(0),
-                                      "2:42"}));
+  EXPECT_EQ(RawQuery(path, "SELECT count(*) FROM schema_version"), std::vector<std::string>{std::to_string(kNewest + 1)});
+  EXPECT_EQ(RawQuery(path, "SELECT version || ':' || applied_ms FROM schema_version ORDER BY version DESC LIMIT 1"),
+            std::vector<std::string>{std::to_string(kNewest + 1) + ":42"});
   // Applying again is a no-op.
   version = MigrateStateSchema(*connection, 43, migrations);
   ASSERT_TRUE(version.ok());
-  EXPECT_EQ(*version, 2);
+  EXPECT_EQ(*version, kNewest + 1);
+}
+
+// A file written by a geoekm of schema 1 (no operations.count): opening it
+// adds the column, its audit rows read as single calls, and summary rows
+// can be written.
+TEST(StateSchema, VersionOneFileGetsTheAuditCountColumn) {
+  TempDir dir;
+  const std::string path = dir.File("state.db");
+  ASSERT_TRUE(CreateOrTightenStateFile(path).ok());
+  {
+    auto connection = SqliteConnection::OpenExisting(path);
+    ASSERT_TRUE(connection.ok());
+    auto version = MigrateStateSchema(*connection, 42, StateSchemaMigrations().first(1));
+    ASSERT_TRUE(version.ok()) << version.status().ToString();
+    ASSERT_EQ(*version, 1);
+    ASSERT_TRUE(connection
+                    ->Exec("INSERT INTO vaults(name, url, priority, updated_ms) VALUES ('eastus', 'https://v1', 1, 1);"
+                           "INSERT INTO operations(time_ms, op, vault, outcome_code, latency_ms) VALUES "
+                           "(unixepoch() * 1000 - 2000, 'unwrap', 'eastus', 0, 5), (unixepoch() * 1000 - 1000, 'unwrap', 'eastus', 0, 7);",
+                           "writing a version 1 file")
+                    .ok());
+  }
+  ASSERT_EQ(RawQuery(path, "SELECT count(*) FROM pragma_table_info('operations') WHERE name = 'count'"),
+            std::vector<std::string>{"0"});
+
+  auto store = OpenOrDie({.path = path});
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->schema_version(), 2);
+  auto old_rows = store->AuditSince(0);
+  ASSERT_TRUE(old_rows.ok());
+  ASSERT_EQ(old_rows->size(), 2u);
+  for (const AuditRow& r : *old_rows) EXPECT_EQ(r.operation.count, 1);
+
+  OperationRecord summary{VaultCall::kUnwrap, "eastus", "", 0, 200, std::chrono::milliseconds(4), ""};
+  summary.count = 10;
+  ASSERT_TRUE(store->RecordOperation(summary).ok());
+  summary.count = 0;
+  EXPECT_EQ(store->RecordOperation(summary).code(), codes::kStateStoreError);  // a row is at least one call
+  auto groups = store->AuditSummary(0);
+  ASSERT_TRUE(groups.ok());
+  ASSERT_EQ(groups->size(), 1u);
+  EXPECT_EQ(groups->front().count, 12);
+  EXPECT_EQ(groups->front().total_latency_ms, 5 + 7 + 40);
+  EXPECT_EQ(groups->front().max_latency_ms, 7);
+  store.reset();
+  EXPECT_EQ(RawQuery(path, "SELECT group_concat(count) FROM (SELECT count FROM operations ORDER BY id)"),
+            std::vector<std::string>{"1,1,10"});
 }
 
 TEST(StateSchema, FailingMigrationLeavesThePreviousVersion) {
@@ -295,10 +346,10 @@ TEST(StateSchema, FailingMigrationLeavesThePreviousVersion) {
   ASSERT_TRUE(connection.ok());
   // The first statement would succeed, the second fails: nothing may remain.
   auto version = MigrateStateSchema(*connection, 42,
-                                    WithV2("CREATE TABLE half_done(x INTEGER); INSERT INTO no_such_table VALUES (1);"));
+                                    WithNext("CREATE TABLE half_done(x INTEGER); INSERT INTO no_such_table VALUES (1);"));
   ASSERT_FALSE(version.ok());
   EXPECT_EQ(version.status().code(), codes::kStateStoreError);
-  EXPECT_EQ(RawQuery(path, "SELECT max(version) FROM schema_version"), std::vector<std::string>{"1"});
+  EXPECT_EQ(RawQuery(path, "SELECT max(version) FROM schema_version"), std::vector<std::string>{std::to_string(kNewest)});
   EXPECT_TRUE(RawQuery(path, "SELECT name FROM sqlite_schema WHERE name='half_done'").empty());
 }
 
@@ -308,7 +359,7 @@ TEST(StateSchema, NewerFileIsRefused) {
   {
     auto connection = SqliteConnection::OpenExisting((WriteSampleStore(path), path));
     ASSERT_TRUE(connection.ok());
-    ASSERT_TRUE(MigrateStateSchema(*connection, 42, WithV2("CREATE TABLE future(x INTEGER);")).ok());
+    ASSERT_TRUE(MigrateStateSchema(*connection, 42, WithNext("CREATE TABLE future(x INTEGER);")).ok());
   }
   auto store = StateStore::Open({.path = path});
   ASSERT_FALSE(store.ok());
