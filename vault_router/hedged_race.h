@@ -7,7 +7,8 @@
 // everything still running is abandoned: its result is ignored.
 //
 // With RaceOptions::inline_first (the router's setting), the first attempt
-// runs on the caller's own thread: the common case, a healthy first vault,
+// (and each failover while nothing else runs) is made on the caller's own
+// thread: the common case, a healthy first vault,
 // then costs no thread hand-off at all. An Alarm on the given AlarmClock,
 // due when the first hedge or attempt_timeout would be, hands the race to a
 // worker if the attempt is still running then; that worker supervises the
@@ -16,7 +17,8 @@
 // Deadline's CancelSignal, so the caller returns with the winner instead of
 // waiting for its own vault. The failure of the caller's cancelled attempt
 // (its Deadline cancelled()) says nothing about its vault.
-// Everything after a vault-level failure of the first attempt runs as below.
+// After a vault-level failure the next candidate runs on the caller's
+// thread too, as long as nothing else is running.
 //
 // Other attempts run on the BoundedExecutor. An abandoned attempt keeps
 // running on its worker until its vault call returns; it holds the shared
@@ -347,38 +349,52 @@ void HedgedRace<T>::SuperviseHandedOver(const std::shared_ptr<State>& st) {
   st->cv.notify_all();
 }
 
+// Runs candidates on the caller's thread while nothing else runs: the first,
+// then each failover after a vault-level failure (the caller has nothing
+// else to do). Hands the race over when the running one is due a hedge or
+// its timeout.
 template <typename T>
 RaceOutcome<T> HedgedRace<T>::RunFirstInline(const std::shared_ptr<State>& st) {
   const RaceOptions& options = *st->options;
-  const RaceAttempt a{0, false, st->over};
-  const Clock::time_point now = Clock::now();
-  st->outstanding = 1;
-  st->next = 1;
-  st->started_at[0] = st->last_start = now;
-  st->out.started = 1;
-  // When the supervisor would act on this attempt if it were on a worker.
-  Clock::time_point due = Clock::time_point::max();
-  if (st->candidates > 1 && options.hedging) {
-    due = std::min(due, now + (options.hedge_delay ? options.hedge_delay(0) : std::chrono::milliseconds(0)));
-  }
-  if (st->candidates > 1 && options.attempt_timeout.count() > 0) due = std::min(due, now + options.attempt_timeout);
-  std::optional<Handover> handover;
-  if (due != Clock::time_point::max()) options.inline_first->Arm(&handover.emplace(due, st));
-
-  std::optional<Result<T>> r;
-  r.emplace(st->attempt(a, st->deadline.WithCancel(std::shared_ptr<CancelSignal>(st, &st->cancel_inline))));
-  const bool handed_over = handover && !options.inline_first->Disarm(&*handover) && handover->handed_over;
-
   std::unique_lock lock(st->mu);
-  Record(*st, a, std::move(r));
-  if (handed_over) {
+  for (;;) {
+    const std::size_t c = st->next;
+    const RaceAttempt a{c, false, st->over};
+    const Clock::time_point now = Clock::now();
+    st->outstanding = 1;
+    st->next = c + 1;
+    st->started_at[c] = st->last_start = now;
+    ++st->out.started;
+    if (c > 0) ++st->out.failovers;
+    // When the supervisor would act on this attempt if it were on a worker.
+    Clock::time_point due = Clock::time_point::max();
+    if (st->next < st->candidates && options.hedging) {
+      due = std::min(due, now + (options.hedge_delay ? options.hedge_delay(c) : std::chrono::milliseconds(0)));
+    }
+    if (st->next < st->candidates && options.attempt_timeout.count() > 0) {
+      due = std::min(due, now + options.attempt_timeout);
+    }
     lock.unlock();
-    st->cv.notify_all();
+    std::optional<Handover> handover;
+    if (due != Clock::time_point::max()) options.inline_first->Arm(&handover.emplace(due, st));
+    std::optional<Result<T>> r;
+    r.emplace(st->attempt(a, st->deadline.WithCancel(std::shared_ptr<CancelSignal>(st, &st->cancel_inline))));
+    const bool handed_over = handover && !options.inline_first->Disarm(&*handover) && handover->handed_over;
     lock.lock();
-    st->cv.wait(lock, [&] { return st->supervised; });
-  } else {
-    Supervise(st, lock);  // over already, or fail over from the first vault
+    Record(*st, a, std::move(r));
+    if (handed_over) {
+      lock.unlock();
+      st->cv.notify_all();
+      lock.lock();
+      st->cv.wait(lock, [&] { return st->supervised; });
+      return Finish(*st);
+    }
+    if (st->over->load(std::memory_order_acquire) || st->next >= st->candidates || st->deadline.expired()) break;
+    // A vault-level failure with nobody else running: fail over right here.
+    ++st->failures_seen;
+    st->moved_on[c] = true;
   }
+  Supervise(st, lock);  // over already, every candidate failed, or the deadline passed
   return Finish(*st);
 }
 

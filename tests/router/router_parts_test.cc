@@ -361,7 +361,9 @@ TEST(HedgedRace, SlowFirstAttemptIsHandedOverHedgedAndCancelled) {
   EXPECT_EQ(out.outrun[0].first, 0u);
 }
 
-TEST(HedgedRace, FirstAttemptsVaultFailureFailsOverToAWorker) {
+// The caller has nothing else to do while its attempt failed and nothing
+// else runs: the failover runs on its thread too.
+TEST(HedgedRace, AVaultFailureFailsOverOnTheCallersThread) {
   BoundedExecutor ex(4, 16);
   AlarmClock clock;
   RaceOptions o;
@@ -369,7 +371,7 @@ TEST(HedgedRace, FirstAttemptsVaultFailureFailsOverToAWorker) {
   o.inline_first = &clock;
   std::thread::id second_ran_on;
   auto out = HedgedRace<SecureBytes>::Run(
-      ex, 2,
+      ex, 3,
       [&](const RaceAttempt& a, Deadline) -> Result<SecureBytes> {
         if (a.candidate == 0) return Status(codes::kHttpServerError, ErrorClass::kTransient, "503");
         second_ran_on = std::this_thread::get_id();
@@ -380,9 +382,31 @@ TEST(HedgedRace, FirstAttemptsVaultFailureFailsOverToAWorker) {
   EXPECT_EQ(out.winner, 1u);
   EXPECT_FALSE(out.winner_hedged);
   EXPECT_EQ(out.failovers, 1u);
+  EXPECT_EQ(out.started, 2u);
   ASSERT_EQ(out.failures.size(), 1u);
   EXPECT_EQ(out.failures[0].first, 0u);
-  EXPECT_NE(second_ran_on, std::this_thread::get_id());
+  EXPECT_EQ(second_ran_on, std::this_thread::get_id());
+}
+
+// Every candidate failing on the caller's thread ends the race with their
+// failures, in order, and no winner.
+TEST(HedgedRace, EveryCandidateFailingInlineEndsTheRace) {
+  BoundedExecutor ex(4, 16);
+  AlarmClock clock;
+  RaceOptions o;
+  o.inline_first = &clock;
+  auto out = HedgedRace<SecureBytes>::Run(
+      ex, 3,
+      [&](const RaceAttempt&, Deadline) -> Result<SecureBytes> {
+        return Status(codes::kHttpServerError, ErrorClass::kTransient, "503");
+      },
+      o, Deadline::After(std::chrono::seconds(10)));
+  EXPECT_FALSE(out.result.has_value());
+  EXPECT_FALSE(out.winner.has_value());
+  EXPECT_EQ(out.started, 3u);
+  EXPECT_EQ(out.failovers, 2u);
+  ASSERT_EQ(out.failures.size(), 3u);
+  EXPECT_EQ(out.failures[2].first, 2u);
 }
 
 }  // namespace
