@@ -394,6 +394,7 @@ TEST(HedgedRace, EveryCandidateFailingInlineEndsTheRace) {
   BoundedExecutor ex(4, 16);
   AlarmClock clock;
   RaceOptions o;
+  o.hedging = false;  // no hand-over: every attempt is the caller's
   o.inline_first = &clock;
   auto out = HedgedRace<SecureBytes>::Run(
       ex, 3,
