@@ -6,12 +6,26 @@
 // request-level failure (FailureScope::kRequest) ends the race at once, and
 // everything still running is abandoned: its result is ignored.
 //
-// Attempts run on the BoundedExecutor. An abandoned attempt keeps running on
-// its worker until its vault call returns; it holds the shared race state
-// (and whatever the Attempt captured by value), never the caller's stack, so
-// it cannot touch freed memory. If the executor refuses work, the caller
-// runs a failover attempt itself; a hedge it (or the budget) refuses is
-// asked for again one hedge delay later.
+// With RaceOptions::inline_first (the router's setting), the first attempt
+// (and each failover while nothing else runs) is made on the caller's own
+// thread: the common case, a healthy first vault,
+// then costs no thread hand-off at all. An Alarm on the given AlarmClock,
+// due when the first hedge or attempt_timeout would be, hands the race to a
+// worker if the attempt is still running then; that worker supervises the
+// race exactly as the caller would have (hedges, failovers, timeouts), and
+// once the race is over it cancels the caller's attempt through the
+// Deadline's CancelSignal, so the caller returns with the winner instead of
+// waiting for its own vault. The failure of the caller's cancelled attempt
+// (its Deadline cancelled()) says nothing about its vault.
+// After a vault-level failure the next candidate runs on the caller's
+// thread too, as long as nothing else is running.
+//
+// Other attempts run on the BoundedExecutor. An abandoned attempt keeps
+// running on its worker until its vault call returns; it holds the shared
+// race state (and whatever the Attempt captured by value), never the
+// caller's stack, so it cannot touch freed memory. If the executor refuses
+// work, the supervisor runs a failover attempt itself; a hedge it (or the
+// budget) refuses is asked for again one hedge delay later.
 //
 // An attempt still running attempt_timeout after it started counts as
 // failed for the race (the next candidate starts as a failover, which the
@@ -26,7 +40,9 @@
 // it is, with no side channel.
 //
 // Thread safety: Run() may be called concurrently; Attempt is called on
-// worker threads (or the caller's) and must be thread-safe.
+// worker threads (or the caller's) and must be thread-safe. RaceOptions'
+// functions are called on the caller's thread or, after a hand-over, on a
+// worker's, never after Run() returns.
 #pragma once
 
 #include <algorithm>
@@ -41,6 +57,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/alarm_clock.h"
+#include "core/cancel_signal.h"
 #include "core/deadline.h"
 #include "core/result.h"
 #include "vault_router/bounded_executor.h"
@@ -70,6 +88,9 @@ struct RaceOptions {
   std::function<bool(std::size_t last_started)> abandon_candidate;
   // 0 = attempts are only failed by their own result.
   std::chrono::milliseconds attempt_timeout{0};
+  // Non-null: run the first attempt on the caller's thread; this clock hands
+  // the race to a worker when a hedge or timeout falls due meanwhile.
+  AlarmClock* inline_first = nullptr;
 };
 
 template <typename T>
@@ -98,26 +119,83 @@ class HedgedRace {
 
  private:
   struct State;
+  class Handover;
   static void RunAttempt(const std::shared_ptr<State>& st, const RaceAttempt& a);
+  static void Record(State& st, const RaceAttempt& a, std::optional<Result<T>> r);
+  static bool Start(const std::shared_ptr<State>& st, std::unique_lock<std::mutex>& lock, bool hedged);
+  static void Supervise(const std::shared_ptr<State>& st, std::unique_lock<std::mutex>& lock);
+  static void SuperviseHandedOver(const std::shared_ptr<State>& st);
+  static RaceOutcome<T> Finish(State& st);
+  static RaceOutcome<T> RunFirstInline(const std::shared_ptr<State>& st);
 };
 
 // --- implementation (a template: here, not in a .cc) ---------------------
 
-// Shared by the caller and every attempt; outlives whichever finishes last.
+// Shared by the caller, the supervisor and every attempt; outlives whichever
+// finishes last. Everything below `mu` is guarded by it.
 template <typename T>
 struct HedgedRace<T>::State {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::shared_ptr<std::atomic<bool>> over = std::make_shared<std::atomic<bool>>(false);
+  BoundedExecutor* executor = nullptr;
+  const RaceOptions* options = nullptr;  // the caller's: used only while Run() runs
+  std::size_t candidates = 0;
   Attempt attempt;
   Deadline deadline = Deadline::Never();
+  std::shared_ptr<std::atomic<bool>> over = std::make_shared<std::atomic<bool>>(false);
+  CancelSignal cancel_inline;  // ends the caller's own attempt
+
+  std::mutex mu;
+  std::condition_variable cv;
   std::optional<Result<T>> result;
   std::optional<std::size_t> winner;
   bool winner_hedged = false;
   std::vector<std::pair<std::size_t, Status>> failures;
   std::size_t outstanding = 0;
   std::vector<bool> finished;  // per candidate
+  // The supervisor's bookkeeping: per candidate, when it started and
+  // whether the race already moved on from it (failed, or ran past
+  // attempt_timeout); the next candidate; failures already acted on.
+  std::vector<Clock::time_point> started_at;
+  std::vector<bool> moved_on;
+  std::size_t next = 0;
+  std::size_t failures_seen = 0;
+  Clock::time_point last_start = Clock::now();
+  RaceOutcome<T> out;  // counters, until Finish()
+  bool supervised = false;  // a handed-over race: the worker has finished supervising
 };
+
+// Rings when the caller's first attempt is due a hedge or its timeout:
+// hands the race to a worker (under the clock's lock, so quick).
+template <typename T>
+class HedgedRace<T>::Handover final : public Alarm {
+ public:
+  Handover(Clock::time_point at, std::shared_ptr<State> st) : Alarm(at), st_(std::move(st)) {}
+  void Ring() override {
+    std::shared_ptr<State> st = st_;
+    handed_over = st->executor->Submit([st] { SuperviseHandedOver(st); });
+  }
+  bool handed_over = false;  // read after AlarmClock::Disarm()
+
+ private:
+  std::shared_ptr<State> st_;
+};
+
+template <typename T>
+void HedgedRace<T>::Record(State& st, const RaceAttempt& a, std::optional<Result<T>> r) {
+  --st.outstanding;
+  st.finished[a.candidate] = true;
+  if (r && !st.over->load(std::memory_order_acquire)) {
+    if (r->ok() || ScopeOf(r->status()) == FailureScope::kRequest) {
+      if (r->ok()) {
+        st.winner = a.candidate;
+        st.winner_hedged = a.hedged;
+      }
+      st.result.emplace(std::move(*r));
+      st.over->store(true, std::memory_order_release);
+    } else {
+      st.failures.emplace_back(a.candidate, r->status());
+    }
+  }
+}
 
 template <typename T>
 void HedgedRace<T>::RunAttempt(const std::shared_ptr<State>& st, const RaceAttempt& a) {
@@ -126,92 +204,66 @@ void HedgedRace<T>::RunAttempt(const std::shared_ptr<State>& st, const RaceAttem
   if (!a.abandoned()) r.emplace(st->attempt(a, st->deadline));
   {
     std::lock_guard lock(st->mu);
-    --st->outstanding;
-    st->finished[a.candidate] = true;
-    if (r && !st->over->load(std::memory_order_acquire)) {
-      if (r->ok() || ScopeOf(r->status()) == FailureScope::kRequest) {
-        if (r->ok()) {
-          st->winner = a.candidate;
-          st->winner_hedged = a.hedged;
-        }
-        st->result.emplace(std::move(*r));
-        st->over->store(true, std::memory_order_release);
-      } else {
-        st->failures.emplace_back(a.candidate, r->status());
-      }
-    }
+    Record(*st, a, std::move(r));
   }
   st->cv.notify_all();
 }
 
+// Starts candidate st->next on a worker. Returns false if the executor
+// refused and the attempt may not run on this thread (hedges).
 template <typename T>
-RaceOutcome<T> HedgedRace<T>::Run(BoundedExecutor& executor, std::size_t candidates, Attempt attempt,
-                                  const RaceOptions& options, Deadline deadline) {
-  RaceOutcome<T> out;
-  if (candidates == 0) return out;
-  auto st = std::make_shared<State>();
-  st->attempt = std::move(attempt);
-  st->deadline = deadline;
-  st->finished.assign(candidates, false);
-  // Per candidate: when it started, and whether the race already moved on
-  // from it (failed, or ran past attempt_timeout).
-  std::vector<Clock::time_point> started_at(candidates);
-  std::vector<bool> moved_on(candidates, false);
+bool HedgedRace<T>::Start(const std::shared_ptr<State>& st, std::unique_lock<std::mutex>& lock, bool hedged) {
+  RaceAttempt a{st->next, hedged, st->over};
+  ++st->outstanding;
+  lock.unlock();
+  bool ran = st->executor->Submit([st, a] { RunAttempt(st, a); });
+  const bool rejected = !ran;
+  if (rejected && !hedged) {
+    RunAttempt(st, a);
+    ran = true;
+  }
+  lock.lock();
+  if (rejected) ++st->out.rejected_by_executor;
+  if (!ran) {
+    --st->outstanding;
+    return false;
+  }
+  st->last_start = Clock::now();
+  st->started_at[st->next] = st->last_start;
+  ++st->next;
+  ++st->out.started;
+  return true;
+}
+
+// Runs the race until it is over: a winner, a request-level failure, every
+// candidate failed, or the deadline passed.
+template <typename T>
+void HedgedRace<T>::Supervise(const std::shared_ptr<State>& st, std::unique_lock<std::mutex>& lock) {
+  const RaceOptions& options = *st->options;
+  const std::size_t candidates = st->candidates;
+  const Deadline& deadline = st->deadline;
   const bool timeouts = options.attempt_timeout.count() > 0;
-
-  std::size_t next = 0;
-  std::size_t failures_seen = 0;
-  const bool hedging = options.hedging;
-  Clock::time_point last_start = Clock::now();
-  std::unique_lock lock(st->mu);
-
-  // Starts candidate `next`. Returns false if the executor refused and the
-  // attempt may not run inline (hedges).
-  auto start = [&](bool hedged) -> bool {
-    RaceAttempt a{next, hedged, st->over};
-    ++st->outstanding;
-    lock.unlock();
-    bool ran = executor.Submit([st, a] { RunAttempt(st, a); });
-    if (!ran) {
-      ++out.rejected_by_executor;
-      if (!hedged) {
-        RunAttempt(st, a);
-        ran = true;
-      }
-    }
-    lock.lock();
-    if (!ran) {
-      --st->outstanding;
-      return false;
-    }
-    last_start = Clock::now();
-    started_at[next] = last_start;
-    ++next;
-    ++out.started;
-    return true;
-  };
-
-  start(false);
+  RaceOutcome<T>& out = st->out;
   for (;;) {
     if (st->over->load(std::memory_order_acquire)) break;
-    if (failures_seen < st->failures.size()) {
-      const std::size_t failed = st->failures[failures_seen++].first;
+    if (st->failures_seen < st->failures.size()) {
+      const std::size_t failed = st->failures[st->failures_seen++].first;
       // A timed-out attempt that now fails was already failed over from.
-      if (!moved_on[failed] && next < candidates) {
+      if (!st->moved_on[failed] && st->next < candidates) {
         ++out.failovers;
-        start(false);
+        Start(st, lock, false);
       }
-      moved_on[failed] = true;
+      st->moved_on[failed] = true;
       continue;
     }
     // Attempts past attempt_timeout: fail over from them now.
     Clock::time_point timeout_at = Clock::time_point::max();
     bool timed_out = false;
-    for (std::size_t c = 0; timeouts && c < next; ++c) {
-      if (st->finished[c] || moved_on[c]) continue;
-      const Clock::time_point at = started_at[c] + options.attempt_timeout;
+    for (std::size_t c = 0; timeouts && c < st->next; ++c) {
+      if (st->finished[c] || st->moved_on[c]) continue;
+      const Clock::time_point at = st->started_at[c] + options.attempt_timeout;
       if (Clock::now() >= at) {
-        moved_on[c] = true;
+        st->moved_on[c] = true;
         ++out.timed_out;
         timed_out = true;
       } else {
@@ -219,59 +271,151 @@ RaceOutcome<T> HedgedRace<T>::Run(BoundedExecutor& executor, std::size_t candida
       }
     }
     if (timed_out) {
-      if (next < candidates) {
+      if (st->next < candidates) {
         ++out.failovers;
-        start(false);
+        Start(st, lock, false);
       }
       continue;
     }
     if (st->outstanding == 0) {
-      if (next >= candidates) break;  // every candidate failed
-      start(false);                   // nothing running (e.g. a refused hedge): carry on with the next
+      if (st->next >= candidates) break;  // every candidate failed
+      Start(st, lock, false);             // nothing running (e.g. a refused hedge): carry on with the next
       continue;
     }
     if (deadline.expired()) {
       out.deadline_passed = true;
       break;
     }
-    const bool may_start_hedge = hedging && next < candidates && st->outstanding > 0;
+    const bool may_start_hedge = options.hedging && st->next < candidates && st->outstanding > 0;
     Clock::time_point wake = std::min(deadline.at(), timeout_at);
     Clock::time_point hedge_at = Clock::time_point::max();
     if (may_start_hedge) {
-      hedge_at = last_start + (options.hedge_delay ? options.hedge_delay(next - 1) : std::chrono::milliseconds(0));
+      hedge_at = st->last_start +
+                 (options.hedge_delay ? options.hedge_delay(st->next - 1) : std::chrono::milliseconds(0));
       wake = std::min(wake, hedge_at);
     }
+    const std::size_t failures_seen = st->failures_seen;
     WaitUntil(st->cv, lock, wake, [&] {
       return st->over->load(std::memory_order_acquire) || failures_seen < st->failures.size() ||
              st->outstanding == 0;
     });
-    if (st->over->load(std::memory_order_acquire) || failures_seen < st->failures.size()) continue;
+    if (st->over->load(std::memory_order_acquire) || st->failures_seen < st->failures.size()) continue;
     if (may_start_hedge && Clock::now() >= hedge_at && !deadline.expired()) {
-      if (options.abandon_candidate && options.abandon_candidate(next - 1)) {
+      if (options.abandon_candidate && options.abandon_candidate(st->next - 1)) {
         ++out.failovers;
-        start(false);
-      } else if ((!options.may_hedge || options.may_hedge()) && start(true)) {
+        Start(st, lock, false);
+      } else if ((!options.may_hedge || options.may_hedge()) && Start(st, lock, true)) {
         ++out.hedges;
       } else {
-        last_start = Clock::now();  // budget spent or executor full: ask again one hedge delay later
+        st->last_start = Clock::now();  // budget spent or executor full: ask again one hedge delay later
       }
     }
   }
-
   st->over->store(true, std::memory_order_release);  // abandon whatever still runs
+  // Outrun: still running now (the caller's own attempt too, though it is
+  // about to return cancelled).
   if (st->winner) {
     const Clock::time_point now = Clock::now();
-    for (std::size_t c = 0; c < next; ++c) {
+    for (std::size_t c = 0; c < st->next; ++c) {
       if (!st->finished[c] && c != *st->winner) {
-        out.outrun.emplace_back(c, std::chrono::duration_cast<std::chrono::milliseconds>(now - started_at[c]));
+        out.outrun.emplace_back(c, std::chrono::duration_cast<std::chrono::milliseconds>(now - st->started_at[c]));
       }
     }
   }
-  out.result = std::move(st->result);
-  out.winner = st->winner;
-  out.winner_hedged = st->winner_hedged;
-  out.failures = st->failures;
+}
+
+// Called with the race over and nobody else touching the bookkeeping.
+template <typename T>
+RaceOutcome<T> HedgedRace<T>::Finish(State& st) {
+  RaceOutcome<T> out = std::move(st.out);
+  out.result = std::move(st.result);
+  out.winner = st.winner;
+  out.winner_hedged = st.winner_hedged;
+  out.failures = st.failures;
   return out;
+}
+
+template <typename T>
+void HedgedRace<T>::SuperviseHandedOver(const std::shared_ptr<State>& st) {
+  std::unique_lock lock(st->mu);
+  Supervise(st, lock);
+  const bool first_running = !st->finished[0];
+  lock.unlock();
+  // The caller is still in its own vault call: nobody needs that answer now.
+  if (first_running) st->cancel_inline.Cancel();
+  lock.lock();
+  st->supervised = true;
+  lock.unlock();
+  st->cv.notify_all();
+}
+
+// Runs candidates on the caller's thread while nothing else runs: the first,
+// then each failover after a vault-level failure (the caller has nothing
+// else to do). Hands the race over when the running one is due a hedge or
+// its timeout.
+template <typename T>
+RaceOutcome<T> HedgedRace<T>::RunFirstInline(const std::shared_ptr<State>& st) {
+  const RaceOptions& options = *st->options;
+  std::unique_lock lock(st->mu);
+  for (;;) {
+    const std::size_t c = st->next;
+    const RaceAttempt a{c, false, st->over};
+    const Clock::time_point now = Clock::now();
+    st->outstanding = 1;
+    st->next = c + 1;
+    st->started_at[c] = st->last_start = now;
+    ++st->out.started;
+    if (c > 0) ++st->out.failovers;
+    // When the supervisor would act on this attempt if it were on a worker.
+    Clock::time_point due = Clock::time_point::max();
+    if (st->next < st->candidates && options.hedging) {
+      due = std::min(due, now + (options.hedge_delay ? options.hedge_delay(c) : std::chrono::milliseconds(0)));
+    }
+    if (st->next < st->candidates && options.attempt_timeout.count() > 0) {
+      due = std::min(due, now + options.attempt_timeout);
+    }
+    lock.unlock();
+    std::optional<Handover> handover;
+    if (due != Clock::time_point::max()) options.inline_first->Arm(&handover.emplace(due, st));
+    std::optional<Result<T>> r;
+    r.emplace(st->attempt(a, st->deadline.WithCancel(std::shared_ptr<CancelSignal>(st, &st->cancel_inline))));
+    const bool handed_over = handover && !options.inline_first->Disarm(&*handover) && handover->handed_over;
+    lock.lock();
+    Record(*st, a, std::move(r));
+    if (handed_over) {
+      lock.unlock();
+      st->cv.notify_all();
+      lock.lock();
+      st->cv.wait(lock, [&] { return st->supervised; });
+      return Finish(*st);
+    }
+    if (st->over->load(std::memory_order_acquire) || st->next >= st->candidates || st->deadline.expired()) break;
+    // A vault-level failure with nobody else running: fail over right here.
+    ++st->failures_seen;
+    st->moved_on[c] = true;
+  }
+  Supervise(st, lock);  // over already, every candidate failed, or the deadline passed
+  return Finish(*st);
+}
+
+template <typename T>
+RaceOutcome<T> HedgedRace<T>::Run(BoundedExecutor& executor, std::size_t candidates, Attempt attempt,
+                                  const RaceOptions& options, Deadline deadline) {
+  if (candidates == 0) return RaceOutcome<T>{};
+  auto st = std::make_shared<State>();
+  st->executor = &executor;
+  st->options = &options;
+  st->candidates = candidates;
+  st->attempt = std::move(attempt);
+  st->deadline = deadline;
+  st->finished.assign(candidates, false);
+  st->started_at.assign(candidates, Clock::time_point{});
+  st->moved_on.assign(candidates, false);
+  if (options.inline_first) return RunFirstInline(st);
+  std::unique_lock lock(st->mu);
+  Start(st, lock, false);
+  Supervise(st, lock);
+  return Finish(*st);
 }
 
 }  // namespace geoekm

@@ -44,7 +44,7 @@ Result<KeyBundle> KeyResolver::GetCheckedKey(std::size_t v, const std::string& n
 Result<KeyBundle> KeyResolver::FetchKey(std::size_t v, const std::string& name, const std::string& version,
                                         Deadline caller) {
   const Deadline deadline = vaults_.AttemptDeadline(caller);
-  Result<KeyBundle> r = vaults_.Call<KeyBundle>(v, VaultCall::kGetKey, name, "", [&](KeyVaultKeys&) {
+  Result<KeyBundle> r = vaults_.Call<KeyBundle>(v, VaultCall::kGetKey, name, "", deadline, [&](KeyVaultKeys&) {
     return GetCheckedKey(v, name, version, deadline);
   });
   if (!r.ok()) return r;
@@ -94,7 +94,8 @@ Status KeyResolver::LoadListing(std::size_t v, const std::string& name, Deadline
     // Someone else listed while we waited: their result is as fresh as ours would be.
     if (auto listed = catalog_.ListedAt(v, name); listed && *listed >= asked_at) return Status::Ok();
     Result<std::vector<KeyVersionItem>> items =
-        vaults_.Call<std::vector<KeyVersionItem>>(v, VaultCall::kListVersions, name, "", [&](KeyVaultKeys& ops) {
+        vaults_.Call<std::vector<KeyVersionItem>>(v, VaultCall::kListVersions, name, "", deadline,
+                                                  [&](KeyVaultKeys& ops) {
           return ops.ListKeyVersions(name, deadline);
         });
     if (!items.ok()) return items.status();

@@ -112,6 +112,7 @@ RaceOutcome<T> VaultRouter::Race(std::shared_ptr<const RaceTarget> target, typen
   };
   // Even if a vault call overruns its own deadline, the race moves on.
   race.attempt_timeout = vaults_.options().tuning.try_timeout;
+  race.inline_first = &hedge_clock_;
   RaceOutcome<T> outcome =
       HedgedRace<T>::Run(executor_, target->candidates.size(), std::move(attempt), race, deadline);
   vaults_.counters().failovers += outcome.failovers;
@@ -234,7 +235,7 @@ Result<SecureBytes> VaultRouter::UnwrapAt(const UnwrapInput& input, const RaceAt
   if (auto wrong = WrongWrappedLength(*copy, input.wrapped)) return vaults_.InvalidArgument(*wrong);
   const std::size_t max_plain = MaxUnwrappedBytes(input.algorithm, RsaModulusBytes(*copy));
   Result<SecureBytes> r = vaults_.Call<SecureBytes>(
-      v, VaultCall::kUnwrap, input.key_name, input.thumbprint,
+      v, VaultCall::kUnwrap, input.key_name, input.thumbprint, d,
       [&](KeyVaultKeys& ops) -> Result<SecureBytes> {
         Result<SecureBytes> plain = ops.UnwrapKey(input.key_name, copy->version, input.algorithm, input.wrapped, d);
         if (plain.ok() && (plain->empty() || plain->size() > max_plain)) {
@@ -450,7 +451,7 @@ Result<Bytes> VaultRouter::WrapAt(const WrapInput& input, const RaceAttempt& a, 
   // bytes, or the DEK it stands for would be lost.
   const std::size_t k = RsaModulusBytes(*copy);
   Result<Bytes> wrapped = vaults_.Call<Bytes>(
-      v, VaultCall::kWrap, input.key_name, input.thumbprint,
+      v, VaultCall::kWrap, input.key_name, input.thumbprint, d,
       [&](KeyVaultKeys& ops) -> Result<Bytes> {
         Result<Bytes> w = ops.WrapKey(input.key_name, copy->version, input.algorithm, input.plaintext, d);
         if (w.ok() && w->size() != k) {

@@ -73,8 +73,13 @@
 // (vault_prober.h); this class holds the races (hedged_race.h), unwrap
 // coalescing, the wrap and unwrap rules and the public API.
 //
-// Threads: a BoundedExecutor (worker_threads, max_queued_tasks) runs hedged
-// attempts and probes, plus one prober thread; nothing else is created.
+// Threads: the first attempt of a race runs on the caller's own thread (no
+// hand-off when the first vault answers in time); a BoundedExecutor
+// (worker_threads, max_queued_tasks) runs hedged and failover attempts,
+// races handed over by the hedge clock, and probes; one AlarmClock thread
+// hands a race to a worker when its first attempt is due a hedge or its
+// try_timeout (hedged_race.h); plus one prober thread. Nothing else is
+// created.
 //
 // Thread safety: all public methods may be called concurrently by any number
 // of threads. Destruction waits for vault calls still running on workers
@@ -88,6 +93,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/alarm_clock.h"
 #include "core/deadline.h"
 #include "core/result.h"
 #include "core/secure_bytes.h"
@@ -188,6 +194,8 @@ class VaultRouter {
   KeyResolver resolver_;
   UnwrapCoalescer coalescer_;
   HedgeBudget hedge_budget_;
+  // Idle unless a caller's first attempt outlives its hedge delay.
+  AlarmClock hedge_clock_;
   // Last members, destroyed first (and stopped first by the destructor: the
   // prober thread, then the workers), so no worker or prober outlives what
   // it uses.

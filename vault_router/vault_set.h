@@ -70,10 +70,12 @@ class VaultSet {
   bool Quarantined(std::size_t v) const;
 
   // Every vault call goes through here: latency, health, counters, events.
-  // `attempt`: the race attempt the call belongs to (hedged, abandoned).
+  // `deadline`: the one the call runs under; a failure after its cancel
+  // signal fired is not held against the vault. `attempt`: the race attempt
+  // the call belongs to (hedged, abandoned).
   template <typename T, typename Fn>
-  Result<T> Call(std::size_t v, VaultCall kind, const std::string& key_name, const std::string& thumbprint, Fn&& fn,
-                 const RaceAttempt* attempt = nullptr);
+  Result<T> Call(std::size_t v, VaultCall kind, const std::string& key_name, const std::string& thumbprint,
+                 const Deadline& deadline, Fn&& fn, const RaceAttempt* attempt = nullptr);
   // A probe's outcome: counted as a probe, judged by the health's probe rule.
   void RecordProbe(std::size_t v, const std::string& key_name, const Status& status,
                    std::chrono::milliseconds latency);
@@ -114,7 +116,7 @@ class VaultSet {
 
 template <typename T, typename Fn>
 Result<T> VaultSet::Call(std::size_t v, VaultCall kind, const std::string& key_name, const std::string& thumbprint,
-                         Fn&& fn, const RaceAttempt* attempt) {
+                         const Deadline& deadline, Fn&& fn, const RaceAttempt* attempt) {
   Member& m = members_[v];
   const auto started = Clock::now();
   Result<T> result = fn(*m.ops);
@@ -123,7 +125,9 @@ Result<T> VaultSet::Call(std::size_t v, VaultCall kind, const std::string& key_n
   counters_.vault_calls++;
   if (!status.ok()) counters_.vault_call_failures++;
   if (status.error_class() == ErrorClass::kThrottled) counters_.throttled_responses++;
-  Publish(m.health->OnOutcome(Now(), status, latency));
+  // A call cancelled because another vault won the race says nothing of its
+  // vault (the race counts it as outrun if it deserves that).
+  if (!(deadline.cancelled() && !status.ok())) Publish(m.health->OnOutcome(Now(), status, latency));
   ReportCall(m, kind, key_name, thumbprint, status, latency, attempt);
   return result;
 }

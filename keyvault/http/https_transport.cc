@@ -103,6 +103,12 @@ Status DeadlinePassed(const std::string& where) {
                 "the operation deadline passed while talking to " + where);
 }
 
+// The deadline's CancelSignal fired: nobody waits for this answer any more.
+Status Cancelled(const std::string& where) {
+  return Status(codes::kDeadlineExceeded, ErrorClass::kTransient,
+                "the request to " + where + " was cancelled: its answer is no longer needed");
+}
+
 // Every failure is kTransient so that the router fails over to another vault:
 // - DNS (3900): a deleted vault's name stays unresolvable, but DNS hiccups
 //   and split-DNS/private-endpoint races do fix themselves; the router's
@@ -120,6 +126,7 @@ Status MapException(const Poco::Exception& e, Stage stage, const HttpsOrigin& or
   const std::string where = origin.host + ":" + std::to_string(origin.port);
   const bool timeout = dynamic_cast<const Poco::TimeoutException*>(&e) != nullptr;
   const std::string text = EscapeControlBytes(e.displayText());  // may quote the peer's bytes
+  if (deadline.cancelled()) return Cancelled(where);
   if (deadline.expired() || (timeout && timeout_is_deadline)) return DeadlinePassed(where);
   if (dynamic_cast<const Poco::Net::HostNotFoundException*>(&e) ||
       dynamic_cast<const Poco::Net::NoAddressFoundException*>(&e) ||
@@ -278,9 +285,21 @@ class PooledHttpsTransport final : public HttpsTransport {
   Poco::Net::StreamSocket ConnectDirect(Deadline open_deadline) {
     const std::string host = origin_.connect_to_host.empty() ? origin_.host : origin_.connect_to_host;
     const int port = origin_.connect_to_port != 0 ? origin_.connect_to_port : origin_.port;
-    Poco::Net::SocketAddress address(host, static_cast<Poco::UInt16>(port));
-    Poco::Net::StreamSocket tcp;
-    tcp.connect(address, ToTimespan(open_deadline.remaining()));
+    return ConnectTcp(Poco::Net::SocketAddress(host, static_cast<Poco::UInt16>(port)), open_deadline);
+  }
+
+  // The socket exists (and is guarded) before connect starts, so a cancel
+  // signal ends a connect to a silent address at once, not at its timeout.
+  static Poco::Net::StreamSocket ConnectTcp(const Poco::Net::SocketAddress& address, Deadline open_deadline) {
+    Poco::Net::StreamSocket tcp(address.family());
+    SocketDeadline guard(tcp.impl()->sockfd(), open_deadline);
+    try {
+      tcp.connect(address, ToTimespan(open_deadline.remaining()));
+    } catch (const Poco::Exception&) {
+      if (guard.fired()) throw Poco::TimeoutException("the connect timeout passed");
+      throw;
+    }
+    if (guard.fired()) throw Poco::TimeoutException("the connect timeout passed");
     return tcp;
   }
 
@@ -294,9 +313,8 @@ class PooledHttpsTransport final : public HttpsTransport {
     std::optional<Poco::Net::HTTPClientSession> session;
     std::optional<SocketDeadline> guard;
     try {
-      Poco::Net::StreamSocket socket;
-      socket.connect(Poco::Net::SocketAddress(proxy_->host, static_cast<Poco::UInt16>(proxy_->port)),
-                     ToTimespan(open_deadline.remaining()));
+      Poco::Net::StreamSocket socket =
+          ConnectTcp(Poco::Net::SocketAddress(proxy_->host, static_cast<Poco::UInt16>(proxy_->port)), open_deadline);
       Poco::Net::HTTPClientSession& tunnel = session.emplace(socket);
       // A proxy that answers CONNECT a byte at a time still ends at the deadline.
       guard.emplace(socket.impl()->sockfd(), open_deadline);
@@ -329,10 +347,11 @@ class PooledHttpsTransport final : public HttpsTransport {
   }
 
   Result<std::unique_ptr<Connection>> Open(Deadline deadline) {
+    if (deadline.cancelled()) return Cancelled(where());
     const Millis connect_timeout = deadline.remaining(origin_.connect_timeout);
     if (connect_timeout.count() <= 0) return DeadlinePassed(where());
     // connect_timeout bounds TCP connect, proxy CONNECT and TLS handshake together.
-    const Deadline open_deadline = Deadline::After(connect_timeout);
+    const Deadline open_deadline = Deadline::After(connect_timeout).Earlier(deadline);  // keeps its cancel signal
     const bool timeout_is_deadline = connect_timeout < origin_.connect_timeout;
     Stage stage = Stage::kConnect;
     try {
@@ -379,9 +398,9 @@ class PooledHttpsTransport final : public HttpsTransport {
     const Millis try_timeout = deadline.remaining(origin_.try_timeout);
     if (try_timeout.count() <= 0) {
       conn.session.reset();
-      return DeadlinePassed(where());
+      return deadline.cancelled() ? Cancelled(where()) : DeadlinePassed(where());
     }
-    const Deadline try_deadline = Deadline::After(try_timeout);
+    const Deadline try_deadline = Deadline::After(try_timeout).Earlier(deadline);  // keeps its cancel signal
     const bool timeout_is_deadline = try_timeout < origin_.try_timeout;
     HTTPSClientSession& session = *conn.session;
     Stage stage = Stage::kSend;
@@ -428,6 +447,7 @@ class PooledHttpsTransport final : public HttpsTransport {
       drop();
       const bool timeout = fired || dynamic_cast<const Poco::TimeoutException*>(&e);
       *maybe_stale = stage != Stage::kReceiveBody && !timeout;
+      if (fired && deadline.cancelled()) return Cancelled(where());
       if (fired) return MapException(Poco::TimeoutException("the try timeout passed"), stage, origin_, deadline,
                                      timeout_is_deadline);
       return MapException(e, stage, origin_, deadline, timeout_is_deadline);

@@ -8,7 +8,11 @@ vaultsim=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
 if [[ ! -d node_modules/@azure/keyvault-keys || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  # A stalled registry download once held npm for the test's whole 300 s
+  # (npm's default fetch timeout is 5 minutes): give up on a fetch after 30 s
+  # and retry it instead.
+  npm ci --no-audit --no-fund --loglevel=error --fetch-timeout=30000 --fetch-retries=4 \
+    --fetch-retry-mintimeout=2000 --fetch-retry-maxtimeout=10000
 fi
 dir=$(mktemp -d "${TMPDIR:-/tmp}/geoekm-js-testbed.XXXXXX")
 cleanup() {

@@ -136,29 +136,52 @@ int FakeKeyVault::calls(FakeOp op) const {
   return it == calls_.end() ? 0 : it->second;
 }
 
+// Like the real transport, a call whose deadline's CancelSignal fires (the
+// router's race was won elsewhere) returns at once: wakes the waits below.
+class FakeKeyVault::CancelWake final : public CancelSignal::Listener {
+ public:
+  CancelWake(FakeKeyVault& vault, Deadline deadline) : vault_(vault), signal_(deadline.cancel_signal()) {
+    if (signal_ && !signal_->Subscribe(this)) signal_ = nullptr;  // already cancelled: the waits see it
+  }
+  ~CancelWake() {
+    if (signal_) signal_->Unsubscribe(this);
+  }
+  void OnCancel() override {
+    { std::lock_guard lock(vault_.mu_); }
+    vault_.cv_.notify_all();
+  }
+
+ private:
+  FakeKeyVault& vault_;
+  CancelSignal* signal_;
+};
+
 bool FakeKeyVault::Wait(std::chrono::milliseconds d, Deadline deadline) {
   std::unique_lock lock(mu_);
   const auto generation = release_generation_;
   const auto until = std::min(Clock::now() + d, deadline.at());
-  WaitUntil(cv_, lock, until, [&] { return release_generation_ != generation; });
+  WaitUntil(cv_, lock, until, [&] { return release_generation_ != generation || deadline.cancelled(); });
   return !deadline.expired();
 }
 
 std::optional<Status> FakeKeyVault::Enter(FakeOp op, Deadline deadline) {
   std::chrono::milliseconds latency{0};
+  CancelWake wake(*this, deadline);
   {
     std::unique_lock lock(mu_);
     ++calls_[op];
     if (auto it = latency_.find(op); it != latency_.end()) latency = it->second;
     const auto generation = release_generation_;
     if (blackhole_) {
-      WaitUntil(cv_, lock, deadline.at(), [&] { return !blackhole_ || release_generation_ != generation; });
+      WaitUntil(cv_, lock, deadline.at(),
+                [&] { return !blackhole_ || release_generation_ != generation || deadline.cancelled(); });
       if (deadline.expired())
         return Status(codes::kHttpSendRequest, ErrorClass::kTransient, "timed out waiting for the vault");
     }
     if (op == FakeOp::kUnwrap && gate_closed_) {
       ++waiting_;
-      WaitUntil(cv_, lock, deadline.at(), [&] { return !gate_closed_ || release_generation_ != generation; });
+      WaitUntil(cv_, lock, deadline.at(),
+                [&] { return !gate_closed_ || release_generation_ != generation || deadline.cancelled(); });
       --waiting_;
       if (deadline.expired())
         return Status(codes::kHttpSendRequest, ErrorClass::kTransient, "timed out waiting for the vault");

@@ -3,7 +3,8 @@
 // and unwraps are real; tests script latency, failures by error class per
 // operation, a blackhole (no answer until the deadline), throttling beyond a
 // number of concurrent unwraps, a gate that holds unwraps until opened, and
-// missing or different material. Counts every call per operation.
+// missing or different material. Counts every call per operation. A call
+// whose deadline is cancelled returns at once, as over the real transport.
 //
 // Thread safety: all methods may be called concurrently.
 #pragma once
@@ -88,6 +89,7 @@ class FakeKeyVault : public KeyVaultKeys {
   KeyBundle BundleOf(const std::string& name, const Version& v) const;
 
   const std::string name_;
+  class CancelWake;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, std::vector<Version>> keys_;

@@ -7,6 +7,7 @@
 #include <future>
 #include <thread>
 
+#include "core/alarm_clock.h"
 #include "core/error_codes.h"
 #include "vault_router/bounded_executor.h"
 #include "vault_router/hedge_budget.h"
@@ -297,6 +298,116 @@ TEST(HedgedRace, AttemptIgnoringItsDeadlineIsFailedOverFromAndReportedOutrun) {
   EXPECT_EQ(out.failovers, 1u);
   ASSERT_EQ(out.outrun.size(), 1u);
   EXPECT_EQ(out.outrun[0].first, 0u);
+}
+
+// The router's mode: the first attempt runs on the caller's own thread, so
+// a healthy first vault costs no thread hand-off.
+TEST(HedgedRace, FirstAttemptRunsOnTheCallersThread) {
+  BoundedExecutor ex(4, 16);
+  AlarmClock clock;
+  RaceOptions o;
+  o.hedge_delay = [](std::size_t) { return milliseconds(1000); };
+  o.inline_first = &clock;
+  std::thread::id ran_on;
+  auto out = HedgedRace<SecureBytes>::Run(
+      ex, 2,
+      [&](const RaceAttempt&, Deadline) -> Result<SecureBytes> {
+        ran_on = std::this_thread::get_id();
+        return SecureBytes{1};
+      },
+      o, Deadline::After(std::chrono::seconds(10)));
+  ASSERT_TRUE(out.result.has_value() && out.result->ok());
+  EXPECT_EQ(out.winner, 0u);
+  EXPECT_EQ(ran_on, std::this_thread::get_id());
+  EXPECT_EQ(out.started, 1u);
+  EXPECT_EQ(out.hedges, 0u);
+}
+
+// A first attempt still running at its hedge delay: a worker takes the race
+// over and hedges; once the hedge wins, the caller's own call is cancelled
+// through its Deadline and the caller returns with the hedge's answer.
+TEST(HedgedRace, SlowFirstAttemptIsHandedOverHedgedAndCancelled) {
+  BoundedExecutor ex(4, 16);
+  AlarmClock clock;
+  RaceOptions o;
+  o.hedge_delay = [](std::size_t) { return milliseconds(20); };
+  o.inline_first = &clock;
+  std::atomic<bool> first_cancelled{false};
+  std::thread::id hedge_ran_on;
+  const auto started = Clock::now();
+  auto out = HedgedRace<SecureBytes>::Run(
+      ex, 2,
+      [&](const RaceAttempt& a, Deadline d) -> Result<SecureBytes> {
+        if (a.candidate == 1) {
+          hedge_ran_on = std::this_thread::get_id();
+          return SecureBytes{2};
+        }
+        // A silent vault: answers only when nobody needs it any more.
+        const auto until = Clock::now() + std::chrono::seconds(20);
+        while (!d.cancelled() && Clock::now() < until) std::this_thread::sleep_for(milliseconds(1));
+        first_cancelled = d.cancelled();
+        return Status(codes::kDeadlineExceeded, ErrorClass::kTransient, "cancelled");
+      },
+      o, Deadline::After(std::chrono::seconds(30)));
+  const auto took = Clock::now() - started;
+  ASSERT_TRUE(out.result.has_value() && out.result->ok());
+  EXPECT_EQ(out.winner, 1u);
+  EXPECT_TRUE(out.winner_hedged);
+  EXPECT_EQ(out.hedges, 1u);
+  EXPECT_TRUE(first_cancelled.load());
+  EXPECT_NE(hedge_ran_on, std::this_thread::get_id());
+  EXPECT_LT(took, std::chrono::seconds(10));  // not the silent call's 20 s
+  ASSERT_EQ(out.outrun.size(), 1u);
+  EXPECT_EQ(out.outrun[0].first, 0u);
+}
+
+// The caller has nothing else to do while its attempt failed and nothing
+// else runs: the failover runs on its thread too.
+TEST(HedgedRace, AVaultFailureFailsOverOnTheCallersThread) {
+  BoundedExecutor ex(4, 16);
+  AlarmClock clock;
+  RaceOptions o;
+  o.hedge_delay = [](std::size_t) { return milliseconds(1000); };
+  o.inline_first = &clock;
+  std::thread::id second_ran_on;
+  auto out = HedgedRace<SecureBytes>::Run(
+      ex, 3,
+      [&](const RaceAttempt& a, Deadline) -> Result<SecureBytes> {
+        if (a.candidate == 0) return Status(codes::kHttpServerError, ErrorClass::kTransient, "503");
+        second_ran_on = std::this_thread::get_id();
+        return SecureBytes{3};
+      },
+      o, Deadline::After(std::chrono::seconds(10)));
+  ASSERT_TRUE(out.result.has_value() && out.result->ok());
+  EXPECT_EQ(out.winner, 1u);
+  EXPECT_FALSE(out.winner_hedged);
+  EXPECT_EQ(out.failovers, 1u);
+  EXPECT_EQ(out.started, 2u);
+  ASSERT_EQ(out.failures.size(), 1u);
+  EXPECT_EQ(out.failures[0].first, 0u);
+  EXPECT_EQ(second_ran_on, std::this_thread::get_id());
+}
+
+// Every candidate failing on the caller's thread ends the race with their
+// failures, in order, and no winner.
+TEST(HedgedRace, EveryCandidateFailingInlineEndsTheRace) {
+  BoundedExecutor ex(4, 16);
+  AlarmClock clock;
+  RaceOptions o;
+  o.hedging = false;  // no hand-over: every attempt is the caller's
+  o.inline_first = &clock;
+  auto out = HedgedRace<SecureBytes>::Run(
+      ex, 3,
+      [&](const RaceAttempt&, Deadline) -> Result<SecureBytes> {
+        return Status(codes::kHttpServerError, ErrorClass::kTransient, "503");
+      },
+      o, Deadline::After(std::chrono::seconds(10)));
+  EXPECT_FALSE(out.result.has_value());
+  EXPECT_FALSE(out.winner.has_value());
+  EXPECT_EQ(out.started, 3u);
+  EXPECT_EQ(out.failovers, 2u);
+  ASSERT_EQ(out.failures.size(), 3u);
+  EXPECT_EQ(out.failures[2].first, 2u);
 }
 
 }  // namespace

@@ -11,11 +11,13 @@
 
 #include <atomic>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <thread>
 
 #include "config/config_loader.h"
 #include "core/base64url.h"
+#include "core/cancel_signal.h"
 #include "core/error_codes.h"
 #include "tests/support/hostile_server.h"
 #include "tests/support/test_pki_files.h"
@@ -301,6 +303,32 @@ TEST_F(KeyVaultClientTest, BlackholeEndsAtTheDeadlineAndLatencyIsTolerated) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), codes::kDeadlineExceeded) << r.status().ToString();
   EXPECT_LT(Clock::now() - t0, std::chrono::seconds(6));
+}
+
+// The router cancels a call whose race another vault won: the blocked
+// read ends at once (the socket is shut down), long before the deadline,
+// and says it was cancelled.
+TEST_F(KeyVaultClientTest, CancelledCallToASilentVaultEndsAtOnce) {
+  auto c = MakeClient("eastus");
+  ASSERT_TRUE(c->GetKey(KeyName(), "", Soon()).ok());
+  auto admin = Admin("eastus");
+  ASSERT_TRUE(admin.SetBlackhole(true));
+  auto signal = std::make_shared<CancelSignal>();
+  std::thread canceller([signal] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    signal->Cancel();
+  });
+  const auto t0 = Clock::now();
+  auto r = c->GetKey(KeyName(), "", Deadline::After(std::chrono::seconds(30)).WithCancel(signal));
+  const auto took = Clock::now() - t0;
+  canceller.join();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), codes::kDeadlineExceeded) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("cancelled"), std::string::npos) << r.status().ToString();
+  EXPECT_GE(took, std::chrono::milliseconds(290));
+  EXPECT_LT(took, std::chrono::seconds(5));  // not the 30 s deadline
+  ASSERT_TRUE(admin.ClearFaults());
+  EXPECT_TRUE(c->GetKey(KeyName(), "", Soon()).ok());  // the shut socket was not pooled again
 }
 
 TEST_F(KeyVaultClientTest, ThrottlingWithAndWithoutRetryAfter) {

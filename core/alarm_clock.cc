@@ -1,0 +1,80 @@
+#include "core/alarm_clock.h"
+
+namespace geoekm {
+
+AlarmClock::AlarmClock() { thread_ = std::thread([this] { Run(); }); }
+
+AlarmClock::~AlarmClock() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void AlarmClock::Arm(Alarm* alarm) {
+  std::lock_guard lock(mu_);
+  if (ring_all_) {
+    alarm->Ring();
+    return;
+  }
+  armed_.emplace(alarm->at(), alarm);
+  // Most alarms are disarmed long before they are due, so the thread keeps
+  // sleeping until one that has since gone: wake it only when it would
+  // sleep past this one.
+  if (alarm->at() < sleeping_until_) cv_.notify_one();
+}
+
+bool AlarmClock::Disarm(Alarm* alarm) {
+  std::lock_guard lock(mu_);
+  auto range = armed_.equal_range(alarm->at());
+  for (auto it = range.first; it != range.second; ++it) {
+    if (it->second == alarm) {
+      armed_.erase(it);
+      return true;
+    }
+  }
+  return false;
+}
+
+void AlarmClock::RingAllAndStop() {
+  {
+    std::lock_guard lock(mu_);
+    ring_all_ = true;
+    stopping_ = true;
+    for (auto& [at, alarm] : armed_) alarm->Ring();
+    armed_.clear();
+  }
+  cv_.notify_all();
+  // A library unloaded with dlclose runs its atexit handlers here: no
+  // thread of it may outlive its code.
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+void AlarmClock::Run() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    if (armed_.empty()) {
+      sleeping_until_ = Clock::time_point::max();
+      cv_.wait(lock);
+      continue;
+    }
+    auto first = armed_.begin();
+    // A copy: wait_until reads it again after waking, and the entry may be
+    // gone by then.
+    const Clock::time_point earliest = first->first;
+    if (Clock::now() < earliest) {
+      sleeping_until_ = earliest;
+      cv_.wait_until(lock, earliest);
+      continue;
+    }
+    // Under the lock: an alarm being disarmed either rings before Disarm
+    // returns or not at all.
+    Alarm* due = first->second;
+    armed_.erase(first);
+    due->Ring();
+  }
+}
+
+}  // namespace geoekm

@@ -1,0 +1,69 @@
+// AlarmClock: one thread that rings each armed Alarm at its time. Used where
+// many short operations each need a wake-up "if this is still running at T"
+// that almost never comes: the transport's socket deadlines and the router's
+// hedge hand-over. Arming and disarming take a lock but wake the thread only
+// when it would otherwise sleep past the new alarm, so a stream of requests
+// that finish in time costs about one wake-up per alarm span, not a thread
+// hand-off per request.
+//
+// Alarm::Ring() runs on the clock's thread under its lock: it must be quick
+// and must not arm or disarm alarms. Disarm() therefore tells for sure
+// whether the alarm rang: once it returns, Ring() has either returned or
+// will never run.
+//
+// Thread safety: Arm/Disarm/RingAllAndStop may be called concurrently. An
+// alarm must stay alive while armed; arm each alarm at most once at a time.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "core/deadline.h"
+
+namespace geoekm {
+
+class Alarm {
+ public:
+  explicit Alarm(Clock::time_point at) : at_(at) {}
+  Clock::time_point at() const { return at_; }
+  virtual void Ring() = 0;
+
+ protected:
+  ~Alarm() = default;
+
+ private:
+  const Clock::time_point at_;
+};
+
+class AlarmClock {
+ public:
+  AlarmClock();
+  // Stops the thread; alarms still armed do not ring.
+  ~AlarmClock();
+  AlarmClock(const AlarmClock&) = delete;
+  AlarmClock& operator=(const AlarmClock&) = delete;
+
+  // Rings at once (on this thread) after RingAllAndStop().
+  void Arm(Alarm* alarm);
+  // True = removed before it rang; false = it rang (or was never armed).
+  bool Disarm(Alarm* alarm);
+  // Rings every armed alarm now, and any armed later as it is armed; ends
+  // the thread (process exit: nobody waits for an answer any more).
+  void RingAllAndStop();
+
+ private:
+  void Run();
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::multimap<Clock::time_point, Alarm*> armed_;
+  // When the thread wakes next by itself (max: only when notified).
+  Clock::time_point sleeping_until_ = Clock::time_point::max();
+  bool ring_all_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace geoekm
