@@ -347,9 +347,8 @@ class PooledHttpsTransport final : public HttpsTransport {
   }
 
   Result<std::unique_ptr<Connection>> Open(Deadline deadline) {
-    if (deadline.cancelled()) return Cancelled(where());
     const Millis connect_timeout = deadline.remaining(origin_.connect_timeout);
-    if (connect_timeout.count() <= 0) return DeadlinePassed(where());
+    if (connect_timeout.count() <= 0) return deadline.cancelled() ? Cancelled(where()) : DeadlinePassed(where());
     // connect_timeout bounds TCP connect, proxy CONNECT and TLS handshake together.
     const Deadline open_deadline = Deadline::After(connect_timeout).Earlier(deadline);  // keeps its cancel signal
     const bool timeout_is_deadline = connect_timeout < origin_.connect_timeout;
@@ -447,7 +446,6 @@ class PooledHttpsTransport final : public HttpsTransport {
       drop();
       const bool timeout = fired || dynamic_cast<const Poco::TimeoutException*>(&e);
       *maybe_stale = stage != Stage::kReceiveBody && !timeout;
-      if (fired && deadline.cancelled()) return Cancelled(where());
       if (fired) return MapException(Poco::TimeoutException("the try timeout passed"), stage, origin_, deadline,
                                      timeout_is_deadline);
       return MapException(e, stage, origin_, deadline, timeout_is_deadline);

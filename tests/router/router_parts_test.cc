@@ -300,14 +300,21 @@ TEST(HedgedRace, AttemptIgnoringItsDeadlineIsFailedOverFromAndReportedOutrun) {
   EXPECT_EQ(out.outrun[0].first, 0u);
 }
 
+// The router's mode: the first attempt on the caller's thread, handed over
+// to a worker by `clock` when `hedge_delay` passes.
+RaceOptions InlineRace(AlarmClock& clock, milliseconds hedge_delay) {
+  RaceOptions o;
+  o.hedge_delay = [hedge_delay](std::size_t) { return hedge_delay; };
+  o.inline_first = &clock;
+  return o;
+}
+
 // The router's mode: the first attempt runs on the caller's own thread, so
 // a healthy first vault costs no thread hand-off.
 TEST(HedgedRace, FirstAttemptRunsOnTheCallersThread) {
   BoundedExecutor ex(4, 16);
   AlarmClock clock;
-  RaceOptions o;
-  o.hedge_delay = [](std::size_t) { return milliseconds(1000); };
-  o.inline_first = &clock;
+  const RaceOptions o = InlineRace(clock, milliseconds(1000));
   std::thread::id ran_on;
   auto out = HedgedRace<SecureBytes>::Run(
       ex, 2,
@@ -329,9 +336,7 @@ TEST(HedgedRace, FirstAttemptRunsOnTheCallersThread) {
 TEST(HedgedRace, SlowFirstAttemptIsHandedOverHedgedAndCancelled) {
   BoundedExecutor ex(4, 16);
   AlarmClock clock;
-  RaceOptions o;
-  o.hedge_delay = [](std::size_t) { return milliseconds(20); };
-  o.inline_first = &clock;
+  const RaceOptions o = InlineRace(clock, milliseconds(20));
   std::atomic<bool> first_cancelled{false};
   std::thread::id hedge_ran_on;
   const auto started = Clock::now();
@@ -366,9 +371,7 @@ TEST(HedgedRace, SlowFirstAttemptIsHandedOverHedgedAndCancelled) {
 TEST(HedgedRace, AVaultFailureFailsOverOnTheCallersThread) {
   BoundedExecutor ex(4, 16);
   AlarmClock clock;
-  RaceOptions o;
-  o.hedge_delay = [](std::size_t) { return milliseconds(1000); };
-  o.inline_first = &clock;
+  const RaceOptions o = InlineRace(clock, milliseconds(1000));
   std::thread::id second_ran_on;
   auto out = HedgedRace<SecureBytes>::Run(
       ex, 3,
