@@ -8,23 +8,24 @@
 //
 // With RaceOptions::inline_first (the router's setting), the first attempt
 // (and each failover while nothing else runs) is made on the caller's own
-// thread: the common case, a healthy first vault,
-// then costs no thread hand-off at all. An Alarm on the given AlarmClock,
-// due when the first hedge or attempt_timeout would be, hands the race to a
-// worker if the attempt is still running then; that worker supervises the
-// race exactly as the caller would have (hedges, failovers, timeouts), and
-// once the race is over it cancels the caller's attempt through the
-// Deadline's CancelSignal, so the caller returns with the winner instead of
-// waiting for its own vault. The failure of the caller's cancelled attempt
-// (its Deadline cancelled()) says nothing about its vault.
-// After a vault-level failure the next candidate runs on the caller's
-// thread too, as long as nothing else is running.
+// thread: the common case, a healthy first vault, then costs no thread
+// hand-off at all. An Alarm on the given AlarmClock, due when the first
+// hedge or attempt_timeout would be, hands the race over if the attempt is
+// still running then: from that moment the race is driven by events, not by
+// a waiting thread — each alarm (the next hedge, timeout or the deadline)
+// and each attempt's result steps it on a worker for a moment, so a race
+// whose caller sits in a silent vault pins no worker. Once the race is over
+// the caller's attempt is cancelled through the Deadline's CancelSignal, so
+// the caller returns with the winner instead of waiting for its own vault.
+// The failure of the caller's cancelled attempt (its Deadline cancelled())
+// says nothing about its vault. Back from its attempt, the caller supervises
+// whatever is left itself.
 //
 // Other attempts run on the BoundedExecutor. An abandoned attempt keeps
 // running on its worker until its vault call returns; it holds the shared
 // race state (and whatever the Attempt captured by value), never the
 // caller's stack, so it cannot touch freed memory. If the executor refuses
-// work, the supervisor runs a failover attempt itself; a hedge it (or the
+// work, whichever thread steps the race runs a failover attempt itself; a hedge it (or the
 // budget) refuses is asked for again one hedge delay later.
 //
 // An attempt still running attempt_timeout after it started counts as
@@ -50,6 +51,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -72,6 +74,8 @@ struct RaceAttempt {
   bool hedged = false;
   // True once the race is over (another attempt won or the caller gave up).
   std::shared_ptr<const std::atomic<bool>> over;
+  // Made on the caller's own thread (RaceOptions::inline_first), not a worker's.
+  bool on_callers_thread = false;
   bool abandoned() const { return over->load(std::memory_order_acquire); }
 };
 
@@ -119,12 +123,15 @@ class HedgedRace {
 
  private:
   struct State;
-  class Handover;
+  class StepAlarm;
   static void RunAttempt(const std::shared_ptr<State>& st, const RaceAttempt& a);
   static void Record(State& st, const RaceAttempt& a, std::optional<Result<T>> r);
   static bool Start(const std::shared_ptr<State>& st, std::unique_lock<std::mutex>& lock, bool hedged);
+  static std::optional<Clock::time_point> Step(const std::shared_ptr<State>& st, std::unique_lock<std::mutex>& lock);
+  static std::optional<Clock::time_point> Drive(const std::shared_ptr<State>& st, std::unique_lock<std::mutex>& lock);
+  static void Conclude(State& st);
+  static void Rearm(const std::shared_ptr<State>& st, std::optional<Clock::time_point> at);
   static void Supervise(const std::shared_ptr<State>& st, std::unique_lock<std::mutex>& lock);
-  static void SuperviseHandedOver(const std::shared_ptr<State>& st);
   static RaceOutcome<T> Finish(State& st);
   static RaceOutcome<T> RunFirstInline(const std::shared_ptr<State>& st);
 };
@@ -160,28 +167,48 @@ struct HedgedRace<T>::State {
   std::size_t failures_seen = 0;
   Clock::time_point last_start = Clock::now();
   RaceOutcome<T> out;  // counters, until Finish()
-  bool supervised = false;  // a handed-over race: the worker has finished supervising
+  // Event-driven supervision while the caller is in its own attempt (see
+  // Drive): one driver at a time; a driver that finds another at work asks
+  // it to go round once more.
+  bool caller_busy = false;    // the caller is inside its inline attempt
+  bool handed_over = false;    // something besides the caller's attempt may run
+  bool driving = false;
+  bool drive_again = false;
+  bool concluded = false;      // Conclude() ran
+  std::uint64_t events = 0;    // bumped by every result and every finished Drive
+  std::unique_ptr<StepAlarm> alarm;  // armed while caller_busy
+  std::weak_ptr<State> self;
 };
 
-// Rings when the caller's first attempt is due a hedge or its timeout:
-// hands the race to a worker (under the clock's lock, so quick).
+// Rings when a caller-busy race is due a step (a hedge, a timeout, the
+// deadline): submits that step to a worker. Ring() runs under the clock's
+// lock, so it only submits. The race's caller disarms its last alarm before
+// Run() returns, so a ringing alarm never holds the last reference.
 template <typename T>
-class HedgedRace<T>::Handover final : public Alarm {
+class HedgedRace<T>::StepAlarm final : public Alarm {
  public:
-  Handover(Clock::time_point at, std::shared_ptr<State> st) : Alarm(at), st_(std::move(st)) {}
+  StepAlarm(Clock::time_point at, std::weak_ptr<State> st) : Alarm(at), st_(std::move(st)) {}
   void Ring() override {
-    std::shared_ptr<State> st = st_;
-    handed_over = st->executor->Submit([st] { SuperviseHandedOver(st); });
+    std::shared_ptr<State> st = st_.lock();
+    if (!st) return;
+    // Refused (queue full, shutting down): the caller's own attempt ends by
+    // its try deadline and the caller then supervises the race itself.
+    st->executor->Submit([st] {
+      std::unique_lock lock(st->mu);
+      if (!st->caller_busy) return;  // the caller is back and supervises itself
+      st->handed_over = true;
+      Drive(st, lock);
+    });
   }
-  bool handed_over = false;  // read after AlarmClock::Disarm()
 
  private:
-  std::shared_ptr<State> st_;
+  std::weak_ptr<State> st_;
 };
 
 template <typename T>
 void HedgedRace<T>::Record(State& st, const RaceAttempt& a, std::optional<Result<T>> r) {
   --st.outstanding;
+  ++st.events;
   st.finished[a.candidate] = true;
   if (r && !st.over->load(std::memory_order_acquire)) {
     if (r->ok() || ScopeOf(r->status()) == FailureScope::kRequest) {
@@ -203,8 +230,10 @@ void HedgedRace<T>::RunAttempt(const std::shared_ptr<State>& st, const RaceAttem
   std::optional<Result<T>> r;
   if (!a.abandoned()) r.emplace(st->attempt(a, st->deadline));
   {
-    std::lock_guard lock(st->mu);
+    std::unique_lock lock(st->mu);
     Record(*st, a, std::move(r));
+    // While the caller sits in its own vault call, results drive the race.
+    if (st->caller_busy && st->handed_over) Drive(st, lock);
   }
   st->cv.notify_all();
 }
@@ -235,17 +264,21 @@ bool HedgedRace<T>::Start(const std::shared_ptr<State>& st, std::unique_lock<std
   return true;
 }
 
-// Runs the race until it is over: a winner, a request-level failure, every
-// candidate failed, or the deadline passed.
+// Does whatever is due now: failovers after failures and timeouts, the next
+// candidate when nothing runs, a hedge whose delay has passed. Returns when
+// something is due next (a hedge, a timeout, the deadline), or nothing when
+// the race is over: a winner, a request-level failure, every candidate
+// failed, or the deadline passed.
 template <typename T>
-void HedgedRace<T>::Supervise(const std::shared_ptr<State>& st, std::unique_lock<std::mutex>& lock) {
+std::optional<Clock::time_point> HedgedRace<T>::Step(const std::shared_ptr<State>& st,
+                                                     std::unique_lock<std::mutex>& lock) {
   const RaceOptions& options = *st->options;
   const std::size_t candidates = st->candidates;
   const Deadline& deadline = st->deadline;
   const bool timeouts = options.attempt_timeout.count() > 0;
   RaceOutcome<T>& out = st->out;
   for (;;) {
-    if (st->over->load(std::memory_order_acquire)) break;
+    if (st->over->load(std::memory_order_acquire)) return std::nullopt;
     if (st->failures_seen < st->failures.size()) {
       const std::size_t failed = st->failures[st->failures_seen++].first;
       // A timed-out attempt that now fails was already failed over from.
@@ -278,49 +311,106 @@ void HedgedRace<T>::Supervise(const std::shared_ptr<State>& st, std::unique_lock
       continue;
     }
     if (st->outstanding == 0) {
-      if (st->next >= candidates) break;  // every candidate failed
-      Start(st, lock, false);             // nothing running (e.g. a refused hedge): carry on with the next
+      if (st->next >= candidates) return std::nullopt;  // every candidate failed
+      Start(st, lock, false);  // nothing running (e.g. a refused hedge): carry on with the next
       continue;
     }
     if (deadline.expired()) {
       out.deadline_passed = true;
-      break;
+      return std::nullopt;
     }
-    const bool may_start_hedge = options.hedging && st->next < candidates && st->outstanding > 0;
     Clock::time_point wake = std::min(deadline.at(), timeout_at);
-    Clock::time_point hedge_at = Clock::time_point::max();
-    if (may_start_hedge) {
-      hedge_at = st->last_start +
-                 (options.hedge_delay ? options.hedge_delay(st->next - 1) : std::chrono::milliseconds(0));
-      wake = std::min(wake, hedge_at);
+    if (!options.hedging || st->next >= candidates) return wake;
+    const Clock::time_point hedge_at =
+        st->last_start + (options.hedge_delay ? options.hedge_delay(st->next - 1) : std::chrono::milliseconds(0));
+    if (Clock::now() < hedge_at) return std::min(wake, hedge_at);
+    if (options.abandon_candidate && options.abandon_candidate(st->next - 1)) {
+      ++out.failovers;
+      Start(st, lock, false);
+    } else if ((!options.may_hedge || options.may_hedge()) && Start(st, lock, true)) {
+      ++out.hedges;
+    } else {
+      // Budget spent or executor full: ask again one hedge delay later (at
+      // least a millisecond, so a zero delay cannot spin).
+      st->last_start = std::max(Clock::now(), hedge_at + std::chrono::milliseconds(1));
     }
-    const std::size_t failures_seen = st->failures_seen;
-    WaitUntil(st->cv, lock, wake, [&] {
-      return st->over->load(std::memory_order_acquire) || failures_seen < st->failures.size() ||
-             st->outstanding == 0;
-    });
-    if (st->over->load(std::memory_order_acquire) || st->failures_seen < st->failures.size()) continue;
-    if (may_start_hedge && Clock::now() >= hedge_at && !deadline.expired()) {
-      if (options.abandon_candidate && options.abandon_candidate(st->next - 1)) {
-        ++out.failovers;
-        Start(st, lock, false);
-      } else if ((!options.may_hedge || options.may_hedge()) && Start(st, lock, true)) {
-        ++out.hedges;
-      } else {
-        st->last_start = Clock::now();  // budget spent or executor full: ask again one hedge delay later
+  }
+}
+
+// The race is over: abandon whatever still runs and note what was outrun.
+template <typename T>
+void HedgedRace<T>::Conclude(State& st) {
+  st.over->store(true, std::memory_order_release);
+  st.concluded = true;
+  // Outrun: still running now (the caller's own attempt too, though it is
+  // about to return cancelled).
+  if (st.winner) {
+    const Clock::time_point now = Clock::now();
+    for (std::size_t c = 0; c < st.next; ++c) {
+      if (!st.finished[c] && c != *st.winner) {
+        st.out.outrun.emplace_back(c,
+                                   std::chrono::duration_cast<std::chrono::milliseconds>(now - st.started_at[c]));
       }
     }
   }
-  st->over->store(true, std::memory_order_release);  // abandon whatever still runs
-  // Outrun: still running now (the caller's own attempt too, though it is
-  // about to return cancelled).
-  if (st->winner) {
-    const Clock::time_point now = Clock::now();
-    for (std::size_t c = 0; c < st->next; ++c) {
-      if (!st->finished[c] && c != *st->winner) {
-        out.outrun.emplace_back(c, std::chrono::duration_cast<std::chrono::milliseconds>(now - st->started_at[c]));
-      }
-    }
+}
+
+// Arms the race's alarm at `at` (none: disarmed). Called under st->mu.
+template <typename T>
+void HedgedRace<T>::Rearm(const std::shared_ptr<State>& st, std::optional<Clock::time_point> at) {
+  if (st->alarm && at && st->alarm->at() == *at) return;
+  if (st->alarm) {
+    st->options->inline_first->Disarm(st->alarm.get());  // once it returns, Ring() is not running
+    st->alarm.reset();
+  }
+  if (at && *at != Clock::time_point::max()) {
+    st->alarm = std::make_unique<StepAlarm>(*at, st->self);
+    st->options->inline_first->Arm(st->alarm.get());
+  }
+}
+
+// Steps the race on whichever thread has news (a result, an alarm, the
+// caller back from its attempt), one at a time. While the caller is busy in
+// its own attempt, arms the alarm for the next step, and once the race is
+// over cancels that attempt: the caller comes back to the winner. Returns
+// as Step does; when another thread is driving, max() (it bumps `events`
+// when done).
+template <typename T>
+std::optional<Clock::time_point> HedgedRace<T>::Drive(const std::shared_ptr<State>& st,
+                                                      std::unique_lock<std::mutex>& lock) {
+  if (st->concluded) return std::nullopt;
+  if (st->driving) {
+    st->drive_again = true;
+    return Clock::time_point::max();
+  }
+  st->driving = true;
+  std::optional<Clock::time_point> wake;
+  do {
+    st->drive_again = false;
+    wake = Step(st, lock);
+  } while (wake && st->drive_again);
+  st->driving = false;
+  ++st->events;
+  const bool cancel_caller = !wake && st->caller_busy;
+  if (!wake) Conclude(*st);
+  if (st->caller_busy) Rearm(st, wake);
+  if (cancel_caller) {
+    lock.unlock();
+    st->cancel_inline.Cancel();  // its listeners shut a socket: not under our lock
+    lock.lock();
+  }
+  st->cv.notify_all();
+  return wake;
+}
+
+// Runs the race on this thread until it is over.
+template <typename T>
+void HedgedRace<T>::Supervise(const std::shared_ptr<State>& st, std::unique_lock<std::mutex>& lock) {
+  for (;;) {
+    const std::optional<Clock::time_point> wake = Drive(st, lock);
+    if (!wake) return;
+    const std::uint64_t seen = st->events;
+    WaitUntil(st->cv, lock, *wake, [&] { return st->events != seen; });
   }
 }
 
@@ -335,31 +425,18 @@ RaceOutcome<T> HedgedRace<T>::Finish(State& st) {
   return out;
 }
 
-template <typename T>
-void HedgedRace<T>::SuperviseHandedOver(const std::shared_ptr<State>& st) {
-  std::unique_lock lock(st->mu);
-  Supervise(st, lock);
-  const bool first_running = !st->finished[0];
-  lock.unlock();
-  // The caller is still in its own vault call: nobody needs that answer now.
-  if (first_running) st->cancel_inline.Cancel();
-  lock.lock();
-  st->supervised = true;
-  lock.unlock();
-  st->cv.notify_all();
-}
-
 // Runs candidates on the caller's thread while nothing else runs: the first,
 // then each failover after a vault-level failure (the caller has nothing
-// else to do). Hands the race over when the running one is due a hedge or
-// its timeout.
+// else to do). If the running one is due a hedge or its timeout meanwhile,
+// its alarm hands the race over: from then on results and alarms drive it
+// on workers (Drive) until the caller is back.
 template <typename T>
 RaceOutcome<T> HedgedRace<T>::RunFirstInline(const std::shared_ptr<State>& st) {
   const RaceOptions& options = *st->options;
   std::unique_lock lock(st->mu);
   for (;;) {
     const std::size_t c = st->next;
-    const RaceAttempt a{c, false, st->over};
+    const RaceAttempt a{c, false, st->over, /*on_callers_thread=*/true};
     const Clock::time_point now = Clock::now();
     st->outstanding = 1;
     st->next = c + 1;
@@ -374,27 +451,22 @@ RaceOutcome<T> HedgedRace<T>::RunFirstInline(const std::shared_ptr<State>& st) {
     if (st->next < st->candidates && options.attempt_timeout.count() > 0) {
       due = std::min(due, now + options.attempt_timeout);
     }
+    st->caller_busy = true;
+    Rearm(st, due);
     lock.unlock();
-    std::optional<Handover> handover;
-    if (due != Clock::time_point::max()) options.inline_first->Arm(&handover.emplace(due, st));
     std::optional<Result<T>> r;
     r.emplace(st->attempt(a, st->deadline.WithCancel(std::shared_ptr<CancelSignal>(st, &st->cancel_inline))));
-    const bool handed_over = handover && !options.inline_first->Disarm(&*handover) && handover->handed_over;
     lock.lock();
+    st->caller_busy = false;
+    Rearm(st, std::nullopt);
     Record(*st, a, std::move(r));
-    if (handed_over) {
-      lock.unlock();
-      st->cv.notify_all();
-      lock.lock();
-      st->cv.wait(lock, [&] { return st->supervised; });
-      return Finish(*st);
-    }
+    if (st->handed_over) break;  // others may run: supervise as any caller would
     if (st->over->load(std::memory_order_acquire) || st->next >= st->candidates || st->deadline.expired()) break;
     // A vault-level failure with nobody else running: fail over right here.
     ++st->failures_seen;
     st->moved_on[c] = true;
   }
-  Supervise(st, lock);  // over already, every candidate failed, or the deadline passed
+  Supervise(st, lock);  // over already, every candidate failed, the deadline passed, or handed over
   return Finish(*st);
 }
 
@@ -403,6 +475,7 @@ RaceOutcome<T> HedgedRace<T>::Run(BoundedExecutor& executor, std::size_t candida
                                   const RaceOptions& options, Deadline deadline) {
   if (candidates == 0) return RaceOutcome<T>{};
   auto st = std::make_shared<State>();
+  st->self = st;
   st->executor = &executor;
   st->options = &options;
   st->candidates = candidates;

@@ -58,9 +58,11 @@ struct RouterOptions {
   std::map<std::string, std::string> pinned_thumbprints;
   std::uint64_t min_request_volume = 10;  // for error-rate ejection
   // Circuit breaker (Envoy "max requests"): at most this many unwrap
-  // attempts run at one vault at once; 0 = half the worker threads. Beyond
-  // it an attempt fails over at once (unless no other vault is left), so a
-  // silent vault cannot pin every worker while the others could answer.
+  // attempts run on workers at one vault at once; 0 = half the worker
+  // threads. Beyond it a worker attempt fails over at once (unless no other
+  // vault is left), so a silent vault cannot pin every worker while the
+  // others could answer. Attempts on the caller's own thread are not
+  // counted: they pin only their caller.
   std::size_t max_attempts_per_vault = 0;
 };
 

@@ -205,9 +205,12 @@ Result<SecureBytes> VaultRouter::UnwrapAt(const UnwrapInput& input, const RaceAt
   VaultSet::Member& m = vaults_[v];
   // Skipped without a vault call (and without a health verdict) when
   // another vault is left to ask: the vault was ejected while this attempt
-  // waited for a worker, or it already has its share of attempts in flight
-  // (a silent vault must not pin every worker). Skipped vaults get a second
-  // race if nobody else answers.
+  // waited, or (on a worker) it already has its share of worker attempts in
+  // flight: a silent vault must not pin every worker. The caller's own
+  // thread pins nothing but itself, so its attempt is not capped: callers
+  // stay on their preferred vault however many they are, as they would
+  // with its client alone. Skipped vaults get a second race if nobody else
+  // answers.
   const bool may_skip = input.allow_skip && a.candidate + 1 < input.candidates.size();
   if (may_skip && m.health->Tier(vaults_.Now()) >= VaultTier::kProbing) {
     vaults_.counters().attempts_skipped++;
@@ -215,18 +218,23 @@ Result<SecureBytes> VaultRouter::UnwrapAt(const UnwrapInput& input, const RaceAt
                   "vault '" + m.name + "' was ejected meanwhile; another vault is asked")
         .WithVault(m.name);
   }
-  if (m.attempts_in_flight->fetch_add(1) >= max_attempts_per_vault_ && may_skip) {
-    m.attempts_in_flight->fetch_sub(1);
-    vaults_.counters().attempts_skipped++;
-    return Status(codes::kNoUsableVault, ErrorClass::kThrottled,
-                  "vault '" + m.name + "' already has " + std::to_string(max_attempts_per_vault_) +
-                      " unwraps in flight; another vault is asked")
-        .WithVault(m.name);
+  struct WorkerAttempt {
+    std::atomic<std::size_t>* n = nullptr;
+    ~WorkerAttempt() {
+      if (n) n->fetch_sub(1);
+    }
+  } in_flight;
+  if (!a.on_callers_thread) {
+    if (m.attempts_in_flight->fetch_add(1) >= max_attempts_per_vault_ && may_skip) {
+      m.attempts_in_flight->fetch_sub(1);
+      vaults_.counters().attempts_skipped++;
+      return Status(codes::kNoUsableVault, ErrorClass::kThrottled,
+                    "vault '" + m.name + "' already has " + std::to_string(max_attempts_per_vault_) +
+                        " unwraps in flight on workers; another vault is asked")
+          .WithVault(m.name);
+    }
+    in_flight.n = m.attempts_in_flight.get();
   }
-  struct InFlight {
-    std::atomic<std::size_t>& n;
-    ~InFlight() { n.fetch_sub(1); }
-  } in_flight{*m.attempts_in_flight};
   // One vault gets at most try_timeout, so a silent vault fails over even without hedging.
   const Deadline d = vaults_.AttemptDeadline(caller);
   Result<KeyBundle> copy = resolver_.LocateIn(v, input.key_name, input.thumbprint, d);

@@ -13,9 +13,10 @@
 // counts as failed at once (a silent vault is ejected after a few requests,
 // not after its timeouts). An attempt running past try_timeout is failed
 // over from even if its vault call overruns. At most
-// max_attempts_per_vault attempts run at one vault at once (circuit
-// breaker), and an attempt whose vault was ejected while it waited for a
-// worker is skipped; skipped vaults get a second race if nobody else
+// max_attempts_per_vault worker attempts run at one vault at once (circuit
+// breaker; the caller's own first attempt pins no worker and is not
+// counted), and an attempt whose vault was ejected while it waited is
+// skipped; skipped vaults get a second race if nobody else
 // answered. Identical unwraps in flight (same key version, algorithm and
 // wrapped bytes) share one routed call.
 // The key version is given by thumbprint (preferred) or by one vault's

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "tests/router/router_fixture.h"
 
@@ -51,6 +52,42 @@ TEST_F(BurstTest, DistinctUnwrapsWithASilentPrimaryAllSucceedQuickly) {
   // Generous bound, but far below try_timeout (20 s).
   EXPECT_LT(slowest_ms.load(), 5000) << router_->stats().hedges << " hedges";
   EXPECT_EQ(router_->HealthOf("v0"), VaultHealthState::kEjected);
+}
+
+// The circuit breaker guards workers, not callers: sixteen callers at a
+// healthy primary (four workers, so a cap of two worker attempts per vault)
+// all stay on it, as they would with its client alone, instead of half of
+// them being sent to a farther region.
+TEST_F(BurstTest, ManyCallersStayOnAHealthyPrimaryWhateverTheWorkerCap) {
+  Build(2, [](RouterOptions& o) {
+    o.worker_threads = 4;
+    o.tuning.hedge_delay_floor = std::chrono::seconds(5);  // no hedge: the cap alone decides
+    o.tuning.hedge_delay_cap = std::chrono::seconds(5);
+  });
+  ASSERT_TRUE(router_->Unwrap(Request(WrapLocally(RandomDek())), Soon()).ok());  // warm v0
+  vault(0).SetLatency(FakeOp::kUnwrap, milliseconds(100));  // so the callers overlap
+  const int v0_before = vault(0).unwraps();
+  const int v1_before = vault(1).unwraps();
+  constexpr int kCallers = 16;
+  std::vector<SecureBytes> deks;
+  std::vector<UnwrapRequest> reqs;
+  for (int i = 0; i < kCallers; ++i) {
+    deks.push_back(RandomDek());
+    reqs.push_back(Request(WrapLocally(deks.back())));
+  }
+  std::atomic<int> ok{0};
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kCallers; ++i) {
+    callers.emplace_back([&, i] {
+      auto r = router_->Unwrap(reqs[static_cast<std::size_t>(i)], Soon());
+      if (r.ok() && *r == deks[static_cast<std::size_t>(i)]) ++ok;
+    });
+  }
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(ok.load(), kCallers);
+  EXPECT_EQ(vault(0).unwraps() - v0_before, kCallers);
+  EXPECT_EQ(vault(1).unwraps() - v1_before, 0);
+  EXPECT_EQ(router_->stats().attempts_skipped, 0u);
 }
 
 TEST_F(BurstTest, SlowButAnsweringVaultIsNotEjectedForLosingRaces) {

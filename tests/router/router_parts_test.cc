@@ -6,6 +6,7 @@
 #include <atomic>
 #include <future>
 #include <thread>
+#include <vector>
 
 #include "core/alarm_clock.h"
 #include "core/error_codes.h"
@@ -364,6 +365,41 @@ TEST(HedgedRace, SlowFirstAttemptIsHandedOverHedgedAndCancelled) {
   EXPECT_LT(took, std::chrono::seconds(10));  // not the silent call's 20 s
   ASSERT_EQ(out.outrun.size(), 1u);
   EXPECT_EQ(out.outrun[0].first, 0u);
+}
+
+// Handed-over races are stepped by events, not supervised by a waiting
+// worker: eight callers sitting in a silent first vault, one worker, and
+// every hedge still runs and wins at once. (Were each handed-over race
+// supervised on a worker, the first supervisor would hold the only worker
+// and every hedge would queue behind it until the callers' deadlines.)
+TEST(HedgedRace, CallersInASilentVaultPinNoWorker) {
+  BoundedExecutor ex(1, 64);
+  AlarmClock clock;
+  const RaceOptions o = InlineRace(clock, milliseconds(20));
+  constexpr int kCallers = 8;
+  std::atomic<int> winners_hedged{0};
+  std::atomic<int> first_cancelled{0};
+  const auto started = Clock::now();
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kCallers; ++i) {
+    callers.emplace_back([&] {
+      auto out = HedgedRace<SecureBytes>::Run(
+          ex, 2,
+          [&](const RaceAttempt& a, Deadline d) -> Result<SecureBytes> {
+            if (a.candidate == 1) return SecureBytes{2};
+            const auto until = Clock::now() + std::chrono::seconds(20);
+            while (!d.cancelled() && Clock::now() < until) std::this_thread::sleep_for(milliseconds(1));
+            if (d.cancelled()) ++first_cancelled;
+            return Status(codes::kDeadlineExceeded, ErrorClass::kTransient, "cancelled");
+          },
+          o, Deadline::After(std::chrono::seconds(30)));
+      if (out.result && out.result->ok() && out.winner == 1u && out.winner_hedged) ++winners_hedged;
+    });
+  }
+  for (std::thread& t : callers) t.join();
+  EXPECT_EQ(winners_hedged.load(), kCallers);
+  EXPECT_EQ(first_cancelled.load(), kCallers);
+  EXPECT_LT(Clock::now() - started, std::chrono::seconds(10));  // not the silent calls' 20 s
 }
 
 // The caller has nothing else to do while its attempt failed and nothing
