@@ -1,8 +1,15 @@
 #include "core/alarm_clock.h"
 
+#include "core/thread_name.h"
+
 namespace geoekm {
 
-AlarmClock::AlarmClock() { thread_ = std::thread([this] { Run(); }); }
+AlarmClock::AlarmClock(const char* thread_name) {
+  thread_ = std::thread([this, thread_name] {
+    NameThisThread(thread_name);
+    Run();
+  });
+}
 
 AlarmClock::~AlarmClock() {
   {

@@ -39,7 +39,8 @@ class Alarm {
 
 class AlarmClock {
  public:
-  AlarmClock();
+  // thread_name: what the clock's thread is called (core/thread_name.h).
+  explicit AlarmClock(const char* thread_name = "geoekm-clock");
   // Stops the thread; alarms still armed do not ring.
   ~AlarmClock();
   AlarmClock(const AlarmClock&) = delete;

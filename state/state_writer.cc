@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/error_codes.h"
+#include "core/thread_name.h"
 
 namespace geoekm {
 namespace {
@@ -22,7 +23,10 @@ Status WriterStopped() {
 }  // namespace
 
 StateWriter::StateWriter(std::shared_ptr<StateStore> store, StateWriterOptions options)
-    : store_(std::move(store)), options_(options), thread_([this] { Run(); }) {}
+    : store_(std::move(store)), options_(options), thread_([this] {
+        NameThisThread("geoekm-writer");
+        Run();
+      }) {}
 
 StateWriter::~StateWriter() { Shutdown(); }
 

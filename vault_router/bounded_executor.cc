@@ -2,12 +2,17 @@
 
 #include <algorithm>
 
+#include "core/thread_name.h"
+
 namespace geoekm {
 
 BoundedExecutor::BoundedExecutor(std::size_t threads, std::size_t max_queued)
     : thread_count_(std::max<std::size_t>(1, threads)), max_queued_(std::max<std::size_t>(1, max_queued)) {
   workers_.reserve(thread_count_);
-  for (std::size_t i = 0; i < thread_count_; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  for (std::size_t i = 0; i < thread_count_; ++i) workers_.emplace_back([this] {
+      NameThisThread("geoekm-worker");
+      WorkerLoop();
+    });
 }
 
 BoundedExecutor::~BoundedExecutor() { Shutdown(); }

@@ -10,6 +10,7 @@
 
 #include "core/error_codes.h"
 #include "core/secure_bytes.h"
+#include "core/thread_name.h"
 
 namespace geoekm {
 
@@ -18,7 +19,10 @@ using std::chrono::milliseconds;
 
 VaultProber::VaultProber(VaultSet& vaults, KeyResolver& resolver, BoundedExecutor& executor)
     : vaults_(vaults), resolver_(resolver), executor_(executor) {
-  if (vaults_.options().background_probing) thread_ = std::thread([this] { ProberLoop(); });
+  if (vaults_.options().background_probing) thread_ = std::thread([this] {
+      NameThisThread("geoekm-prober");
+      ProberLoop();
+    });
 }
 
 VaultProber::~VaultProber() { Stop(); }

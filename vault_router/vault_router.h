@@ -196,7 +196,7 @@ class VaultRouter {
   UnwrapCoalescer coalescer_;
   HedgeBudget hedge_budget_;
   // Idle unless a caller's first attempt outlives its hedge delay.
-  AlarmClock hedge_clock_;
+  AlarmClock hedge_clock_{"geoekm-hedges"};
   // Last members, destroyed first (and stopped first by the destructor: the
   // prober thread, then the workers), so no worker or prober outlives what
   // it uses.

@@ -14,7 +14,7 @@ namespace {
 // disarm sockets.
 AlarmClock& SocketClock() {
   static AlarmClock* clock = [] {
-    auto* c = new AlarmClock();
+    auto* c = new AlarmClock("geoekm-deadline");
     // At exit nobody waits for an answer any more: end every exchange now,
     // so that whatever joins the threads doing them (a router's workers in
     // a static destructor) does not wait for their deadlines.

@@ -34,6 +34,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -57,10 +59,27 @@ constexpr std::size_t kPool = 256;
 
 Deadline CallerDeadline() { return Deadline::After(std::chrono::seconds(30)); }
 
-double ProcessCpuMicros() {
+double CpuMicros(clockid_t clock) {
   timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  clock_gettime(clock, &ts);
   return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
+}
+double ProcessCpuMicros() { return CpuMicros(CLOCK_PROCESS_CPUTIME_ID); }
+
+// CPU time so far of this process's live threads, in microseconds, summed
+// by thread name (core/thread_name.h: "geoekm-writer", "geoekm-worker", …;
+// the benchmark's calling threads carry the process's name). From
+// /proc/self/task/<tid>/schedstat, whose first field is nanoseconds on CPU.
+std::map<std::string, double> CpuByThreadName() {
+  std::map<std::string, double> out;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::ifstream sched(task.path() / "schedstat");
+    std::string name;
+    double ns = 0;
+    if (std::getline(comm, name) && (sched >> ns)) out[name] += ns / 1e3;
+  }
+  return out;
 }
 
 struct Fixture : BenchTestbed {
@@ -113,6 +132,10 @@ struct Recorded {
   std::map<std::string, std::vector<double>> latency_ms;
   std::map<std::string, std::vector<double>> cpu_us_per_op;
   std::map<std::string, std::vector<double>> ops_per_s;
+  // Where the CPU went, by thread name: microseconds summed over every
+  // repetition, and the operations of those repetitions.
+  std::map<std::string, std::map<std::string, double>> cpu_us_by_thread;
+  std::map<std::string, double> ops_total;
 };
 Recorded& Record() {
   static Recorded r;
@@ -129,6 +152,7 @@ void RunScenario(benchmark::State& state, const std::string& scenario, Op op) {
   const std::size_t t = static_cast<std::size_t>(state.thread_index());
   std::vector<double> mine;
   const double cpu_start = t == 0 ? ProcessCpuMicros() : 0;
+  const std::map<std::string, double> by_thread_start = t == 0 ? CpuByThreadName() : std::map<std::string, double>{};
   const auto wall_start = steady_clock::now();
   std::size_t i = 0;
   for (auto _ : state) {
@@ -141,6 +165,7 @@ void RunScenario(benchmark::State& state, const std::string& scenario, Op op) {
     ++i;
   }
   const double wall_s = std::chrono::duration<double>(steady_clock::now() - wall_start).count();
+  const std::map<std::string, double> by_thread_end = t == 0 ? CpuByThreadName() : std::map<std::string, double>{};
   Recorded& r = Record();
   std::lock_guard lock(r.mu);
   auto& all = r.latency_ms[scenario];
@@ -150,6 +175,11 @@ void RunScenario(benchmark::State& state, const std::string& scenario, Op op) {
     const double cpu = (ProcessCpuMicros() - cpu_start) / ops;
     r.cpu_us_per_op[scenario].push_back(cpu);
     r.ops_per_s[scenario].push_back(ops / wall_s);
+    r.ops_total[scenario] += ops;
+    for (const auto& [name, us] : by_thread_end) {
+      auto before = by_thread_start.find(name);
+      r.cpu_us_by_thread[scenario][name] += us - (before == by_thread_start.end() ? 0 : before->second);
+    }
     state.counters["cpu_us_per_op"] = cpu;
   }
 }
@@ -244,6 +274,17 @@ void PrintTable() {
   for (const auto& [scenario, samples] : r.latency_ms) {
     std::printf("%-28s %10.3f %10.3f %12.0f %14.1f\n", scenario.c_str(), Median(samples), Percentile(samples, 0.99),
                 Median(r.ops_per_s[scenario]), Median(r.cpu_us_per_op[scenario]));
+  }
+  std::printf("\nCPU us/op by thread (mean over repetitions; callers = the benchmark's calling threads):\n");
+  for (const auto& [scenario, by_thread] : r.cpu_us_by_thread) {
+    const double ops = r.ops_total[scenario];
+    if (ops <= 0 || scenario.rfind("RSA", 0) == 0) continue;
+    std::printf("  %-26s", scenario.c_str());
+    for (const auto& [name, us] : by_thread) {
+      if (us / ops < 0.05) continue;
+      std::printf("  %s %.1f", name.rfind("geoekm-", 0) == 0 ? name.c_str() + 7 : "callers", us / ops);
+    }
+    std::printf("\n");
   }
   std::printf("\nrouter / direct unwrap, same vault:\n");
   for (int n : {1, 16}) {
