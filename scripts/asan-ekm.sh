@@ -22,7 +22,7 @@ export ASAN_OPTIONS="detect_leaks=1 halt_on_error=1 log_path=$reports/asan"
 export UBSAN_OPTIONS="print_stacktrace=1 halt_on_error=1 log_path=$reports/ubsan"
 cd "$root"
 status=0
-ctest --preset asan -L ekm --timeout 600 "$@" || status=$?
+ctest --preset asan -L ekm -j "$(nproc)" --timeout 600 "$@" || status=$?
 if compgen -G "$reports/*san.*" >/dev/null; then
   echo "Sanitizer reports (ekm tests, asan preset):" >&2
   for f in "$reports"/*san.*; do

@@ -132,10 +132,8 @@ struct Recorded {
   std::map<std::string, std::vector<double>> latency_ms;
   std::map<std::string, std::vector<double>> cpu_us_per_op;
   std::map<std::string, std::vector<double>> ops_per_s;
-  // Where the CPU went, by thread name: microseconds summed over every
-  // repetition, and the operations of those repetitions.
-  std::map<std::string, std::map<std::string, double>> cpu_us_by_thread;
-  std::map<std::string, double> ops_total;
+  // Where the CPU went, by thread name: CPU per operation, per repetition.
+  std::map<std::string, std::map<std::string, std::vector<double>>> cpu_us_by_thread;
 };
 Recorded& Record() {
   static Recorded r;
@@ -175,10 +173,10 @@ void RunScenario(benchmark::State& state, const std::string& scenario, Op op) {
     const double cpu = (ProcessCpuMicros() - cpu_start) / ops;
     r.cpu_us_per_op[scenario].push_back(cpu);
     r.ops_per_s[scenario].push_back(ops / wall_s);
-    r.ops_total[scenario] += ops;
     for (const auto& [name, us] : by_thread_end) {
       auto before = by_thread_start.find(name);
-      r.cpu_us_by_thread[scenario][name] += us - (before == by_thread_start.end() ? 0 : before->second);
+      r.cpu_us_by_thread[scenario][name].push_back((us - (before == by_thread_start.end() ? 0 : before->second)) /
+                                                   ops);
     }
     state.counters["cpu_us_per_op"] = cpu;
   }
@@ -275,16 +273,20 @@ void PrintTable() {
     std::printf("%-28s %10.3f %10.3f %12.0f %14.1f\n", scenario.c_str(), Median(samples), Percentile(samples, 0.99),
                 Median(r.ops_per_s[scenario]), Median(r.cpu_us_per_op[scenario]));
   }
-  std::printf("\nCPU us/op by thread (mean over repetitions; callers = the benchmark's calling threads):\n");
+  // The calling threads' share is what geoekm's named threads leave of the
+  // process CPU (a benchmark's extra threads may have exited before their
+  // CPU could be read by name).
+  std::printf("\nCPU us/op by thread (medians; callers = the rest of the process CPU):\n");
   for (const auto& [scenario, by_thread] : r.cpu_us_by_thread) {
-    const double ops = r.ops_total[scenario];
-    if (ops <= 0 || scenario.rfind("RSA", 0) == 0) continue;
+    if (scenario.rfind("RSA", 0) == 0) continue;
     std::printf("  %-26s", scenario.c_str());
-    for (const auto& [name, us] : by_thread) {
-      if (us / ops < 0.05) continue;
-      std::printf("  %s %.1f", name.rfind("geoekm-", 0) == 0 ? name.c_str() + 7 : "callers", us / ops);
+    double own = 0;
+    for (const auto& [name, per_op] : by_thread) {
+      if (name.rfind("geoekm-", 0) != 0) continue;
+      own += Median(per_op);
+      if (Median(per_op) >= 0.05) std::printf("  %s %.1f", name.c_str() + 7, Median(per_op));
     }
-    std::printf("\n");
+    std::printf("  callers %.1f\n", Median(r.cpu_us_per_op[scenario]) - own);
   }
   std::printf("\nrouter / direct unwrap, same vault:\n");
   for (int n : {1, 16}) {
