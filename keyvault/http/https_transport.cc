@@ -212,7 +212,23 @@ class AttachedHttpsSession final : public HTTPSClientSession {
 struct Connection {
   std::unique_ptr<HTTPSClientSession> session;
   Clock::time_point idle_since;
+  // The socket's send and receive timeouts as last set (µs; -1 = not yet).
+  Poco::Timespan::TimeDiff send_timeout_us = -1;
+  Poco::Timespan::TimeDiff receive_timeout_us = -1;
 };
+
+// Sets a socket timeout unless the one set already is at most a tenth
+// looser than `wanted`. Socket timeouts are only a backstop behind the try's
+// SocketDeadline, which ends the try at its exact deadline, so a slightly
+// looser one changes nothing and nearly every request saves two
+// setsockopt(2) calls; a tighter one is never kept.
+template <typename Set>
+void KeepOrSetTimeout(Poco::Timespan::TimeDiff& current_us, Poco::Timespan wanted, Set set) {
+  const Poco::Timespan::TimeDiff want = wanted.totalMicroseconds();
+  if (current_us >= want && current_us - want <= want / 10) return;
+  set(wanted);
+  current_us = want;
+}
 
 // True when the server has closed an idle connection (FIN or error).
 bool PeerClosed(HTTPSClientSession& session) {
@@ -259,7 +275,8 @@ class PooledHttpsTransport final : public HttpsTransport {
   const HttpsOrigin& origin() const override { return origin_; }
 
   HttpsTransportStats stats() const override {
-    return HttpsTransportStats{connections_opened_.load(), requests_.load(), stale_retries_.load()};
+    return HttpsTransportStats{connections_opened_.load(), requests_.load(), stale_retries_.load(),
+                               timeouts_set_.load()};
   }
 
  private:
@@ -413,7 +430,10 @@ class PooledHttpsTransport final : public HttpsTransport {
     try {
       Poco::Net::StreamSocket& socket = session.socket();
       guard.emplace(socket.impl()->sockfd(), try_deadline);
-      socket.setSendTimeout(HalfOf(try_timeout));
+      KeepOrSetTimeout(conn.send_timeout_us, HalfOf(try_timeout), [&](Poco::Timespan t) {
+        socket.setSendTimeout(t);
+        timeouts_set_.fetch_add(1);
+      });
       Poco::Net::HTTPRequest req = ToPocoRequest(request, /*keep_alive=*/true);
       std::ostream& body = session.sendRequest(req);
       body.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
@@ -427,7 +447,11 @@ class PooledHttpsTransport final : public HttpsTransport {
       if (socket.available() <= 0 && !WaitReadable(socket.impl()->sockfd(), try_deadline.remaining())) {
         throw Poco::TimeoutException("no response within the try timeout");
       }
-      socket.setReceiveTimeout(HalfOf(try_deadline.remaining()));
+      KeepOrSetTimeout(conn.receive_timeout_us, HalfOf(try_deadline.remaining()),
+                       [&](Poco::Timespan t) {
+                         socket.setReceiveTimeout(t);
+                         timeouts_set_.fetch_add(1);
+                       });
       Poco::Net::HTTPResponse response;
       std::istream& in = session.receiveResponse(response);
       stage = Stage::kReceiveBody;
@@ -460,6 +484,7 @@ class PooledHttpsTransport final : public HttpsTransport {
   std::atomic<std::uint64_t> connections_opened_{0};
   std::atomic<std::uint64_t> requests_{0};
   std::atomic<std::uint64_t> stale_retries_{0};
+  std::atomic<std::uint64_t> timeouts_set_{0};
 };
 
 }  // namespace

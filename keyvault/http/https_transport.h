@@ -67,6 +67,9 @@ struct HttpsTransportStats {
   std::uint64_t connections_opened = 0;
   std::uint64_t requests_sent = 0;
   std::uint64_t stale_retries = 0;
+  // setsockopt(2) calls for send/receive timeouts: about two per connection,
+  // not two per request (they are kept while at most a tenth looser).
+  std::uint64_t socket_timeouts_set = 0;
 };
 
 class HttpsTransport {

@@ -181,6 +181,9 @@ TEST_F(HttpsTransportTest, KeepAliveReusesOneConnection) {
   EXPECT_EQ((*t)->stats().connections_opened, 1u);
   EXPECT_EQ((*t)->stats().requests_sent, 100u);
   EXPECT_EQ((*t)->stats().stale_retries, 0u);
+  // The connection's socket timeouts are set once, not twice per request.
+  EXPECT_LE((*t)->stats().socket_timeouts_set, 4u);
+  EXPECT_GE((*t)->stats().socket_timeouts_set, 2u);
 }
 
 TEST_F(HttpsTransportTest, ConcurrentSendersShareABoundedPool) {
