@@ -336,21 +336,16 @@ void PrintTable() {
     }
     std::printf("  callers %.1f\n", Median(r.cpu_us_per_op[scenario]) - own);
   }
-  std::printf("\nrouter / direct unwrap, same vault, paired (alternating on every caller, same moments):\n");
-  for (int n : {1, 16}) {
-    const std::string router = "paired router unwrap@" + std::to_string(n);
-    const std::string direct = "paired direct unwrap@" + std::to_string(n);
-    if (r.latency_ms[router].empty() || r.latency_ms[direct].empty()) continue;
-    std::printf("  %2d caller(s): median ratio %.3f (goal <= 1.05), p99 ratio %.3f (goal <= 1.10)\n", n,
-                latency(router, 0.5) / latency(direct, 0.5), latency(router, 0.99) / latency(direct, 0.99));
-  }
-  std::printf("\nrouter / direct unwrap, same vault, separate scenarios:\n");
-  for (int n : {1, 16}) {
-    const std::string router = "router unwrap@" + std::to_string(n);
-    const std::string direct = "direct unwrap@" + std::to_string(n);
-    if (r.latency_ms[router].empty() || r.latency_ms[direct].empty()) continue;
-    std::printf("  %2d caller(s): median ratio %.3f (goal <= 1.05), p99 ratio %.3f (goal <= 1.10)\n", n,
-                latency(router, 0.5) / latency(direct, 0.5), latency(router, 0.99) / latency(direct, 0.99));
+  for (const char* kind : {"paired ", ""}) {
+    std::printf("\nrouter / direct unwrap, same vault, %s:\n",
+                *kind ? "paired (alternating on every caller, same moments)" : "separate scenarios");
+    for (int n : {1, 16}) {
+      const std::string router = kind + std::string("router unwrap@") + std::to_string(n);
+      const std::string direct = kind + std::string("direct unwrap@") + std::to_string(n);
+      if (r.latency_ms[router].empty() || r.latency_ms[direct].empty()) continue;
+      std::printf("  %2d caller(s): median ratio %.3f (goal <= 1.05), p99 ratio %.3f (goal <= 1.10)\n", n,
+                  latency(router, 0.5) / latency(direct, 0.5), latency(router, 0.99) / latency(direct, 0.99));
+    }
   }
   const double raw = Median(r.cpu_us_per_op["raw HTTPS unwrap@1"]);
   const double rsa = Median(r.cpu_us_per_op["RSA-2048 private-key op@1"]);

@@ -27,12 +27,9 @@ TEST_F(BurstTest, DistinctUnwrapsWithASilentPrimaryAllSucceedQuickly) {
   ASSERT_TRUE(router_->Unwrap(Request(WrapLocally(RandomDek())), Soon()).ok());  // warm v0
   vault(0).SetBlackhole(true);
   constexpr int kCallers = 100;
-  std::vector<SecureBytes> deks;
-  std::vector<UnwrapRequest> reqs;
-  for (int i = 0; i < kCallers; ++i) {
-    deks.push_back(RandomDek());
-    reqs.push_back(Request(WrapLocally(deks.back())));
-  }
+  const DistinctUnwraps calls = MakeDistinctUnwraps(kCallers);
+  const std::vector<SecureBytes>& deks = calls.deks;
+  const std::vector<UnwrapRequest>& reqs = calls.requests;
   std::atomic<int> ok{0};
   std::atomic<long long> slowest_ms{0};
   std::vector<std::thread> callers;
@@ -69,12 +66,9 @@ TEST_F(BurstTest, ManyCallersStayOnAHealthyPrimaryWhateverTheWorkerCap) {
   const int v0_before = vault(0).unwraps();
   const int v1_before = vault(1).unwraps();
   constexpr int kCallers = 16;
-  std::vector<SecureBytes> deks;
-  std::vector<UnwrapRequest> reqs;
-  for (int i = 0; i < kCallers; ++i) {
-    deks.push_back(RandomDek());
-    reqs.push_back(Request(WrapLocally(deks.back())));
-  }
+  const DistinctUnwraps calls = MakeDistinctUnwraps(kCallers);
+  const std::vector<SecureBytes>& deks = calls.deks;
+  const std::vector<UnwrapRequest>& reqs = calls.requests;
   std::atomic<int> ok{0};
   std::vector<std::thread> callers;
   for (int i = 0; i < kCallers; ++i) {

@@ -64,4 +64,13 @@ Bytes RouterFixture::WrapLocally(const SecureBytes& dek) const {
   return *GoodKey()->Encrypt(WrapAlgorithm::kRsaOaep256, dek);
 }
 
+RouterFixture::DistinctUnwraps RouterFixture::MakeDistinctUnwraps(int n) const {
+  DistinctUnwraps out;
+  for (int i = 0; i < n; ++i) {
+    out.deks.push_back(RandomDek());
+    out.requests.push_back(Request(WrapLocally(out.deks.back())));
+  }
+  return out;
+}
+
 }  // namespace geoekm::testing

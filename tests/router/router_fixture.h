@@ -37,6 +37,13 @@ class RouterFixture : public ::testing::Test {
   const std::string& version(int i) const { return versions_[static_cast<std::size_t>(i)]; }
   UnwrapRequest Request(const Bytes& wrapped) const;
   Bytes WrapLocally(const SecureBytes& dek) const;
+  // n random DEKs wrapped locally and an unwrap request for each (distinct:
+  // the router does not coalesce them).
+  struct DistinctUnwraps {
+    std::vector<SecureBytes> deks;
+    std::vector<UnwrapRequest> requests;
+  };
+  DistinctUnwraps MakeDistinctUnwraps(int n) const;
   static Deadline Soon() { return Deadline::After(std::chrono::seconds(20)); }
 
   FakeClock clock_;

@@ -284,12 +284,9 @@ TEST_F(UnwrapTest, DistinctConcurrentUnwrapsSpreadWhenThePrimaryThrottles) {
   vault(0).SetMaxConcurrentUnwraps(2);
   vault(0).SetLatency(FakeOp::kUnwrap, milliseconds(10));
   constexpr int kCallers = 500;
-  std::vector<SecureBytes> deks;
-  std::vector<UnwrapRequest> reqs;
-  for (int i = 0; i < kCallers; ++i) {
-    deks.push_back(RandomDek());
-    reqs.push_back(Request(WrapLocally(deks.back())));
-  }
+  const DistinctUnwraps calls = MakeDistinctUnwraps(kCallers);
+  const std::vector<SecureBytes>& deks = calls.deks;
+  const std::vector<UnwrapRequest>& reqs = calls.requests;
   std::atomic<int> ok{0};
   std::mutex failures_mu;
   std::string failures;  // what the failed callers got, for the message
