@@ -6,7 +6,9 @@
 //
 //   latency  Router unwrap vs one direct call through eastus's own
 //            KeyVaultClient (the client the router uses), at 1 and 16
-//            concurrent callers: median and p99 ratios.
+//            concurrent callers: median and p99 ratios, from separate
+//            scenarios and from a paired one (router and direct calls
+//            alternating on every caller, timed at the same moments).
 //   load     Unwraps per second through the router at 1, 8 and 64 callers
 //            (and direct, for comparison).
 //   CPU      geoekm's CPU per operation — process CPU time of every thread
@@ -16,7 +18,8 @@
 //            to a direct client unwrap, one raw kept-alive HTTPS unwrap
 //            (RawUnwrapSession: no client logic at all) and the RSA-2048
 //            private-key operation itself (what `openssl speed rsa2048`
-//            calls "sign", run here in-process with OpenSSL).
+//            calls "sign", run here in-process with OpenSSL); and how much
+//            of it each of geoekm's named threads spent.
 //
 // Each caller unwraps from a pool of 256 DEKs so that concurrent callers
 // never send identical unwraps (which the router would coalesce): caller t
@@ -24,7 +27,7 @@
 //
 // Run: build/default/tests/bench/router_overhead_bench --benchmark_repetitions=3
 //      --benchmark_enable_random_interleaving=true   (starts its own testbed;
-// about 2 minutes). At the end it prints the table the README shows: medians
+// about 2.5 minutes). At the end it prints the table the README shows: medians
 // and p99s over every timed operation of every repetition, and the ratios.
 #include <benchmark/benchmark.h>
 #include <openssl/evp.h>
