@@ -1,5 +1,5 @@
 // base64url (RFC 4648 §5) as Key Vault uses it: emitted without padding,
-// accepted with or without padding. Thin wrapper over Poco's Base64 codec.
+// accepted with or without padding. Thin wrapper over OpenSSL's block codec.
 //
 // Thread safety: pure functions.
 #pragma once

@@ -39,7 +39,29 @@ TEST(Base64Url, RoundTripsAllLengths) {
   }
 }
 
+TEST(Base64Url, SecureDecodeAndStandardEncodeAgreeWithTheUrlCodec) {
+  Bytes data;
+  for (int i = 0; i < 600; ++i) data.push_back(static_cast<std::uint8_t>(i * 101 + 7));
+  for (std::size_t len : {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{256},
+                          std::size_t{600}}) {
+    const Bytes part(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(len));
+    const std::string url = Base64UrlEncode(part);
+    auto secure = Base64UrlDecodeSecure(url);
+    ASSERT_TRUE(secure.ok()) << len;
+    EXPECT_EQ(Bytes(secure->begin(), secure->end()), part);
+    // Standard base64: padded, '+' and '/' where url has '-' and '_'.
+    std::string standard = Base64Encode(part.data(), part.size());
+    EXPECT_EQ(standard.size() % 4, 0u);
+    while (!standard.empty() && standard.back() == '=') standard.pop_back();
+    for (char& c : standard) c = c == '+' ? '-' : c == '/' ? '_' : c;
+    EXPECT_EQ(standard, url) << len;
+  }
+  EXPECT_EQ(Base64Encode("\xff", 1), "/w==");
+}
+
 TEST(Base64Url, RejectsStandardAlphabetAndBadLength) {
+  EXPECT_FALSE(Base64UrlDecode("ab=c").ok());
+  EXPECT_FALSE(Base64UrlDecodeSecure("a").ok());
   EXPECT_FALSE(Base64UrlDecode("/w==").ok());
   EXPECT_FALSE(Base64UrlDecode("a+b").ok());
   EXPECT_FALSE(Base64UrlDecode("abcde").ok());
