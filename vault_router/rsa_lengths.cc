@@ -5,6 +5,11 @@
 namespace geoekm {
 
 std::size_t RsaModulusBytes(const KeyBundle& bundle) {
+  // The parser (ParseKeyBundle) already measured n this way; every wrap and
+  // unwrap asks, so decoding n again each time would be waste.
+  if (bundle.key_size_bits > 0 && bundle.key_size_bits % 8 == 0) {
+    return static_cast<std::size_t>(bundle.key_size_bits) / 8;
+  }
   Result<Bytes> n = Base64UrlDecode(bundle.n);
   if (!n.ok()) return 0;
   std::size_t skip = 0;

@@ -12,8 +12,8 @@
 
 namespace geoekm {
 
-// k in bytes, from the bundle's modulus n (leading zero bytes do not count);
-// 0 when n is not base64url.
+// k in bytes: key_size_bits / 8 when the parser set it (it counts n's
+// bytes without leading zeros), else from n itself; 0 when n is not base64url.
 std::size_t RsaModulusBytes(const KeyBundle& bundle);
 
 // The largest plaintext `alg` can wrap with a k-byte modulus (0 if none).

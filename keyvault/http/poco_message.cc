@@ -53,16 +53,26 @@ Status ReadPocoResponse(const Poco::Net::HTTPResponse& response, std::istream& i
   const bool has_length = response.hasContentLength();
   const auto length = has_length ? response.getContentLength64() : 0;
   if (has_length && length > 0 && static_cast<std::uint64_t>(length) > max_body_bytes) return TooLarge(max_body_bytes);
-  if (has_length && length > 0) out->body.reserve(static_cast<std::size_t>(length));
-  std::array<char, 16384> chunk;
-  while (in) {
-    // One byte past the cap tells a body of exactly the cap from a larger one.
-    const std::size_t room = max_body_bytes + 1 - out->body.size();
-    in.read(chunk.data(), static_cast<std::streamsize>(std::min(room, chunk.size())));
-    AppendWiping(out->body, chunk.data(), static_cast<std::size_t>(in.gcount()));
-    if (out->body.size() > max_body_bytes) break;
+  if (has_length && length >= 0) {
+    // Known length (checked against the cap above): read straight into the
+    // body, so no staging buffer holds a copy of it to wipe.
+    out->body.resize(static_cast<std::size_t>(length));
+    in.read(out->body.data(), static_cast<std::streamsize>(length));
+    out->body.resize(static_cast<std::size_t>(in.gcount()));
+  } else {
+    std::array<char, 16384> chunk;
+    std::size_t chunk_used = 0;  // how much of `chunk` ever held body bytes: wiped below
+    while (in) {
+      // One byte past the cap tells a body of exactly the cap from a larger one.
+      const std::size_t room = max_body_bytes + 1 - out->body.size();
+      in.read(chunk.data(), static_cast<std::streamsize>(std::min(room, chunk.size())));
+      const auto got = static_cast<std::size_t>(in.gcount());
+      chunk_used = std::max(chunk_used, got);
+      AppendWiping(out->body, chunk.data(), got);
+      if (out->body.size() > max_body_bytes) break;
+    }
+    OPENSSL_cleanse(chunk.data(), chunk_used);
   }
-  OPENSSL_cleanse(chunk.data(), chunk.size());
   if (out->body.size() > max_body_bytes) return TooLarge(max_body_bytes);
   if (in.bad()) return Status(codes::kHttpReadData, ErrorClass::kTransient, "the response body could not be read");
   if (has_length && length >= 0 && out->body.size() != static_cast<std::size_t>(length)) {
