@@ -217,17 +217,22 @@ struct Connection {
   Poco::Timespan::TimeDiff receive_timeout_us = -1;
 };
 
+enum class SocketTimeout { kSend, kReceive };
+
 // Sets a socket timeout unless the one set already is at most a tenth
 // looser than `wanted`. Socket timeouts are only a backstop behind the try's
 // SocketDeadline, which ends the try at its exact deadline, so a slightly
 // looser one changes nothing and nearly every request saves two
-// setsockopt(2) calls; a tighter one is never kept.
-template <typename Set>
-void KeepOrSetTimeout(Poco::Timespan::TimeDiff& current_us, Poco::Timespan wanted, Set set) {
+// setsockopt(2) calls; a tighter one is never kept. True when it was set.
+bool KeepOrSetTimeout(Poco::Net::StreamSocket& socket, Connection& conn, SocketTimeout which, Poco::Timespan wanted) {
+  Poco::Timespan::TimeDiff& current_us =
+      which == SocketTimeout::kSend ? conn.send_timeout_us : conn.receive_timeout_us;
   const Poco::Timespan::TimeDiff want = wanted.totalMicroseconds();
-  if (current_us >= want && current_us - want <= want / 10) return;
-  set(wanted);
+  if (current_us >= want && current_us - want <= want / 10) return false;
+  if (which == SocketTimeout::kSend) socket.setSendTimeout(wanted);
+  else socket.setReceiveTimeout(wanted);
   current_us = want;
+  return true;
 }
 
 // True when the server has closed an idle connection (FIN or error).
@@ -430,10 +435,7 @@ class PooledHttpsTransport final : public HttpsTransport {
     try {
       Poco::Net::StreamSocket& socket = session.socket();
       guard.emplace(socket.impl()->sockfd(), try_deadline);
-      KeepOrSetTimeout(conn.send_timeout_us, HalfOf(try_timeout), [&](Poco::Timespan t) {
-        socket.setSendTimeout(t);
-        timeouts_set_.fetch_add(1);
-      });
+      if (KeepOrSetTimeout(socket, conn, SocketTimeout::kSend, HalfOf(try_timeout))) timeouts_set_.fetch_add(1);
       Poco::Net::HTTPRequest req = ToPocoRequest(request, /*keep_alive=*/true);
       std::ostream& body = session.sendRequest(req);
       body.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
@@ -447,11 +449,9 @@ class PooledHttpsTransport final : public HttpsTransport {
       if (socket.available() <= 0 && !WaitReadable(socket.impl()->sockfd(), try_deadline.remaining())) {
         throw Poco::TimeoutException("no response within the try timeout");
       }
-      KeepOrSetTimeout(conn.receive_timeout_us, HalfOf(try_deadline.remaining()),
-                       [&](Poco::Timespan t) {
-                         socket.setReceiveTimeout(t);
-                         timeouts_set_.fetch_add(1);
-                       });
+      if (KeepOrSetTimeout(socket, conn, SocketTimeout::kReceive, HalfOf(try_deadline.remaining()))) {
+        timeouts_set_.fetch_add(1);
+      }
       Poco::Net::HTTPResponse response;
       std::istream& in = session.receiveResponse(response);
       stage = Stage::kReceiveBody;
