@@ -19,7 +19,9 @@
 //            (RawUnwrapSession: no client logic at all) and the RSA-2048
 //            private-key operation itself (what `openssl speed rsa2048`
 //            calls "sign", run here in-process with OpenSSL); and how much
-//            of it each of geoekm's named threads spent.
+//            of it each of geoekm's named threads spent. The paired CPU
+//            scenarios make router, direct and raw calls in turn on one
+//            caller (see RunPairedCpu): their ratios are the stable ones.
 //
 // Each caller unwraps from a pool of 256 DEKs so that concurrent callers
 // never send identical unwraps (which the router would coalesce): caller t
