@@ -13,8 +13,8 @@ std::optional<std::string> KeyCatalog::RecordBundle(std::size_t v, const KeyBund
   std::lock_guard lock(mu_);
   View& view = views_[Key(v, bundle.name)];
   auto it = view.by_version.find(bundle.version);
-  if (it != view.by_version.end() && it->second.thumbprint != bundle.thumbprint) return it->second.thumbprint;
-  view.by_version[bundle.version] = bundle;
+  if (it != view.by_version.end() && it->second->thumbprint != bundle.thumbprint) return it->second->thumbprint;
+  view.by_version[bundle.version] = std::make_shared<const KeyBundle>(bundle);
   // The first version id seen for a thumbprint stays its id in this vault
   // (two ids with the same material are equivalent for unwrap).
   view.version_of.emplace(bundle.thumbprint, bundle.version);
@@ -27,23 +27,21 @@ void KeyCatalog::MarkListed(std::size_t v, const std::string& name, Clock::time_
   views_[Key(v, name)].listed_at = now;
 }
 
-std::optional<KeyBundle> KeyCatalog::ByThumbprint(std::size_t v, const std::string& name,
-                                                  const std::string& thumbprint) const {
+SharedKeyBundle KeyCatalog::ByThumbprint(std::size_t v, const std::string& name, const std::string& thumbprint) const {
   std::lock_guard lock(mu_);
   const View* view = Find(v, name);
-  if (!view) return std::nullopt;
+  if (!view) return nullptr;
   auto it = view->version_of.find(thumbprint);
-  if (it == view->version_of.end()) return std::nullopt;
+  if (it == view->version_of.end()) return nullptr;
   return view->by_version.at(it->second);
 }
 
-std::optional<KeyBundle> KeyCatalog::ByVersion(std::size_t v, const std::string& name,
-                                               const std::string& version) const {
+SharedKeyBundle KeyCatalog::ByVersion(std::size_t v, const std::string& name, const std::string& version) const {
   std::lock_guard lock(mu_);
   const View* view = Find(v, name);
-  if (!view) return std::nullopt;
+  if (!view) return nullptr;
   auto it = view->by_version.find(version);
-  if (it == view->by_version.end()) return std::nullopt;
+  if (it == view->by_version.end()) return nullptr;
   return it->second;
 }
 
@@ -71,13 +69,13 @@ std::vector<std::string> KeyCatalog::Thumbprints(std::size_t v, const std::strin
   return out;
 }
 
-std::optional<KeyBundle> KeyCatalog::Newest(std::size_t v, const std::string& name) const {
+SharedKeyBundle KeyCatalog::Newest(std::size_t v, const std::string& name) const {
   std::lock_guard lock(mu_);
   const View* view = Find(v, name);
-  if (!view) return std::nullopt;
-  std::optional<KeyBundle> out;
+  if (!view) return nullptr;
+  SharedKeyBundle out;
   for (const auto& [version, bundle] : view->by_version)
-    if (!out || bundle.attributes.created.value_or(0) > out->attributes.created.value_or(0)) out = bundle;
+    if (!out || bundle->attributes.created.value_or(0) > out->attributes.created.value_or(0)) out = bundle;
   return out;
 }
 

@@ -5,8 +5,10 @@
 // copy was last verified, and when the vault's version list was last read.
 //
 // A version id's material never changes in Key Vault, so bundles are kept
-// for the router's lifetime; RecordBundle reports a version whose material
-// did change (a rogue or replaced vault). The catalog makes no vault calls:
+// for the router's lifetime, immutable, and handed out shared (every wrap
+// and unwrap looks one up, and needs no copy of its own).
+// RecordBundle reports a version whose material did change (a rogue or
+// replaced vault). The catalog makes no vault calls:
 // the router fetches and records. Per (vault, key name) it also admits one
 // listing at a time (single flight; a plain mutex + condition variable, as
 // timed mutexes are not understood by ThreadSanitizer).
@@ -30,6 +32,8 @@
 
 namespace geoekm {
 
+using SharedKeyBundle = std::shared_ptr<const KeyBundle>;
+
 class KeyCatalog {
  public:
   // Records `bundle` (thumbprint already recomputed) as read from vault `v`
@@ -38,14 +42,15 @@ class KeyCatalog {
   std::optional<std::string> RecordBundle(std::size_t v, const KeyBundle& bundle, Clock::time_point now);
   void MarkListed(std::size_t v, const std::string& name, Clock::time_point now);
 
-  std::optional<KeyBundle> ByThumbprint(std::size_t v, const std::string& name, const std::string& thumbprint) const;
-  std::optional<KeyBundle> ByVersion(std::size_t v, const std::string& name, const std::string& version) const;
+  // Null when the catalog has no such version.
+  SharedKeyBundle ByThumbprint(std::size_t v, const std::string& name, const std::string& thumbprint) const;
+  SharedKeyBundle ByVersion(std::size_t v, const std::string& name, const std::string& version) const;
   std::optional<Clock::time_point> VerifiedAt(std::size_t v, const std::string& name,
                                               const std::string& thumbprint) const;
   std::optional<Clock::time_point> ListedAt(std::size_t v, const std::string& name) const;
   std::vector<std::string> Thumbprints(std::size_t v, const std::string& name) const;
   // The version with the latest creation time (the vault's current one once listed).
-  std::optional<KeyBundle> Newest(std::size_t v, const std::string& name) const;
+  SharedKeyBundle Newest(std::size_t v, const std::string& name) const;
 
   // Single flight for listing vault `v`'s versions of `name`: true when the
   // caller may list now (and must call EndListing), false at the deadline.
@@ -54,7 +59,7 @@ class KeyCatalog {
 
  private:
   struct View {
-    std::map<std::string, KeyBundle> by_version;
+    std::map<std::string, SharedKeyBundle> by_version;
     std::map<std::string, std::string> version_of;  // thumbprint -> version id
     std::map<std::string, Clock::time_point> verified_at;  // thumbprint -> time
     std::optional<Clock::time_point> listed_at;

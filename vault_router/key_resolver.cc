@@ -159,7 +159,7 @@ void KeyResolver::CheckMaterial(std::size_t v, const std::string& name) {
   // shows the pinned material, every vault listed so far is judged.
   bool held = false;
   for (std::size_t u = 0; u < vaults_.size() && !held; ++u)
-    held = !vaults_.Quarantined(u) && catalog_.ByThumbprint(u, name, trust.pin).has_value();
+    held = !vaults_.Quarantined(u) && catalog_.ByThumbprint(u, name, trust.pin) != nullptr;
   if (!held) return;
   for (std::size_t u = 0; u < vaults_.size(); ++u)
     if (catalog_.ListedAt(u, name)) JudgeMaterial(u, name, trust);
@@ -179,11 +179,11 @@ void KeyResolver::JudgeMaterial(std::size_t v, const std::string& name, const Tr
 }
 
 std::string KeyResolver::CurrentThumbprintIn(std::size_t v, const std::string& name) const {
-  std::optional<KeyBundle> newest = catalog_.Newest(v, name);
+  SharedKeyBundle newest = catalog_.Newest(v, name);
   return newest ? ShortThumbprint(newest->thumbprint) : "unknown";
 }
 
-Result<KeyBundle> KeyResolver::LocateIn(std::size_t v, const std::string& name, const std::string& thumbprint,
+Result<SharedKeyBundle> KeyResolver::LocateIn(std::size_t v, const std::string& name, const std::string& thumbprint,
                                         Deadline deadline, std::optional<Clock::time_point> stale_before) {
   auto not_found = [&] {
     return Status(codes::kHttpNotFound, ErrorClass::kNotFound,
@@ -199,7 +199,7 @@ Result<KeyBundle> KeyResolver::LocateIn(std::size_t v, const std::string& name, 
   // before it is marked listed). The other order reported a version it had
   // just listed as missing (seen under TSan: 1 of 500 cold unwraps failed).
   const std::optional<Clock::time_point> listed = catalog_.ListedAt(v, name);
-  if (auto b = catalog_.ByThumbprint(v, name, thumbprint)) return *b;
+  if (auto b = catalog_.ByThumbprint(v, name, thumbprint)) return b;
   if (listed && vaults_.Now() - *listed < vaults_.options().relist_interval &&
       !(stale_before && *listed < *stale_before)) {
     return not_found();
@@ -209,7 +209,7 @@ Result<KeyBundle> KeyResolver::LocateIn(std::size_t v, const std::string& name, 
   if (vaults_.Quarantined(v)) {
     return vaults_.QuarantinedStatus(v);
   }
-  if (auto b = catalog_.ByThumbprint(v, name, thumbprint)) return *b;
+  if (auto b = catalog_.ByThumbprint(v, name, thumbprint)) return b;
   vaults_.ReportCopy(v, name, thumbprint, KeyCopyFinding::kMissing,
              "no version of '" + name + "' in this vault has this thumbprint");
   return not_found();
@@ -286,8 +286,8 @@ std::optional<Clock::time_point> KeyResolver::CurrentSince(const std::string& na
 Result<KeyBundle> KeyResolver::PinnedVersion(const std::string& key_name, const std::string& pin, Deadline deadline) {
   std::string seen;
   for (std::size_t v : vaults_.Ranked()) {
-    Result<KeyBundle> copy = LocateIn(v, key_name, pin, deadline);
-    if (copy.ok()) return copy;
+    Result<SharedKeyBundle> copy = LocateIn(v, key_name, pin, deadline);
+    if (copy.ok()) return **copy;
     if (vaults_.Quarantined(v)) continue;
     seen += (seen.empty() ? "" : "; ") + vaults_.name(v) +
             (copy.status().error_class() == ErrorClass::kNotFound
@@ -311,9 +311,9 @@ Result<LocatedKeyVersion> KeyResolver::Locate(const std::string& key_name, const
       out.quarantined.push_back(vaults_.name(v));
       continue;
     }
-    Result<KeyBundle> b = LocateIn(v, key_name, thumbprint, deadline);
+    Result<SharedKeyBundle> b = LocateIn(v, key_name, thumbprint, deadline);
     if (b.ok()) {
-      out.held_by.push_back(KeyVersionLocation{vaults_.name(v), b->kid, b->version});
+      out.held_by.push_back(KeyVersionLocation{vaults_.name(v), (*b)->kid, (*b)->version});
     } else if (vaults_.Quarantined(v)) {
       out.quarantined.push_back(vaults_.name(v));
     } else if (b.status().error_class() == ErrorClass::kNotFound) {
@@ -355,7 +355,6 @@ std::optional<std::string> KeyResolver::NewestWrappableHistory(const std::string
 
 Status KeyResolver::CheckWrapVersion(const std::string& key_name, const std::string& thumbprint, bool current,
                                      Deadline deadline) {
-  const std::string which = current ? "the current version" : "the requested version";
   // Invariant: only a version every (non-quarantined) vault holds. A vault
   // lacking it is judged against the trusted material (history, pin) once
   // every vault was asked: a pin's holder may be listed after it.
@@ -366,7 +365,7 @@ Status KeyResolver::CheckWrapVersion(const std::string& key_name, const std::str
   std::map<std::size_t, Status> lacking;
   for (std::size_t v = 0; v < vaults_.size(); ++v) {
     if (vaults_.Quarantined(v)) continue;
-    Result<KeyBundle> copy = LocateIn(v, key_name, thumbprint, deadline, stale_before);
+    Result<SharedKeyBundle> copy = LocateIn(v, key_name, thumbprint, deadline, stale_before);
     if (!copy.ok()) lacking.emplace(v, copy.status());
   }
   for (const auto& [v, st] : lacking)
@@ -391,43 +390,65 @@ Status KeyResolver::CheckWrapVersion(const std::string& key_name, const std::str
       }
     }
   }
-  std::string missing, vaults;
-  bool unknown = false;
+  // What each vault shows of the version; the text that describes it is
+  // built only for a refusal (this runs on every wrap).
+  enum class Shows { kQuarantined, kRecordedCopy, kHolds, kAbsent, kUnchecked };
+  auto shows = [&](std::size_t v) {
+    if (vaults_.Quarantined(v)) return Shows::kQuarantined;
+    if (recorded.count(v)) return Shows::kRecordedCopy;
+    auto it = lacking.find(v);
+    if (it == lacking.end()) return Shows::kHolds;
+    return it->second.error_class() == ErrorClass::kNotFound ? Shows::kAbsent : Shows::kUnchecked;
+  };
+  bool unknown = false, some_lack = false;
   std::size_t holders = 0;
   for (std::size_t v = 0; v < vaults_.size(); ++v) {
-    std::string state;
-    if (vaults_.Quarantined(v)) {
-      state = "quarantined";
-    } else if (recorded.count(v)) {
-      ++holders;
-      state = "unreachable, its copy recorded as verified";
-    } else if (auto it = lacking.find(v); it == lacking.end()) {
-      ++holders;
-      state = "holds it, current " + CurrentThumbprintIn(v, key_name);
-    } else {
-      const bool absent = it->second.error_class() == ErrorClass::kNotFound;
-      unknown = unknown || !absent;
-      const std::string why = absent ? "does not hold it" : "could not be checked: " + BriefFailure(it->second);
-      missing += (missing.empty() ? "" : "; ") + vaults_.name(v) + ": " + why;
-      state = why + (absent ? ", current " + CurrentThumbprintIn(v, key_name) : "");
-    }
-    vaults += (vaults.empty() ? "" : "; ") + vaults_.name(v) + ": " + state;
+    const Shows s = shows(v);
+    holders += s == Shows::kRecordedCopy || s == Shows::kHolds;
+    some_lack = some_lack || s == Shows::kAbsent || s == Shows::kUnchecked;
+    unknown = unknown || s == Shows::kUnchecked;
   }
   // With recorded history or a pin, the trusted material decides: a version
   // some vaults lack is a copy still to be made.
-  if (anchored && missing.empty()) return Status::Ok();
+  if (anchored && !some_lack) return Status::Ok();
+  // Nothing trusted yet: one vault must not decide what the key is, so
+  // every vault that is not quarantined must hold the version, and (in a
+  // set of two or more) at least two must. A single-vault set trusts its vault.
+  if (!anchored && !some_lack && (holders >= 2 || vaults_.size() == 1)) return Status::Ok();
+  std::string missing, vaults;
+  for (std::size_t v = 0; v < vaults_.size(); ++v) {
+    std::string state;
+    switch (shows(v)) {
+      case Shows::kQuarantined:
+        state = "quarantined";
+        break;
+      case Shows::kRecordedCopy:
+        state = "unreachable, its copy recorded as verified";
+        break;
+      case Shows::kHolds:
+        state = "holds it, current " + CurrentThumbprintIn(v, key_name);
+        break;
+      case Shows::kAbsent:
+        missing += (missing.empty() ? "" : "; ") + vaults_.name(v) + ": does not hold it";
+        state = "does not hold it, current " + CurrentThumbprintIn(v, key_name);
+        break;
+      case Shows::kUnchecked: {
+        const std::string why = "could not be checked: " + BriefFailure(lacking.at(v));
+        missing += (missing.empty() ? "" : "; ") + vaults_.name(v) + ": " + why;
+        state = why;
+        break;
+      }
+    }
+    vaults += (vaults.empty() ? "" : "; ") + vaults_.name(v) + ": " + state;
+  }
   if (anchored) {
     return Status(codes::kVersionNotEverywhere, unknown ? ErrorClass::kTransient : ErrorClass::kNotFound,
-                  "wrap refused: " + which + " of key '" + key_name + "' (thumbprint " + thumbprint +
+                  "wrap refused: " + std::string(current ? "the current version" : "the requested version") + " of key '" + key_name + "' (thumbprint " + thumbprint +
                       ") is not confirmed in every vault, so not every vault could unwrap it (" + missing + "); " +
                       (unknown ? "a vault that could not be checked is asked again at the next wrap; "
                                : "") +
                       "copy the version to vaults that lack it (geoekm sync)");
   }
-  // Nothing trusted yet: one vault must not decide what the key is, so
-  // every vault that is not quarantined must hold the version, and (in a
-  // set of two or more) at least two must. A single-vault set trusts its vault.
-  if (missing.empty() && (holders >= 2 || vaults_.size() == 1)) return Status::Ok();
   return Status(codes::kVersionNotEverywhere,
                 unknown ? ErrorClass::kTransient : ErrorClass::kIntegrity,
                 "wrap refused: key '" + key_name + "' has no recorded history and no pinned thumbprint, and " +

@@ -84,8 +84,8 @@ class KeyResolver {
   // (at most once per relist_interval; sooner when `stale_before` is later
   // than the last listing). NotFound when v does not hold it; 5005 when v is
   // quarantined.
-  Result<KeyBundle> LocateIn(std::size_t v, const std::string& name, const std::string& thumbprint,
-                             Deadline deadline, std::optional<Clock::time_point> stale_before = std::nullopt);
+  Result<SharedKeyBundle> LocateIn(std::size_t v, const std::string& name, const std::string& thumbprint,
+                                   Deadline deadline, std::optional<Clock::time_point> stale_before = std::nullopt);
   // Which vault holds `thumbprint` under which version id (every vault asked).
   Result<LocatedKeyVersion> Locate(const std::string& key_name, const std::string& thumbprint, Deadline deadline);
   // The version of `key_name` that wraps use, with its thumbprint.

@@ -237,15 +237,16 @@ Result<SecureBytes> VaultRouter::UnwrapAt(const UnwrapInput& input, const RaceAt
   }
   // One vault gets at most try_timeout, so a silent vault fails over even without hedging.
   const Deadline d = vaults_.AttemptDeadline(caller);
-  Result<KeyBundle> copy = resolver_.LocateIn(v, input.key_name, input.thumbprint, d);
-  if (!copy.ok()) return copy.status();
+  Result<SharedKeyBundle> located = resolver_.LocateIn(v, input.key_name, input.thumbprint, d);
+  if (!located.ok()) return located.status();
+  const KeyBundle& copy = **located;
   // The version was not known before this vault's listing.
-  if (auto wrong = WrongWrappedLength(*copy, input.wrapped)) return vaults_.InvalidArgument(*wrong);
-  const std::size_t max_plain = MaxUnwrappedBytes(input.algorithm, RsaModulusBytes(*copy));
+  if (auto wrong = WrongWrappedLength(copy, input.wrapped)) return vaults_.InvalidArgument(*wrong);
+  const std::size_t max_plain = MaxUnwrappedBytes(input.algorithm, RsaModulusBytes(copy));
   Result<SecureBytes> r = vaults_.Call<SecureBytes>(
       v, VaultCall::kUnwrap, input.key_name, input.thumbprint, d,
       [&](KeyVaultKeys& ops) -> Result<SecureBytes> {
-        Result<SecureBytes> plain = ops.UnwrapKey(input.key_name, copy->version, input.algorithm, input.wrapped, d);
+        Result<SecureBytes> plain = ops.UnwrapKey(input.key_name, copy.version, input.algorithm, input.wrapped, d);
         if (plain.ok() && (plain->empty() || plain->size() > max_plain)) {
           return BadAnswerLength(codes::kUnwrapJsonParser, "unwrapkey", plain->size(),
                                  std::string(WrapAlgorithmName(input.algorithm)) + " unwraps 1 to " +
@@ -403,7 +404,7 @@ Result<WrappedKey> VaultRouter::WrapVersion(const std::string& key_name, const s
                        "wrap with key '" + key_name + "' failed in every vault (" + tried + ")"));
   }
   const std::size_t v = input->candidates[*outcome.winner];
-  std::optional<KeyBundle> copy = resolver_.catalog().ByThumbprint(v, key_name, thumbprint);
+  SharedKeyBundle copy = resolver_.catalog().ByThumbprint(v, key_name, thumbprint);
   if (!copy) {  // quarantined between its answer and now
     return fail(Status(codes::kKeyMaterialMismatch, ErrorClass::kIntegrity,
                        "wrap with key '" + key_name + "': vault '" + vaults_.name(v) +
@@ -434,7 +435,7 @@ Result<WrappedKey> VaultRouter::WrapVersion(const std::string& key_name, const s
 Result<Bytes> VaultRouter::WrapAt(const WrapInput& input, const RaceAttempt& a, Deadline caller) {
   const std::size_t v = input.candidates[a.candidate];
   const Deadline d = vaults_.AttemptDeadline(caller);
-  std::optional<KeyBundle> copy = resolver_.catalog().ByThumbprint(v, input.key_name, input.thumbprint);
+  SharedKeyBundle copy = resolver_.catalog().ByThumbprint(v, input.key_name, input.thumbprint);
   if (!copy) {
     return vaults_.QuarantinedStatus(v);
   }
@@ -451,7 +452,7 @@ Result<Bytes> VaultRouter::WrapAt(const WrapInput& input, const RaceAttempt& a, 
                     "vault '" + vaults_.name(v) + "' holds other material for version " + copy->version)
           .WithVault(vaults_.name(v));
     }
-    copy = *fresh;
+    copy = std::make_shared<const KeyBundle>(std::move(fresh).value());
   }
   // Wrapping stays with the vaults rather than being done locally with the
   // public key: the vault enforces the key's state (enabled, nbf/exp,
