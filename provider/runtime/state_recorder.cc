@@ -28,42 +28,46 @@ Status StateRecorder::RecordWrapKeyVersion(const std::string& vault, const KeyBu
     return Status(codes::kInvalidArgument, ErrorClass::kInvalidInput,
                   "key '" + version.name + "' is not one of this vault set's key_names; its version is not recorded");
   }
-  // The thumbprint is recomputed from the material, as the store does, so a
-  // bundle whose thumbprint field lies cannot ride on another version's record.
-  auto thumbprint = RsaJwkThumbprint(version.kty, version.n, version.e);
-  if (thumbprint.ok() && *thumbprint == version.thumbprint) {
-    const std::int64_t now = store_->options().clock();
-    const std::int64_t granularity_ms =
-        std::chrono::milliseconds(store_->options().last_wrap_granularity).count();
+  const std::int64_t now = store_->options().clock();
+  {
     std::unique_lock lock(wrapped_mu_);
-    auto it = wrapped_.find({*thumbprint, vault});
-    if (it != wrapped_.end()) {
-      // Already durable (rows are never deleted): only last_wrap_ms is due
-      // now and then, and nothing waits for it.
-      if (now - it->second >= granularity_ms) {
-        it->second = now;
-        lock.unlock();
-        writer_.RefreshWrapKeyVersion(vault, version);
+    if (auto in_vault = wrapped_.find(vault); in_vault != wrapped_.end()) {
+      auto it = in_vault->second.find(version.thumbprint);
+      // The same material as when this thumbprint was computed: already
+      // durable (rows are never deleted), so only last_wrap_ms is due now
+      // and then, and nothing waits for it.
+      if (it != in_vault->second.end() && it->second.n == version.n && it->second.e == version.e &&
+          it->second.kty == version.kty) {
+        const std::int64_t granularity_ms =
+            std::chrono::milliseconds(store_->options().last_wrap_granularity).count();
+        if (now - it->second.refreshed_ms >= granularity_ms) {
+          it->second.refreshed_ms = now;
+          lock.unlock();
+          writer_.RefreshWrapKeyVersion(vault, version);
+        }
+        return Status::Ok();
       }
-      return Status::Ok();
     }
   }
   Status recorded = writer_.RecordWrapKeyVersion(vault, version);
-  if (recorded.ok() && thumbprint.ok() && *thumbprint == version.thumbprint) {
-    {
-      std::lock_guard lock(wrapped_mu_);
-      wrapped_.emplace(std::make_pair(*thumbprint, vault), store_->options().clock());
-    }
-    std::lock_guard lock(known_mu_);
-    auto it = known_.find(Poco::toLower(version.name));
-    if (it != known_.end()) it->second.thumbprints.insert(*thumbprint);
+  if (!recorded.ok()) return recorded;
+  // The thumbprint is recomputed from the material, as the store does, so a
+  // bundle whose thumbprint field lies never stands for another version.
+  auto thumbprint = RsaJwkThumbprint(version.kty, version.n, version.e);
+  if (!thumbprint.ok() || *thumbprint != version.thumbprint) return recorded;
+  {
+    std::lock_guard lock(wrapped_mu_);
+    wrapped_[vault].insert_or_assign(*thumbprint, WrappedVersion{version.kty, version.n, version.e, now});
   }
+  std::lock_guard lock(known_mu_);
+  auto it = known_.find(Poco::toLower(version.name));
+  if (it != known_.end()) it->second.thumbprints.insert(*thumbprint);
   return recorded;
 }
 
 void StateRecorder::ForgetWrapped(const std::string& vault, const std::string& thumbprint) {
   std::lock_guard lock(wrapped_mu_);
-  wrapped_.erase({thumbprint, vault});
+  if (auto in_vault = wrapped_.find(vault); in_vault != wrapped_.end()) in_vault->second.erase(thumbprint);
 }
 
 namespace {

@@ -79,9 +79,17 @@ class StateRecorder final : public RouterObserver, public KeyVersionRecorder {
   const std::vector<std::string> key_names_;
   std::atomic<std::uint64_t> unserved_events_{0};
   std::mutex wrapped_mu_;
-  // (thumbprint, vault) committed for a wrap by this process → when the last
-  // refresh of last_wrap_ms was queued (store clock, ms).
-  std::map<std::pair<std::string, std::string>, std::int64_t> wrapped_;
+  // A version committed for a wrap in a vault by this process: the material
+  // its thumbprint was computed from (so a later bundle with the same
+  // thumbprint field is trusted only if its material is the same, without
+  // hashing again on every wrap), and when the last refresh of last_wrap_ms
+  // was queued (store clock, ms).
+  struct WrappedVersion {
+    std::string kty, n, e;
+    std::int64_t refreshed_ms = 0;
+  };
+  // vault → thumbprint → the version.
+  std::map<std::string, std::map<std::string, WrappedVersion, std::less<>>, std::less<>> wrapped_;
   struct KnownHistory {
     std::set<std::string> thumbprints;  // versions that wrapped DEKs
     std::int64_t read_ms = 0;           // when the store was last read (store clock)

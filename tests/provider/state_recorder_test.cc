@@ -92,6 +92,28 @@ TEST_F(StateRecorderTest, KeysThatAreNotConfiguredGetNoHistory) {
   EXPECT_TRUE(recorder_->RecordWrapKeyVersion("westus", MakeBundle("TDE", 4)).ok());
 }
 
+// A version recorded once is not written again on later wraps, but only
+// while the bundle carries the same material: a bundle that borrows a
+// recorded thumbprint for other material goes to the store, which refuses it.
+TEST_F(StateRecorderTest, ARecordedThumbprintDoesNotCoverOtherMaterial) {
+  const KeyBundle honest = MakeBundle("tde", 5);
+  ASSERT_TRUE(recorder_->RecordWrapKeyVersion("westus", honest).ok());
+  ASSERT_TRUE(recorder_->RecordWrapKeyVersion("westus", honest).ok());
+  KeyBundle liar = MakeBundle("tde", 6);
+  liar.thumbprint = honest.thumbprint;
+  Status refused = recorder_->RecordWrapKeyVersion("westus", liar);
+  EXPECT_EQ(refused.code(), codes::kKeyMaterialMismatch) << refused.ToString();
+  liar.kty = "EC";  // same n and e, other key type: not the recorded material either
+  liar.n = honest.n;
+  liar.e = honest.e;
+  EXPECT_FALSE(recorder_->RecordWrapKeyVersion("westus", liar).ok());
+  recorder_->Flush();
+  auto history = store_->KeyHistory("tde");
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ(history->front().thumbprint, honest.thumbprint);
+}
+
 TEST_F(StateRecorderTest, HealthChangesBecomeHealthEventsWithTheirCause) {
   VaultHealthEvent e;
   e.vault = "eastus";
