@@ -1,6 +1,10 @@
 #include "core/random_uuid.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
 
 #include <regex>
 #include <set>
@@ -17,6 +21,31 @@ TEST(RandomUuid, IsAVersion4UuidAndDoesNotRepeat) {
     seen.insert(id);
   }
   EXPECT_EQ(seen.size(), 1000u);
+}
+
+// Ids come from a per-thread store of random bytes: a forked child must not
+// hand out the ids its parent is about to.
+TEST(RandomUuid, AForkedChildDoesNotRepeatItsParentsNextIds) {
+  (void)RandomUuid();  // the parent's store now holds unused bytes
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const std::string id = RandomUuid();
+    const bool written = write(fds[1], id.data(), id.size()) == static_cast<ssize_t>(id.size());
+    _exit(written ? 0 : 1);
+  }
+  close(fds[1]);
+  const std::string parents_next = RandomUuid();
+  char buf[64] = {};
+  const ssize_t n = read(fds[0], buf, sizeof buf);
+  close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ASSERT_EQ(n, 36);
+  EXPECT_NE(std::string(buf, static_cast<std::size_t>(n)), parents_next);
 }
 
 }  // namespace
