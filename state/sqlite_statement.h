@@ -36,7 +36,13 @@ class SqliteStatement {
   // Binds every argument in order, starting at parameter 1.
   template <typename... Args>
   SqliteStatement& BindAll(const Args&... args) {
-    int index = 0;
+    return BindFrom(1, args...);
+  }
+  // Binds every argument in order, starting at parameter `first` (one row of
+  // a multi-row INSERT).
+  template <typename... Args>
+  SqliteStatement& BindFrom(int first, const Args&... args) {
+    int index = first - 1;
     (Bind(++index, args), ...);
     return *this;
   }

@@ -347,6 +347,42 @@ TEST_F(StateStoreTest, AuditCannotCarryPayloads) {
   }
 }
 
+// Buffered audit rows are written several to an INSERT: a flush of more
+// than one group and a remainder writes every row once, in order, with its
+// own values (a row's thumbprint, request id and empty vault included).
+TEST_F(StateStoreTest, AFlushWritesEveryBufferedAuditRowWithItsOwnValues) {
+  const KeyBundle v = MakeBundle("tde", 1);
+  ASSERT_TRUE(store_->RecordWrapKeyVersion("eastus", v).ok());
+  constexpr int kRows = 75;  // two full groups of 32 and 11 more
+  for (int i = 0; i < kRows; ++i) {
+    OperationRecord o;
+    o.op = i % 3 == 0 ? VaultCall::kUnwrap : VaultCall::kProbe;
+    o.vault = i % 5 == 0 ? "" : (i % 2 ? "westus" : "eastus");
+    o.thumbprint = i % 3 == 0 ? v.thumbprint : "";
+    o.outcome_code = i;
+    o.http_status = 200 + i;
+    o.latency = std::chrono::milliseconds(1000 + i);
+    o.request_id = i % 4 == 0 ? kGuid : "";
+    o.started_ms = 1'000'000 + i;
+    ASSERT_TRUE(store_->RecordOperation(o).ok()) << i;
+  }
+  ASSERT_TRUE(store_->FlushAudit().ok());
+  EXPECT_EQ(CountRows("SELECT count(*) FROM operations"), kRows);
+  // Row i carries i's values, in the order they were buffered.
+  EXPECT_EQ(CountRows("SELECT count(*) FROM operations WHERE outcome_code + 200 = http_status AND "
+                      "latency_ms = 1000 + outcome_code AND time_ms = 1000000 + outcome_code AND "
+                      "id = (SELECT min(id) FROM operations) + outcome_code"),
+            kRows);
+  EXPECT_EQ(CountRows("SELECT count(*) FROM operations WHERE (outcome_code % 3 = 0) = (op = 'unwrap') AND "
+                      "(outcome_code % 3 = 0) = (thumbprint IS NOT NULL) AND "
+                      "(outcome_code % 4 = 0) = (request_id IS NOT NULL) AND "
+                      "(outcome_code % 5 = 0) = (vault IS NULL)"),
+            kRows);
+  EXPECT_EQ(CountRows("SELECT count(*) FROM operations WHERE thumbprint = '" + v.thumbprint + "'"), 25);
+  EXPECT_EQ(CountRows("SELECT count(*) FROM operations WHERE request_id = '" + std::string(kGuid) + "'"), 19);
+  EXPECT_EQ(CountRows("SELECT count(*) FROM operations WHERE vault = 'westus'"), 30);
+}
+
 TEST_F(StateStoreTest, AuditRetentionByAgeAndByRowCount) {
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(store_->RecordOperation({VaultCall::kProbe, "eastus", "", 0, 200, {}, ""}).ok());
   ASSERT_TRUE(store_->FlushAudit().ok());
