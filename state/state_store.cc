@@ -696,7 +696,7 @@ namespace {
 // Audit rows go into the table up to this many per INSERT. The schema's
 // CHECK (op IN (...)) makes SQLite build a transient index of the allowed
 // words on every execution of the statement; one execution per row rebuilt
-// it for every row, about a third of the writer thread's work.
+// it for every row, about a third of SQLite's instructions per row.
 constexpr std::size_t kAuditRowsPerInsert = 32;
 constexpr int kAuditColumns = 9;
 
@@ -718,26 +718,27 @@ std::string AuditInsertSql(std::size_t rows) {
 }  // namespace
 
 Status StateStore::WritePendingAuditLocked() {
-  std::optional<SqliteStatement> full;  // kAuditRowsPerInsert rows; prepared once per flush
+  // Full groups share one statement; only the last group may be shorter.
+  std::optional<SqliteStatement> stmt;
+  std::size_t prepared_rows = 0;
   for (std::size_t done = 0; done < pending_audit_.size();) {
     const std::size_t rows = std::min(kAuditRowsPerInsert, pending_audit_.size() - done);
-    std::optional<SqliteStatement> tail;
-    if (rows < kAuditRowsPerInsert || !full) {
-      auto stmt = connection_.Prepare(AuditInsertSql(rows));
-      if (!stmt.ok()) return stmt.status();
-      (rows < kAuditRowsPerInsert ? tail : full).emplace(std::move(stmt).value());
+    if (rows != prepared_rows) {
+      auto prepared = connection_.Prepare(AuditInsertSql(rows));
+      if (!prepared.ok()) return prepared.status();
+      stmt.emplace(std::move(prepared).value());
+      prepared_rows = rows;
     } else {
-      full->Reset();
+      stmt->Reset();
     }
-    SqliteStatement& stmt = rows < kAuditRowsPerInsert ? *tail : *full;
     for (std::size_t r = 0; r < rows; ++r) {
       const PendingOperation& p = pending_audit_[done + r];
       const OperationRecord& o = p.operation;
-      stmt.BindFrom(static_cast<int>(r) * kAuditColumns + 1, p.time_ms, VaultCallName(o.op), o.vault, o.thumbprint,
-                    static_cast<std::int64_t>(o.outcome_code), static_cast<std::int64_t>(o.http_status),
-                    static_cast<std::int64_t>(o.latency.count()), o.request_id, o.count);
+      stmt->BindFrom(static_cast<int>(r) * kAuditColumns + 1, p.time_ms, VaultCallName(o.op), o.vault, o.thumbprint,
+                     static_cast<std::int64_t>(o.outcome_code), static_cast<std::int64_t>(o.http_status),
+                     static_cast<std::int64_t>(o.latency.count()), o.request_id, o.count);
     }
-    Status status = stmt.Run();
+    Status status = stmt->Run();
     if (!status.ok()) return status;
     done += rows;
   }

@@ -393,17 +393,17 @@ Status KeyResolver::CheckWrapVersion(const std::string& key_name, const std::str
   // What each vault shows of the version; the text that describes it is
   // built only for a refusal (this runs on every wrap).
   enum class Shows { kQuarantined, kRecordedCopy, kHolds, kAbsent, kUnchecked };
-  auto shows = [&](std::size_t v) {
-    if (vaults_.Quarantined(v)) return Shows::kQuarantined;
-    if (recorded.count(v)) return Shows::kRecordedCopy;
-    auto it = lacking.find(v);
-    if (it == lacking.end()) return Shows::kHolds;
-    return it->second.error_class() == ErrorClass::kNotFound ? Shows::kAbsent : Shows::kUnchecked;
-  };
+  std::vector<Shows> shows(vaults_.size());
   bool unknown = false, some_lack = false;
   std::size_t holders = 0;
   for (std::size_t v = 0; v < vaults_.size(); ++v) {
-    const Shows s = shows(v);
+    auto it = lacking.find(v);
+    const Shows s = vaults_.Quarantined(v) ? Shows::kQuarantined
+                    : recorded.count(v)    ? Shows::kRecordedCopy
+                    : it == lacking.end()  ? Shows::kHolds
+                    : it->second.error_class() == ErrorClass::kNotFound ? Shows::kAbsent
+                                                                        : Shows::kUnchecked;
+    shows[v] = s;
     holders += s == Shows::kRecordedCopy || s == Shows::kHolds;
     some_lack = some_lack || s == Shows::kAbsent || s == Shows::kUnchecked;
     unknown = unknown || s == Shows::kUnchecked;
@@ -418,7 +418,7 @@ Status KeyResolver::CheckWrapVersion(const std::string& key_name, const std::str
   std::string missing, vaults;
   for (std::size_t v = 0; v < vaults_.size(); ++v) {
     std::string state;
-    switch (shows(v)) {
+    switch (shows[v]) {
       case Shows::kQuarantined:
         state = "quarantined";
         break;
@@ -443,8 +443,8 @@ Status KeyResolver::CheckWrapVersion(const std::string& key_name, const std::str
   }
   if (anchored) {
     return Status(codes::kVersionNotEverywhere, unknown ? ErrorClass::kTransient : ErrorClass::kNotFound,
-                  "wrap refused: " + std::string(current ? "the current version" : "the requested version") + " of key '" + key_name + "' (thumbprint " + thumbprint +
-                      ") is not confirmed in every vault, so not every vault could unwrap it (" + missing + "); " +
+                  "wrap refused: " + std::string(current ? "the current version" : "the requested version") +
+                      " of key '" + key_name + "' (thumbprint " + thumbprint + ") is not confirmed in every vault, so not every vault could unwrap it (" + missing + "); " +
                       (unknown ? "a vault that could not be checked is asked again at the next wrap; "
                                : "") +
                       "copy the version to vaults that lack it (geoekm sync)");
