@@ -87,7 +87,9 @@ std::optional<VaultHealthEvent> VaultHealth::OnOutcome(Clock::time_point now, co
   std::lock_guard lock(mu_);
   const HealthSignal signal = HealthSignalOf(status);
   if (signal == HealthSignal::kNone) return std::nullopt;
-  if (signal == HealthSignal::kSuccess || signal == HealthSignal::kAnswered) last_answer_ = Clock::now();
+  // A 429 is an answer too: the vault is alive, only over its limit, so
+  // calls of it that another vault outran meanwhile are not held against it.
+  if (signal != HealthSignal::kFailure) last_answer_ = Clock::now();
   if (signal == HealthSignal::kThrottled) {
     ++consecutive_throttles_;
     const auto base = std::max(std::chrono::milliseconds(1), policy_.tuning.retry_base_delay);

@@ -80,8 +80,8 @@ class VaultHealth {
   std::optional<VaultHealthEvent> OnProbeResult(Clock::time_point now, const Status& status,
                                                 std::chrono::milliseconds latency);
 
-  // True if any call to this vault got an answer (success, 404, 400) at or
-  // after `since` on the real steady clock: the vault is not silent.
+  // True if any call to this vault got an answer (success, 404, 400, 429)
+  // at or after `since` on the real steady clock: the vault is not silent.
   bool AnsweredSince(Clock::time_point since) const;
 
   // Final: the vault holds other key material (invariant 2).

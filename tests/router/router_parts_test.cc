@@ -131,6 +131,25 @@ TEST(VaultHealth, ThrottleCooldownGrowsAndResets) {
   EXPECT_EQ(h.Tier(now + milliseconds(250)), VaultTier::kPreferred);
 }
 
+// Being outrun is held against a vault only if it answered nothing
+// meanwhile. A 429 is an answer: a vault over its service limit is alive,
+// and its slow or queued calls are not silence (a burst at a throttling
+// primary used to eject it for "outrun" before its 429s were seen).
+TEST(VaultHealth, ThrottledAnswersCountAsAnswersButFailuresDoNot) {
+  OutlierPolicy p;
+  VaultHealth h("v", p);
+  const Clock::time_point now{std::chrono::hours(1)};
+  const Clock::time_point before = Clock::now();
+  EXPECT_FALSE(h.AnsweredSince(before));
+  (void)h.OnOutcome(now, Status(codes::kHttpServerError, ErrorClass::kTransient, "503").WithHttp(503, "", ""),
+                    milliseconds(1));
+  EXPECT_FALSE(h.AnsweredSince(before)) << "a failure is no answer";
+  (void)h.OnOutcome(now, Status(codes::kHttpThrottled, ErrorClass::kThrottled, "429").WithHttp(429, "Throttled", ""),
+                    milliseconds(1));
+  EXPECT_TRUE(h.AnsweredSince(before));
+  EXPECT_FALSE(h.AnsweredSince(Clock::now() + std::chrono::seconds(1)));
+}
+
 TEST(VaultHealth, ARequestRefusedBeforeSendingSaysNothingAboutTheVault) {
   OutlierPolicy p;
   p.tuning.consecutive_failures_to_eject = 100;  // stay suspect, not ejected
