@@ -8,12 +8,21 @@
 # sanitizer report, in a test process or in a vaultsim process it started
 # (reports go to files, checked here).
 # Called by scripts/test.sh after the TSan stage.
-# Usage: scripts/asan-ekm.sh [extra ctest args...]
+# Usage: scripts/asan-ekm.sh [--build-only] [extra ctest args...]
+#   --build-only: build what the run needs and stop (scripts/test.sh builds
+#   ahead while the default suite runs).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
+build_only=
+if [ "${1:-}" = "--build-only" ]; then
+  build_only=1
+  shift
+fi
+
 "$root/scripts/build.sh" asan --target geoekm-ekm ekm_library_test engine_harness rotate_key partial_provider \
   vaultsim geoekm -j "$(nproc)"
+[ -z "$build_only" ] || exit 0
 
 reports=$(mktemp -d)
 trap 'rm -rf "$reports"' EXIT

@@ -9,7 +9,9 @@
 # test process (TSan exits 66; halt_on_error stops at the first report) or in
 # a vaultsim process it started (reports are written to files, checked here).
 # Called by scripts/test.sh after the default test run.
-# Usage: scripts/tsan-router.sh [extra ctest args...]
+# Usage: scripts/tsan-router.sh [--build-only] [extra ctest args...]
+#   --build-only: build what the run needs and stop (scripts/test.sh builds
+#   ahead while the default suite runs).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -24,8 +26,15 @@ if [ "$rnd_bits" -gt 28 ] && [ -z "${GEOEKM_TSAN_NO_ASLR:-}" ]; then
   exec setarch "$(uname -m)" -R "$0" "$@"
 fi
 
+build_only=
+if [ "${1:-}" = "--build-only" ]; then
+  build_only=1
+  shift
+fi
+
 "$root/scripts/build.sh" tsan --target router_unit_test router_integration_test state_writer_test \
   state_recorder_test ekm_library_test -j "$(nproc)"
+[ -z "$build_only" ] || exit 0
 
 reports=$(mktemp -d)
 trap 'rm -rf "$reports"' EXIT
