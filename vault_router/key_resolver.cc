@@ -444,7 +444,8 @@ Status KeyResolver::CheckWrapVersion(const std::string& key_name, const std::str
   if (anchored) {
     return Status(codes::kVersionNotEverywhere, unknown ? ErrorClass::kTransient : ErrorClass::kNotFound,
                   "wrap refused: " + std::string(current ? "the current version" : "the requested version") +
-                      " of key '" + key_name + "' (thumbprint " + thumbprint + ") is not confirmed in every vault, so not every vault could unwrap it (" + missing + "); " +
+                      " of key '" + key_name + "' (thumbprint " + thumbprint +
+                      ") is not confirmed in every vault, so not every vault could unwrap it (" + missing + "); " +
                       (unknown ? "a vault that could not be checked is asked again at the next wrap; "
                                : "") +
                       "copy the version to vaults that lack it (geoekm sync)");
