@@ -18,7 +18,6 @@
 #include <sstream>
 
 #include "core/base64url.h"
-#include "core/error_codes.h"
 #include "vaultsim/file_text.h"
 #include "vaultsim/status_try.h"
 #include "vaultsim/test_pki.h"
@@ -27,6 +26,7 @@
 #include "vaultsim/testbed_plan.h"
 #include "vaultsim/testbed_process.h"
 #include "vaultsim/testbed_tde_key.h"
+#include "vaultsim/testbed_failure.h"
 
 namespace geoekm::vaultsim {
 namespace {
@@ -34,7 +34,6 @@ namespace {
 constexpr std::chrono::milliseconds kStartTimeout{20000};
 constexpr std::chrono::milliseconds kStopGrace{5000};
 
-Status Failed(const std::string& what) { return Status(codes::kFailure, ErrorClass::kInternal, what); }
 
 std::string RandomToken(std::size_t bytes) {
   SecureBytes raw(bytes);
@@ -53,7 +52,7 @@ Status MakeDir(const std::string& path) {
     chmod(path.c_str(), 0700);
     return Status::Ok();
   } catch (const Poco::Exception& e) {
-    return Failed("cannot create " + path + ": " + e.displayText());
+    return TestbedFailure("cannot create " + path + ": " + e.displayText());
   }
 }
 
@@ -88,13 +87,13 @@ Result<std::string> FetchToken(const TestbedHttps& https, const TestbedPlan& p, 
   OPENSSL_cleanse(body.data(), body.size());
   OPENSSL_cleanse(encoded_secret.data(), encoded_secret.size());
   if (!r.ok()) return r.status();
-  if (r->status != 200) return Failed("login service answered " + std::to_string(r->status) + " to the token request");
+  if (r->status != 200) return TestbedFailure("login service answered " + std::to_string(r->status) + " to the token request");
   try {
     Poco::JSON::Parser parser;
     auto o = parser.parse(r->body).extract<Poco::JSON::Object::Ptr>();
     return o->getValue<std::string>("access_token");
   } catch (const Poco::Exception&) {
-    return Failed("login service token answer has no access_token");
+    return TestbedFailure("login service token answer has no access_token");
   }
 }
 
@@ -257,7 +256,7 @@ Status UpdatePidInTestbedJson(const TestbedPlan& p, const std::string& vault, in
     out << "\n";
     return WriteFileAtomically(path, out.str(), 0600);
   } catch (const Poco::Exception& e) {
-    return Failed("cannot update " + path + ": " + e.displayText());
+    return TestbedFailure("cannot update " + path + ": " + e.displayText());
   }
 }
 

@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <sstream>
 
-#include "core/error_codes.h"
+#include "vaultsim/testbed_failure.h"
 
 namespace geoekm::vaultsim {
 namespace {
@@ -17,7 +17,6 @@ namespace {
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-Status Failed(const std::string& what) { return Status(codes::kFailure, ErrorClass::kInternal, what); }
 
 std::string Pretty(const Object& o) {
   std::ostringstream out;
@@ -48,13 +47,13 @@ std::string Priority(std::size_t index) { return std::to_string(10 * (index + 1)
 Status WriteFileAtomically(const std::string& path, const std::string& text, unsigned mode) {
   const std::string tmp = path + ".tmp";
   const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, mode);
-  if (fd < 0) return Failed("cannot create " + tmp);
+  if (fd < 0) return TestbedFailure("cannot create " + tmp);
   fchmod(fd, mode);
   const ssize_t n = write(fd, text.data(), text.size());
   close(fd);
   if (n != static_cast<ssize_t>(text.size()) || std::rename(tmp.c_str(), path.c_str()) != 0) {
     std::remove(tmp.c_str());
-    return Failed("cannot write " + path);
+    return TestbedFailure("cannot write " + path);
   }
   return Status::Ok();
 }

@@ -13,13 +13,12 @@
 #include <fstream>
 #include <thread>
 
-#include "core/error_codes.h"
 #include "vaultsim/file_text.h"
+#include "vaultsim/testbed_failure.h"
 
 namespace geoekm::vaultsim {
 namespace {
 
-Status Failed(const std::string& what) { return Status(codes::kFailure, ErrorClass::kInternal, what); }
 
 std::string ReadAll(const std::string& path) { return ReadFileText(path).value_or(""); }
 
@@ -92,7 +91,7 @@ Result<int> StartDaemon(const std::string& exe, const std::vector<std::string>& 
   std::vector<std::string> store;
   std::vector<char*> argv = Argv(exe, args, &store);
   const pid_t pid = fork();
-  if (pid < 0) return Failed("fork: " + std::string(std::strerror(errno)));
+  if (pid < 0) return TestbedFailure("fork: " + std::string(std::strerror(errno)));
   if (pid == 0) {
     setsid();
     // Signals blocked by the parent (servers block SIGTERM) must not stay
@@ -111,7 +110,7 @@ Result<int> StartDaemon(const std::string& exe, const std::vector<std::string>& 
   }
   if (std::rename(tmp.c_str(), pid_file.c_str()) != 0) {
     kill(pid, SIGKILL);
-    return Failed("cannot write " + pid_file);
+    return TestbedFailure("cannot write " + pid_file);
   }
   return static_cast<int>(pid);
 }
@@ -123,10 +122,10 @@ Result<int> WaitForPortFile(int pid, const std::string& port_file, const std::st
     std::ifstream in(port_file);
     int port = 0;
     if (in >> port && port > 0 && port < 65536) return port;
-    if (!Alive(pid)) return Failed("process " + std::to_string(pid) + " exited during start-up; log " + log_file + ":\n" + Tail(log_file));
+    if (!Alive(pid)) return TestbedFailure("process " + std::to_string(pid) + " exited during start-up; log " + log_file + ":\n" + Tail(log_file));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  return Failed("process " + std::to_string(pid) + " wrote no port to " + port_file + " within " +
+  return TestbedFailure("process " + std::to_string(pid) + " wrote no port to " + port_file + " within " +
                 std::to_string(timeout.count()) + " ms; log " + log_file + ":\n" + Tail(log_file));
 }
 
@@ -172,7 +171,7 @@ Result<int> RunToCompletion(const std::string& exe, const std::vector<std::strin
   std::vector<std::string> store;
   std::vector<char*> argv = Argv(exe, args, &store);
   const pid_t pid = fork();
-  if (pid < 0) return Failed("fork: " + std::string(std::strerror(errno)));
+  if (pid < 0) return TestbedFailure("fork: " + std::string(std::strerror(errno)));
   if (pid == 0) {
     RedirectOrDie(log_file);
     execv(exe.c_str(), argv.data());
@@ -181,7 +180,7 @@ Result<int> RunToCompletion(const std::string& exe, const std::vector<std::strin
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (!WIFEXITED(status)) return Failed(exe + " " + (args.empty() ? "" : args[0]) + " died; log " + log_file);
+  if (!WIFEXITED(status)) return TestbedFailure(exe + " " + (args.empty() ? "" : args[0]) + " died; log " + log_file);
   return WEXITSTATUS(status);
 }
 

@@ -17,19 +17,20 @@
 #include "core/jwk_thumbprint.h"
 #include "core/secure_bytes.h"
 #include "vaultsim/json_text.h"
+#include "vaultsim/testbed_failure.h"
 
 namespace geoekm::vaultsim {
 namespace {
 
 constexpr char kApiVersion[] = "7.5";
 
-Status Failed(const std::string& what) { return Status(codes::kFailure, ErrorClass::kInternal, "TDE key set-up: " + what); }
+Status TdeKeySetupFailed(const std::string& what) { return TestbedFailure("TDE key set-up: " + what); }
 
 // The private RSA JWK of a fresh 2048-bit key, as a JSON text kept in a
 // wiped buffer.
 Result<SecureString> GenerateEscrowJwk() {
   EVP_PKEY* key = EVP_RSA_gen(2048);
-  if (!key) return Failed("RSA key generation failed");
+  if (!key) return TdeKeySetupFailed("RSA key generation failed");
   const char* names[] = {OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,         OSSL_PKEY_PARAM_RSA_D,
                          OSSL_PKEY_PARAM_RSA_FACTOR1,   OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
                          OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
@@ -51,18 +52,18 @@ Result<SecureString> GenerateEscrowJwk() {
     json += "\"";
   }
   EVP_PKEY_free(key);
-  if (!ok) return Failed("cannot read RSA key parameters");
+  if (!ok) return TdeKeySetupFailed("cannot read RSA key parameters");
   json += ",\"key_ops\":[\"wrapKey\",\"unwrapKey\",\"encrypt\",\"decrypt\"]}";
   return json;
 }
 
 Status WritePrivateFile(const std::string& path, const SecureString& text) {
   const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0) return Failed("cannot create " + path);
+  if (fd < 0) return TdeKeySetupFailed("cannot create " + path);
   fchmod(fd, 0600);
   const ssize_t n = write(fd, text.data(), text.size());
   close(fd);
-  if (n != static_cast<ssize_t>(text.size())) return Failed("cannot write " + path);
+  if (n != static_cast<ssize_t>(text.size())) return TdeKeySetupFailed("cannot write " + path);
   return Status::Ok();
 }
 
@@ -71,7 +72,7 @@ Result<Poco::JSON::Object::Ptr> ParseObject(const std::string& text, const std::
     Poco::JSON::Parser parser;
     return parser.parse(text).extract<Poco::JSON::Object::Ptr>();
   } catch (const Poco::Exception& e) {
-    return Failed(what + ": not a JSON object");
+    return TdeKeySetupFailed(what + ": not a JSON object");
   }
 }
 
@@ -86,7 +87,7 @@ class VaultCalls {
                          {{"Authorization", "Bearer " + token_}}, "application/json", body);
     if (!r.ok()) return r.status();
     if (r->status < 200 || r->status > 299) {
-      return Failed(method + " " + path + " on " + v.name + " answered " + std::to_string(r->status) + ": " +
+      return TdeKeySetupFailed(method + " " + path + " on " + v.name + " answered " + std::to_string(r->status) + ": " +
                     r->body.substr(0, 400));
     }
     return ParseObject(r->body, method + " " + path + " on " + v.name);
@@ -100,7 +101,7 @@ class VaultCalls {
 Result<TdeKeyCopy> CopyFromBundle(const TestbedVaultEndpoint& v, const Poco::JSON::Object::Ptr& bundle,
                                   std::string* thumbprint) {
   Poco::JSON::Object::Ptr key = bundle->getObject("key");
-  if (!key) return Failed("no \"key\" in the answer of " + v.name);
+  if (!key) return TdeKeySetupFailed("no \"key\" in the answer of " + v.name);
   TdeKeyCopy copy;
   copy.vault = v.name;
   copy.kid = key->optValue<std::string>("kid", "");
@@ -117,7 +118,7 @@ Result<TdeKeyCopy> CopyFromBundle(const TestbedVaultEndpoint& v, const Poco::JSO
 Result<TdeKeyResult> ProvisionTdeKey(const TestbedHttps& https, const std::string& bearer_token,
                                      const std::vector<TestbedVaultEndpoint>& vaults, const std::string& key_name,
                                      const std::string& escrow_file) {
-  if (vaults.empty()) return Failed("no vaults");
+  if (vaults.empty()) return TdeKeySetupFailed("no vaults");
   auto escrow = GenerateEscrowJwk();
   if (!escrow.ok()) return escrow.status();
   Status written = WritePrivateFile(escrow_file, *escrow);
@@ -148,7 +149,7 @@ Result<TdeKeyResult> ProvisionTdeKey(const TestbedHttps& https, const std::strin
         auto backup = calls.Call(vaults[0], "POST", key_path + "/backup", "");
         if (!backup.ok()) return backup.status();
         backup_blob = (*backup)->optValue<std::string>("value", "");
-        if (backup_blob.empty()) return Failed("empty backup blob from " + vaults[0].name);
+        if (backup_blob.empty()) return TdeKeySetupFailed("empty backup blob from " + vaults[0].name);
       }
       Poco::JSON::Object restore;
       restore.set("value", backup_blob);
@@ -160,7 +161,7 @@ Result<TdeKeyResult> ProvisionTdeKey(const TestbedHttps& https, const std::strin
     if (!copy.ok()) return copy.status();
     if (result.thumbprint.empty()) result.thumbprint = thumbprint;
     if (thumbprint != result.thumbprint) {
-      return Failed(v.name + " holds other key material (thumbprint " + thumbprint + " != " + result.thumbprint + ")");
+      return TdeKeySetupFailed(v.name + " holds other key material (thumbprint " + thumbprint + " != " + result.thumbprint + ")");
     }
     result.copies.push_back(std::move(copy).value());
   }

@@ -121,8 +121,7 @@ struct Fixture : BenchTestbed {  // all vaults healthy: baselines A and B
   }
 
   testing::VaultSimAdminClient Admin(const std::string& vault) const {
-    const auto& v = testbed->info().Vault(vault);
-    return testing::VaultSimAdminClient(v.host, v.admin_port, testbed->info().ca_bundle, v.admin_token);
+    return testbed->Admin(vault);
   }
 };
 

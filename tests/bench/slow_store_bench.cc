@@ -34,6 +34,7 @@
 #include "tests/router/fake_key_vault.h"
 #include "tests/router/test_rsa_key.h"
 #include "vault_router/vault_router.h"
+#include "tests/support/soon.h"
 
 namespace geoekm {
 namespace {
@@ -42,7 +43,7 @@ using std::chrono::steady_clock;
 
 const std::string kKey = "tde";
 
-Deadline Soon() { return Deadline::After(std::chrono::seconds(30)); }
+using testing::Soon;
 
 template <typename T>
 T OrThrow(Result<T> r) {

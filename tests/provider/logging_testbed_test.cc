@@ -23,6 +23,7 @@
 #include "tests/support/vaultsim_admin_client.h"
 #include "keyvault/keys/key_vault_client.h"
 #include "provider/runtime/key_vault_client_factory.h"
+#include "tests/support/soon.h"
 
 namespace geoekm {
 namespace {
@@ -32,14 +33,9 @@ using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-Deadline Soon() { return Deadline::After(std::chrono::seconds(30)); }
+using testing::Soon;
 
 std::string ReadAll(const std::string& path) { return vaultsim::ReadFileText(path).value_or(""); }
-
-testing::VaultSimAdminClient Admin(const testing::Testbed& tb, const std::string& vault) {
-  const auto& v = tb.info().Vault(vault);
-  return testing::VaultSimAdminClient(v.host, v.admin_port, tb.info().ca_bundle, v.admin_token);
-}
 
 class LoggingOnTestbed : public ::testing::Test {
  protected:
@@ -144,7 +140,7 @@ TEST_F(LoggingOnTestbed, AnExhaustedRetryBudgetIsLogged) {
   config_.router.max_retries = 2;
   ASSERT_TRUE(Open(LogLevel::kInfo));
   ASSERT_TRUE(Wrap(SecureBytes(32, 7)));
-  ASSERT_TRUE(Admin(*tb_, "eastus").SetErrorRate(503, 1.0, {"unwrapkey"}));
+  ASSERT_TRUE(tb_->Admin("eastus").SetErrorRate(503, 1.0, {"unwrapkey"}));
   ASSERT_TRUE(UnwrapAll());
   rt_.reset();
   const std::string log = ReadAll(log_file_);

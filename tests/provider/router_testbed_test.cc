@@ -24,20 +24,16 @@
 #include "tests/support/vaultsim_admin_client.h"
 #include "keyvault/keys/key_vault_client.h"
 #include "provider/runtime/key_vault_client_factory.h"
+#include "tests/support/soon.h"
 
 namespace geoekm {
 namespace {
 
-Deadline Soon() { return Deadline::After(std::chrono::seconds(30)); }
-
-testing::VaultSimAdminClient Admin(const testing::Testbed& tb, const std::string& vault) {
-  const auto& v = tb.info().Vault(vault);
-  return testing::VaultSimAdminClient(v.host, v.admin_port, tb.info().ca_bundle, v.admin_token);
-}
+using testing::Soon;
 
 std::int64_t Unwraps(const testing::Testbed& tb) {
   std::int64_t n = 0;
-  for (const char* v : {"eastus", "westus", "japaneast"}) n += Admin(tb, v).RequestCount("unwrapkey");
+  for (const char* v : {"eastus", "westus", "japaneast"}) n += tb.Admin(v).RequestCount("unwrapkey");
   return n;
 }
 
@@ -117,7 +113,7 @@ class RouterOnTestbed : public ::testing::Test {
 
   std::int64_t Wraps() const {
     std::int64_t n = 0;
-    for (const char* v : {"eastus", "westus", "japaneast"}) n += Admin(*tb_, v).RequestCount("wrapkey");
+    for (const char* v : {"eastus", "westus", "japaneast"}) n += tb_->Admin(v).RequestCount("wrapkey");
     return n;
   }
 
@@ -142,7 +138,7 @@ TEST_F(RouterOnTestbed, FiveHundredIdenticalUnwrapsShareOneVaultCall) {
 
   // Identical: one database key asked for by 500 callers at once. Slow the
   // vault a little so that they really are in flight together.
-  ASSERT_TRUE(Admin(*tb_, "eastus").SetLatency(300, 0, {"unwrapkey"}));
+  ASSERT_TRUE(tb_->Admin("eastus").SetLatency(300, 0, {"unwrapkey"}));
   const std::int64_t before = Unwraps(*tb_);
   std::atomic<int> failures{0};
   {
@@ -199,7 +195,7 @@ TEST_F(RouterOnTestbed, FiveHundredDistinctUnwrapsSpreadWhenThePrimaryThrottles)
 
   std::int64_t before[3];
   const char* names[3] = {"eastus", "westus", "japaneast"};
-  for (int v = 0; v < 3; ++v) before[v] = Admin(*tb_, names[v]).RequestCount("unwrapkey");
+  for (int v = 0; v < 3; ++v) before[v] = tb_->Admin(names[v]).RequestCount("unwrapkey");
   std::atomic<int> failures{0};
   std::atomic<long long> slowest_ms{0};
   {
@@ -220,8 +216,8 @@ TEST_F(RouterOnTestbed, FiveHundredDistinctUnwrapsSpreadWhenThePrimaryThrottles)
   }
   EXPECT_EQ(failures.load(), 0);
   std::int64_t served[3];
-  for (int v = 0; v < 3; ++v) served[v] = Admin(*tb_, names[v]).RequestCount("unwrapkey") - before[v];
-  auto east_statuses = Admin(*tb_, "eastus").Stats()->getObject("statuses");
+  for (int v = 0; v < 3; ++v) served[v] = tb_->Admin(names[v]).RequestCount("unwrapkey") - before[v];
+  auto east_statuses = tb_->Admin("eastus").Stats()->getObject("statuses");
   ASSERT_TRUE(east_statuses);
   const std::int64_t throttled = east_statuses->optValue<std::int64_t>("429", 0);
   EXPECT_GE(throttled, 1) << "eastus never throttled: the test did not exercise shedding";
@@ -323,7 +319,7 @@ TEST_F(RouterOnTestbed, PinnedThumbprintQuarantinesARoguePrimary) {
   EXPECT_EQ(w->thumbprint, thumbprints['H']);
   EXPECT_EQ(rt_->router().HealthOf("eastus"), VaultHealthState::kQuarantined);
   EXPECT_FALSE(NothingQuarantinedInStore());
-  EXPECT_EQ(Admin(*tb_, "eastus").RequestCount("wrapkey"), 0);
+  EXPECT_EQ(tb_->Admin("eastus").RequestCount("wrapkey"), 0);
   auto plain = rt_->router().Unwrap(UnwrapRequest{name, w->thumbprint, "", WrapAlgorithm::kRsaOaep256, w->wrapped}, Soon());
   ASSERT_TRUE(plain.ok()) << plain.status().ToString();
   EXPECT_EQ(*plain, dek);
@@ -395,7 +391,7 @@ TEST_F(RouterOnTestbed, RogueVaultWithOtherMaterialIsNeverUsedForWrapAndIsReport
   config_.provider.state_path = tb_->dir() + "/rogue-state.db";
   ASSERT_TRUE(Open());
 
-  const std::int64_t jp_wraps_before = Admin(*tb_, "japaneast").RequestCount("wrapkey");
+  const std::int64_t jp_wraps_before = tb_->Admin("japaneast").RequestCount("wrapkey");
   SecureBytes dek(32, 3);
   auto w = rt_->router().Wrap(rogue, WrapAlgorithm::kRsaOaep256, dek, Soon());
   ASSERT_TRUE(w.ok()) << w.status().ToString();
@@ -422,7 +418,7 @@ TEST_F(RouterOnTestbed, RogueVaultWithOtherMaterialIsNeverUsedForWrapAndIsReport
   ASSERT_TRUE(tb_->KillVault("westus").ok());
   auto refused = rt_->router().Wrap(rogue, WrapAlgorithm::kRsaOaep256, dek, Deadline::After(std::chrono::seconds(20)));
   EXPECT_FALSE(refused.ok()) << "wrapped through a vault holding other material";
-  EXPECT_EQ(Admin(*tb_, "japaneast").RequestCount("wrapkey"), jp_wraps_before);
+  EXPECT_EQ(tb_->Admin("japaneast").RequestCount("wrapkey"), jp_wraps_before);
 }
 
 

@@ -13,6 +13,7 @@
 #include "config/config_loader.h"
 #include "tests/replication/replication_fixture.h"
 #include "tests/replication/write_side_support.h"
+#include "tests/support/soon.h"
 
 namespace geoekm::testing {
 namespace {
@@ -21,8 +22,6 @@ using ::testing::HasSubstr;
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kCurrentVersionTtl = std::chrono::seconds(2);
-
-Deadline Soon() { return Deadline::After(std::chrono::seconds(30)); }
 
 class AvailabilityGroup : public ReplicationTestbed {
  protected:

@@ -11,11 +11,10 @@
 #include "provider/runtime/key_vault_client_factory.h"
 #include "provider/cli/dispatcher.h"
 #include "tests/support/test_private_jwk.h"
+#include "tests/support/soon.h"
 
 namespace geoekm::testing {
 namespace {
-
-Deadline Soon() { return Deadline::After(std::chrono::seconds(30)); }
 
 std::string FileText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -40,8 +39,7 @@ void ReplicationTestbed::SetUp() {
 void ReplicationTestbed::TearDown() { rt_.reset(); }
 
 VaultSimAdminClient ReplicationTestbed::Admin(const std::string& vault) const {
-  const auto& v = tb_->info().Vault(vault);
-  return VaultSimAdminClient(v.host, v.admin_port, tb_->info().ca_bundle, v.admin_token);
+  return tb_->Admin(vault);
 }
 
 ::testing::AssertionResult ReplicationTestbed::Open() {

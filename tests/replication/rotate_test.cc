@@ -12,6 +12,7 @@
 #include "replication/rotation_journal.h"
 #include "tests/replication/replication_fixture.h"
 #include "tests/replication/write_side_support.h"
+#include "tests/support/soon.h"
 
 namespace geoekm::testing {
 namespace {
@@ -19,8 +20,6 @@ namespace {
 using ::testing::HasSubstr;
 
 constexpr char kPassphrase[] = "rotation passphrase";
-
-Deadline Soon() { return Deadline::After(std::chrono::seconds(30)); }
 
 class Rotate : public ReplicationTestbed {
  protected:

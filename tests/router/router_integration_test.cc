@@ -89,8 +89,7 @@ class RouterIntegrationTest : public ::testing::Test {
   StateStore& store() { return runtime_->store(); }
 
   VaultSimAdminClient Admin(const std::string& vault) {
-    const auto& v = testbed_->info().Vault(vault);
-    return VaultSimAdminClient(v.host, v.admin_port, testbed_->info().ca_bundle, v.admin_token);
+    return testbed_->Admin(vault);
   }
 
   std::shared_ptr<KeyVaultKeys> Client(const std::string& vault) { return runtime_->vault(vault); }

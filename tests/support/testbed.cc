@@ -161,6 +161,11 @@ Testbed::~Testbed() {
   if (!down_) Down();
 }
 
+VaultSimAdminClient Testbed::Admin(const std::string& vault) const {
+  const TestbedVaultInfo& v = info_.Vault(vault);
+  return VaultSimAdminClient(v.host, v.admin_port, info_.ca_bundle, v.admin_token);
+}
+
 int Testbed::Down() {
   down_ = true;
   std::string output;

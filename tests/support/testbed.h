@@ -29,6 +29,7 @@
 
 #include "core/result.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/vaultsim_admin_client.h"
 
 namespace geoekm::testing {
 
@@ -92,6 +93,8 @@ class Testbed {
 
   const TestbedInfo& info() const { return info_; }
   const std::string& dir() const { return dir_->path(); }
+  // The admin API of one of its vaults (faults, counters, keys).
+  VaultSimAdminClient Admin(const std::string& vault) const;
   std::string ClientSecret() const;  // content of client_secret_file
 
   // `vaultsim testbed down`; returns its exit code. The destructor calls it too.

@@ -87,24 +87,24 @@ TEST(BearerChallengeTest, MalformedChallengesAre3203) {
   }
 }
 
-BearerChallenge ChallengeFor(const std::string& resource) {
+BearerChallenge ChallengeWithResource(const std::string& resource) {
   auto c = ParseBearerChallenge("Bearer authorization=\"https://login.x/T\", resource=\"" + resource + "\"");
   EXPECT_TRUE(c.ok());
   return c.value();
 }
 
 TEST(ChallengeDomainTest, AcceptsHostsUnderTheResourceDomain) {
-  BearerChallenge c = ChallengeFor("https://vault.test");
+  BearerChallenge c = ChallengeWithResource("https://vault.test");
   EXPECT_TRUE(VerifyChallengeDomain("myvault.vault.test", c).ok());
   EXPECT_TRUE(VerifyChallengeDomain("MyVault.Vault.Test", c).ok());
   EXPECT_TRUE(VerifyChallengeDomain("a.b.vault.test:8443", c).ok());
   EXPECT_TRUE(VerifyChallengeDomain("vault.test", c).ok());
   EXPECT_TRUE(VerifyChallengeDomain("myvault.vault.test.", c).ok());
-  EXPECT_TRUE(VerifyChallengeDomain("hsm1.managedhsm.azure.net", ChallengeFor("https://managedhsm.azure.net")).ok());
+  EXPECT_TRUE(VerifyChallengeDomain("hsm1.managedhsm.azure.net", ChallengeWithResource("https://managedhsm.azure.net")).ok());
 }
 
 TEST(ChallengeDomainTest, RejectsLookalikeHostsWith5004) {
-  BearerChallenge c = ChallengeFor("https://vault.test");
+  BearerChallenge c = ChallengeWithResource("https://vault.test");
   for (const char* host : {"evil-vault.test", "vault.test.evil.com", "xvault.test", "test", "evil.com", ""}) {
     Status s = VerifyChallengeDomain(host, c);
     ASSERT_FALSE(s.ok()) << host;
@@ -112,7 +112,7 @@ TEST(ChallengeDomainTest, RejectsLookalikeHostsWith5004) {
     EXPECT_EQ(s.error_class(), ErrorClass::kAuth);
   }
   // Resource with a port or path: only the host counts.
-  EXPECT_TRUE(VerifyChallengeDomain("kv.vault.test", ChallengeFor("https://vault.test:443/")).ok());
+  EXPECT_TRUE(VerifyChallengeDomain("kv.vault.test", ChallengeWithResource("https://vault.test:443/")).ok());
 }
 
 }  // namespace

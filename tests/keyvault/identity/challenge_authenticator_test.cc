@@ -12,7 +12,7 @@ constexpr char kTenant[] = "tenant-a.onmicrosoft.com";
 constexpr char kChallenge[] =
     R"(Bearer authorization="https://login.microsoftonline.com/tenant-a.onmicrosoft.com", resource="https://vault.test")";
 
-std::string ChallengeFor(const std::string& tenant) {
+std::string ChallengeHeaderFor(const std::string& tenant) {
   return R"(Bearer authorization="https://login.x/)" + tenant + R"(", resource="https://vault.test")";
 }
 
@@ -78,7 +78,7 @@ TEST_F(ChallengeAuthenticatorTest, RejectedCachedTokenIsRefreshedOnce) {
 // The challenge is the vault's word: it may not choose the tenant the
 // credential is sent for.
 TEST_F(ChallengeAuthenticatorTest, AnotherTenantIsRefusedUnlessAllowed) {
-  auto other = auth_.OnChallenge("kv1.vault.test", ChallengeFor("00000000-0000-0000-0000-0000000000bb"), "",
+  auto other = auth_.OnChallenge("kv1.vault.test", ChallengeHeaderFor("00000000-0000-0000-0000-0000000000bb"), "",
                                  Deadline::Never());
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.status().code(), codes::kChallengeTenantNotAllowed) << other.status().ToString();
@@ -89,18 +89,18 @@ TEST_F(ChallengeAuthenticatorTest, AnotherTenantIsRefusedUnlessAllowed) {
   EXPECT_EQ(auth_.stats().challenges_refused, 1u);
 
   // The configured tenant in another case is the configured tenant.
-  ASSERT_TRUE(auth_.OnChallenge("kv1.vault.test", ChallengeFor("TENANT-A.onmicrosoft.com"), "", Deadline::Never()).ok());
+  ASSERT_TRUE(auth_.OnChallenge("kv1.vault.test", ChallengeHeaderFor("TENANT-A.onmicrosoft.com"), "", Deadline::Never()).ok());
   EXPECT_EQ(source_->last_scope().tenant, kTenant);
 
   ChallengeAuthenticator allowing(cache_, TenantPolicy(kTenant, {"00000000-0000-0000-0000-0000000000bb"}));
-  ASSERT_TRUE(allowing.OnChallenge("kv2.vault.test", ChallengeFor("00000000-0000-0000-0000-0000000000bb"), "",
+  ASSERT_TRUE(allowing.OnChallenge("kv2.vault.test", ChallengeHeaderFor("00000000-0000-0000-0000-0000000000bb"), "",
                                    Deadline::Never())
                   .ok());
   EXPECT_EQ(source_->last_scope().tenant, "00000000-0000-0000-0000-0000000000bb");
-  EXPECT_FALSE(allowing.OnChallenge("kv2.vault.test", ChallengeFor("other.example.com"), "", Deadline::Never()).ok());
+  EXPECT_FALSE(allowing.OnChallenge("kv2.vault.test", ChallengeHeaderFor("other.example.com"), "", Deadline::Never()).ok());
 
   ChallengeAuthenticator any(cache_, TenantPolicy(kTenant, {"*"}));
-  ASSERT_TRUE(any.OnChallenge("kv3.vault.test", ChallengeFor("other.example.com"), "", Deadline::Never()).ok());
+  ASSERT_TRUE(any.OnChallenge("kv3.vault.test", ChallengeHeaderFor("other.example.com"), "", Deadline::Never()).ok());
   EXPECT_EQ(source_->last_scope().tenant, "other.example.com");
 }
 
@@ -109,7 +109,7 @@ TEST_F(ChallengeAuthenticatorTest, AnotherTenantIsRefusedUnlessAllowed) {
 TEST_F(ChallengeAuthenticatorTest, TenantThatIsNotATenantIdIsRefused) {
   ChallengeAuthenticator any(cache_, TenantPolicy(kTenant, {"*"}));
   for (const std::string tenant : {"%2e%2e", "..", "a%2fb", "x y", "common"}) {
-    auto t = any.OnChallenge("kv1.vault.test", ChallengeFor(tenant), "", Deadline::Never());
+    auto t = any.OnChallenge("kv1.vault.test", ChallengeHeaderFor(tenant), "", Deadline::Never());
     ASSERT_FALSE(t.ok()) << tenant;
     EXPECT_EQ(t.status().code(), codes::kChallengeMalformed) << tenant << ": " << t.status().ToString();
   }

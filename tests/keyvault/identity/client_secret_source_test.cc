@@ -29,7 +29,7 @@ std::map<std::string, std::string> Form(const std::string& body) {
   return out;
 }
 
-struct Recorder {
+struct LastRequestExchange {
   HttpRequest last;
   int status = 200;
   std::string body = R"({"token_type":"Bearer","expires_in":3599,"access_token":"at-1"})";
@@ -45,7 +45,7 @@ struct Recorder {
 };
 
 TEST(ClientSecretSourceTest, V2RequestShape) {
-  Recorder rec;
+  LastRequestExchange rec;
   auto endpoint = TokenEndpoint::FromConfig(Config());
   ASSERT_TRUE(endpoint.ok());
   ClientSecretSource source(endpoint.value(), Config().client_id, SecureString("p@ss&word=+/ x"), "",
@@ -65,7 +65,7 @@ TEST(ClientSecretSourceTest, V2RequestShape) {
 }
 
 TEST(ClientSecretSourceTest, V1UsesResource) {
-  Recorder rec;
+  LastRequestExchange rec;
   auto endpoint = TokenEndpoint::FromConfig(Config(TokenEndpointVersion::kV1));
   ClientSecretSource source(endpoint.value(), "cid", SecureString("s"), "", rec.exchange());
   rec.body = R"({"access_token":"at-v1","token_type":"Bearer","expires_in":"3599","expires_on":"1388452167"})";
@@ -80,7 +80,7 @@ TEST(ClientSecretSourceTest, V1UsesResource) {
 TEST(ClientSecretSourceTest, SecretFileIsReadAtEachFetch) {
   Poco::TemporaryFile file;
   { std::ofstream(file.path()) << "first-secret\n"; }
-  Recorder rec;
+  LastRequestExchange rec;
   auto endpoint = TokenEndpoint::FromConfig(Config());
   ClientSecretSource source(endpoint.value(), "cid", SecureString(), file.path(), rec.exchange());
   ASSERT_TRUE(source.Fetch({"t", "https://vault.test"}, Deadline::Never()).ok());
@@ -91,7 +91,7 @@ TEST(ClientSecretSourceTest, SecretFileIsReadAtEachFetch) {
 }
 
 TEST(ClientSecretSourceTest, MissingSecretFileIs3303) {
-  Recorder rec;
+  LastRequestExchange rec;
   auto endpoint = TokenEndpoint::FromConfig(Config());
   ClientSecretSource source(endpoint.value(), "cid", SecureString(), "/nonexistent/secret", rec.exchange());
   auto t = source.Fetch({"t", "https://vault.test"}, Deadline::Never());
@@ -100,7 +100,7 @@ TEST(ClientSecretSourceTest, MissingSecretFileIs3303) {
 }
 
 TEST(ClientSecretSourceTest, WrongSecretIs3303AndNeverQuotesTheSecret) {
-  Recorder rec;
+  LastRequestExchange rec;
   rec.status = 401;
   rec.body =
       R"({"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided (got Sup3rS3cretValue).","error_codes":[7000215]})";

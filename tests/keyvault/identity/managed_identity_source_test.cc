@@ -19,7 +19,7 @@ namespace {
 
 const char* NoEnv(const char*) { return nullptr; }
 
-struct Recorder {
+struct ScriptedExchange {
   std::vector<HttpRequest> requests;
   std::vector<std::pair<int, std::string>> answers;  // consumed in order, last repeats
   HttpExchange exchange() {
@@ -69,7 +69,7 @@ TEST(ManagedIdentityEndpointTest, ConfiguredEndpointWinsAndGetsImdsPath) {
 }
 
 TEST(ManagedIdentitySourceTest, ImdsRequestShape) {
-  Recorder rec;
+  ScriptedExchange rec;
   rec.answers = {{200, kImdsBody}};
   ManagedIdentitySource source(ManagedIdentityEndpoint::Resolve(CredentialOptions{}, NoEnv).value(), "", rec.exchange());
   auto t = source.Fetch({"ignored", "https://vault.test"}, Deadline::Never());
@@ -83,7 +83,7 @@ TEST(ManagedIdentitySourceTest, ImdsRequestShape) {
 }
 
 TEST(ManagedIdentitySourceTest, UserAssignedClientId) {
-  Recorder rec;
+  ScriptedExchange rec;
   rec.answers = {{200, kImdsBody}};
   ManagedIdentitySource source(ManagedIdentityEndpoint::Resolve(CredentialOptions{}, NoEnv).value(), "uai-1",
                                rec.exchange());
@@ -101,7 +101,7 @@ TEST(ManagedIdentitySourceTest, AppServiceRequestShape) {
   auto e = ManagedIdentityEndpoint::Resolve(CredentialOptions{}, env);
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(e->kind, ManagedIdentityEndpoint::Kind::kAppService);
-  Recorder rec;
+  ScriptedExchange rec;
   rec.answers = {{200, R"({"access_token":"as-token","expires_on":"99999999999","resource":"https://vault.test","token_type":"Bearer"})"}};
   rec.answers[0].second = R"({"access_token":"as-token","expires_on":"4102444800","token_type":"Bearer"})";
   ManagedIdentitySource source(std::move(e).value(), "", rec.exchange());
@@ -114,7 +114,7 @@ TEST(ManagedIdentitySourceTest, AppServiceRequestShape) {
 }
 
 TEST(ManagedIdentitySourceTest, RetriesImdsUnavailableThenSucceeds) {
-  Recorder rec;
+  ScriptedExchange rec;
   rec.answers = {{503, ""}, {410, ""}, {200, kImdsBody}};
   ManagedIdentitySource source(ManagedIdentityEndpoint::Resolve(CredentialOptions{}, NoEnv).value(), "", rec.exchange());
   auto t = source.Fetch({"", "https://vault.test"}, Deadline::After(Millis(30000)));
@@ -123,7 +123,7 @@ TEST(ManagedIdentitySourceTest, RetriesImdsUnavailableThenSucceeds) {
 }
 
 TEST(ManagedIdentitySourceTest, BadRequestIsNotRetried) {
-  Recorder rec;
+  ScriptedExchange rec;
   rec.answers = {{400, R"({"error":"invalid_resource","error_description":"AADSTS50001: resource not found"})"}};
   ManagedIdentitySource source(ManagedIdentityEndpoint::Resolve(CredentialOptions{}, NoEnv).value(), "", rec.exchange());
   auto t = source.Fetch({"", "https://vault.test"}, Deadline::After(Millis(30000)));

@@ -23,11 +23,12 @@
 #include "tests/support/test_pki_files.h"
 #include "tests/support/testbed.h"
 #include "tests/support/vaultsim_admin_client.h"
+#include "tests/support/soon.h"
 
 namespace geoekm {
 namespace {
 
-Deadline Soon(int seconds = 15) { return Deadline::After(std::chrono::seconds(seconds)); }
+using testing::Soon;
 
 class KeyVaultClientTest : public ::testing::Test {
  protected:
@@ -62,8 +63,7 @@ class KeyVaultClientTest : public ::testing::Test {
     throw std::runtime_error("no vault " + name);
   }
   static testing::VaultSimAdminClient Admin(const std::string& vault) {
-    const auto& v = testbed_->info().Vault(vault);
-    return testing::VaultSimAdminClient(v.host, v.admin_port, testbed_->info().ca_bundle, v.admin_token);
+    return testbed_->Admin(vault);
   }
   struct Client {
     std::shared_ptr<VaultAuthenticator> auth;

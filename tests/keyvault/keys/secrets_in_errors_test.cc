@@ -13,11 +13,12 @@
 #include "tests/support/vaultsim_admin_client.h"
 #include "keyvault/keys/key_vault_client.h"
 #include "provider/runtime/key_vault_client_factory.h"
+#include "tests/support/soon.h"
 
 namespace geoekm {
 namespace {
 
-Deadline Soon(int seconds = 10) { return Deadline::After(std::chrono::seconds(seconds)); }
+using testing::Soon;
 
 // Real failures of every kind; the token is the one the client really sent.
 TEST(SecretsInErrorsIntegration, NoFailureCarriesTokenSecretOrDek) {

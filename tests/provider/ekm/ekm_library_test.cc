@@ -134,8 +134,7 @@ class EkmLibrary : public testing::TestbedSuite {
   }
 
   testing::VaultSimAdminClient Admin(const std::string& vault) {
-    const auto& v = info().Vault(vault);
-    return testing::VaultSimAdminClient(v.host, v.admin_port, info().ca_bundle, v.admin_token);
+    return testbed().Admin(vault);
   }
   std::int64_t Unwraps() {
     std::int64_t n = 0;
