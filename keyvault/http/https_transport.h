@@ -18,8 +18,10 @@
 //   at the step's deadline like a silent one.
 // - Response bodies are capped (max_response_bytes); every request carries
 //   "User-Agent: geoekm/<version>".
-// - Idle connections are kept up to max_idle_connections and ~55 s, and
-//   checked for a server-side close before reuse.
+// - Idle connections are kept up to max_idle_connections and ~55 s. Before
+//   a request that may not be repeated reuses one, it is checked for a
+//   server-side close; a repeatable one skips that system call, since a
+//   closed connection costs it only the retry above.
 //
 // Failures come back as Status values with the connector's network codes
 // (3004 connect or proxy, 3008 send, 3019 read, 3900 name not resolved, 5002

@@ -239,6 +239,10 @@ TEST_F(HttpsTransportTest, SlowAnswerEndsAtTheTryTimeoutAndIsNotRetried) {
   EXPECT_EQ((*t)->stats().stale_retries, 0u);  // the vault got the request: not a stale connection
 }
 
+// A repeatable request (GET) reuses a pooled connection without looking for
+// a server-side close first: if the server closed it, the request is sent
+// again once on a fresh connection. A request that may not be repeated
+// (POST) looks first, and never uses the closed connection.
 TEST_F(HttpsTransportTest, ServerThatClosedAnIdleConnectionIsRetriedTransparently) {
   auto t = HttpsTransport::Create(EastOrigin());
   ASSERT_TRUE(t.ok());
@@ -250,7 +254,20 @@ TEST_F(HttpsTransportTest, ServerThatClosedAnIdleConnectionIsRetriedTransparentl
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->status, 401);
   EXPECT_EQ((*t)->stats().connections_opened, 2u);
-  EXPECT_EQ((*t)->stats().stale_retries, 0u);  // the closed connection was seen before it was used
+  EXPECT_EQ((*t)->stats().stale_retries, 1u);  // used, found closed, sent again
+
+  HttpRequest post;
+  post.method = "POST";
+  post.target = "/keys/tde-protector/v1/unwrapkey?api-version=7.4";
+  post.headers = {{"Content-Type", "application/json"}};
+  post.body = R"({"alg":"RSA-OAEP-256","value":"AAAA"})";
+  vault_->Kill();
+  ASSERT_TRUE(vault_->Restart()) << testing::VaultSimProcess::last_error();
+  auto once = (*t)->Send(post, Deadline::After(std::chrono::seconds(10)));
+  ASSERT_TRUE(once.ok()) << once.status().ToString();
+  EXPECT_EQ(once->status, 401);
+  EXPECT_EQ((*t)->stats().connections_opened, 3u);
+  EXPECT_EQ((*t)->stats().stale_retries, 1u);  // the closed connection was seen before it was used
 }
 
 // The vault resets one request with RST before answering, on a connection
