@@ -3,6 +3,7 @@
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
+#include <openssl/crypto.h>
 
 #include <limits>
 #include <typeinfo>
@@ -28,10 +29,17 @@ std::optional<std::int64_t> WholeNumber(const Var& v) {
 
 Poco::JSON::Object::Ptr ParseJsonObject(std::string_view text) {
   try {
+    // The parser takes a std::string; this copy may hold a DEK (an unwrap
+    // answer), so it is wiped however the parse ends.
+    std::string copy(text);
+    struct WipeOnExit {
+      std::string& s;
+      ~WipeOnExit() { OPENSSL_cleanse(s.data(), s.size()); }
+    } wipe{copy};
     // The parser refuses deeper input before recursing into it.
     Poco::JSON::Parser parser;
     parser.setDepth(kMaxJsonDepth);
-    Var v = parser.parse(std::string(text));
+    Var v = parser.parse(copy);
     if (v.type() != typeid(Poco::JSON::Object::Ptr)) return nullptr;
     return v.extract<Poco::JSON::Object::Ptr>();
   } catch (const std::exception&) {  // Poco's JSON, syntax and range errors; bad_alloc on absurd sizes
