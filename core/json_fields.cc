@@ -3,10 +3,11 @@
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
-#include <openssl/crypto.h>
 
 #include <limits>
 #include <typeinfo>
+
+#include "core/secure_bytes.h"
 
 namespace geoekm {
 namespace {
@@ -32,10 +33,7 @@ Poco::JSON::Object::Ptr ParseJsonObject(std::string_view text) {
     // The parser takes a std::string; this copy may hold a DEK (an unwrap
     // answer), so it is wiped however the parse ends.
     std::string copy(text);
-    struct WipeOnExit {
-      std::string& s;
-      ~WipeOnExit() { OPENSSL_cleanse(s.data(), s.size()); }
-    } wipe{copy};
+    const WipeStringOnExit wipe(copy);
     // The parser refuses deeper input before recursing into it.
     Poco::JSON::Parser parser;
     parser.setDepth(kMaxJsonDepth);

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -36,5 +37,25 @@ using SecureString = std::basic_string<char, std::char_traits<char>, WipingAlloc
 using Bytes = std::vector<std::uint8_t>;
 
 inline SecureBytes ToSecureBytes(std::string_view s) { return SecureBytes(s.begin(), s.end()); }
+
+// Wipes a std::string that held a secret, where a library hands one over or
+// needs one (an HTTP body, Poco's JSON parser, a JWT, raw token text); its
+// length stays.
+inline void WipeString(std::string& s) {
+  if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
+}
+
+// Wipes a std::string when the scope ends, however it ends (a parse that
+// throws).
+class WipeStringOnExit {
+ public:
+  explicit WipeStringOnExit(std::string& s) : s_(s) {}
+  ~WipeStringOnExit() { WipeString(s_); }
+  WipeStringOnExit(const WipeStringOnExit&) = delete;
+  WipeStringOnExit& operator=(const WipeStringOnExit&) = delete;
+
+ private:
+  std::string& s_;
+};
 
 }  // namespace geoekm

@@ -20,6 +20,7 @@
 #include "core/base64url.h"
 #include "core/error_codes.h"
 #include "core/random_uuid.h"
+#include "core/secure_bytes.h"
 #include "keyvault/identity/client_secret_source.h"
 #include "keyvault/identity/form_body.h"
 
@@ -125,10 +126,7 @@ Result<std::shared_ptr<const ClientCertificate>> ClientCertificate::Load(const s
     password = std::move(p).value();
   }
   std::string pass(password.begin(), password.end());
-  struct Wipe {
-    std::string& s;
-    ~Wipe() { WipeString(s); }
-  } wipe{pass};
+  const WipeStringOnExit wipe(pass);
 
   std::ifstream in(certificate_file, std::ios::binary);
   if (!in) return PemError(certificate_file, "cannot read the file");

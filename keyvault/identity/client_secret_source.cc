@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "core/error_codes.h"
+#include "core/secure_bytes.h"
 #include "keyvault/identity/form_body.h"
 #include "keyvault/identity/token_response.h"
 

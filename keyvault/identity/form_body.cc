@@ -1,7 +1,8 @@
 #include "keyvault/identity/form_body.h"
 
 #include <Poco/URI.h>
-#include <openssl/crypto.h>
+
+#include "core/secure_bytes.h"
 
 namespace geoekm {
 
@@ -23,11 +24,6 @@ FormBody& FormBody::Add(std::string_view name, std::string_view value) {
   WipeString(body_);
   body_.swap(grown);
   return *this;
-}
-
-void WipeString(std::string& s) {
-  if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
-  s.clear();
 }
 
 }  // namespace geoekm

@@ -24,7 +24,4 @@ class FormBody {
   std::string body_;
 };
 
-// Wipes a std::string that held a secret (request bodies, raw token text).
-void WipeString(std::string& s);
-
 }  // namespace geoekm

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/error_codes.h"
+#include "core/secure_bytes.h"
 #include "keyvault/identity/form_body.h"
 #include "keyvault/identity/token_response.h"
 

@@ -1,7 +1,5 @@
 #include "keyvault/keys/key_vault_client.h"
 
-#include <openssl/crypto.h>
-
 #include <Poco/String.h>
 
 #include <thread>
@@ -9,6 +7,7 @@
 #include "core/base64url.h"
 #include "core/error_codes.h"
 #include "core/random_uuid.h"
+#include "core/secure_bytes.h"
 #include "keyvault/keys/azure_names.h"
 #include "keyvault/keys/challenge_auth_policy.h"
 #include "keyvault/keys/key_bundle_json.h"
@@ -23,10 +22,6 @@ constexpr int kMaxPages = 1000;  // 25 per page: far beyond the service's 500-ve
 
 Status InvalidArgument(const std::string& message) {
   return Status(codes::kInvalidArgument, ErrorClass::kInvalidInput, message);
-}
-
-void Wipe(std::string& s) {
-  if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
 }
 
 // Built in one reserved buffer: growing it would leave freed copies of the
@@ -89,7 +84,7 @@ Result<HttpResponse> KeyVaultClient::Execute(Call call, Deadline deadline) {
   for (int attempt = 0;;) {
     auto token = challenge.Token(deadline);
     if (!token.ok()) {
-      Wipe(request.body);
+      WipeString(request.body);
       return Status(token.status()).WithVault(endpoint_.name);
     }
     const bool probe = challenge.HoldsBodyBack(*token, request);
@@ -109,29 +104,29 @@ Result<HttpResponse> KeyVaultClient::Execute(Call call, Deadline deadline) {
     requests_.fetch_add(1);
     auto response = transport_->Send(sent, deadline, call.idempotent);
     for (auto& [name, value] : sent.headers) {
-      if (Poco::icompare(name, "Authorization") == 0) Wipe(value);
+      if (Poco::icompare(name, "Authorization") == 0) WipeString(value);
     }
     auto step = challenge.OnResponse(response, probe, *token, deadline);
     if (!step.ok()) {
-      Wipe(request.body);  // a wrap's body holds the DEK
+      WipeString(request.body);  // a wrap's body holds the DEK
       return Status(step.status()).WithVault(endpoint_.name);
     }
     if (*step == ChallengeAuthPolicy::Step::kChallengeAnswered) challenges_.fetch_add(1);
     if (*step != ChallengeAuthPolicy::Step::kFinal) continue;
     if (response.ok() && response->status >= 200 && response->status < 300) {
-      Wipe(request.body);
+      WipeString(request.body);
       return std::move(response).value();
     }
     last = response.ok() ? VaultErrorFromResponse(*response, endpoint_.name, call.operation, call.path)
                          : Status(response.status()).WithVault(endpoint_.name);
-    if (response.ok()) Wipe(response->body);
+    if (response.ok()) WipeString(response->body);
     auto delay = retry_.NextDelay(last, response.ok() ? &*response : nullptr, call.idempotent, attempt, deadline);
     if (!delay) break;
     std::this_thread::sleep_for(*delay);
     ++attempt;
     retries_.fetch_add(1);
   }
-  Wipe(request.body);
+  WipeString(request.body);
   return last;
 }
 
@@ -192,7 +187,7 @@ Result<Bytes> KeyVaultClient::WrapKey(const std::string& name, const std::string
   auto response = Execute({"wrapkey", "POST", "/keys/" + name + "/" + version + "/wrapkey", OpBody(alg, encoded),
                            true, codes::kWrapJsonParser},
                           deadline);
-  Wipe(encoded);
+  WipeString(encoded);
   if (!response.ok()) return response.status();
   auto value = ParseValueField(response->body);
   if (!value.ok()) return VaultParseError(codes::kWrapJsonParser, endpoint_.name, "wrapkey", value.status().message());
@@ -212,10 +207,10 @@ Result<SecureBytes> KeyVaultClient::UnwrapKey(const std::string& name, const std
                           deadline);
   if (!response.ok()) return response.status();
   auto value = ParseValueField(response->body);
-  Wipe(response->body);  // it held the DEK
+  WipeString(response->body);  // it held the DEK
   if (!value.ok()) return VaultParseError(codes::kUnwrapJsonParser, endpoint_.name, "unwrapkey", value.status().message());
   auto plain = Base64UrlDecodeSecure(*value);
-  Wipe(*value);
+  WipeString(*value);
   if (!plain.ok()) return VaultParseError(codes::kUnwrapJsonParser, endpoint_.name, "unwrapkey", "value is not base64url");
   return plain;
 }
