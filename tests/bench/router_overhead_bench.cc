@@ -20,8 +20,9 @@
 //            private-key operation itself (what `openssl speed rsa2048`
 //            calls "sign", run here in-process with OpenSSL); and how much
 //            of it each of geoekm's named threads spent. The paired CPU
-//            scenarios make router, direct and raw calls in turn on one
-//            caller (see RunPairedCpu): their ratios are the stable ones.
+//            scenarios make router, direct and raw calls (and the direct
+//            call again, as a control) in a shuffled order on one caller
+//            (see RunPairedCpu): their ratios are the stable ones.
 //
 // Each caller unwraps from a pool of 256 DEKs so that concurrent callers
 // never send identical unwraps (which the router would coalesce): caller t
@@ -37,6 +38,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -44,6 +46,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -282,31 +285,44 @@ void BM_DirectWrap(benchmark::State& state) {
 // thread's CPU for the same work varies by up to 2x from one second to the
 // next (whatever else the cores run meanwhile), far more than the 25% being
 // measured. One caller makes a router call, the same call through eastus's
-// own client, and a raw kept-alive HTTPS unwrap, in rotating order, and
-// reads its own thread's CPU around each. geoekm's named threads (state
-// writer, workers, alarm clocks, prober) work only for the router here, so
-// their CPU over the run is charged to the router's calls.
+// own client, a raw kept-alive HTTPS unwrap and, as a control, the direct
+// call once more, and reads its own thread's CPU around each. geoekm's named
+// threads (state writer, workers, alarm clocks, prober) work only for the
+// router here, so their CPU over the run is charged to the router's calls.
+//
+// The order is a fresh random permutation on every iteration (fixed seed).
+// A call's CPU depends on which call came just before it: with a rotating
+// order each kind mostly follows one other kind, and identical direct calls
+// in two slots measured 60 and 80 us (a call right after the raw request,
+// which uses another connection, cost about 20 us more). Shuffled, every
+// kind follows every other equally often; the control (direct / direct
+// again) shows what bias and noise are left.
 template <typename RouterOp, typename DirectOp>
 void RunPairedCpu(benchmark::State& state, const std::string& what, RouterOp router_op, DirectOp direct_op) {
   Fixture& f = Fixture::Get();
   testing::RawUnwrapSession session(f.raw);
-  const std::string names[3] = {"router " + what, "direct " + what, "raw HTTPS unwrap"};
-  double cpu[3] = {0, 0, 0};
+  enum Kind { kRouter, kDirect, kRaw, kControl, kKinds };
+  const std::string names[kKinds] = {"router " + what, "direct " + what, "raw HTTPS unwrap",
+                                     "direct " + what + " (control)"};
+  double cpu[kKinds] = {0, 0, 0, 0};
   auto background = [] {
     double us = 0;
     for (const auto& [name, t] : CpuByThreadName())
       if (name.rfind("geoekm-", 0) == 0) us += t;
     return us;
   };
+  std::mt19937 shuffle_rng(20261207);
+  std::array<int, kKinds> order = {kRouter, kDirect, kRaw, kControl};
   const double background_start = background();
   std::size_t i = 0;
   for (auto _ : state) {
     const std::size_t k = i % kPool;
+    std::shuffle(order.begin(), order.end(), shuffle_rng);
     bool ok = true;
-    for (std::size_t j = 0; j < 3 && ok; ++j) {
-      const std::size_t op = (i + j) % 3;  // rotating order: none always goes first
+    for (std::size_t j = 0; j < order.size() && ok; ++j) {
+      const int op = order[j];
       const double start = ThreadCpuMicros();
-      ok = op == 0 ? router_op(f, k) : op == 1 ? direct_op(f, k) : session.Unwrap(f.wrapped[k].wrapped);
+      ok = op == kRouter ? router_op(f, k) : op == kRaw ? session.Unwrap(f.wrapped[k].wrapped) : direct_op(f, k);
       cpu[op] += ThreadCpuMicros() - start;
     }
     if (!ok) {
@@ -318,11 +334,11 @@ void RunPairedCpu(benchmark::State& state, const std::string& what, RouterOp rou
   const double background_us = background() - background_start;
   Recorded& r = Record();
   std::lock_guard lock(r.mu);
-  for (int op = 0; op < 3; ++op) {
+  for (int op = 0; op < kKinds; ++op) {
     r.paired_cpu_us[names[op]] += cpu[op];
     r.paired_ops[names[op]] += static_cast<double>(i);
   }
-  r.paired_background_us[names[0]] += background_us;
+  r.paired_background_us[names[kRouter]] += background_us;
 }
 
 void BM_PairedCpuUnwrap(benchmark::State& state) {
@@ -430,8 +446,8 @@ void PrintTable() {
       std::printf("  %-18s %7.1f us = %.2f x raw (goal <= 1.25), %.2f x RSA op\n", s, cpu, cpu / raw, cpu / rsa);
     }
   }
-  std::printf("\ngeoekm CPU per operation, paired (1 caller; router, direct and raw calls in turn, same moments;"
-              " means):\n");
+  std::printf("\ngeoekm CPU per operation, paired (1 caller; router, direct, raw and the direct call again in a"
+              " shuffled order, same moments; means):\n");
   for (const char* what : {"unwrap", "wrap"}) {
     const std::string router = std::string("router ") + what, direct = std::string("direct ") + what;
     const double ops = r.paired_ops[router];
@@ -440,10 +456,13 @@ void PrintTable() {
     const double raw_us = r.paired_cpu_us["raw HTTPS unwrap"] / r.paired_ops["raw HTTPS unwrap"];
     const double caller_us = r.paired_cpu_us[router] / ops, background_us = r.paired_background_us[router] / ops;
     const double direct_us = r.paired_cpu_us[direct] / r.paired_ops[direct];
+    const std::string control = direct + " (control)";
+    const double control_us = r.paired_cpu_us[control] / r.paired_ops[control];
     std::printf("  %-14s %7.1f us (caller %.1f + geoekm threads %.1f) = %.2f x raw (goal <= 1.25); direct %.1f us ="
-                " %.2f x raw; raw %.1f us\n",
+                " %.2f x raw; raw %.1f us; control: direct again %.1f us = %.3f x direct\n",
                 router.c_str(), caller_us + background_us, caller_us, background_us,
-                (caller_us + background_us) / raw_us, direct_us, direct_us / raw_us, raw_us);
+                (caller_us + background_us) / raw_us, direct_us, direct_us / raw_us, raw_us, control_us,
+                control_us / direct_us);
   }
   const RouterStats stats = Fixture::Get().runtime->router().stats();
   std::printf("\nrouter: %llu unwraps, %llu coalesced (expected 0), %llu failures, %llu hedges\n",
