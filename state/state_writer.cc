@@ -23,7 +23,10 @@ Status WriterStopped() {
 }  // namespace
 
 StateWriter::StateWriter(std::shared_ptr<StateStore> store, StateWriterOptions options)
-    : store_(std::move(store)), options_(options), thread_([this] {
+    : store_(std::move(store)),
+      options_(options),
+      audit_wake_rows_(std::max<std::size_t>(1, store_->options().audit_batch_rows)),
+      thread_([this] {
         NameThisThread("geoekm-writer");
         Run();
       }) {}
@@ -41,7 +44,7 @@ bool StateWriter::Enqueue(Item item, bool essential) {
     }
     queue_.push_back(std::move(item));
     if (queue_.size() > max_queue_depth_) max_queue_depth_ = queue_.size();
-    wake = wake || queue_.size() % std::max<std::size_t>(1, options_.audit_wake_batch) == 0;
+    wake = wake || queue_.size() % audit_wake_rows_ == 0;
   }
   if (wake) wake_.notify_one();
   return true;

@@ -48,8 +48,9 @@
 //     audit_rows_coalesced counts the calls summarised; beyond
 //     kMaxAuditSummaries distinct summaries a call is only counted
 //     (audit_rows_lost).
-// Audit rows wake the thread only in batches (audit_wake_batch) or with the
-// next other item; Flush() writes everything queued before it.
+// Audit rows wake the thread only when a commit of them is due (the store's
+// audit_batch_rows are queued), by the idle timer (audit_flush_interval) or
+// with the next other item; Flush() writes everything queued before it.
 // A "missing in vault X" finding for a version the store does not know yet
 // is parked (at most kMaxParkedVersions versions) until a vault's verified
 // copy of that version is written, then written after it.
@@ -85,11 +86,6 @@ namespace geoekm {
 
 struct StateWriterOptions {
   std::size_t queue_capacity = 4096;
-  // Audit rows do not wake the writer thread one by one (a wake-up is two
-  // futex calls and a context switch per request): it is woken when this
-  // many items are queued, by anything else that is queued, or by its idle
-  // timer (the store's audit_flush_interval).
-  std::size_t audit_wake_batch = 64;
 };
 
 struct StateWriterStats {
@@ -200,6 +196,13 @@ class StateWriter {
 
   const std::shared_ptr<StateStore> store_;
   const StateWriterOptions options_;
+  // Queued items at which audit rows wake the thread: the store's
+  // audit_batch_rows, when their commit is due anyway. A wake-up costs the
+  // writer about 250 us of CPU on a virtual machine (audit_writer_bench: 64
+  // rows per wake-up 10.4 us per row, 512 rows 6.3 us), far more than the
+  // rows it writes, and rows drained sooner would only wait in the store's
+  // buffer for the same commit.
+  const std::size_t audit_wake_rows_;
 
   mutable std::mutex mu_;
   std::condition_variable wake_;

@@ -1,6 +1,6 @@
 // What one audit row costs: the state writer thread's CPU per row of a
 // router call's audit (StateWriter over a real SQLite state file, default
-// options: rows committed 512 at a time, the thread woken every 64), next to
+// options: rows committed 512 at a time, the thread woken for each 512), next to
 // the bare SQLite work for the same rows measured in the same run — the same
 // INSERT text, 32 rows to a statement and 512 to a commit, through the
 // sqlite3 C API into a file with the same schema (copied from the store's

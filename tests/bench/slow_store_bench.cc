@@ -7,7 +7,7 @@
 // fake vaults (tests/router/fake_key_vault.h: real RSA-2048 operations in
 // memory, no network) reporting into a StateRecorder over a real SQLite
 // state file with default options (WAL, synchronous=FULL, audit rows
-// batched by 64). In the "slow" set-up StateStoreOptions::on_commit sleeps
+// committed 512 at a time). In the "slow" set-up StateStoreOptions::on_commit sleeps
 // 50 ms in every commit. Each iteration times one call on the fast set-up
 // and then the same call on the slow one, so both see the same machine
 // load; the wrap benchmarks wrap with a version each set-up has already

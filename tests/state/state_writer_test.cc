@@ -279,6 +279,44 @@ TEST(StateWriterBatch, ABurstOfFindingsUnderASlowDiskIsOneCommit) {
   EXPECT_EQ(writer.stats().batch_retries, 0u);
 }
 
+// Audit rows wake the writer only when their commit is due: fewer than the
+// store's audit_batch_rows stay queued (a wake-up costs the writer far more
+// than a row), the row that completes a batch wakes it, and the batch is
+// committed at once.
+TEST(StateWriterBatch, AuditRowsWakeTheWriterOnlyWhenTheirCommitIsDue) {
+  TempDir dir;
+  std::atomic<int> commits{0};
+  StateStoreOptions options;
+  options.path = dir.File("state.db");
+  options.audit_batch_rows = 100;
+  options.audit_flush_interval = std::chrono::hours(1);  // no idle timer in this test
+  options.on_commit = [&commits] { ++commits; };
+  std::shared_ptr<StateStore> store = state_test::OpenOrDie(options);
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->UpsertVaults(state_test::TwoVaults()).ok());
+
+  StateWriter writer(store);
+  // A writer that is awake takes whatever is queued: let it start and fall asleep first.
+  writer.Flush();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const int commits_before = commits.load();
+  for (int i = 0; i < 99; ++i) writer.RecordOperation(Audit("eastus", i));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(writer.stats().queue_depth, 99u) << "an audit row woke the writer before a commit was due";
+  EXPECT_EQ(commits.load(), commits_before);
+
+  writer.RecordOperation(Audit("eastus", 99));
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (commits.load() == commits_before && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(commits.load(), commits_before + 1) << "the 100th row did not get its batch committed";
+  EXPECT_EQ(writer.stats().queue_depth, 0u);
+  auto rows = store->AuditSince(0, 1000);
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->size(), 100u);
+}
+
 TEST(StateWriterBatch, ARecordTheStoreRefusesDoesNotCostTheOthersTheirCommit) {
   TempDir dir;
   std::shared_ptr<StateStore> store = state_test::OpenOrDie({.path = dir.File("state.db")});
