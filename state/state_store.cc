@@ -11,6 +11,7 @@
 
 #include "core/error_codes.h"
 #include "core/jwk_thumbprint.h"
+#include "state/audit_insert_sql.h"
 #include "state/schema_migrations.h"
 #include "state/sqlite_statement.h"
 #include "state/sqlite_transaction.h"
@@ -690,32 +691,6 @@ bool StateStore::AuditDueLocked(std::int64_t now_ms) const {
   return pending_audit_.size() >= options_.audit_batch_rows ||
          now_ms - pending_audit_.front().time_ms >= options_.audit_flush_interval.count();
 }
-
-namespace {
-
-// Audit rows go into the table up to this many per INSERT. The schema's
-// CHECK (op IN (...)) makes SQLite build a transient index of the allowed
-// words on every execution of the statement; one execution per row rebuilt
-// it for every row, about a third of SQLite's instructions per row.
-constexpr std::size_t kAuditRowsPerInsert = 32;
-constexpr int kAuditColumns = 9;
-
-std::string AuditInsertSql(std::size_t rows) {
-  // The thumbprint was checked against the store when the row was buffered;
-  // if its version was recorded in a batch that then failed, the row is
-  // written without it rather than failing every later flush.
-  std::string sql =
-      "INSERT INTO operations(time_ms, op, vault, thumbprint, outcome_code, http_status, latency_ms, request_id, "
-      "count) VALUES ";
-  for (std::size_t i = 0; i < rows; ++i) {
-    sql += i ? ", " : "";
-    sql += "(?, ?, nullif(?, ''), (SELECT thumbprint FROM key_versions WHERE thumbprint = ?), ?, ?, ?, "
-           "nullif(?, ''), ?)";
-  }
-  return sql;
-}
-
-}  // namespace
 
 Status StateStore::WritePendingAuditLocked() {
   // Full groups share one statement; only the last group may be shorter.

@@ -2,7 +2,7 @@
 // router call's audit (StateWriter over a real SQLite state file, default
 // options: rows committed 512 at a time, the thread woken for each 512), next to
 // the bare SQLite work for the same rows measured in the same run — the same
-// INSERT text, 32 rows to a statement and 512 to a commit, through the
+// INSERT (state/audit_insert_sql.h), 32 rows to a statement and 512 to a commit, through the
 // sqlite3 C API into a file with the same schema (copied from the store's
 // own file), WAL and synchronous=FULL like the store.
 //
@@ -28,16 +28,15 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "core/base64url.h"
-#include "core/jwk_thumbprint.h"
+#include "state/audit_insert_sql.h"
 #include "state/state_store.h"
 #include "state/state_writer.h"
+#include "tests/state/state_test_support.h"
 
 namespace geoekm {
 namespace {
@@ -72,38 +71,8 @@ double CpuOfThreadsNamed(const std::string& name) {
   return us;
 }
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string templ = (std::filesystem::temp_directory_path() / "geoekm-audit-bench-XXXXXX").string();
-    if (mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path = templ;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
-
-KeyBundle Version() {
-  std::mt19937_64 rng(7);
-  std::string n(256, '\0');
-  for (auto& c : n) c = static_cast<char>(rng() & 0xff);
-  n[0] = static_cast<char>(n[0] | 0x80);
-  KeyBundle b;
-  b.name = "tde";
-  b.version = "0123456789abcdef0123456789abcdef";
-  b.kid = "https://eastus.vault.azure.net/keys/tde/" + b.version;
-  b.kty = "RSA";
-  b.n = Base64UrlEncode(n);
-  b.e = "AQAB";
-  b.key_size_bits = 2048;
-  b.key_ops = {"wrapKey", "unwrapKey"};
-  b.attributes.enabled = true;
-  b.attributes.created = 1'700'000'000;
-  b.thumbprint = OrThrow(RsaJwkThumbprint(b.kty, b.n, b.e));
-  return b;
-}
+// A recorded key version of "tde" (fake RSA material, real thumbprint).
+KeyBundle Version() { return state_test::MakeBundle("tde", 7, "eastus"); }
 
 std::string RequestId(std::size_t i) {
   char id[37];
@@ -125,12 +94,12 @@ OperationRecord Row(const KeyBundle& version, std::size_t i) {
 }
 
 struct Store {
-  TempDir dir;
+  state_test::TempDir dir;
   std::shared_ptr<StateStore> store;
   KeyBundle version = Version();
   Store() {
     StateStoreOptions options;
-    options.path = dir.path + "/state.db";
+    options.path = dir.File("state.db");
     store = OrThrow(StateStore::Open(options));
     OrThrow(store->UpsertVaults({VaultRecord{"eastus", "https://eastus.vault.azure.net", "eastus", "US", 1, {}, {}}}));
     OrThrow(store->RecordWrapKeyVersion("eastus", version));
@@ -157,14 +126,7 @@ class BareSqlite {
          "VALUES ('eastus', 'https://eastus.vault.azure.net', 'eastus', 'US', 1, 0)");
     Exec("INSERT INTO key_versions(thumbprint, key_name, kty, size_bits, n, e, first_seen_ms) VALUES ('" + thumbprint +
          "', 'tde', 'RSA', 2048, 'n', 'AQAB', 0)");
-    sql_ =
-        "INSERT INTO operations(time_ms, op, vault, thumbprint, outcome_code, http_status, latency_ms, request_id, "
-        "count) VALUES ";
-    for (std::size_t i = 0; i < kPerInsert; ++i) {
-      sql_ += i ? ", " : "";
-      sql_ += "(?, ?, nullif(?, ''), (SELECT thumbprint FROM key_versions WHERE thumbprint = ?), ?, ?, ?, "
-              "nullif(?, ''), ?)";
-    }
+    sql_ = AuditInsertSql(kPerInsert);
   }
   ~BareSqlite() { sqlite3_close(db_); }
 
@@ -183,7 +145,7 @@ class BareSqlite {
   }
 
  private:
-  static constexpr std::size_t kPerInsert = 32, kPerCommit = 512;
+  static constexpr std::size_t kPerInsert = kAuditRowsPerInsert, kPerCommit = 512;
 
   void Exec(const std::string& sql) {
     char* error = nullptr;
@@ -202,7 +164,7 @@ class BareSqlite {
       sqlite3_reset(insert);
       for (std::size_t r = 0; r < kPerInsert; ++r) {
         const OperationRecord& o = pending_[done + r];
-        const int b = static_cast<int>(r) * 9 + 1;
+        const int b = static_cast<int>(r) * kAuditColumns + 1;
         sqlite3_bind_int64(insert, b, o.started_ms);
         sqlite3_bind_text(insert, b + 1, "unwrap", -1, SQLITE_STATIC);
         sqlite3_bind_text(insert, b + 2, o.vault.c_str(), -1, SQLITE_STATIC);
@@ -229,8 +191,8 @@ class BareSqlite {
 // same 64 rows to bare SQLite (on this thread), then a 2 ms pause.
 void BM_AuditRowWriterVsBareSqlite(benchmark::State& state) {
   Store s;
-  TempDir bare_dir;
-  BareSqlite bare(s.dir.path + "/state.db", bare_dir.path + "/bare.db", s.version.thumbprint);
+  state_test::TempDir bare_dir;
+  BareSqlite bare(s.dir.File("state.db"), bare_dir.File("bare.db"), s.version.thumbprint);
   StateWriter writer(s.store);
   std::size_t rows = 0;
   double caller_us = 0, bare_us = 0;
