@@ -36,40 +36,14 @@
 #include "state/audit_insert_sql.h"
 #include "state/state_store.h"
 #include "state/state_writer.h"
+#include "tests/bench/or_throw.h"
+#include "tests/bench/thread_cpu.h"
 #include "tests/state/state_test_support.h"
 
 namespace geoekm {
 namespace {
 
 constexpr std::size_t kRowsPerIteration = 64;
-
-template <typename T>
-T OrThrow(Result<T> r) {
-  if (!r.ok()) throw std::runtime_error(r.status().ToString());
-  return std::move(r).value();
-}
-void OrThrow(const Status& s) {
-  if (!s.ok()) throw std::runtime_error(s.ToString());
-}
-
-double ThreadCpuMicros() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
-}
-
-// CPU so far of this process's threads named `name`, in microseconds.
-double CpuOfThreadsNamed(const std::string& name) {
-  double us = 0;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream comm(task.path() / "comm");
-    std::ifstream sched(task.path() / "schedstat");
-    std::string got;
-    double ns = 0;
-    if (std::getline(comm, got) && got == name && (sched >> ns)) us += ns / 1e3;
-  }
-  return us;
-}
 
 // A recorded key version of "tde" (fake RSA material, real thumbprint).
 KeyBundle Version() { return state_test::MakeBundle("tde", 7, "eastus"); }
@@ -196,7 +170,7 @@ void BM_AuditRowWriterVsBareSqlite(benchmark::State& state) {
   StateWriter writer(s.store);
   std::size_t rows = 0;
   double caller_us = 0, bare_us = 0;
-  const double writer_start = CpuOfThreadsNamed("geoekm-writer");
+  const double writer_start = CpuByThreadName()["geoekm-writer"];
   for (auto _ : state) {
     const double start = ThreadCpuMicros();
     for (std::size_t i = 0; i < kRowsPerIteration; ++i) writer.RecordOperation(Row(s.version, rows + i));
@@ -208,7 +182,7 @@ void BM_AuditRowWriterVsBareSqlite(benchmark::State& state) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   writer.Flush();
-  const double writer_us = CpuOfThreadsNamed("geoekm-writer") - writer_start;
+  const double writer_us = CpuByThreadName()["geoekm-writer"] - writer_start;
   if (writer.stats().audit_rows_coalesced != 0) state.SkipWithError("rows were coalesced: the writer fell behind");
   if (OrThrow(s.store->AuditSince(0, 1)).empty() || (rows >= 512 && bare.Rows() <= 0)) {
     state.SkipWithError("no audit row was written");

@@ -12,15 +12,10 @@
 
 #include "config/config_loader.h"
 #include "provider/runtime/vault_set_runtime.h"
+#include "tests/bench/or_throw.h"
 #include "tests/support/testbed.h"
 
 namespace geoekm {
-
-template <typename T>
-T OrThrow(Result<T> r) {
-  if (!r.ok()) throw std::runtime_error(r.status().ToString());
-  return std::move(r).value();
-}
 
 struct BenchTestbed {
   std::unique_ptr<testing::Testbed> testbed;

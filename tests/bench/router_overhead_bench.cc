@@ -55,6 +55,7 @@
 #include "keyvault/keys/key_vault_client.h"
 #include "provider/runtime/key_vault_client_factory.h"
 #include "tests/bench/bench_testbed.h"
+#include "tests/bench/thread_cpu.h"
 #include "tests/support/raw_unwrap_session.h"
 
 namespace geoekm {
@@ -66,30 +67,6 @@ constexpr const char* kPrimary = "eastus";
 constexpr std::size_t kPool = 256;
 
 Deadline CallerDeadline() { return Deadline::After(std::chrono::seconds(30)); }
-
-double CpuMicros(clockid_t clock) {
-  timespec ts{};
-  clock_gettime(clock, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
-}
-double ProcessCpuMicros() { return CpuMicros(CLOCK_PROCESS_CPUTIME_ID); }
-double ThreadCpuMicros() { return CpuMicros(CLOCK_THREAD_CPUTIME_ID); }
-
-// CPU time so far of this process's live threads, in microseconds, summed
-// by thread name (core/thread_name.h: "geoekm-writer", "geoekm-worker", …;
-// the benchmark's calling threads carry the process's name). From
-// /proc/self/task/<tid>/schedstat, whose first field is nanoseconds on CPU.
-std::map<std::string, double> CpuByThreadName() {
-  std::map<std::string, double> out;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream comm(task.path() / "comm");
-    std::ifstream sched(task.path() / "schedstat");
-    std::string name;
-    double ns = 0;
-    if (std::getline(comm, name) && (sched >> ns)) out[name] += ns / 1e3;
-  }
-  return out;
-}
 
 struct Fixture : BenchTestbed {
   std::shared_ptr<KeyVaultKeys> primary;  // the client the router uses for eastus
@@ -305,12 +282,7 @@ void RunPairedCpu(benchmark::State& state, const std::string& what, RouterOp rou
   const std::string names[kKinds] = {"router " + what, "direct " + what, "raw HTTPS unwrap",
                                      "direct " + what + " (control)"};
   double cpu[kKinds] = {0, 0, 0, 0};
-  auto background = [] {
-    double us = 0;
-    for (const auto& [name, t] : CpuByThreadName())
-      if (name.rfind("geoekm-", 0) == 0) us += t;
-    return us;
-  };
+  auto background = [] { return GeoekmThreadsCpuMicros(); };
   std::mt19937 shuffle_rng(20261207);
   std::array<int, kKinds> order = {kRouter, kDirect, kRaw, kControl};
   const double background_start = background();

@@ -30,7 +30,8 @@
 #include <thread>
 #include <vector>
 
-#include "provider/runtime/state_recorder.h"
+#include "tests/bench/or_throw.h"
+#include "tests/bench/recorded_router.h"
 #include "tests/router/fake_key_vault.h"
 #include "tests/router/test_rsa_key.h"
 #include "vault_router/vault_router.h"
@@ -45,12 +46,6 @@ const std::string kKey = "tde";
 
 using testing::Soon;
 
-template <typename T>
-T OrThrow(Result<T> r) {
-  if (!r.ok()) throw std::runtime_error(r.status().ToString());
-  return std::move(r).value();
-}
-
 const std::shared_ptr<const testing::TestRsaKey>& Key() {
   static const auto key = testing::TestRsaKey::Generate();
   return key;
@@ -58,49 +53,26 @@ const std::shared_ptr<const testing::TestRsaKey>& Key() {
 
 // One router + recorder + store; `commit_delay` is added to every commit.
 struct Setup {
-  std::filesystem::path dir;
-  std::shared_ptr<StateStore> store;
-  std::shared_ptr<StateRecorder> recorder;
-  std::unique_ptr<VaultRouter> router;
+  std::unique_ptr<RecordedRouter> recorded;
+  VaultRouter* router = nullptr;
   Bytes wrapped;
   std::string thumbprint;
 
   explicit Setup(const std::string& name, std::chrono::milliseconds commit_delay) {
-    dir = std::filesystem::temp_directory_path() / ("geoekm-slow-store-bench-" + name + "-" + std::to_string(getpid()));
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
     StateStoreOptions options;
-    options.path = (dir / "state.db").string();
     if (commit_delay.count() > 0) options.on_commit = [commit_delay] { std::this_thread::sleep_for(commit_delay); };
-    store = std::shared_ptr<StateStore>(OrThrow(StateStore::Open(options)));
     std::vector<RoutedVault> routed;
-    std::vector<VaultRecord> records;
     for (int i = 0; i < 2; ++i) {
       auto v = std::make_shared<testing::FakeKeyVault>("v" + std::to_string(i));
       v->AddVersion(kKey, Key());
       routed.push_back(RoutedVault{v->vault_name(), i, v, v->vault_name() + ".vault.test", 443});
-      const std::string url = "https://" + v->vault_name() + ".vault.test";
-      records.push_back(VaultRecord{v->vault_name(), url, "r", "G", i, {}, {}});
     }
-    if (Status s = store->UpsertVaults(records); !s.ok()) throw std::runtime_error(s.ToString());
-    recorder = std::make_shared<StateRecorder>(store, std::vector<std::string>{kKey});
-    RouterOptions o;
-    o.probe_key_names = {kKey};
-    o.observer = recorder;
-    o.recorder = recorder;
-    o.background_probing = false;
-    router = std::make_unique<VaultRouter>(std::move(routed), std::move(o));
+    recorded = std::make_unique<RecordedRouter>("slow-store-" + name, std::move(routed), options, kKey);
+    router = recorded->router.get();
     const SecureBytes dek(32, 7);
     WrappedKey w = OrThrow(router->Wrap(kKey, WrapAlgorithm::kRsaOaep256, dek, Soon()));  // records the version
     wrapped = w.wrapped;
     thumbprint = w.thumbprint;
-  }
-  ~Setup() {
-    router.reset();
-    recorder.reset();
-    store.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
   }
 
   double TimeUnwrap() const {
@@ -185,8 +157,8 @@ void PrintSummary() {
                 s99, f50 > 0 ? s50 / f50 : 0, f99 > 0 ? s99 / f99 : 0, waited);
   }
   Pair& pair = Pair::Get();
-  pair.slow.recorder->Flush();
-  const StateWriterStats w = pair.slow.recorder->writer_stats();
+  pair.slow.recorded->recorder->Flush();
+  const StateWriterStats w = pair.slow.recorded->recorder->writer_stats();
   std::printf("slow store writer: %llu written, %llu failed, %llu audit rows coalesced, deepest queue %zu\n",
               static_cast<unsigned long long>(w.written), static_cast<unsigned long long>(w.failed),
               static_cast<unsigned long long>(w.audit_rows_coalesced), w.max_queue_depth);
