@@ -20,15 +20,21 @@ std::string_view ErrorClassName(ErrorClass c) {
   return "unknown";
 }
 
+const std::string& Status::Empty() {
+  static const std::string empty;
+  return empty;
+}
+
 Status& Status::Prefix(std::string_view context) {
-  message_.insert(0, context);
+  Mutable().message.insert(0, context);
   return *this;
 }
 
 std::string Status::ToString() const {
   if (ok()) return "ok";
-  std::string out = "error " + std::to_string(code_) + " (" + std::string(ErrorClassName(class_)) + ")";
-  if (!vault_.empty() || http_status_ != 0 || !request_id_.empty()) {
+  const State& st = *state_;  // not ok: there are details
+  std::string out = "error " + std::to_string(st.code) + " (" + std::string(ErrorClassName(st.cls)) + ")";
+  if (!st.vault.empty() || st.http_status != 0 || !st.request_id.empty()) {
     out += " [";
     bool first = true;
     auto add = [&](const std::string& s) {
@@ -36,16 +42,16 @@ std::string Status::ToString() const {
       out += s;
       first = false;
     };
-    if (!vault_.empty()) add("vault " + vault_);
-    if (http_status_ != 0) {
-      std::string h = "HTTP " + std::to_string(http_status_);
-      if (!vault_error_code_.empty()) h += " " + vault_error_code_;
+    if (!st.vault.empty()) add("vault " + st.vault);
+    if (st.http_status != 0) {
+      std::string h = "HTTP " + std::to_string(st.http_status);
+      if (!st.vault_error_code.empty()) h += " " + st.vault_error_code;
       add(h);
     }
-    if (!request_id_.empty()) add("request-id " + request_id_);
+    if (!st.request_id.empty()) add("request-id " + st.request_id);
     out += "]";
   }
-  out += ": " + message_;
+  out += ": " + st.message;
   return out;
 }
 
