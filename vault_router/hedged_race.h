@@ -172,12 +172,16 @@ struct HedgedRace<T>::State {
   bool winner_hedged = false;
   std::vector<std::pair<std::size_t, Status>> failures;
   std::size_t outstanding = 0;
-  std::vector<bool> finished;  // per candidate
-  // The supervisor's bookkeeping: per candidate, when it started and
-  // whether the race already moved on from it (failed, or ran past
-  // attempt_timeout); the next candidate; failures already acted on.
-  std::vector<Clock::time_point> started_at;
-  std::vector<bool> moved_on;
+  // Per candidate (one allocation per race): whether its attempt finished
+  // and the supervisor's bookkeeping — when it started and whether the race
+  // already moved on from it (failed, or ran past attempt_timeout). Then the
+  // next candidate and the failures already acted on.
+  struct Candidate {
+    Clock::time_point started_at{};
+    bool finished = false;
+    bool moved_on = false;
+  };
+  std::vector<Candidate> per_candidate;
   std::size_t next = 0;
   std::size_t failures_seen = 0;
   Clock::time_point last_start = Clock::now();
@@ -213,7 +217,7 @@ template <typename T>
 void HedgedRace<T>::Record(State& st, const RaceAttempt& a, std::optional<Result<T>> r) {
   --st.outstanding;
   ++st.events;
-  st.finished[a.candidate] = true;
+  st.per_candidate[a.candidate].finished = true;
   if (r && !st.over->load(std::memory_order_acquire)) {
     if (r->ok() || ScopeOf(r->status()) == FailureScope::kRequest) {
       if (r->ok()) {
@@ -262,7 +266,7 @@ bool HedgedRace<T>::Start(const std::shared_ptr<State>& st, std::unique_lock<std
     return false;
   }
   st->last_start = Clock::now();
-  st->started_at[st->next] = st->last_start;
+  st->per_candidate[st->next].started_at = st->last_start;
   ++st->next;
   ++st->out.started;
   return true;
@@ -286,21 +290,21 @@ std::optional<Clock::time_point> HedgedRace<T>::Step(const std::shared_ptr<State
     if (st->failures_seen < st->failures.size()) {
       const std::size_t failed = st->failures[st->failures_seen++].first;
       // A timed-out attempt that now fails was already failed over from.
-      if (!st->moved_on[failed] && st->next < candidates) {
+      if (!st->per_candidate[failed].moved_on && st->next < candidates) {
         ++out.failovers;
         Start(st, lock, false);
       }
-      st->moved_on[failed] = true;
+      st->per_candidate[failed].moved_on = true;
       continue;
     }
     // Attempts past attempt_timeout: fail over from them now.
     Clock::time_point timeout_at = Clock::time_point::max();
     bool timed_out = false;
     for (std::size_t c = 0; timeouts && c < st->next; ++c) {
-      if (st->finished[c] || st->moved_on[c]) continue;
-      const Clock::time_point at = st->started_at[c] + options.attempt_timeout;
+      if (st->per_candidate[c].finished || st->per_candidate[c].moved_on) continue;
+      const Clock::time_point at = st->per_candidate[c].started_at + options.attempt_timeout;
       if (Clock::now() >= at) {
-        st->moved_on[c] = true;
+        st->per_candidate[c].moved_on = true;
         ++out.timed_out;
         timed_out = true;
       } else {
@@ -351,9 +355,9 @@ void HedgedRace<T>::Conclude(State& st) {
   if (st.winner) {
     const Clock::time_point now = Clock::now();
     for (std::size_t c = 0; c < st.next; ++c) {
-      if (!st.finished[c] && c != *st.winner) {
+      if (!st.per_candidate[c].finished && c != *st.winner) {
         st.out.outrun.emplace_back(c,
-                                   std::chrono::duration_cast<std::chrono::milliseconds>(now - st.started_at[c]));
+                                   std::chrono::duration_cast<std::chrono::milliseconds>(now - st.per_candidate[c].started_at));
       }
     }
   }
@@ -444,7 +448,7 @@ RaceOutcome<T> HedgedRace<T>::RunFirstInline(const std::shared_ptr<State>& st) {
     const Clock::time_point now = Clock::now();
     st->outstanding = 1;
     st->next = c + 1;
-    st->started_at[c] = st->last_start = now;
+    st->per_candidate[c].started_at = st->last_start = now;
     ++st->out.started;
     if (c > 0) ++st->out.failovers;
     // When the supervisor would act on this attempt if it were on a worker.
@@ -468,7 +472,7 @@ RaceOutcome<T> HedgedRace<T>::RunFirstInline(const std::shared_ptr<State>& st) {
     if (st->over->load(std::memory_order_acquire) || st->next >= st->candidates || st->deadline.expired()) break;
     // A vault-level failure with nobody else running: fail over right here.
     ++st->failures_seen;
-    st->moved_on[c] = true;
+    st->per_candidate[c].moved_on = true;
   }
   Supervise(st, lock);  // over already, every candidate failed, the deadline passed, or handed over
   return Finish(*st);
@@ -485,9 +489,7 @@ RaceOutcome<T> HedgedRace<T>::Run(BoundedExecutor& executor, std::size_t candida
   st->candidates = candidates;
   st->attempt = std::move(attempt);
   st->deadline = deadline;
-  st->finished.assign(candidates, false);
-  st->started_at.assign(candidates, Clock::time_point{});
-  st->moved_on.assign(candidates, false);
+  st->per_candidate.resize(candidates);
   if (options.inline_first) return RunFirstInline(st);
   std::unique_lock lock(st->mu);
   Start(st, lock, false);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <vector>
 
 namespace geoekm {
 
@@ -13,6 +12,16 @@ constexpr double kEwmaAlpha = 0.2;
 
 void LatencyTracker::Add(std::chrono::milliseconds latency) {
   const auto ms = std::max<std::chrono::milliseconds::rep>(latency.count(), 0);
+  const auto sorted_begin = sorted_.begin();
+  auto sorted_end = sorted_begin + static_cast<std::ptrdiff_t>(count_);
+  if (count_ == kWindow) {  // the oldest sample leaves the window
+    const auto oldest = std::lower_bound(sorted_begin, sorted_end, ring_[next_]);
+    std::move(oldest + 1, sorted_end, oldest);
+    --sorted_end;
+  }
+  const auto at = std::upper_bound(sorted_begin, sorted_end, ms);
+  std::move_backward(at, sorted_end, sorted_end + 1);
+  *at = ms;
   ring_[next_] = ms;
   next_ = (next_ + 1) % kWindow;
   ewma_ms_ = count_ == 0 ? static_cast<double>(ms) : kEwmaAlpha * static_cast<double>(ms) + (1 - kEwmaAlpha) * ewma_ms_;
@@ -32,17 +41,14 @@ std::optional<std::chrono::milliseconds> LatencyTracker::ewma() const {
 
 std::optional<std::chrono::milliseconds> LatencyTracker::p95() const {
   if (count_ < kMinSamples) return std::nullopt;
-  std::vector<std::chrono::milliseconds::rep> sorted(ring_.begin(), ring_.begin() + static_cast<std::ptrdiff_t>(count_));
   // Nearest-rank percentile.
   const auto rank = static_cast<std::size_t>(std::ceil(0.95 * static_cast<double>(count_)));
-  const auto idx = std::clamp<std::size_t>(rank, 1, count_) - 1;
-  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(idx), sorted.end());
-  return std::chrono::milliseconds(sorted[idx]);
+  return std::chrono::milliseconds(sorted_[std::clamp<std::size_t>(rank, 1, count_) - 1]);
 }
 
 std::optional<std::chrono::milliseconds> LatencyTracker::max() const {
   if (count_ == 0) return std::nullopt;
-  return std::chrono::milliseconds(*std::max_element(ring_.begin(), ring_.begin() + static_cast<std::ptrdiff_t>(count_)));
+  return std::chrono::milliseconds(sorted_[count_ - 1]);
 }
 
 }  // namespace geoekm

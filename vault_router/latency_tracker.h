@@ -2,6 +2,11 @@
 // got slow") and the 95th percentile over the last kWindow samples (for the
 // adaptive hedge delay, gRFC A6 "hedging delay").
 //
+// The samples are also kept sorted, updated per sample (a binary search and
+// a move of at most kWindow values), so that the percentile and the maximum,
+// read on every request for its hedge delay, cost a look-up instead of a
+// copy and a selection.
+//
 // Thread safety: not synchronised; VaultHealth guards it.
 #pragma once
 
@@ -29,7 +34,8 @@ class LatencyTracker {
   std::optional<std::chrono::milliseconds> max() const;
 
  private:
-  std::array<std::chrono::milliseconds::rep, kWindow> ring_{};
+  std::array<std::chrono::milliseconds::rep, kWindow> ring_{};    // in arrival order
+  std::array<std::chrono::milliseconds::rep, kWindow> sorted_{};  // the same, ascending
   std::size_t next_ = 0;
   std::size_t count_ = 0;
   double ewma_ms_ = 0.0;

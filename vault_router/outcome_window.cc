@@ -11,8 +11,7 @@ std::int64_t OutcomeWindow::SlotOf(Clock::time_point t) const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() / bucket_width_.count();
 }
 
-bool OutcomeWindow::Live(const Bucket& b, Clock::time_point now) const {
-  const std::int64_t slot = SlotOf(now);
+bool OutcomeWindow::Live(const Bucket& b, std::int64_t slot) {
   return b.index >= 0 && b.index > slot - kBuckets && b.index <= slot;
 }
 
@@ -25,23 +24,24 @@ void OutcomeWindow::Add(Clock::time_point now, bool success) {
 
 void OutcomeWindow::Clear() { buckets_.fill(Bucket{}); }
 
-std::uint64_t OutcomeWindow::total(Clock::time_point now) const {
-  std::uint64_t n = 0;
-  for (const Bucket& b : buckets_)
-    if (Live(b, now)) n += b.ok + b.failed;
-  return n;
+OutcomeWindow::Counts OutcomeWindow::CountsAt(Clock::time_point now) const {
+  const std::int64_t slot = SlotOf(now);
+  Counts c;
+  for (const Bucket& b : buckets_) {
+    if (!Live(b, slot)) continue;
+    c.total += b.ok + b.failed;
+    c.failed += b.failed;
+  }
+  return c;
 }
 
-std::uint64_t OutcomeWindow::failures(Clock::time_point now) const {
-  std::uint64_t n = 0;
-  for (const Bucket& b : buckets_)
-    if (Live(b, now)) n += b.failed;
-  return n;
-}
+std::uint64_t OutcomeWindow::total(Clock::time_point now) const { return CountsAt(now).total; }
+
+std::uint64_t OutcomeWindow::failures(Clock::time_point now) const { return CountsAt(now).failed; }
 
 double OutcomeWindow::error_rate(Clock::time_point now) const {
-  const auto t = total(now);
-  return t == 0 ? 0.0 : static_cast<double>(failures(now)) / static_cast<double>(t);
+  const Counts c = CountsAt(now);
+  return c.total == 0 ? 0.0 : static_cast<double>(c.failed) / static_cast<double>(c.total);
 }
 
 }  // namespace geoekm

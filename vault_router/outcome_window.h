@@ -33,8 +33,14 @@ class OutcomeWindow {
     std::uint64_t ok = 0;
     std::uint64_t failed = 0;
   };
+  struct Counts {
+    std::uint64_t total = 0;
+    std::uint64_t failed = 0;
+  };
   std::int64_t SlotOf(Clock::time_point t) const;
-  bool Live(const Bucket& b, Clock::time_point now) const;
+  // Whether b counts at clock slot `slot` (one of the last kBuckets slots).
+  static bool Live(const Bucket& b, std::int64_t slot);
+  Counts CountsAt(Clock::time_point now) const;  // one pass, one slot computation
 
   std::chrono::milliseconds bucket_width_;
   std::array<Bucket, kBuckets> buckets_{};

@@ -22,25 +22,28 @@ Result<SecureBytes> UnwrapCoalescer::Run(const std::string& key, Deadline deadli
   if (coalesced) *coalesced = false;
   for (;;) {
     std::unique_lock lock(mu_);
-    auto it = flights_.find(key);
-    if (it == flights_.end()) {
+    auto [it, leading] = flights_.try_emplace(key);
+    if (leading) {
       auto flight = std::make_shared<Flight>();
-      flights_.emplace(key, flight);
+      it->second = flight;
       ++leaders_;
       lock.unlock();
 
       Result<SecureBytes> result = fn(deadline);
 
       lock.lock();
-      flight->result.emplace(result);
+      // Copied (a DEK: wiped with its last owner) only for those waiting.
+      const bool followed = flight->followers > 0;
+      if (followed) flight->result.emplace(result);
       flight->done = true;
       flights_.erase(key);
       lock.unlock();
-      cv_.notify_all();
+      if (followed) cv_.notify_all();
       return result;
     }
 
     std::shared_ptr<Flight> flight = it->second;
+    ++flight->followers;
     ++followers_;
     ++waiting_;
     if (coalesced) *coalesced = true;

@@ -44,6 +44,7 @@ class UnwrapCoalescer {
  private:
   struct Flight {
     bool done = false;
+    std::size_t followers = 0;  // waiting for it; without any, the result is not copied here
     std::optional<Result<SecureBytes>> result;
   };
 

@@ -99,11 +99,15 @@ RaceOutcome<T> VaultRouter::Race(std::shared_ptr<const RaceTarget> target, typen
                                  Deadline deadline) {
   RaceOptions race;
   race.hedging = vaults_.options().tuning.hedging_enabled;
-  race.hedge_delay = [this, target](std::size_t i) { return vaults_[target->candidates[i]].health->HedgeDelay(); };
+  // The options' functions run only while Run() does (hedged_race.h), when
+  // `target` is held here: a plain pointer keeps each function small enough
+  // for std::function to hold without an allocation.
+  const RaceTarget* t = target.get();
+  race.hedge_delay = [this, t](std::size_t i) { return vaults_[t->candidates[i]].health->HedgeDelay(); };
   // An attempt at a vault ejected meanwhile (by other requests) is left
   // behind without asking the hedge budget.
-  race.abandon_candidate = [this, target](std::size_t i) {
-    return vaults_[target->candidates[i]].health->Tier(vaults_.Now()) >= VaultTier::kProbing;
+  race.abandon_candidate = [this, t](std::size_t i) {
+    return vaults_[t->candidates[i]].health->Tier(vaults_.Now()) >= VaultTier::kProbing;
   };
   race.may_hedge = [this] {
     if (hedge_budget_.TryWithdraw()) return true;

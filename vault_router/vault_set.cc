@@ -39,6 +39,7 @@ bool VaultSet::Quarantined(std::size_t v) const {
 std::vector<std::size_t> VaultSet::Ranked() const {
   const auto now = Now();
   std::vector<std::tuple<int, int, std::size_t>> order;
+  order.reserve(members_.size());
   for (std::size_t v = 0; v < members_.size(); ++v) {
     const VaultTier tier = members_[v].health->Tier(now);
     if (tier == VaultTier::kNever) continue;

@@ -3,8 +3,11 @@
 // bounded executor, the coalescer and the hedged race.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <future>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -33,6 +36,35 @@ TEST(LatencyTracker, PercentileNeedsSamplesAndFollowsTheTail) {
   EXPECT_EQ(*t.p95(), milliseconds(500));
   ASSERT_TRUE(t.ewma().has_value());
   EXPECT_GT(*t.ewma(), milliseconds(10));
+}
+
+// The kept-sorted window answers as a selection over the last kWindow
+// samples would, through the window's turnover and after Clear().
+TEST(LatencyTracker, PercentileAndMaxMatchTheLastSamplesSelectedAfresh) {
+  LatencyTracker t;
+  std::mt19937 rng(11);
+  std::vector<long> all;
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 300; ++i) {
+      const long ms = static_cast<long>(rng() % (i % 50 == 0 ? 2000 : 40));  // repeats and a few outliers
+      t.Add(milliseconds(ms));
+      all.push_back(ms);
+      const std::size_t n = std::min(all.size(), LatencyTracker::kWindow);
+      std::vector<long> last(all.end() - static_cast<std::ptrdiff_t>(n), all.end());
+      ASSERT_EQ(t.samples(), n);
+      EXPECT_EQ(t.max()->count(), *std::max_element(last.begin(), last.end()));
+      if (n < LatencyTracker::kMinSamples) {
+        EXPECT_FALSE(t.p95().has_value());
+        continue;
+      }
+      const auto rank = static_cast<std::size_t>(std::ceil(0.95 * static_cast<double>(n)));
+      std::nth_element(last.begin(), last.begin() + static_cast<std::ptrdiff_t>(rank - 1), last.end());
+      EXPECT_EQ(t.p95()->count(), last[rank - 1]) << "after " << all.size() << " samples";
+    }
+    t.Clear();
+    all.clear();
+    EXPECT_FALSE(t.max().has_value());
+  }
 }
 
 TEST(OutcomeWindow, ForgetsOutcomesOlderThanTheWindow) {
