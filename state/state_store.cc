@@ -709,7 +709,18 @@ Status StateStore::WritePendingAuditLocked() {
     for (std::size_t r = 0; r < rows; ++r) {
       const PendingOperation& p = pending_audit_[done + r];
       const OperationRecord& o = p.operation;
-      stmt->BindFrom(static_cast<int>(r) * kAuditColumns + 1, p.time_ms, VaultCallName(o.op), o.vault, o.thumbprint,
+      // The thumbprint was checked when the row was buffered; if its version
+      // was recorded in a batch that then failed, the row is written without
+      // it rather than failing every later flush (audit_insert_sql.h).
+      bool version_present = !o.thumbprint.empty() && known_thumbprints_.count(o.thumbprint) > 0;
+      if (!o.thumbprint.empty() && !version_present) {
+        auto present = KeyVersionExistsLocked(o.thumbprint);
+        if (!present.ok()) return present.status();
+        version_present = *present;
+      }
+      static const std::string kNone;
+      stmt->BindFrom(static_cast<int>(r) * kAuditColumns + 1, p.time_ms, VaultCallName(o.op), o.vault,
+                     version_present ? o.thumbprint : kNone,
                      static_cast<std::int64_t>(o.outcome_code), static_cast<std::int64_t>(o.http_status),
                      static_cast<std::int64_t>(o.latency.count()), o.request_id, o.count);
     }

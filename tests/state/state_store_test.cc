@@ -52,6 +52,34 @@ class StateStoreTest : public ::testing::Test {
   std::unique_ptr<StateStore> store_;
 };
 
+// An audit row is buffered only if its thumbprint names a recorded version;
+// if the batch that recorded the version is then rolled back, the row is
+// still written when the audit is flushed, without the thumbprint.
+TEST_F(StateStoreTest, AnAuditRowWhoseVersionWasRolledBackIsWrittenWithoutIt) {
+  const KeyBundle fresh = MakeBundle("tde", 77);
+  {
+    StateStore::Batch batch = store_->BeginBatch();
+    ASSERT_TRUE(batch.RecordWrapKeyVersion("eastus", fresh).ok());
+    ASSERT_TRUE(batch.RecordOperation({VaultCall::kWrap, "eastus", fresh.thumbprint, 0, 200,
+                                       std::chrono::milliseconds(3), ""})
+                    .ok());
+  }  // not committed: the version is rolled back, the audit row stays buffered
+  EXPECT_EQ(CountRows("SELECT count(*) FROM key_versions"), 0);
+  const KeyBundle kept = MakeBundle("tde", 78);
+  ASSERT_TRUE(store_->RecordWrapKeyVersion("eastus", kept).ok());
+  ASSERT_TRUE(store_->RecordOperation({VaultCall::kWrap, "eastus", kept.thumbprint, 0, 200,
+                                       std::chrono::milliseconds(4), ""})
+                  .ok());
+  ASSERT_TRUE(store_->FlushAudit().ok());
+  auto rows = store_->AuditSince(0, 10);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].operation.thumbprint, "");
+  EXPECT_EQ((*rows)[0].operation.latency, std::chrono::milliseconds(3));
+  EXPECT_EQ((*rows)[1].operation.thumbprint, kept.thumbprint);
+  EXPECT_EQ(CountRows("SELECT count(*) FROM operations WHERE thumbprint IS NULL"), 1);
+}
+
 TEST_F(StateStoreTest, WrapKeyVersionIsCommittedWithWrapTimes) {
   const KeyBundle v = MakeBundle("tde", 1);
   const std::int64_t t0 = clock_.now_ms->load();
