@@ -427,8 +427,12 @@ Status StateStore::Batch::RecordCopyStatus(std::string_view vault, std::string_v
 }
 
 Status StateStore::Batch::RecordOperation(const OperationRecord& operation) {
+  return RecordOperation(OperationRecord(operation));
+}
+
+Status StateStore::Batch::RecordOperation(OperationRecord&& operation) {
   if (!lock_.owns_lock()) return InvalidInput("write to a batch that has ended");
-  return store_->BufferOperationLocked(operation);
+  return store_->BufferOperationLocked(std::move(operation));
 }
 
 Result<bool> StateStore::Batch::KnowsKeyVersion(std::string_view thumbprint) {
@@ -659,7 +663,7 @@ Status StateStore::RecordOperation(const OperationRecord& operation) {
   return status.ok() ? batch.audit_status() : status;
 }
 
-Status StateStore::BufferOperationLocked(const OperationRecord& operation) {
+Status StateStore::BufferOperationLocked(OperationRecord&& operation) {
   if (!operation.request_id.empty() && !IsGuid(operation.request_id)) {
     return InvalidInput("audit request id is not a GUID; it is not recorded");
   }
@@ -673,15 +677,18 @@ Status StateStore::BufferOperationLocked(const OperationRecord& operation) {
   if (!operation.thumbprint.empty()) {
     // Only a thumbprint of a recorded key version is accepted: arbitrary
     // bytes (a DEK, a token) cannot pass as one.
-    auto known = KeyVersionExistsLocked(operation.thumbprint);
-    if (!known.ok()) return known.status();
-    if (!*known) return InvalidInput("audit record names a key version the store does not know");
+    if (known_thumbprints_.count(operation.thumbprint) == 0) {
+      auto known = KeyVersionExistsLocked(operation.thumbprint);
+      if (!known.ok()) return known.status();
+      if (!*known) return InvalidInput("audit record names a key version the store does not know");
+    }
   }
   if (pending_audit_.size() >= options_.audit_max_pending) {
     pending_audit_.erase(pending_audit_.begin());
     ++audit_rows_dropped_;
   }
-  pending_audit_.push_back({operation.started_ms > 0 ? operation.started_ms : Now(), operation});
+  const std::int64_t time_ms = operation.started_ms > 0 ? operation.started_ms : Now();
+  pending_audit_.push_back({time_ms, std::move(operation)});
   audit_buffered_.store(true);
   return Status::Ok();
 }

@@ -224,7 +224,7 @@ class StateStore {
                             std::int64_t now_ms);
   Status CopyStatusLocked(std::string_view vault, std::string_view thumbprint, CopyStatus status,
                           std::string_view detail, std::string_view observed_thumbprint, std::int64_t now_ms);
-  Status BufferOperationLocked(const OperationRecord& operation);
+  Status BufferOperationLocked(OperationRecord&& operation);  // moved from only if accepted
   bool AuditDueLocked(std::int64_t now_ms) const;
   Status WritePendingAuditLocked();  // inside a transaction
   // Whether audit retention has rows to delete (a read: no write lock).
@@ -291,7 +291,10 @@ class StateStore::Batch {
                           std::string_view detail, std::string_view observed_thumbprint = {});
   // Buffers the row (validated as StateStore::RecordOperation does); Commit
   // writes the buffer with the batch's transaction, or alone when it is due.
+  // The rvalue form takes the row over only if it is accepted: a refused
+  // row is left as it was.
   Status RecordOperation(const OperationRecord& operation);
+  Status RecordOperation(OperationRecord&& operation);
   // Whether the store holds `thumbprint`, counting this batch's own records.
   Result<bool> KnowsKeyVersion(std::string_view thumbprint);
 

@@ -246,13 +246,13 @@ void StateWriter::Apply(StateStore::Batch& batch, Item& item, std::vector<Writte
           [&](OperationRecord& op) {
             // Buffered in the store, written with this batch's commit (or
             // the next one if this one fails): counted as accepted.
-            Status s = batch.RecordOperation(op);
+            Status s = batch.RecordOperation(std::move(op));  // left as it was if refused
             if (!s.ok() && !op.thumbprint.empty()) {
               // The audit accepts only thumbprints of recorded key versions (so
               // no payload can pose as one); an unwrap of a version this store
               // has not seen yet (e.g. after a rebuild) is still audited, without it.
               op.thumbprint.clear();
-              s = batch.RecordOperation(op);
+              s = batch.RecordOperation(std::move(op));
             }
             Count(s);
           },

@@ -80,6 +80,26 @@ TEST_F(StateStoreTest, AnAuditRowWhoseVersionWasRolledBackIsWrittenWithoutIt) {
   EXPECT_EQ(CountRows("SELECT count(*) FROM operations WHERE thumbprint IS NULL"), 1);
 }
 
+// The writer hands rows over by move and retries a refused one without its
+// thumbprint: a refused row must come back as it was.
+TEST_F(StateStoreTest, ARefusedAuditRowHandedOverByMoveIsLeftAsItWas) {
+  const KeyBundle unknown = MakeBundle("tde", 79);
+  OperationRecord op{VaultCall::kUnwrap, "eastus", unknown.thumbprint, 0, 200, std::chrono::milliseconds(2),
+                     "0f0e0d0c-0b0a-4908-8706-050403020100"};
+  StateStore::Batch batch = store_->BeginBatch();
+  EXPECT_FALSE(batch.RecordOperation(std::move(op)).ok());
+  EXPECT_EQ(op.thumbprint, unknown.thumbprint);  // NOLINT(bugprone-use-after-move): refused, not taken
+  EXPECT_EQ(op.request_id, "0f0e0d0c-0b0a-4908-8706-050403020100");
+  op.thumbprint.clear();
+  EXPECT_TRUE(batch.RecordOperation(std::move(op)).ok());
+  ASSERT_TRUE(batch.Commit().ok());
+  ASSERT_TRUE(store_->FlushAudit().ok());
+  auto rows = store_->AuditSince(0, 10);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].operation.request_id, "0f0e0d0c-0b0a-4908-8706-050403020100");
+}
+
 TEST_F(StateStoreTest, WrapKeyVersionIsCommittedWithWrapTimes) {
   const KeyBundle v = MakeBundle("tde", 1);
   const std::int64_t t0 = clock_.now_ms->load();
