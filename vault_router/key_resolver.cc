@@ -232,6 +232,12 @@ Result<std::string> KeyResolver::ThumbprintOfVersion(const std::string& name, co
 }
 
 Result<KeyBundle> KeyResolver::CurrentVersion(const std::string& key_name, Deadline deadline) {
+  Result<SharedKeyBundle> shared = SharedCurrentVersion(key_name, deadline);
+  if (!shared.ok()) return shared.status();
+  return **shared;
+}
+
+Result<SharedKeyBundle> KeyResolver::SharedCurrentVersion(const std::string& key_name, Deadline deadline) {
   if (key_name.empty()) return vaults_.InvalidArgument("key name is empty");
   if (std::optional<std::string> pin = PinFor(key_name)) return PinnedVersion(key_name, *pin, deadline);
   {
@@ -267,9 +273,10 @@ Result<KeyBundle> KeyResolver::CurrentVersion(const std::string& key_name, Deadl
     std::lock_guard lock(current_mu_);
     const Clock::time_point now = vaults_.Now();
     auto previous = current_.find(key_name);
-    const bool same = previous != current_.end() && previous->second.bundle.thumbprint == got->second.thumbprint;
-    current_[key_name] = CurrentEntry{got->second, now, v, same ? previous->second.current_since : now};
-    return got->second;
+    const bool same = previous != current_.end() && previous->second.bundle->thumbprint == got->second.thumbprint;
+    auto bundle = std::make_shared<const KeyBundle>(std::move(got->second));
+    current_[key_name] = CurrentEntry{bundle, now, v, same ? previous->second.current_since : now};
+    return bundle;
   }
   return Status(codes::kNoUsableVault, ErrorClass::kTransient,
                 "could not read the current version of key '" + key_name + "' from any vault (" + tried + ")");
@@ -279,15 +286,16 @@ std::optional<Clock::time_point> KeyResolver::CurrentSince(const std::string& na
                                                          const std::string& thumbprint) const {
   std::lock_guard lock(current_mu_);
   auto it = current_.find(name);
-  if (it == current_.end() || it->second.bundle.thumbprint != thumbprint) return std::nullopt;
+  if (it == current_.end() || it->second.bundle->thumbprint != thumbprint) return std::nullopt;
   return it->second.current_since;
 }
 
-Result<KeyBundle> KeyResolver::PinnedVersion(const std::string& key_name, const std::string& pin, Deadline deadline) {
+Result<SharedKeyBundle> KeyResolver::PinnedVersion(const std::string& key_name, const std::string& pin,
+                                                   Deadline deadline) {
   std::string seen;
   for (std::size_t v : vaults_.Ranked()) {
     Result<SharedKeyBundle> copy = LocateIn(v, key_name, pin, deadline);
-    if (copy.ok()) return **copy;
+    if (copy.ok()) return copy;
     if (vaults_.Quarantined(v)) continue;
     seen += (seen.empty() ? "" : "; ") + vaults_.name(v) +
             (copy.status().error_class() == ErrorClass::kNotFound

@@ -88,7 +88,9 @@ class KeyResolver {
                                    Deadline deadline, std::optional<Clock::time_point> stale_before = std::nullopt);
   // Which vault holds `thumbprint` under which version id (every vault asked).
   Result<LocatedKeyVersion> Locate(const std::string& key_name, const std::string& thumbprint, Deadline deadline);
-  // The version of `key_name` that wraps use, with its thumbprint.
+  // The version of `key_name` that wraps use, with its thumbprint: shared
+  // (a wrap reads it on every call), or a copy.
+  Result<SharedKeyBundle> SharedCurrentVersion(const std::string& key_name, Deadline deadline);
   Result<KeyBundle> CurrentVersion(const std::string& key_name, Deadline deadline);
   // The thumbprint of one vault's version id (from the catalog, else raced).
   Result<std::string> ThumbprintOfVersion(const std::string& name, const std::string& version, Deadline deadline);
@@ -118,7 +120,7 @@ class KeyResolver {
     std::string source;    // for messages
   };
   struct CurrentEntry {
-    KeyBundle bundle;
+    SharedKeyBundle bundle;  // never null
     Clock::time_point fetched_at;
     std::size_t vault = 0;  // where it was read
     // When this thumbprint became the current version here (kept while a
@@ -146,7 +148,7 @@ class KeyResolver {
   // current_since of `thumbprint` when it is the cached current version of `name`.
   std::optional<Clock::time_point> CurrentSince(const std::string& name, const std::string& thumbprint) const;
   // The pinned version as the first ranked vault holding it has it.
-  Result<KeyBundle> PinnedVersion(const std::string& key_name, const std::string& pin, Deadline deadline);
+  Result<SharedKeyBundle> PinnedVersion(const std::string& key_name, const std::string& pin, Deadline deadline);
 
   VaultSet& vaults_;
   const GetKeyRace race_;

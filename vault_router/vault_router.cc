@@ -360,9 +360,9 @@ Result<WrappedKey> VaultRouter::WrapVersion(const std::string& key_name, const s
   }
   std::string thumbprint = requested_thumbprint;
   if (thumbprint.empty()) {
-    Result<KeyBundle> current = CurrentVersion(key_name, deadline);
+    Result<SharedKeyBundle> current = resolver_.SharedCurrentVersion(key_name, deadline);
     if (!current.ok()) return fail(current.status());
-    thumbprint = current->thumbprint;
+    thumbprint = (*current)->thumbprint;
   }
 
   if (Status trusted = resolver_.CheckWrapVersion(key_name, thumbprint, requested_thumbprint.empty(), deadline);
