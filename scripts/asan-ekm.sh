@@ -20,7 +20,7 @@ if [ "${1:-}" = "--build-only" ]; then
   shift
 fi
 
-"$root/scripts/build.sh" asan --target geoekm-ekm ekm_library_test engine_harness rotate_key partial_provider \
+"$root/scripts/build.sh" asan --target geoekm-ekm ekm_library_test sigpipe_guard_test engine_harness rotate_key partial_provider \
   vaultsim geoekm -j "$(nproc)"
 [ -z "$build_only" ] || exit 0
 
