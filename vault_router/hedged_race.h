@@ -356,8 +356,8 @@ void HedgedRace<T>::Conclude(State& st) {
     const Clock::time_point now = Clock::now();
     for (std::size_t c = 0; c < st.next; ++c) {
       if (!st.per_candidate[c].finished && c != *st.winner) {
-        st.out.outrun.emplace_back(c,
-                                   std::chrono::duration_cast<std::chrono::milliseconds>(now - st.per_candidate[c].started_at));
+        const auto ran = now - st.per_candidate[c].started_at;
+        st.out.outrun.emplace_back(c, std::chrono::duration_cast<std::chrono::milliseconds>(ran));
       }
     }
   }

@@ -64,7 +64,9 @@ class RememberingPort final : public KeyVaultKeys {
     const std::string key = version + std::string(plaintext.begin(), plaintext.end());
     std::lock_guard lock(mu_);
     auto it = wraps_.find(key);
-    if (it == wraps_.end()) it = wraps_.emplace(key, OrThrow(vault_->WrapKey(name, version, alg, plaintext, deadline))).first;
+    if (it == wraps_.end()) {
+      it = wraps_.emplace(key, OrThrow(vault_->WrapKey(name, version, alg, plaintext, deadline))).first;
+    }
     return it->second;
   }
   Result<SecureBytes> UnwrapKey(const std::string& name, const std::string& version, WrapAlgorithm alg,
