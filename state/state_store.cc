@@ -234,7 +234,7 @@ Result<std::string> StateStore::ValidateVersionLocked(const KeyBundle& version) 
 }
 
 Result<bool> StateStore::VaultExistsLocked(std::string_view vault) {
-  if (known_vaults_.count(std::string(vault))) return true;
+  if (known_vaults_.count(vault)) return true;
   auto stmt = connection_.Prepare("SELECT 1 FROM vaults WHERE name = ?");
   if (!stmt.ok()) return stmt.status();
   stmt->BindAll(vault);
@@ -245,7 +245,7 @@ Result<bool> StateStore::VaultExistsLocked(std::string_view vault) {
 }
 
 Result<bool> StateStore::KeyVersionExistsLocked(std::string_view thumbprint) {
-  if (known_thumbprints_.count(std::string(thumbprint))) return true;
+  if (known_thumbprints_.count(thumbprint)) return true;
   auto stmt = connection_.Prepare("SELECT 1 FROM key_versions WHERE thumbprint = ?");
   if (!stmt.ok()) return stmt.status();
   stmt->BindAll(thumbprint);
@@ -677,11 +677,9 @@ Status StateStore::BufferOperationLocked(OperationRecord&& operation) {
   if (!operation.thumbprint.empty()) {
     // Only a thumbprint of a recorded key version is accepted: arbitrary
     // bytes (a DEK, a token) cannot pass as one.
-    if (known_thumbprints_.count(operation.thumbprint) == 0) {
-      auto known = KeyVersionExistsLocked(operation.thumbprint);
-      if (!known.ok()) return known.status();
-      if (!*known) return InvalidInput("audit record names a key version the store does not know");
-    }
+    auto known = KeyVersionExistsLocked(operation.thumbprint);
+    if (!known.ok()) return known.status();
+    if (!*known) return InvalidInput("audit record names a key version the store does not know");
   }
   if (pending_audit_.size() >= options_.audit_max_pending) {
     pending_audit_.erase(pending_audit_.begin());
@@ -719,8 +717,8 @@ Status StateStore::WritePendingAuditLocked() {
       // The thumbprint was checked when the row was buffered; if its version
       // was recorded in a batch that then failed, the row is written without
       // it rather than failing every later flush (audit_insert_sql.h).
-      bool version_present = !o.thumbprint.empty() && known_thumbprints_.count(o.thumbprint) > 0;
-      if (!o.thumbprint.empty() && !version_present) {
+      bool version_present = false;
+      if (!o.thumbprint.empty()) {
         auto present = KeyVersionExistsLocked(o.thumbprint);
         if (!present.ok()) return present.status();
         version_present = *present;

@@ -243,8 +243,14 @@ class StateStore {
 
   mutable std::mutex mu_;  // the write mutex: connection_ and everything below up to reader_
   SqliteConnection connection_;
-  std::unordered_set<std::string> known_vaults_;
-  std::unordered_set<std::string> known_thumbprints_;  // committed versions only
+  // Looked up by string_view without building a string (transparent hash).
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using NameSet = std::unordered_set<std::string, NameHash, std::equal_to<>>;
+  NameSet known_vaults_;
+  NameSet known_thumbprints_;  // committed versions only
   std::unordered_map<std::string, WrapMark> wrap_marks_;
   std::vector<PendingOperation> pending_audit_;
   std::int64_t last_retention_ms_ = 0;

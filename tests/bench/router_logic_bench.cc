@@ -61,26 +61,26 @@ class RememberingPort final : public KeyVaultKeys {
   }
   Result<Bytes> WrapKey(const std::string& name, const std::string& version, WrapAlgorithm alg,
                         const SecureBytes& plaintext, Deadline deadline) override {
-    const std::string key = version + std::string(plaintext.begin(), plaintext.end());
-    std::lock_guard lock(mu_);
-    auto it = wraps_.find(key);
-    if (it == wraps_.end()) {
-      it = wraps_.emplace(key, OrThrow(vault_->WrapKey(name, version, alg, plaintext, deadline))).first;
-    }
-    return it->second;
+    return Remembered(wraps_, version, plaintext,
+                      [&] { return vault_->WrapKey(name, version, alg, plaintext, deadline); });
   }
   Result<SecureBytes> UnwrapKey(const std::string& name, const std::string& version, WrapAlgorithm alg,
                                 const Bytes& wrapped, Deadline deadline) override {
-    const std::string key = version + std::string(wrapped.begin(), wrapped.end());
-    std::lock_guard lock(mu_);
-    auto it = unwraps_.find(key);
-    if (it == unwraps_.end()) {
-      it = unwraps_.emplace(key, OrThrow(vault_->UnwrapKey(name, version, alg, wrapped, deadline))).first;
-    }
-    return it->second;
+    return Remembered(unwraps_, version, wrapped,
+                      [&] { return vault_->UnwrapKey(name, version, alg, wrapped, deadline); });
   }
 
  private:
+  // The answer for (version, input), asking the vault the first time only.
+  template <typename Answer, typename Input, typename Ask>
+  Answer Remembered(std::map<std::string, Answer>& answers, const std::string& version, const Input& input, Ask ask) {
+    const std::string key = version + std::string(input.begin(), input.end());
+    std::lock_guard lock(mu_);
+    auto it = answers.find(key);
+    if (it == answers.end()) it = answers.emplace(key, OrThrow(ask())).first;
+    return it->second;
+  }
+
   const std::shared_ptr<testing::FakeKeyVault> vault_;
   std::mutex mu_;
   std::map<std::string, Bytes> wraps_;
