@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <latch>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -137,14 +138,19 @@ TEST_F(RouterOnTestbed, FiveHundredIdenticalUnwrapsShareOneVaultCall) {
   ASSERT_TRUE(OpenAndWrap(kCallers));
 
   // Identical: one database key asked for by 500 callers at once. Slow the
-  // vault a little so that they really are in flight together.
-  ASSERT_TRUE(tb_->Admin("eastus").SetLatency(300, 0, {"unwrapkey"}));
+  // vault so that they really are in flight together, and start them all
+  // only once every thread exists: on a loaded machine creating 500 threads
+  // can take longer than the vault's delay (a late caller then rightly
+  // starts a second call).
+  ASSERT_TRUE(tb_->Admin("eastus").SetLatency(1000, 0, {"unwrapkey"}));
   const std::int64_t before = Unwraps(*tb_);
   std::atomic<int> failures{0};
   {
+    std::latch all_started(kCallers);
     std::vector<std::thread> threads;
     for (int i = 0; i < kCallers; ++i) {
       threads.emplace_back([&] {
+        all_started.arrive_and_wait();
         auto plain = rt_->router().Unwrap(RequestFor(0), Soon());
         if (!plain.ok() || *plain != deks_[0]) ++failures;
       });
