@@ -123,6 +123,7 @@ struct Recorded {
   // Paired CPU scenarios: total CPU (us) and operations, by kind of call.
   std::map<std::string, double> paired_cpu_us;
   std::map<std::string, double> paired_background_us;  // geoekm's own threads, charged to the router's calls
+  std::map<std::string, std::map<std::string, double>> paired_background_by_thread;  // the same, by thread name
   std::map<std::string, double> paired_ops;
 };
 Recorded& Record() {
@@ -282,10 +283,9 @@ void RunPairedCpu(benchmark::State& state, const std::string& what, RouterOp rou
   const std::string names[kKinds] = {"router " + what, "direct " + what, "raw HTTPS unwrap",
                                      "direct " + what + " (control)"};
   double cpu[kKinds] = {0, 0, 0, 0};
-  auto background = [] { return GeoekmThreadsCpuMicros(); };
   std::mt19937 shuffle_rng(20261207);
   std::array<int, kKinds> order = {kRouter, kDirect, kRaw, kControl};
-  const double background_start = background();
+  const std::map<std::string, double> background_start = CpuByThreadName();
   std::size_t i = 0;
   for (auto _ : state) {
     const std::size_t k = i % kPool;
@@ -303,14 +303,20 @@ void RunPairedCpu(benchmark::State& state, const std::string& what, RouterOp rou
     }
     ++i;
   }
-  const double background_us = background() - background_start;
+  const std::map<std::string, double> background_end = CpuByThreadName();
   Recorded& r = Record();
   std::lock_guard lock(r.mu);
   for (int op = 0; op < kKinds; ++op) {
     r.paired_cpu_us[names[op]] += cpu[op];
     r.paired_ops[names[op]] += static_cast<double>(i);
   }
-  r.paired_background_us[names[kRouter]] += background_us;
+  for (const auto& [name, us] : background_end) {
+    if (name.rfind("geoekm-", 0) != 0) continue;  // geoekm's own threads only
+    auto before = background_start.find(name);
+    const double spent = us - (before == background_start.end() ? 0 : before->second);
+    r.paired_background_us[names[kRouter]] += spent;
+    r.paired_background_by_thread[names[kRouter]][name.substr(7)] += spent;
+  }
 }
 
 void BM_PairedCpuUnwrap(benchmark::State& state) {
@@ -435,6 +441,10 @@ void PrintTable() {
                 router.c_str(), caller_us + background_us, caller_us, background_us,
                 (caller_us + background_us) / raw_us, direct_us, direct_us / raw_us, raw_us, control_us,
                 control_us / direct_us);
+    std::printf("  %-14s geoekm threads:", "");
+    for (const auto& [name, us] : r.paired_background_by_thread[router])
+      std::printf(" %s %.1f", name.c_str(), us / ops);
+    std::printf("\n");
   }
   const RouterStats stats = Fixture::Get().runtime->router().stats();
   std::printf("\nrouter: %llu unwraps, %llu coalesced (expected 0), %llu failures, %llu hedges\n",
