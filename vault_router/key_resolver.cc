@@ -143,6 +143,12 @@ KeyResolver::Trust KeyResolver::TrustFor(const std::string& name) const {
   return t;
 }
 
+bool KeyResolver::Anchored(const std::string& name) const {
+  if (PinFor(name)) return true;
+  KeyVersionRecorder* recorder = vaults_.options().recorder.get();
+  return recorder && recorder->HasWrapHistory(name);
+}
+
 void KeyResolver::CheckMaterial(std::size_t v, const std::string& name) {
   if (vaults_.Quarantined(v)) return;
   const Trust trust = TrustFor(name);
@@ -378,7 +384,7 @@ Status KeyResolver::CheckWrapVersion(const std::string& key_name, const std::str
   }
   for (const auto& [v, st] : lacking)
     if (st.error_class() == ErrorClass::kNotFound) CheckMaterial(v, key_name);
-  const bool anchored = !TrustFor(key_name).thumbprints.empty();
+  const bool anchored = Anchored(key_name);
   // A vault that cannot be reached now (not one that answered "not here")
   // whose copy of this version the store recorded as verified still holds
   // it as far as anyone can know: a restarted provider keeps wrapping

@@ -139,6 +139,8 @@ class KeyResolver {
   Status LoadListing(std::size_t v, const std::string& name, Deadline deadline);
   std::optional<std::string> PinFor(const std::string& name) const;
   Trust TrustFor(const std::string& name) const;
+  // !TrustFor(name).thumbprints.empty(), without building the set.
+  bool Anchored(const std::string& name) const;
   // Quarantines vault v when its versions of `name` share no thumbprint
   // with the trusted material.
   void CheckMaterial(std::size_t v, const std::string& name);

@@ -34,6 +34,12 @@ class KeyVersionRecorder {
   virtual Result<std::vector<std::string>> KnownThumbprints(const std::string& /*key_name*/) {
     return std::vector<std::string>{};
   }
+  // Whether KnownThumbprints(key_name) is non-empty (false when it fails).
+  // Asked on every wrap; an implementation may answer without the list.
+  virtual bool HasWrapHistory(const std::string& key_name) {
+    Result<std::vector<std::string>> known = KnownThumbprints(key_name);
+    return known.ok() && !known->empty();
+  }
   // Vaults whose copy of the version `thumbprint` was verified (key id and
   // material checked) and is still recorded as verified; empty if none.
   virtual Result<std::vector<std::string>> VaultsWithVerifiedCopy(const std::string& /*thumbprint*/) {

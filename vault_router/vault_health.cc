@@ -37,12 +37,12 @@ std::optional<VaultHealthEvent> VaultHealth::MoveTo(VaultHealthState to, std::st
   if (state_ == to) return std::nullopt;
   VaultHealthEvent e;
   e.vault = vault_;
-  e.from = state_;
+  e.from = state_.load(std::memory_order_relaxed);
   e.to = to;
   e.reason = std::move(reason);
   e.error_code = cause.code();
   e.http_status = cause.http_status();
-  state_ = to;
+  state_.store(to, std::memory_order_release);
   return e;
 }
 
@@ -187,10 +187,7 @@ bool VaultHealth::AnsweredSince(Clock::time_point since) const {
   return last_answer_ >= since;
 }
 
-VaultHealthState VaultHealth::state() const {
-  std::lock_guard lock(mu_);
-  return state_;
-}
+VaultHealthState VaultHealth::state() const { return state_.load(std::memory_order_acquire); }
 
 VaultTier VaultHealth::Tier(Clock::time_point now) const {
   std::lock_guard lock(mu_);

@@ -20,6 +20,7 @@
 // Thread safety: all methods may be called concurrently (internal mutex).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -104,7 +105,9 @@ class VaultHealth {
   const std::string vault_;
   const OutlierPolicy policy_;
   mutable std::mutex mu_;
-  VaultHealthState state_ = VaultHealthState::kHealthy;
+  // Written under mu_; state() reads it without the lock: the router asks
+  // every vault's state several times per request (ranking, quarantine).
+  std::atomic<VaultHealthState> state_{VaultHealthState::kHealthy};
   int consecutive_failures_ = 0;
   OutcomeWindow window_;
   LatencyTracker latency_;

@@ -96,28 +96,33 @@ Result<std::vector<std::string>> StateRecorder::VaultsWithVerifiedCopy(const std
   return vaults;
 }
 
+const StateRecorder::KnownHistory* StateRecorder::KnownHistoryLocked(const std::string& key,
+                                                                     const std::string& key_name) {
+  auto it = known_.find(key);
+  if (it == known_.end()) return nullptr;
+  KnownHistory& h = it->second;
+  if (store_->options().clock() - h.read_ms >= kHistoryRereadMs && !h.rereading) {
+    h.rereading = true;
+    writer_.Submit([this, key, key_name](StateStore& store) {
+      auto reread = ReadWrapHistory(store, key_name);
+      std::lock_guard relock(known_mu_);
+      KnownHistory& again = known_[key];
+      again.rereading = false;
+      if (!reread.ok()) return;  // keep what we know; retried at the next ask
+      again.thumbprints.insert(reread->begin(), reread->end());
+      again.read_ms = store_->options().clock();
+    });
+  }
+  return &h;
+}
+
 Result<std::vector<std::string>> StateRecorder::KnownThumbprints(const std::string& key_name) {
   const std::string key = Poco::toLower(key_name);  // Key Vault names are case-insensitive
   const std::int64_t now = store_->options().clock();
   {
     std::lock_guard lock(known_mu_);
-    auto it = known_.find(key);
-    if (it != known_.end()) {
-      KnownHistory& h = it->second;
-      if (now - h.read_ms >= kHistoryRereadMs && !h.rereading) {
-        h.rereading = true;
-        writer_.Submit([this, key, key_name](StateStore& store) {
-          auto reread = ReadWrapHistory(store, key_name);
-          std::lock_guard relock(known_mu_);
-          KnownHistory& again = known_[key];
-          again.rereading = false;
-          if (!reread.ok()) return;  // keep what we know; retried at the next ask
-          again.thumbprints.insert(reread->begin(), reread->end());
-          again.read_ms = store_->options().clock();
-        });
-      }
-      return std::vector<std::string>(h.thumbprints.begin(), h.thumbprints.end());
-    }
+    if (const KnownHistory* h = KnownHistoryLocked(key, key_name))
+      return std::vector<std::string>(h->thumbprints.begin(), h->thumbprints.end());
   }
   auto read = ReadWrapHistory(*store_, key_name);  // the first ask for this name
   if (!read.ok()) return read.status();
@@ -126,6 +131,15 @@ Result<std::vector<std::string>> StateRecorder::KnownThumbprints(const std::stri
   h.thumbprints.insert(read->begin(), read->end());
   h.read_ms = now;
   return std::vector<std::string>(h.thumbprints.begin(), h.thumbprints.end());
+}
+
+bool StateRecorder::HasWrapHistory(const std::string& key_name) {
+  {
+    std::lock_guard lock(known_mu_);
+    if (const KnownHistory* h = KnownHistoryLocked(Poco::toLower(key_name), key_name))
+      return !h->thumbprints.empty();
+  }
+  return KeyVersionRecorder::HasWrapHistory(key_name);  // the first ask reads the store
 }
 
 void StateRecorder::OnHealthChange(const VaultHealthEvent& event) { writer_.RecordHealthTransition(event); }

@@ -54,6 +54,7 @@ class StateRecorder final : public RouterObserver, public KeyVersionRecorder {
   // KeyVersionRecorder. KnownThumbprints: the versions that wrapped DEKs.
   Status RecordWrapKeyVersion(const std::string& vault, const KeyBundle& version) override;
   Result<std::vector<std::string>> KnownThumbprints(const std::string& key_name) override;
+  bool HasWrapHistory(const std::string& key_name) override;
   // Read from the store (only asked when a vault cannot be reached for a wrap's check).
   Result<std::vector<std::string>> VaultsWithVerifiedCopy(const std::string& thumbprint) override;
 
@@ -96,6 +97,9 @@ class StateRecorder final : public RouterObserver, public KeyVersionRecorder {
     bool rereading = false;             // a reread is queued on the writer
   };
   static constexpr std::int64_t kHistoryRereadMs = 60'000;
+  // The history known for lower-cased `key`, with its reread queued when
+  // due; null before the first ask for the name.
+  const KnownHistory* KnownHistoryLocked(const std::string& key, const std::string& key_name);
   std::mutex known_mu_;
   std::map<std::string, KnownHistory> known_;  // by lower-cased key name
   StateWriter writer_;  // last: its thread stops first

@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
+#include <memory>
 
 #include "core/error_codes.h"
 #include "tests/state/state_test_support.h"
@@ -90,6 +92,42 @@ TEST_F(StateRecorderTest, KeysThatAreNotConfiguredGetNoHistory) {
   EXPECT_TRUE(CopiesOf(other.thumbprint).empty());
   // A configured name, in any case, is recorded.
   EXPECT_TRUE(recorder_->RecordWrapKeyVersion("westus", MakeBundle("TDE", 4)).ok());
+}
+
+// HasWrapHistory (asked on every wrap) answers what KnownThumbprints would,
+// from the same memory: another process's first wrap of the key shows up
+// with the once-a-minute reread, as it does in KnownThumbprints.
+TEST_F(StateRecorderTest, HasWrapHistoryAgreesWithKnownThumbprintsThroughTheReread) {
+  auto now_ms = std::make_shared<std::atomic<std::int64_t>>(1'800'000'000'000);
+  StateStoreOptions options;
+  options.path = dir_.File("shared.db");
+  options.clock = [now_ms] { return now_ms->load(); };
+  auto opened = StateStore::Open(options);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::shared_ptr<StateStore> mine(std::move(opened).value());
+  ASSERT_TRUE(mine->UpsertVaults(state_test::TwoVaults()).ok());
+  StateRecorder recorder(mine, std::vector<std::string>{"tde"});
+
+  EXPECT_FALSE(recorder.HasWrapHistory("TDE"));  // names are case-insensitive
+  ASSERT_TRUE(recorder.KnownThumbprints("tde").ok());
+  EXPECT_TRUE(recorder.KnownThumbprints("tde")->empty());
+
+  // Another process on the same state file wraps with a version first.
+  auto other_store = StateStore::Open(options);
+  ASSERT_TRUE(other_store.ok()) << other_store.status().ToString();
+  std::shared_ptr<StateStore> theirs(std::move(other_store).value());
+  StateRecorder other(theirs, std::vector<std::string>{"tde"});
+  const KeyBundle b = MakeBundle("tde", 5);
+  ASSERT_TRUE(other.RecordWrapKeyVersion("westus", b).ok());
+
+  EXPECT_FALSE(recorder.HasWrapHistory("tde"));  // not reread yet: within the minute
+  now_ms->fetch_add(60'000);
+  EXPECT_FALSE(recorder.HasWrapHistory("tde"));  // queues the reread, answers from memory
+  recorder.Flush();                              // the writer has reread the history
+  EXPECT_TRUE(recorder.HasWrapHistory("tde"));
+  auto known = recorder.KnownThumbprints("tde");
+  ASSERT_TRUE(known.ok());
+  EXPECT_EQ(*known, std::vector<std::string>{b.thumbprint});
 }
 
 // A version recorded once is not written again on later wraps, but only
