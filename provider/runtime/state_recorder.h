@@ -14,10 +14,11 @@
 // the copy sends the next wrap through the durable path again, behind the
 // finding, so the store can refuse it.
 //
-// KnownThumbprints (asked on every wrap) reads the store once per key name
-// and then answers from memory: this process's own wraps are added as they
-// are committed, and once a minute the writer thread rereads the history
-// (versions another process recorded), so a wrap never waits on a commit.
+// KnownThumbprints (and HasWrapHistory, asked on every wrap) reads the store
+// once per key name and then answers from memory: this process's own wraps
+// are added as they are committed, and once a minute the writer thread
+// rereads the history (versions another process recorded), so a wrap never
+// waits on a commit.
 //
 // Only RecordWrapKeyVersion can fail the caller's operation; observer
 // callbacks cannot report errors, so failed writes there are counted
