@@ -22,7 +22,10 @@
 //            of it each of geoekm's named threads spent. The paired CPU
 //            scenarios make router, direct and raw calls (and the direct
 //            call again, as a control) in a shuffled order on one caller
-//            (see RunPairedCpu): their ratios are the stable ones.
+//            (see RunPairedCpu): their ratios are the stable ones. The
+//            router-twice scenarios (RunRouterTwiceCpu) show how much of
+//            the router's calling-thread CPU is its code and data coming
+//            back cold after other calls.
 //
 // Each caller unwraps from a pool of 256 DEKs so that concurrent callers
 // never send identical unwraps (which the router would coalesce): caller t
@@ -30,7 +33,7 @@
 //
 // Run: build/default/tests/bench/router_overhead_bench --benchmark_repetitions=3
 //      --benchmark_enable_random_interleaving=true   (starts its own testbed;
-// about 2.5 minutes). At the end it prints the table the README shows: medians
+// about 3 minutes). At the end it prints the table the README shows: medians
 // and p99s over every timed operation of every repetition, and the ratios.
 #include <benchmark/benchmark.h>
 #include <openssl/evp.h>
@@ -129,6 +132,13 @@ struct Recorded {
   std::map<std::string, double> paired_cpu_us;
   std::map<std::string, double> paired_background_us;  // geoekm's own threads, charged to the router's calls
   std::map<std::string, std::map<std::string, double>> paired_background_by_thread;  // the same, by thread name
+  // Router-twice scenarios, by "unwrap"/"wrap": calling-thread CPU summed
+  // over the iterations of the first router call, the one right after it,
+  // and the direct call; and the iterations.
+  struct Twice {
+    double first_us = 0, again_us = 0, direct_us = 0, iterations = 0;
+  };
+  std::map<std::string, Twice> twice;
   std::map<std::string, double> paired_ops;
 };
 Recorded& Record() {
@@ -330,6 +340,66 @@ void RunPairedCpu(benchmark::State& state, const std::string& what, RouterOp rou
   }
 }
 
+// Where the router's calling-thread CPU above the direct call's goes in the
+// paired loop: each iteration makes, in a random order, a direct call, a raw
+// request (another connection) and a router call followed at once by a
+// second router call (another DEK). Both router calls wait for the vault
+// alike; only the second finds the router's own code and data still in the
+// CPU's caches. Only the calling thread's CPU is read.
+template <typename RouterOp, typename DirectOp>
+void RunRouterTwiceCpu(benchmark::State& state, const std::string& what, RouterOp router_op, DirectOp direct_op) {
+  Fixture& f = Fixture::Get();
+  testing::RawUnwrapSession session(f.raw);
+  Recorded::Twice sums;
+  auto timed = [](double& sum, auto call) {
+    const double start = ThreadCpuMicros();
+    const bool ok = call();
+    sum += ThreadCpuMicros() - start;
+    return ok;
+  };
+  std::mt19937 shuffle_rng(20261207);
+  std::array<int, 3> order = {0, 1, 2};  // router twice, direct, raw
+  double raw_us = 0;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const std::size_t k = i % kPool;
+    std::shuffle(order.begin(), order.end(), shuffle_rng);
+    bool ok = true;
+    for (int unit : order) {
+      if (!ok) break;
+      if (unit == 0) {
+        ok = timed(sums.first_us, [&] { return router_op(f, k); }) &&
+             timed(sums.again_us, [&] { return router_op(f, (k + kPool / 2) % kPool); });
+      } else if (unit == 1) {
+        ok = timed(sums.direct_us, [&] { return direct_op(f, k); });
+      } else {
+        ok = timed(raw_us, [&] { return session.Unwrap(f.wrapped[k].wrapped); });
+      }
+    }
+    if (!ok) {
+      state.SkipWithError((what + ": router-twice call failed").c_str());
+      return;
+    }
+    ++i;
+  }
+  sums.iterations = static_cast<double>(i);
+  Recorded& r = Record();
+  std::lock_guard lock(r.mu);
+  Recorded::Twice& t = r.twice[what];
+  t.first_us += sums.first_us;
+  t.again_us += sums.again_us;
+  t.direct_us += sums.direct_us;
+  t.iterations += sums.iterations;
+}
+
+void BM_RouterTwiceCpuUnwrap(benchmark::State& state) {
+  RunRouterTwiceCpu(state, "unwrap", RouterUnwrap, DirectUnwrap);
+}
+
+void BM_RouterTwiceCpuWrap(benchmark::State& state) {
+  RunRouterTwiceCpu(state, "wrap", RouterWrap, DirectWrap);
+}
+
 void BM_PairedCpuUnwrap(benchmark::State& state) {
   RunPairedCpu(state, "unwrap", RouterUnwrap, DirectUnwrap);
 }
@@ -379,6 +449,8 @@ GEOEKM_SCENARIO(BM_RouterWrap);
 #define GEOEKM_PAIRED_CPU(fn, n) BENCHMARK(fn)->Unit(benchmark::kMicrosecond)->Iterations(n)->UseRealTime()
 GEOEKM_PAIRED_CPU(BM_PairedCpuUnwrap, 600);
 GEOEKM_PAIRED_CPU(BM_PairedCpuWrap, 1000);
+GEOEKM_PAIRED_CPU(BM_RouterTwiceCpuUnwrap, 500);
+GEOEKM_PAIRED_CPU(BM_RouterTwiceCpuWrap, 1000);
 
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -460,6 +532,15 @@ void PrintTable() {
     for (const auto& [name, us] : r.paired_background_by_thread[router])
       std::printf(" %s %.1f", name.c_str(), us / ops);
     std::printf("\n");
+  }
+  std::printf("\nrouter calls right after another router call (calling thread only; means):\n");
+  for (const auto& [what, t] : r.twice) {
+    if (t.iterations <= 0) continue;
+    const double first = t.first_us / t.iterations, again = t.again_us / t.iterations,
+                 direct = t.direct_us / t.iterations;
+    std::printf("  router %-7s after other calls %.1f us (%+.1f over direct), right after another router call %.1f us"
+                " (%+.1f); direct %.1f us\n",
+                what.c_str(), first, first - direct, again, again - direct, direct);
   }
   const RouterStats stats = Fixture::Get().runtime->router().stats();
   std::printf("\nrouter: %llu unwraps, %llu coalesced (expected 0), %llu failures, %llu hedges\n",
