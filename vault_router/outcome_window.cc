@@ -35,13 +35,4 @@ OutcomeWindow::Counts OutcomeWindow::CountsAt(Clock::time_point now) const {
   return c;
 }
 
-std::uint64_t OutcomeWindow::total(Clock::time_point now) const { return CountsAt(now).total; }
-
-std::uint64_t OutcomeWindow::failures(Clock::time_point now) const { return CountsAt(now).failed; }
-
-double OutcomeWindow::error_rate(Clock::time_point now) const {
-  const Counts c = CountsAt(now);
-  return c.total == 0 ? 0.0 : static_cast<double>(c.failed) / static_cast<double>(c.total);
-}
-
 }  // namespace geoekm

@@ -22,10 +22,18 @@ class OutcomeWindow {
   void Add(Clock::time_point now, bool success);
   void Clear();
 
-  std::uint64_t total(Clock::time_point now) const;
-  std::uint64_t failures(Clock::time_point now) const;
-  // failures / total in the window; 0 when there were no outcomes.
-  double error_rate(Clock::time_point now) const;
+  // What the window holds at `now`, in one pass over the buckets.
+  struct Counts {
+    std::uint64_t total = 0;
+    std::uint64_t failed = 0;
+    // failed / total; 0 when there were no outcomes.
+    double error_rate() const { return total == 0 ? 0.0 : static_cast<double>(failed) / static_cast<double>(total); }
+  };
+  Counts CountsAt(Clock::time_point now) const;
+
+  std::uint64_t total(Clock::time_point now) const { return CountsAt(now).total; }
+  std::uint64_t failures(Clock::time_point now) const { return CountsAt(now).failed; }
+  double error_rate(Clock::time_point now) const { return CountsAt(now).error_rate(); }
 
  private:
   struct Bucket {
@@ -33,14 +41,9 @@ class OutcomeWindow {
     std::uint64_t ok = 0;
     std::uint64_t failed = 0;
   };
-  struct Counts {
-    std::uint64_t total = 0;
-    std::uint64_t failed = 0;
-  };
   std::int64_t SlotOf(Clock::time_point t) const;
   // Whether b counts at clock slot `slot` (one of the last kBuckets slots).
   static bool Live(const Bucket& b, std::int64_t slot);
-  Counts CountsAt(Clock::time_point now) const;  // one pass, one slot computation
 
   std::chrono::milliseconds bucket_width_;
   std::array<Bucket, kBuckets> buckets_{};

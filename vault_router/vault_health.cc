@@ -56,8 +56,9 @@ std::optional<VaultHealthEvent> VaultHealth::Eject(Clock::time_point now, std::s
 
 std::optional<VaultHealthEvent> VaultHealth::Reevaluate(Clock::time_point now, const Status& cause) {
   const RouterTuning& t = policy_.tuning;
-  const auto total = window_.total(now);
-  const double rate = window_.error_rate(now);
+  const OutcomeWindow::Counts counts = window_.CountsAt(now);
+  const auto total = counts.total;
+  const double rate = counts.error_rate();
   if (consecutive_failures_ >= std::max(1, t.consecutive_failures_to_eject)) {
     return Eject(now, std::to_string(consecutive_failures_) + " consecutive failures, last: " + Describe(cause), cause);
   }
@@ -235,8 +236,9 @@ VaultHealthSnapshot VaultHealth::Snapshot(Clock::time_point now) const {
   s.vault = vault_;
   s.state = state_;
   s.consecutive_failures = consecutive_failures_;
-  s.window_outcomes = window_.total(now);
-  s.error_rate = window_.error_rate(now);
+  const OutcomeWindow::Counts counts = window_.CountsAt(now);
+  s.window_outcomes = counts.total;
+  s.error_rate = counts.error_rate();
   s.latency_ewma = latency_.ewma();
   s.latency_p95 = latency_.p95();
   s.hedge_delay = HedgeDelayLocked();
