@@ -190,9 +190,7 @@ void RunPaired(benchmark::State& state, RouterCall router_call, DirectCall direc
     const std::size_t i = n % s.deks.size();
     std::shuffle(order.begin(), order.end(), rng);
     for (int op : order) {
-      const double start = ThreadCpuMicros();
-      const bool ok = op == 0 ? router_call(s, i) : direct_call(s, i);
-      cpu[op] += ThreadCpuMicros() - start;
+      const bool ok = AddThreadCpu(cpu[op], [&] { return op == 0 ? router_call(s, i) : direct_call(s, i); });
       if (!ok) {
         state.SkipWithError("a call failed");
         return;

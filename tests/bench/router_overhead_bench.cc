@@ -313,9 +313,9 @@ void RunPairedCpu(benchmark::State& state, const std::string& what, RouterOp rou
     bool ok = true;
     for (std::size_t j = 0; j < order.size() && ok; ++j) {
       const int op = order[j];
-      const double start = ThreadCpuMicros();
-      ok = op == kRouter ? router_op(f, k) : op == kRaw ? session.Unwrap(f.wrapped[k].wrapped) : direct_op(f, k);
-      cpu[op] += ThreadCpuMicros() - start;
+      ok = AddThreadCpu(cpu[op], [&] {
+        return op == kRouter ? router_op(f, k) : op == kRaw ? session.Unwrap(f.wrapped[k].wrapped) : direct_op(f, k);
+      });
     }
     if (!ok) {
       state.SkipWithError((what + ": paired CPU call failed").c_str());
@@ -351,12 +351,6 @@ void RunRouterTwiceCpu(benchmark::State& state, const std::string& what, RouterO
   Fixture& f = Fixture::Get();
   testing::RawUnwrapSession session(f.raw);
   Recorded::Twice sums;
-  auto timed = [](double& sum, auto call) {
-    const double start = ThreadCpuMicros();
-    const bool ok = call();
-    sum += ThreadCpuMicros() - start;
-    return ok;
-  };
   std::mt19937 shuffle_rng(20261207);
   std::array<int, 3> order = {0, 1, 2};  // router twice, direct, raw
   double raw_us = 0;
@@ -368,12 +362,12 @@ void RunRouterTwiceCpu(benchmark::State& state, const std::string& what, RouterO
     for (int unit : order) {
       if (!ok) break;
       if (unit == 0) {
-        ok = timed(sums.first_us, [&] { return router_op(f, k); }) &&
-             timed(sums.again_us, [&] { return router_op(f, (k + kPool / 2) % kPool); });
+        ok = AddThreadCpu(sums.first_us, [&] { return router_op(f, k); }) &&
+             AddThreadCpu(sums.again_us, [&] { return router_op(f, (k + kPool / 2) % kPool); });
       } else if (unit == 1) {
-        ok = timed(sums.direct_us, [&] { return direct_op(f, k); });
+        ok = AddThreadCpu(sums.direct_us, [&] { return direct_op(f, k); });
       } else {
-        ok = timed(raw_us, [&] { return session.Unwrap(f.wrapped[k].wrapped); });
+        ok = AddThreadCpu(raw_us, [&] { return session.Unwrap(f.wrapped[k].wrapped); });
       }
     }
     if (!ok) {

@@ -24,6 +24,16 @@ inline double CpuMicros(clockid_t clock) {
 inline double ProcessCpuMicros() { return CpuMicros(CLOCK_PROCESS_CPUTIME_ID); }
 inline double ThreadCpuMicros() { return CpuMicros(CLOCK_THREAD_CPUTIME_ID); }
 
+// Runs call() and adds the calling thread's CPU for it to `sum`; returns
+// what call() returned.
+template <typename Call>
+auto AddThreadCpu(double& sum, Call call) {
+  const double start = ThreadCpuMicros();
+  auto result = call();
+  sum += ThreadCpuMicros() - start;
+  return result;
+}
+
 // CPU time so far of this process's live threads, in microseconds, summed by name.
 inline std::map<std::string, double> CpuByThreadName() {
   std::map<std::string, double> out;
