@@ -72,14 +72,14 @@ TEST(StateFile, NewStoreHasTheNewestSchemaAndWalFull) {
   TempDir dir;
   auto store = OpenOrDie({.path = dir.File("state.db")});
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->schema_version(), 2);
+  EXPECT_EQ(store->schema_version(), 3);
   EXPECT_EQ(store->schema_version(), kNewest);
   auto tables = RawQuery(dir.File("state.db"), "SELECT name FROM sqlite_schema WHERE type='table' ORDER BY name");
   EXPECT_EQ(tables, (std::vector<std::string>{"health_events", "key_versions", "operations", "schema_version",
                                               "vault_key_copies", "vaults"}));
   EXPECT_EQ(RawQuery(dir.File("state.db"), "PRAGMA journal_mode"), std::vector<std::string>{"wal"});
   EXPECT_EQ(RawQuery(dir.File("state.db"), "SELECT version FROM schema_version ORDER BY version"),
-            (std::vector<std::string>{"1", "2"}));
+            (std::vector<std::string>{"1", "2", "3"}));
 }
 
 TEST(StateFile, CreatedOwnerOnlyWithWalAndShmEvenUnderPermissiveUmask) {
@@ -316,7 +316,7 @@ TEST(StateSchema, VersionOneFileGetsTheAuditCountColumn) {
 
   auto store = OpenOrDie({.path = path});
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->schema_version(), 2);
+  EXPECT_EQ(store->schema_version(), kNewest);
   auto old_rows = store->AuditSince(0);
   ASSERT_TRUE(old_rows.ok());
   ASSERT_EQ(old_rows->size(), 2u);
@@ -336,6 +336,68 @@ TEST(StateSchema, VersionOneFileGetsTheAuditCountColumn) {
   store.reset();
   EXPECT_EQ(RawQuery(path, "SELECT group_concat(count) FROM (SELECT count FROM operations ORDER BY id)"),
             std::vector<std::string>{"1,1,10"});
+}
+
+// Version 3 rebuilds the audit table with its op check as comparisons
+// (IN (...) cost SQLite a transient index per row written): a version 2
+// file keeps every row as it was, with its id, its index and its foreign
+// keys, and the check still refuses a word that is not an operation.
+TEST(StateSchema, VersionTwoFileKeepsItsAuditThroughTheRebuild) {
+  TempDir dir;
+  const std::string path = dir.File("state.db");
+  ASSERT_TRUE(CreateOrTightenStateFile(path).ok());
+  const std::string rows_sql = "SELECT group_concat(id || ':' || op || ':' || coalesce(vault, '-') || ':' || count, ' ') "
+                               "FROM (SELECT * FROM operations ORDER BY id)";
+  {
+    auto connection = SqliteConnection::OpenExisting(path);
+    ASSERT_TRUE(connection.ok());
+    auto version = MigrateStateSchema(*connection, 42, StateSchemaMigrations().first(2));
+    ASSERT_TRUE(version.ok()) << version.status().ToString();
+    ASSERT_EQ(*version, 2);
+    ASSERT_TRUE(connection
+                    ->Exec("PRAGMA foreign_keys=ON;"
+                           "INSERT INTO vaults(name, url, priority, updated_ms) VALUES ('eastus', 'https://v1', 1, 1);"
+                           "INSERT INTO operations(id, time_ms, op, vault, outcome_code, latency_ms, count) VALUES "
+                           "(7, unixepoch() * 1000 - 3000, 'unwrap', 'eastus', 0, 5, 1), "
+                           "(9, unixepoch() * 1000 - 2000, 'probe', NULL, 0, 7, 4), "
+                           "(12, unixepoch() * 1000 - 1000, 'rotate', 'eastus', 0, 9, 1);",
+                           "writing a version 2 file")
+                    .ok());
+  }
+  ASSERT_EQ(RawQuery(path, rows_sql), std::vector<std::string>{"7:unwrap:eastus:1 9:probe:-:4 12:rotate:eastus:1"});
+
+  auto store = OpenOrDie({.path = path});
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->schema_version(), 3);
+  store.reset();
+  EXPECT_EQ(RawQuery(path, rows_sql), std::vector<std::string>{"7:unwrap:eastus:1 9:probe:-:4 12:rotate:eastus:1"});
+  EXPECT_EQ(RawQuery(path, "SELECT name FROM sqlite_schema WHERE tbl_name = 'operations' AND type = 'index'"),
+            std::vector<std::string>{"operations_by_time"});
+  EXPECT_EQ(RawQuery(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'operations_v3'"),
+            std::vector<std::string>{"0"});
+  const std::vector<std::string> table_sql =
+      RawQuery(path, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'operations'");
+  ASSERT_EQ(table_sql.size(), 1u);
+  EXPECT_EQ(table_sql[0].find("op IN"), std::string::npos) << table_sql[0];
+  EXPECT_EQ(RawQuery(path, "SELECT group_concat(\"table\" || '.' || \"to\", ' ') FROM "
+                           "(SELECT * FROM pragma_foreign_key_list('operations') ORDER BY \"table\")"),
+            std::vector<std::string>{"key_versions.thumbprint vaults.name"});
+
+  auto connection = SqliteConnection::OpenExisting(path);
+  ASSERT_TRUE(connection.ok());
+  EXPECT_FALSE(connection
+                   ->Exec("INSERT INTO operations(time_ms, op, outcome_code, latency_ms) VALUES (1, 'unwrapx', 0, 1)",
+                          "an op that is not one")
+                   .ok());
+  for (const char* op : {"wrap", "unwrap", "get-key", "list-versions", "probe", "verify", "backup", "restore",
+                         "import", "create", "rotate", "update"}) {
+    EXPECT_TRUE(connection
+                    ->Exec(std::string("INSERT INTO operations(time_ms, op, outcome_code, latency_ms) VALUES (1, '") +
+                               op + "', 0, 1)",
+                           op)
+                    .ok())
+        << op;
+  }
 }
 
 TEST(StateSchema, FailingMigrationLeavesThePreviousVersion) {
