@@ -2,9 +2,10 @@
 // many short operations each need a wake-up "if this is still running at T"
 // that almost never comes: the transport's socket deadlines and the router's
 // hedge hand-over. Arming and disarming take a lock but wake the thread only
-// when it would otherwise sleep past the new alarm, so a stream of requests
-// that finish in time costs about one wake-up per alarm span, not a thread
-// hand-off per request.
+// when it would otherwise sleep past the new alarm, and with nothing armed
+// the thread sleeps until the latest alarm armed would have rung, so a
+// stream of requests that finish in time costs about one wake-up per alarm
+// span, not a thread hand-off per request.
 //
 // Alarm::Ring() runs on the clock's thread under its lock: it must be quick
 // and must not arm or disarm alarms. Disarm() therefore tells for sure
@@ -62,6 +63,8 @@ class AlarmClock {
   std::multimap<Clock::time_point, Alarm*> armed_;
   // When the thread wakes next by itself (max: only when notified).
   Clock::time_point sleeping_until_ = Clock::time_point::max();
+  // The latest time any alarm was armed for (rung, disarmed or not).
+  Clock::time_point latest_armed_ = Clock::time_point::min();
   bool ring_all_ = false;
   bool stopping_ = false;
   std::thread thread_;

@@ -1,11 +1,15 @@
 // AlarmClock: alarms ring at their time on the clock's thread, a disarmed
 // alarm never rings and Disarm tells which happened, RingAllAndStop rings
-// everything at once.
+// everything at once, and a stream of short operations costs the thread
+// about one wake-up per alarm span.
 #include "core/alarm_clock.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <string>
 #include <thread>
 
 namespace geoekm {
@@ -53,6 +57,48 @@ TEST(AlarmClock, ADisarmedAlarmNeverRingsAndAnEarlierOneStillDoes) {
   EXPECT_LT(early.rang_at, Clock::now() + milliseconds(250));
   std::this_thread::sleep_for(milliseconds(400));
   EXPECT_EQ(late.rings.load(), 0);
+}
+
+// How often the thread of this process named `name` has gone to sleep and
+// been woken (its voluntary context switches), from /proc; -1 if not found.
+long WakeUpsOfThread(const std::string& name) {
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string line;
+    if (!std::getline(comm, line) || line != name) continue;
+    std::ifstream status(task.path() / "status");
+    while (std::getline(status, line)) {
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0) return std::stol(line.substr(line.find(':') + 1));
+    }
+  }
+  return -1;
+}
+
+// Requests each arm an alarm one span ahead and disarm it when they finish,
+// with nothing armed between them (the router's hedge hand-over). The
+// thread must not be woken for each one, nor twice per span (once when the
+// gone alarm was due and again by the next request's alarm).
+TEST(AlarmClock, AStreamOfShortOperationsWakesTheThreadAboutOncePerAlarmSpan) {
+  AlarmClock clock("alarm-span-test");
+  const milliseconds span(20);
+  std::this_thread::sleep_for(milliseconds(20));  // the thread is up and asleep
+  const long before = WakeUpsOfThread("alarm-span-test");
+  ASSERT_GE(before, 0) << "the clock's thread was not found by name";
+  const auto start = Clock::now();
+  int operations = 0;
+  while (Clock::now() - start < 20 * span) {
+    CountingAlarm alarm(Clock::now() + span);
+    clock.Arm(&alarm);
+    std::this_thread::sleep_for(std::chrono::microseconds(200));  // the operation
+    clock.Disarm(&alarm);
+    ++operations;
+    std::this_thread::sleep_for(milliseconds(2));  // between operations: nothing armed
+  }
+  const double spans = std::chrono::duration<double>(Clock::now() - start) / span;
+  const long wake_ups = WakeUpsOfThread("alarm-span-test") - before;
+  EXPECT_GT(operations, 20);
+  EXPECT_GE(wake_ups, 1);
+  EXPECT_LE(static_cast<double>(wake_ups), 1.4 * spans + 2) << operations << " operations over " << spans << " spans";
 }
 
 TEST(AlarmClock, RingAllAndStopRingsEverythingNowAndLaterAlarmsAtOnce) {
