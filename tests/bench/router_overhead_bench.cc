@@ -277,6 +277,11 @@ void BM_DirectWrap(benchmark::State& state) {
   RunScenario(state, Named("direct wrap", state), [&](std::size_t i) { return DirectWrap(f, i); });
 }
 
+// "" for single calls, " (runs of N)" for runs of N calls of one kind.
+std::string RunsSuffix(std::size_t run_length) {
+  return run_length > 1 ? " (runs of " + std::to_string(run_length) + ")" : "";
+}
+
 // CPU per operation with every kind of call made at the same moments: the
 // separate CPU scenarios each get their own second, and on this 2-core VM a
 // thread's CPU for the same work varies by up to 2x from one second to the
@@ -294,13 +299,20 @@ void BM_DirectWrap(benchmark::State& state) {
 // which uses another connection, cost about 20 us more). Shuffled, every
 // kind follows every other equally often; the control (direct / direct
 // again) shows what bias and noise are left.
+//
+// With run_length > 1 each kind makes that many calls in a row (a stream,
+// as a drill or a burst of database opens does) before the next kind: only
+// the first of each run finds the caches holding another kind's code and
+// data. Its figures are recorded apart, named with the run length.
 template <typename RouterOp, typename DirectOp>
-void RunPairedCpu(benchmark::State& state, const std::string& what, RouterOp router_op, DirectOp direct_op) {
+void RunPairedCpu(benchmark::State& state, const std::string& what, RouterOp router_op, DirectOp direct_op,
+                  std::size_t run_length = 1) {
   Fixture& f = Fixture::Get();
   testing::RawUnwrapSession session(f.raw);
   enum Kind { kRouter, kDirect, kRaw, kControl, kKinds };
-  const std::string names[kKinds] = {"router " + what, "direct " + what, "raw HTTPS unwrap",
-                                     "direct " + what + " (control)"};
+  const std::string runs = RunsSuffix(run_length);
+  const std::string names[kKinds] = {"router " + what + runs, "direct " + what + runs, "raw HTTPS unwrap" + runs,
+                                     "direct " + what + runs + " (control)"};
   double cpu[kKinds] = {0, 0, 0, 0};
   std::mt19937 shuffle_rng(20261207);
   std::array<int, kKinds> order = {kRouter, kDirect, kRaw, kControl};
@@ -308,20 +320,22 @@ void RunPairedCpu(benchmark::State& state, const std::string& what, RouterOp rou
   const std::map<std::string, double> background_start = CpuByThreadName();
   std::size_t i = 0;
   for (auto _ : state) {
-    const std::size_t k = i % kPool;
     std::shuffle(order.begin(), order.end(), shuffle_rng);
     bool ok = true;
     for (std::size_t j = 0; j < order.size() && ok; ++j) {
       const int op = order[j];
-      ok = AddThreadCpu(cpu[op], [&] {
-        return op == kRouter ? router_op(f, k) : op == kRaw ? session.Unwrap(f.wrapped[k].wrapped) : direct_op(f, k);
-      });
+      for (std::size_t n = 0; n < run_length && ok; ++n) {
+        const std::size_t k = (i + n) % kPool;
+        ok = AddThreadCpu(cpu[op], [&] {
+          return op == kRouter ? router_op(f, k) : op == kRaw ? session.Unwrap(f.wrapped[k].wrapped) : direct_op(f, k);
+        });
+      }
     }
     if (!ok) {
       state.SkipWithError((what + ": paired CPU call failed").c_str());
       return;
     }
-    ++i;
+    i += run_length;
   }
   f.SettleWriter();
   const std::map<std::string, double> background_end = CpuByThreadName();
@@ -398,6 +412,16 @@ void BM_PairedCpuUnwrap(benchmark::State& state) {
   RunPairedCpu(state, "unwrap", RouterUnwrap, DirectUnwrap);
 }
 
+constexpr std::size_t kStreamRun = 16;
+
+void BM_StreamCpuUnwrap(benchmark::State& state) {
+  RunPairedCpu(state, "unwrap", RouterUnwrap, DirectUnwrap, kStreamRun);
+}
+
+void BM_StreamCpuWrap(benchmark::State& state) {
+  RunPairedCpu(state, "wrap", RouterWrap, DirectWrap, kStreamRun);
+}
+
 void BM_PairedCpuWrap(benchmark::State& state) {
   RunPairedCpu(state, "wrap", RouterWrap, DirectWrap);
 }
@@ -445,6 +469,8 @@ GEOEKM_PAIRED_CPU(BM_PairedCpuUnwrap, 600);
 GEOEKM_PAIRED_CPU(BM_PairedCpuWrap, 1000);
 GEOEKM_PAIRED_CPU(BM_RouterTwiceCpuUnwrap, 500);
 GEOEKM_PAIRED_CPU(BM_RouterTwiceCpuWrap, 1000);
+GEOEKM_PAIRED_CPU(BM_StreamCpuUnwrap, 40);  // x 16 calls of each kind
+GEOEKM_PAIRED_CPU(BM_StreamCpuWrap, 60);
 
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -505,27 +531,32 @@ void PrintTable() {
       std::printf("  %-18s %7.1f us = %.2f x raw (goal <= 1.25), %.2f x RSA op\n", s, cpu, cpu / raw, cpu / rsa);
     }
   }
-  std::printf("\ngeoekm CPU per operation, paired (1 caller; router, direct, raw and the direct call again in a"
-              " shuffled order, same moments; means):\n");
-  for (const char* what : {"unwrap", "wrap"}) {
-    const std::string router = std::string("router ") + what, direct = std::string("direct ") + what;
-    const double ops = r.paired_ops[router];
-    if (ops <= 0 || r.paired_ops["raw HTTPS unwrap"] <= 0) continue;
-    // Both paired scenarios make raw calls: their mean over both is the baseline.
-    const double raw_us = r.paired_cpu_us["raw HTTPS unwrap"] / r.paired_ops["raw HTTPS unwrap"];
-    const double caller_us = r.paired_cpu_us[router] / ops, background_us = r.paired_background_us[router] / ops;
-    const double direct_us = r.paired_cpu_us[direct] / r.paired_ops[direct];
-    const std::string control = direct + " (control)";
-    const double control_us = r.paired_cpu_us[control] / r.paired_ops[control];
-    std::printf("  %-14s %7.1f us (caller %.1f + geoekm threads %.1f) = %.2f x raw (goal <= 1.25); direct %.1f us ="
-                " %.2f x raw; raw %.1f us; control: direct again %.1f us = %.3f x direct\n",
-                router.c_str(), caller_us + background_us, caller_us, background_us,
-                (caller_us + background_us) / raw_us, direct_us, direct_us / raw_us, raw_us, control_us,
-                control_us / direct_us);
-    std::printf("  %-14s geoekm threads:", "");
-    for (const auto& [name, us] : r.paired_background_by_thread[router])
-      std::printf(" %s %.1f", name.c_str(), us / ops);
-    std::printf("\n");
+  for (const std::size_t run_length : {std::size_t{1}, kStreamRun}) {
+    const std::string runs = RunsSuffix(run_length);
+    std::printf("\ngeoekm CPU per operation, paired (1 caller; router, direct, raw and the direct call again in a"
+                " shuffled order, same moments%s; means):\n",
+                run_length > 1 ? (", each in runs of " + std::to_string(run_length) + " calls").c_str() : "");
+    for (const char* what : {"unwrap", "wrap"}) {
+      const std::string router = std::string("router ") + what + runs, direct = std::string("direct ") + what + runs;
+      const double ops = r.paired_ops[router];
+      const std::string raw_name = "raw HTTPS unwrap" + runs;
+      if (ops <= 0 || r.paired_ops[raw_name] <= 0) continue;
+      // Both paired scenarios make raw calls: their mean over both is the baseline.
+      const double raw_us = r.paired_cpu_us[raw_name] / r.paired_ops[raw_name];
+      const double caller_us = r.paired_cpu_us[router] / ops, background_us = r.paired_background_us[router] / ops;
+      const double direct_us = r.paired_cpu_us[direct] / r.paired_ops[direct];
+      const std::string control = direct + " (control)";
+      const double control_us = r.paired_cpu_us[control] / r.paired_ops[control];
+      std::printf("  %-14s %7.1f us (caller %.1f + geoekm threads %.1f) = %.2f x raw (goal <= 1.25); direct %.1f us ="
+                  " %.2f x raw; raw %.1f us; control: direct again %.1f us = %.3f x direct\n",
+                  (std::string("router ") + what).c_str(), caller_us + background_us, caller_us, background_us,
+                  (caller_us + background_us) / raw_us, direct_us, direct_us / raw_us, raw_us, control_us,
+                  control_us / direct_us);
+      std::printf("  %-14s geoekm threads:", "");
+      for (const auto& [name, us] : r.paired_background_by_thread[router])
+        std::printf(" %s %.1f", name.c_str(), us / ops);
+      std::printf("\n");
+    }
   }
   std::printf("\nrouter calls right after another router call (calling thread only; means):\n");
   for (const auto& [what, t] : r.twice) {
