@@ -28,7 +28,15 @@ void AlarmClock::Arm(Alarm* alarm) {
     alarm->Ring();
     return;
   }
-  armed_.emplace(alarm->at(), alarm);
+  // After the last alarm due no later than this one (so equal times ring in
+  // the order armed), searching from the latest end.
+  Alarm* before = latest_;
+  while (before && before->at() > alarm->at()) before = before->earlier_;
+  alarm->earlier_ = before;
+  alarm->later_ = before ? before->later_ : soonest_;
+  (alarm->later_ ? alarm->later_->earlier_ : latest_) = alarm;
+  (before ? before->later_ : soonest_) = alarm;
+  alarm->armed_ = true;
   latest_armed_ = std::max(latest_armed_, alarm->at());
   // Most alarms are disarmed long before they are due, so the thread keeps
   // sleeping until one that has since gone: wake it only when it would
@@ -36,16 +44,18 @@ void AlarmClock::Arm(Alarm* alarm) {
   if (alarm->at() < sleeping_until_) cv_.notify_one();
 }
 
+void AlarmClock::UnlinkLocked(Alarm* alarm) {
+  (alarm->earlier_ ? alarm->earlier_->later_ : soonest_) = alarm->later_;
+  (alarm->later_ ? alarm->later_->earlier_ : latest_) = alarm->earlier_;
+  alarm->earlier_ = alarm->later_ = nullptr;
+  alarm->armed_ = false;
+}
+
 bool AlarmClock::Disarm(Alarm* alarm) {
   std::lock_guard lock(mu_);
-  auto range = armed_.equal_range(alarm->at());
-  for (auto it = range.first; it != range.second; ++it) {
-    if (it->second == alarm) {
-      armed_.erase(it);
-      return true;
-    }
-  }
-  return false;
+  if (!alarm->armed_) return false;
+  UnlinkLocked(alarm);
+  return true;
 }
 
 void AlarmClock::RingAllAndStop() {
@@ -53,8 +63,10 @@ void AlarmClock::RingAllAndStop() {
     std::lock_guard lock(mu_);
     ring_all_ = true;
     stopping_ = true;
-    for (auto& [at, alarm] : armed_) alarm->Ring();
-    armed_.clear();
+    while (Alarm* alarm = soonest_) {
+      UnlinkLocked(alarm);
+      alarm->Ring();
+    }
   }
   cv_.notify_all();
   // A library unloaded with dlclose runs its atexit handlers here: no
@@ -65,7 +77,7 @@ void AlarmClock::RingAllAndStop() {
 void AlarmClock::Run() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    if (armed_.empty()) {
+    if (!soonest_) {
       // Nothing armed: sleep until the latest alarm armed would have rung,
       // not for good. Requests that come and go each arm an alarm due later
       // than that, so none of them has to wake this thread (a wake-up is a
@@ -74,7 +86,7 @@ void AlarmClock::Run() {
       const Clock::time_point now = Clock::now();
       if (latest_armed_ > now) {
         sleeping_until_ = latest_armed_;
-        const Clock::time_point until = sleeping_until_;  // copy: see below
+        const Clock::time_point until = latest_armed_;
         cv_.wait_until(lock, until);
       } else {
         sleeping_until_ = Clock::time_point::max();
@@ -82,10 +94,9 @@ void AlarmClock::Run() {
       }
       continue;
     }
-    auto first = armed_.begin();
-    // A copy: wait_until reads it again after waking, and the entry may be
+    // A copy: wait_until reads it again after waking, and the alarm may be
     // gone by then.
-    const Clock::time_point earliest = first->first;
+    const Clock::time_point earliest = soonest_->at();
     if (Clock::now() < earliest) {
       sleeping_until_ = earliest;
       cv_.wait_until(lock, earliest);
@@ -93,8 +104,8 @@ void AlarmClock::Run() {
     }
     // Under the lock: an alarm being disarmed either rings before Disarm
     // returns or not at all.
-    Alarm* due = first->second;
-    armed_.erase(first);
+    Alarm* due = soonest_;
+    UnlinkLocked(due);
     due->Ring();
   }
 }

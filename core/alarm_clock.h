@@ -17,7 +17,6 @@
 #pragma once
 
 #include <condition_variable>
-#include <map>
 #include <mutex>
 #include <thread>
 
@@ -28,14 +27,22 @@ namespace geoekm {
 class Alarm {
  public:
   explicit Alarm(Clock::time_point at) : at_(at) {}
+  Alarm(const Alarm&) = delete;
+  Alarm& operator=(const Alarm&) = delete;
   Clock::time_point at() const { return at_; }
   virtual void Ring() = 0;
 
  protected:
-  ~Alarm() = default;
+  virtual ~Alarm() = default;
 
  private:
+  friend class AlarmClock;
   const Clock::time_point at_;
+  // The clock's list of armed alarms runs through the alarms themselves
+  // (guarded by the clock's lock): arming allocates nothing.
+  Alarm* earlier_ = nullptr;
+  Alarm* later_ = nullptr;
+  bool armed_ = false;
 };
 
 class AlarmClock {
@@ -57,10 +64,14 @@ class AlarmClock {
 
  private:
   void Run();
+  void UnlinkLocked(Alarm* alarm);
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::multimap<Clock::time_point, Alarm*> armed_;
+  // Armed alarms, soonest first. Most are armed for the same span from now,
+  // so a new one is inserted from the latest end, usually at it.
+  Alarm* soonest_ = nullptr;
+  Alarm* latest_ = nullptr;
   // When the thread wakes next by itself (max: only when notified).
   Clock::time_point sleeping_until_ = Clock::time_point::max();
   // The latest time any alarm was armed for (rung, disarmed or not).

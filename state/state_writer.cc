@@ -140,7 +140,10 @@ StateWriterStats StateWriter::stats() const {
 }
 
 void StateWriter::Run() {
-  std::deque<Item> drained;
+  // The queue and this batch trade places: once both have grown to the
+  // usual burst, queueing an item allocates nothing (a deque of items this
+  // size allocated a node for every one).
+  std::vector<Item> drained;
   for (;;) {
     {
       std::unique_lock lock(mu_);
@@ -160,8 +163,12 @@ void StateWriter::Run() {
         drained.push_back(std::move(summary.record));
       }
       summaries_.clear();
-      for (Item& item : queue_) drained.push_back(std::move(item));
-      queue_.clear();
+      if (drained.empty()) {
+        drained.swap(queue_);
+      } else {
+        for (Item& item : queue_) drained.push_back(std::move(item));
+        queue_.clear();
+      }
     }
     WriteDrained(drained);
     drained.clear();
@@ -170,7 +177,7 @@ void StateWriter::Run() {
   CountFailure(store_->FlushAudit());
 }
 
-void StateWriter::WriteDrained(std::deque<Item>& drained) {
+void StateWriter::WriteDrained(std::vector<Item>& drained) {
   std::vector<Item> batch;
   for (Item& item : drained) {
     if (Task* task = std::get_if<Task>(&item)) {

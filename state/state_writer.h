@@ -65,7 +65,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <future>
 #include <map>
@@ -182,7 +181,7 @@ class StateWriter {
   bool IdleLocked() const { return queue_.empty() && summaries_.empty(); }
   void Run();
   // Writes a drained queue: one batch per run between Submit()ted tasks.
-  void WriteDrained(std::deque<Item>& drained);
+  void WriteDrained(std::vector<Item>& drained);
   // Writes `items` in one transaction; if it fails and `retry_alone`, each
   // never-drop record again in a transaction of its own.
   void WriteBatch(std::vector<Item>& items, bool retry_alone);
@@ -206,7 +205,7 @@ class StateWriter {
 
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  std::deque<Item> queue_;
+  std::vector<Item> queue_;
   std::map<SummaryKey, Summary> summaries_;  // coalesced audit calls, written with the next batch
   bool stopping_ = false;
   std::size_t max_queue_depth_ = 0;

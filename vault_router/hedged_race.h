@@ -134,6 +134,11 @@ class HedgedRace {
   static void Supervise(const std::shared_ptr<State>& st, std::unique_lock<std::mutex>& lock);
   static RaceOutcome<T> Finish(State& st);
   static RaceOutcome<T> RunFirstInline(const std::shared_ptr<State>& st);
+  // The race's "over" flag for an attempt, owned with the State (no
+  // allocation of its own).
+  static std::shared_ptr<const std::atomic<bool>> OverFlag(const std::shared_ptr<State>& st) {
+    return std::shared_ptr<const std::atomic<bool>>(st, &st->over);
+  }
 };
 
 // --- implementation (a template: here, not in a .cc) ---------------------
@@ -162,7 +167,7 @@ struct HedgedRace<T>::State {
   std::size_t candidates = 0;
   Attempt attempt;
   Deadline deadline = Deadline::Never();
-  std::shared_ptr<std::atomic<bool>> over = std::make_shared<std::atomic<bool>>(false);
+  std::atomic<bool> over{false};  // handed to attempts through OverFlag(): it shares the State
   CancelSignal cancel_inline;  // ends the caller's own attempt
 
   std::mutex mu;
@@ -218,14 +223,14 @@ void HedgedRace<T>::Record(State& st, const RaceAttempt& a, std::optional<Result
   --st.outstanding;
   ++st.events;
   st.per_candidate[a.candidate].finished = true;
-  if (r && !st.over->load(std::memory_order_acquire)) {
+  if (r && !st.over.load(std::memory_order_acquire)) {
     if (r->ok() || ScopeOf(r->status()) == FailureScope::kRequest) {
       if (r->ok()) {
         st.winner = a.candidate;
         st.winner_hedged = a.hedged;
       }
       st.result.emplace(std::move(*r));
-      st.over->store(true, std::memory_order_release);
+      st.over.store(true, std::memory_order_release);
     } else {
       st.failures.emplace_back(a.candidate, r->status());
     }
@@ -250,7 +255,7 @@ void HedgedRace<T>::RunAttempt(const std::shared_ptr<State>& st, const RaceAttem
 // refused and the attempt may not run on this thread (hedges).
 template <typename T>
 bool HedgedRace<T>::Start(const std::shared_ptr<State>& st, std::unique_lock<std::mutex>& lock, bool hedged) {
-  RaceAttempt a{st->next, hedged, st->over};
+  RaceAttempt a{st->next, hedged, OverFlag(st)};
   ++st->outstanding;
   lock.unlock();
   bool ran = st->executor->Submit([st, a] { RunAttempt(st, a); });
@@ -286,7 +291,7 @@ std::optional<Clock::time_point> HedgedRace<T>::Step(const std::shared_ptr<State
   const bool timeouts = options.attempt_timeout.count() > 0;
   RaceOutcome<T>& out = st->out;
   for (;;) {
-    if (st->over->load(std::memory_order_acquire)) return std::nullopt;
+    if (st->over.load(std::memory_order_acquire)) return std::nullopt;
     if (st->failures_seen < st->failures.size()) {
       const std::size_t failed = st->failures[st->failures_seen++].first;
       // A timed-out attempt that now fails was already failed over from.
@@ -348,7 +353,7 @@ std::optional<Clock::time_point> HedgedRace<T>::Step(const std::shared_ptr<State
 // The race is over: abandon whatever still runs and note what was outrun.
 template <typename T>
 void HedgedRace<T>::Conclude(State& st) {
-  st.over->store(true, std::memory_order_release);
+  st.over.store(true, std::memory_order_release);
   st.concluded = true;
   // Outrun: still running now (the caller's own attempt too, though it is
   // about to return cancelled).
@@ -444,7 +449,7 @@ RaceOutcome<T> HedgedRace<T>::RunFirstInline(const std::shared_ptr<State>& st) {
   std::unique_lock lock(st->mu);
   for (;;) {
     const std::size_t c = st->next;
-    const RaceAttempt a{c, false, st->over, /*on_callers_thread=*/true};
+    const RaceAttempt a{c, false, OverFlag(st), /*on_callers_thread=*/true};
     const Clock::time_point now = Clock::now();
     st->outstanding = 1;
     st->next = c + 1;
@@ -469,7 +474,7 @@ RaceOutcome<T> HedgedRace<T>::RunFirstInline(const std::shared_ptr<State>& st) {
     Rearm(st, std::nullopt);
     Record(*st, a, std::move(r));
     if (st->handed_over) break;  // others may run: supervise as any caller would
-    if (st->over->load(std::memory_order_acquire) || st->next >= st->candidates || st->deadline.expired()) break;
+    if (st->over.load(std::memory_order_acquire) || st->next >= st->candidates || st->deadline.expired()) break;
     // A vault-level failure with nobody else running: fail over right here.
     ++st->failures_seen;
     st->per_candidate[c].moved_on = true;

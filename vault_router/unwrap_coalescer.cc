@@ -22,7 +22,7 @@ Result<SecureBytes> UnwrapCoalescer::Run(const std::string& key, Deadline deadli
   if (coalesced) *coalesced = false;
   for (;;) {
     std::unique_lock lock(mu_);
-    auto [it, leading] = flights_.try_emplace(key);
+    auto [it, leading] = flights_.try_emplace(std::string_view(key));
     if (leading) {
       auto flight = std::make_shared<Flight>();
       it->second = flight;
@@ -36,7 +36,7 @@ Result<SecureBytes> UnwrapCoalescer::Run(const std::string& key, Deadline deadli
       const bool followed = flight->followers > 0;
       if (followed) flight->result.emplace(result);
       flight->done = true;
-      flights_.erase(key);
+      flights_.erase(std::string_view(key));
       lock.unlock();
       if (followed) cv_.notify_all();
       return result;

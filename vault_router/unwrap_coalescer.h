@@ -21,6 +21,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "core/deadline.h"
@@ -50,7 +51,9 @@ class UnwrapCoalescer {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;
+  // Keyed by a view of the leader's key: the leader erases its flight
+  // before Run() returns, so the view never outlives the string.
+  std::unordered_map<std::string_view, std::shared_ptr<Flight>> flights_;
   std::uint64_t leaders_ = 0;
   std::uint64_t followers_ = 0;
   std::uint64_t waiting_ = 0;

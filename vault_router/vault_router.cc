@@ -35,12 +35,13 @@ Status BadAnswerLength(int parser_code, const char* operation, std::size_t got, 
 
 // Sends the key name and the parts of a request that identify it exactly.
 std::string CoalescingKey(const UnwrapRequest& r) {
+  const std::string_view algorithm = WrapAlgorithmName(r.algorithm);
   std::string key;
-  key.reserve(r.key_name.size() + r.thumbprint.size() + r.version.size() + r.wrapped.size() + 8);
+  key.reserve(r.key_name.size() + r.thumbprint.size() + r.version.size() + algorithm.size() + r.wrapped.size() + 4);
   key.append(r.key_name).push_back('\0');
   key.append(r.thumbprint).push_back('\0');
   key.append(r.version).push_back('\0');
-  key.append(WrapAlgorithmName(r.algorithm)).push_back('\0');
+  key.append(algorithm).push_back('\0');
   key.append(reinterpret_cast<const char*>(r.wrapped.data()), r.wrapped.size());
   return key;
 }
@@ -283,16 +284,16 @@ Result<SecureBytes> VaultRouter::UnwrapRouted(const UnwrapRequest& request, Dead
       break;
     }
   }
-  const std::vector<std::size_t> candidates = vaults_.Ranked();
-  if (candidates.empty()) {
+  auto input = std::make_shared<UnwrapInput>();
+  input->candidates = vaults_.Ranked();
+  if (input->candidates.empty()) {
     return Status(codes::kNoUsableVault, ErrorClass::kIntegrity, "unwrap: every vault is quarantined");
   }
-  auto input = std::make_shared<UnwrapInput>();
+  const std::vector<std::size_t>& candidates = input->candidates;
   input->key_name = request.key_name;
   input->thumbprint = thumbprint;
   input->algorithm = request.algorithm;
   input->wrapped = request.wrapped;
-  input->candidates = candidates;
   RaceOutcome<SecureBytes> outcome = RaceUnwrap(input, deadline);
   if (outcome.result) return std::move(*outcome.result);
 

@@ -9,8 +9,10 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace geoekm {
 namespace {
@@ -57,6 +59,49 @@ TEST(AlarmClock, ADisarmedAlarmNeverRingsAndAnEarlierOneStillDoes) {
   EXPECT_LT(early.rang_at, Clock::now() + milliseconds(250));
   std::this_thread::sleep_for(milliseconds(400));
   EXPECT_EQ(late.rings.load(), 0);
+}
+
+// Rings each alarm into a shared list, to see the order.
+class OrderAlarm final : public Alarm {
+ public:
+  OrderAlarm(Clock::time_point at, int id, std::vector<int>* order, std::mutex* mu)
+      : Alarm(at), id_(id), order_(order), mu_(mu) {}
+  void Ring() override {
+    std::lock_guard lock(*mu_);
+    order_->push_back(id_);
+  }
+
+ private:
+  int id_;
+  std::vector<int>* order_;
+  std::mutex* mu_;
+};
+
+// Alarms armed in any order ring soonest first, equal times in the order
+// armed, and one disarmed from between others is left out.
+TEST(AlarmClock, AlarmsRingSoonestFirstAndEqualTimesInTheOrderArmed) {
+  AlarmClock clock;
+  std::vector<int> order;
+  std::mutex mu;
+  const auto now = Clock::now();
+  OrderAlarm late(now + milliseconds(90), 1, &order, &mu), early(now + milliseconds(30), 2, &order, &mu),
+      middle(now + milliseconds(60), 3, &order, &mu), early_too(now + milliseconds(30), 4, &order, &mu),
+      first(now + milliseconds(10), 5, &order, &mu);
+  for (OrderAlarm* a : {&late, &early, &middle, &early_too, &first}) clock.Arm(a);
+  EXPECT_TRUE(clock.Disarm(&middle));
+  EXPECT_FALSE(clock.Disarm(&middle));  // not armed any more
+  const auto until = Clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    {
+      std::lock_guard lock(mu);
+      if (order.size() >= 4 || Clock::now() > until) break;
+    }
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  std::this_thread::sleep_for(milliseconds(50));
+  std::lock_guard lock(mu);
+  EXPECT_EQ(order, (std::vector<int>{5, 2, 4, 1}));
+  EXPECT_FALSE(clock.Disarm(&late));  // it rang
 }
 
 // How often the thread of this process named `name` has gone to sleep and
