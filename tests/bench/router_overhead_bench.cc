@@ -23,9 +23,9 @@
 //            scenarios make router, direct and raw calls (and the direct
 //            call again, as a control) in a shuffled order on one caller
 //            (see RunPairedCpu): their ratios are the stable ones. The
-//            router-twice scenarios (RunRouterTwiceCpu) show how much of
-//            the router's calling-thread CPU is its code and data coming
-//            back cold after other calls.
+//            stream CPU scenarios make the same calls in runs of 16 of one
+//            kind, and also report the calls that came right after a call
+//            of the same kind: warm against warm.
 //
 // Each caller unwraps from a pool of 256 DEKs so that concurrent callers
 // never send identical unwraps (which the router would coalesce): caller t
@@ -132,13 +132,10 @@ struct Recorded {
   std::map<std::string, double> paired_cpu_us;
   std::map<std::string, double> paired_background_us;  // geoekm's own threads, charged to the router's calls
   std::map<std::string, std::map<std::string, double>> paired_background_by_thread;  // the same, by thread name
-  // Router-twice scenarios, by "unwrap"/"wrap": calling-thread CPU summed
-  // over the iterations of the first router call, the one right after it,
-  // and the direct call; and the iterations.
-  struct Twice {
-    double first_us = 0, again_us = 0, direct_us = 0, iterations = 0;
-  };
-  std::map<std::string, Twice> twice;
+  // Stream scenarios: calling-thread CPU and calls, by kind of call, of the
+  // calls that came right after a call of the same kind.
+  std::map<std::string, double> warm_cpu_us;
+  std::map<std::string, double> warm_ops;
   std::map<std::string, double> paired_ops;
 };
 Recorded& Record() {
@@ -314,6 +311,7 @@ void RunPairedCpu(benchmark::State& state, const std::string& what, RouterOp rou
   const std::string names[kKinds] = {"router " + what + runs, "direct " + what + runs, "raw HTTPS unwrap" + runs,
                                      "direct " + what + runs + " (control)"};
   double cpu[kKinds] = {0, 0, 0, 0};
+  double warm[kKinds] = {0, 0, 0, 0};  // calls right after one of the same kind (run_length > 1)
   std::mt19937 shuffle_rng(20261207);
   std::array<int, kKinds> order = {kRouter, kDirect, kRaw, kControl};
   f.SettleWriter();
@@ -326,9 +324,12 @@ void RunPairedCpu(benchmark::State& state, const std::string& what, RouterOp rou
       const int op = order[j];
       for (std::size_t n = 0; n < run_length && ok; ++n) {
         const std::size_t k = (i + n) % kPool;
-        ok = AddThreadCpu(cpu[op], [&] {
+        double call = 0;
+        ok = AddThreadCpu(call, [&] {
           return op == kRouter ? router_op(f, k) : op == kRaw ? session.Unwrap(f.wrapped[k].wrapped) : direct_op(f, k);
         });
+        cpu[op] += call;
+        if (n > 0) warm[op] += call;
       }
     }
     if (!ok) {
@@ -344,6 +345,8 @@ void RunPairedCpu(benchmark::State& state, const std::string& what, RouterOp rou
   for (int op = 0; op < kKinds; ++op) {
     r.paired_cpu_us[names[op]] += cpu[op];
     r.paired_ops[names[op]] += static_cast<double>(i);
+    r.warm_cpu_us[names[op]] += warm[op];
+    r.warm_ops[names[op]] += static_cast<double>(i - i / run_length);
   }
   for (const auto& [name, us] : background_end) {
     if (name.rfind("geoekm-", 0) != 0) continue;  // geoekm's own threads only
@@ -352,60 +355,6 @@ void RunPairedCpu(benchmark::State& state, const std::string& what, RouterOp rou
     r.paired_background_us[names[kRouter]] += spent;
     r.paired_background_by_thread[names[kRouter]][name.substr(7)] += spent;
   }
-}
-
-// Where the router's calling-thread CPU above the direct call's goes in the
-// paired loop: each iteration makes, in a random order, a direct call, a raw
-// request (another connection) and a router call followed at once by a
-// second router call (another DEK). Both router calls wait for the vault
-// alike; only the second finds the router's own code and data still in the
-// CPU's caches. Only the calling thread's CPU is read.
-template <typename RouterOp, typename DirectOp>
-void RunRouterTwiceCpu(benchmark::State& state, const std::string& what, RouterOp router_op, DirectOp direct_op) {
-  Fixture& f = Fixture::Get();
-  testing::RawUnwrapSession session(f.raw);
-  Recorded::Twice sums;
-  std::mt19937 shuffle_rng(20261207);
-  std::array<int, 3> order = {0, 1, 2};  // router twice, direct, raw
-  double raw_us = 0;
-  std::size_t i = 0;
-  for (auto _ : state) {
-    const std::size_t k = i % kPool;
-    std::shuffle(order.begin(), order.end(), shuffle_rng);
-    bool ok = true;
-    for (int unit : order) {
-      if (!ok) break;
-      if (unit == 0) {
-        ok = AddThreadCpu(sums.first_us, [&] { return router_op(f, k); }) &&
-             AddThreadCpu(sums.again_us, [&] { return router_op(f, (k + kPool / 2) % kPool); });
-      } else if (unit == 1) {
-        ok = AddThreadCpu(sums.direct_us, [&] { return direct_op(f, k); });
-      } else {
-        ok = AddThreadCpu(raw_us, [&] { return session.Unwrap(f.wrapped[k].wrapped); });
-      }
-    }
-    if (!ok) {
-      state.SkipWithError((what + ": router-twice call failed").c_str());
-      return;
-    }
-    ++i;
-  }
-  sums.iterations = static_cast<double>(i);
-  Recorded& r = Record();
-  std::lock_guard lock(r.mu);
-  Recorded::Twice& t = r.twice[what];
-  t.first_us += sums.first_us;
-  t.again_us += sums.again_us;
-  t.direct_us += sums.direct_us;
-  t.iterations += sums.iterations;
-}
-
-void BM_RouterTwiceCpuUnwrap(benchmark::State& state) {
-  RunRouterTwiceCpu(state, "unwrap", RouterUnwrap, DirectUnwrap);
-}
-
-void BM_RouterTwiceCpuWrap(benchmark::State& state) {
-  RunRouterTwiceCpu(state, "wrap", RouterWrap, DirectWrap);
 }
 
 void BM_PairedCpuUnwrap(benchmark::State& state) {
@@ -467,8 +416,6 @@ GEOEKM_SCENARIO(BM_RouterWrap);
 #define GEOEKM_PAIRED_CPU(fn, n) BENCHMARK(fn)->Unit(benchmark::kMicrosecond)->Iterations(n)->UseRealTime()
 GEOEKM_PAIRED_CPU(BM_PairedCpuUnwrap, 600);
 GEOEKM_PAIRED_CPU(BM_PairedCpuWrap, 1000);
-GEOEKM_PAIRED_CPU(BM_RouterTwiceCpuUnwrap, 500);
-GEOEKM_PAIRED_CPU(BM_RouterTwiceCpuWrap, 1000);
 GEOEKM_PAIRED_CPU(BM_StreamCpuUnwrap, 40);  // x 16 calls of each kind
 GEOEKM_PAIRED_CPU(BM_StreamCpuWrap, 60);
 
@@ -558,14 +505,17 @@ void PrintTable() {
       std::printf("\n");
     }
   }
-  std::printf("\nrouter calls right after another router call (calling thread only; means):\n");
-  for (const auto& [what, t] : r.twice) {
-    if (t.iterations <= 0) continue;
-    const double first = t.first_us / t.iterations, again = t.again_us / t.iterations,
-                 direct = t.direct_us / t.iterations;
-    std::printf("  router %-7s after other calls %.1f us (%+.1f over direct), right after another router call %.1f us"
-                " (%+.1f); direct %.1f us\n",
-                what.c_str(), first, first - direct, again, again - direct, direct);
+  std::printf("\ncalls right after a call of the same kind, runs of %zu (calling thread only; means):\n", kStreamRun);
+  for (const char* what : {"unwrap", "wrap"}) {
+    const std::string runs = RunsSuffix(kStreamRun);
+    const std::string router = std::string("router ") + what + runs, direct = std::string("direct ") + what + runs,
+                      raw_name = "raw HTTPS unwrap" + runs;
+    if (r.warm_ops[router] <= 0 || r.warm_ops[direct] <= 0 || r.warm_ops[raw_name] <= 0) continue;
+    const double router_us = r.warm_cpu_us[router] / r.warm_ops[router],
+                 direct_us = r.warm_cpu_us[direct] / r.warm_ops[direct],
+                 raw_us = r.warm_cpu_us[raw_name] / r.warm_ops[raw_name];
+    std::printf("  router %-7s %.1f us (%+.1f over direct); direct %.1f us; raw %.1f us\n", what, router_us,
+                router_us - direct_us, direct_us, raw_us);
   }
   const RouterStats stats = Fixture::Get().runtime->router().stats();
   std::printf("\nrouter: %llu unwraps, %llu coalesced (expected 0), %llu failures, %llu hedges\n",
