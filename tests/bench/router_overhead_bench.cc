@@ -9,8 +9,10 @@
 //            concurrent callers: median and p99 ratios, from separate
 //            scenarios and from a paired one (router and direct calls
 //            alternating on every caller, timed at the same moments).
-//   load     Unwraps per second through the router at 1, 8 and 64 callers
-//            (and direct, for comparison).
+//   load     Unwraps per second through the router at 1, 8, 16 and 64
+//            callers (and direct, for comparison), with the process's
+//            context switches per unwrap: a caller blocked on a lock or a
+//            hand-over shows there.
 //   CPU      geoekm's CPU per operation — process CPU time of every thread
 //            (router workers, clients, state store, the calling threads),
 //            not the vault's, which runs in another process — for a router
@@ -38,6 +40,7 @@
 #include <benchmark/benchmark.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <algorithm>
@@ -126,6 +129,9 @@ struct Recorded {
   std::map<std::string, std::vector<double>> latency_ms;
   std::map<std::string, std::vector<double>> cpu_us_per_op;
   std::map<std::string, std::vector<double>> ops_per_s;
+  // Context switches of the whole process per operation (voluntary, involuntary).
+  std::map<std::string, std::vector<double>> voluntary_switches_per_op;
+  std::map<std::string, std::vector<double>> involuntary_switches_per_op;
   // Where the CPU went, by thread name: CPU per operation, per repetition.
   std::map<std::string, std::map<std::string, std::vector<double>>> cpu_us_by_thread;
   // Paired CPU scenarios: total CPU (us) and operations, by kind of call.
@@ -147,6 +153,14 @@ Recorded& Record() {
 // each, and records latencies, throughput and process CPU per operation.
 // Google Benchmark starts and ends every thread's loop at a barrier, so
 // thread 0's CPU readings around its loop span everyone's.
+// The process's context switches so far (every thread's, exited ones too):
+// a caller that blocks on a lock or a hand-over switches out voluntarily.
+std::pair<double, double> ProcessSwitches() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return {static_cast<double>(u.ru_nvcsw), static_cast<double>(u.ru_nivcsw)};
+}
+
 template <typename Op>
 void RunScenario(benchmark::State& state, const std::string& scenario, Op op) {
   const std::size_t threads = static_cast<std::size_t>(state.threads());
@@ -157,6 +171,7 @@ void RunScenario(benchmark::State& state, const std::string& scenario, Op op) {
   // are committed, and charged, as they fall due within it).
   if (t == 0) f.SettleWriter();  // before the loop's start barrier: no call runs meanwhile
   const double cpu_start = t == 0 ? ProcessCpuMicros() : 0;
+  const std::pair<double, double> switches_start = t == 0 ? ProcessSwitches() : std::pair<double, double>{};
   const std::map<std::string, double> by_thread_start = t == 0 ? CpuByThreadName() : std::map<std::string, double>{};
   const auto wall_start = steady_clock::now();
   std::size_t i = 0;
@@ -180,6 +195,9 @@ void RunScenario(benchmark::State& state, const std::string& scenario, Op op) {
     const double cpu = (ProcessCpuMicros() - cpu_start) / ops;
     r.cpu_us_per_op[scenario].push_back(cpu);
     r.ops_per_s[scenario].push_back(ops / wall_s);
+    const std::pair<double, double> switches_end = ProcessSwitches();
+    r.voluntary_switches_per_op[scenario].push_back((switches_end.first - switches_start.first) / ops);
+    r.involuntary_switches_per_op[scenario].push_back((switches_end.second - switches_start.second) / ops);
     for (const auto& [name, us] : by_thread_end) {
       auto before = by_thread_start.find(name);
       r.cpu_us_by_thread[scenario][name].push_back((us - (before == by_thread_start.end() ? 0 : before->second)) /
@@ -431,13 +449,15 @@ double Median(const std::vector<double>& v) { return Percentile(v, 0.5); }
 void PrintTable() {
   Recorded& r = Record();
   auto latency = [&](const std::string& s, double p) { return Percentile(r.latency_ms[s], p); };
-  std::printf("\n%-28s %10s %10s %12s %14s\n", "scenario", "median ms", "p99 ms", "ops/s", "CPU us/op");
+  std::printf("\n%-28s %10s %10s %12s %14s %18s\n", "scenario", "median ms", "p99 ms", "ops/s", "CPU us/op",
+              "switches/op v+i");
   for (const auto& [scenario, samples] : r.latency_ms) {
     std::printf("%-28s %10.3f %10.3f", scenario.c_str(), Median(samples), Percentile(samples, 0.99));
     if (r.ops_per_s[scenario].empty()) {
-      std::printf(" %12s %14s\n", "-", "-");  // paired: two kinds of call in one loop
+      std::printf(" %12s %14s %18s\n", "-", "-", "-");  // paired: two kinds of call in one loop
     } else {
-      std::printf(" %12.0f %14.1f\n", Median(r.ops_per_s[scenario]), Median(r.cpu_us_per_op[scenario]));
+      std::printf(" %12.0f %14.1f %9.2f+%-8.2f\n", Median(r.ops_per_s[scenario]), Median(r.cpu_us_per_op[scenario]),
+                  Median(r.voluntary_switches_per_op[scenario]), Median(r.involuntary_switches_per_op[scenario]));
     }
   }
   // The calling threads' share is what geoekm's named threads leave of the
