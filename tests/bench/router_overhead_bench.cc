@@ -149,10 +149,6 @@ Recorded& Record() {
   return r;
 }
 
-// Runs `op(i)` for each iteration of each of the benchmark's threads, timing
-// each, and records latencies, throughput and process CPU per operation.
-// Google Benchmark starts and ends every thread's loop at a barrier, so
-// thread 0's CPU readings around its loop span everyone's.
 // The process's context switches so far (every thread's, exited ones too):
 // a caller that blocks on a lock or a hand-over switches out voluntarily.
 std::pair<double, double> ProcessSwitches() {
@@ -161,6 +157,11 @@ std::pair<double, double> ProcessSwitches() {
   return {static_cast<double>(u.ru_nvcsw), static_cast<double>(u.ru_nivcsw)};
 }
 
+// Runs `op(i)` for each iteration of each of the benchmark's threads, timing
+// each, and records latencies, throughput and process CPU and
+// context switches per operation.
+// Google Benchmark starts and ends every thread's loop at a barrier, so
+// thread 0's CPU readings around its loop span everyone's.
 template <typename Op>
 void RunScenario(benchmark::State& state, const std::string& scenario, Op op) {
   const std::size_t threads = static_cast<std::size_t>(state.threads());
