@@ -1,5 +1,8 @@
 #include "vault_router/unwrap_coalescer.h"
 
+#include <algorithm>
+#include <functional>
+
 #include "core/error_codes.h"
 #include "vault_router/deadline_wait.h"
 
@@ -18,32 +21,43 @@ Status DeadlineStatus() {
 
 }  // namespace
 
-Result<SecureBytes> UnwrapCoalescer::Run(const std::string& key, Deadline deadline, const Call& fn, bool* coalesced) {
+std::size_t UnwrapCoalescer::HashOf(const Key& key) {
+  std::size_t h = 0;
+  for (std::string_view part : key) h = h * 31 + std::hash<std::string_view>{}(part);
+  return h;
+}
+
+Result<SecureBytes> UnwrapCoalescer::Run(const Key& key, Deadline deadline, const Call& fn, bool* coalesced) {
   if (coalesced) *coalesced = false;
+  const std::size_t hash = HashOf(key);
   for (;;) {
     std::unique_lock lock(mu_);
-    auto [it, leading] = flights_.try_emplace(std::string_view(key));
-    if (leading) {
-      auto flight = std::make_shared<Flight>();
-      it->second = flight;
+    auto same = std::find_if(in_flight_.begin(), in_flight_.end(),
+                             [&](const InFlight& f) { return f.hash == hash && *f.key == key; });
+    if (same == in_flight_.end()) {
+      in_flight_.push_back(InFlight{hash, &key, nullptr});
       ++leaders_;
       lock.unlock();
 
       Result<SecureBytes> result = fn(deadline);
 
       lock.lock();
+      auto mine = std::find_if(in_flight_.begin(), in_flight_.end(), [&](const InFlight& f) { return f.key == &key; });
+      std::shared_ptr<Flight> flight = std::move(mine->flight);
+      if (mine + 1 != in_flight_.end()) *mine = std::move(in_flight_.back());
+      in_flight_.pop_back();
       // Copied (a DEK: wiped with its last owner) only for those waiting.
-      const bool followed = flight->followers > 0;
-      if (followed) flight->result.emplace(result);
-      flight->done = true;
-      flights_.erase(std::string_view(key));
+      if (flight) {
+        flight->result.emplace(result);
+        flight->done = true;
+      }
       lock.unlock();
-      if (followed) cv_.notify_all();
+      if (flight) cv_.notify_all();
       return result;
     }
 
-    std::shared_ptr<Flight> flight = it->second;
-    ++flight->followers;
+    if (!same->flight) same->flight = std::make_shared<Flight>();
+    std::shared_ptr<Flight> flight = same->flight;
     ++followers_;
     ++waiting_;
     if (coalesced) *coalesced = true;

@@ -246,7 +246,7 @@ TEST(UnwrapCoalescer, FollowerWithTimeLeftDoesNotInheritTheLeadersDeadline) {
   std::promise<void> leader_in;
   std::promise<void> let_leader_fail;
   std::thread leader([&] {
-    auto r = c.Run("k", Deadline::After(milliseconds(50)), [&](Deadline) -> Result<SecureBytes> {
+    auto r = c.Run(UnwrapCoalescer::Key{"k"}, Deadline::After(milliseconds(50)), [&](Deadline) -> Result<SecureBytes> {
       leader_in.set_value();
       let_leader_fail.get_future().wait();
       return Status(codes::kDeadlineExceeded, ErrorClass::kTransient, "leader ran out of time");
@@ -258,7 +258,7 @@ TEST(UnwrapCoalescer, FollowerWithTimeLeftDoesNotInheritTheLeadersDeadline) {
   std::thread follower([&] {
     bool coalesced = false;
     auto r = c.Run(
-        "k", Deadline::After(std::chrono::seconds(30)),
+        UnwrapCoalescer::Key{"k"}, Deadline::After(std::chrono::seconds(30)),
         [&](Deadline) -> Result<SecureBytes> {
           ++calls;
           return SecureBytes{1, 2, 3};
@@ -272,6 +272,52 @@ TEST(UnwrapCoalescer, FollowerWithTimeLeftDoesNotInheritTheLeadersDeadline) {
   leader.join();
   follower.join();
   EXPECT_EQ(calls.load(), 1);  // the follower ran its own call
+}
+
+TEST(UnwrapCoalescer, RequestsThatDifferInAnyPartAreNotCoalescedIdenticalOnesAre) {
+  const UnwrapCoalescer::Key base{"tde-key", "thumb", "", "RSA-OAEP-256", std::string_view("\x01\x02\x03", 3)};
+  for (std::size_t part = 0; part <= base.size(); ++part) {
+    UnwrapCoalescer c;
+    UnwrapCoalescer::Key other = base;
+    if (part < base.size()) other[part] = "x";  // part == size(): identical
+    std::promise<void> leader_in;
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::atomic<int> calls{0};
+    std::thread leader([&] {
+      auto r = c.Run(base, Deadline::After(std::chrono::seconds(30)), [&](Deadline) -> Result<SecureBytes> {
+        ++calls;
+        leader_in.set_value();
+        released.wait();
+        return SecureBytes{7};
+      });
+      EXPECT_TRUE(r.ok());
+    });
+    leader_in.get_future().wait();
+    bool coalesced = false;
+    std::thread second([&] {
+      auto r = c.Run(
+          other, Deadline::After(std::chrono::seconds(30)),
+          [&](Deadline) -> Result<SecureBytes> {
+            ++calls;
+            return SecureBytes{8};
+          },
+          &coalesced);
+      ASSERT_TRUE(r.ok());
+      EXPECT_EQ(*r, (SecureBytes{static_cast<std::uint8_t>(part < base.size() ? 8 : 7)})) << "part " << part;
+    });
+    if (part < base.size()) {
+      second.join();  // ran its own call while the leader still waits
+      release.set_value();
+    } else {
+      while (c.waiting() == 0) std::this_thread::yield();
+      release.set_value();
+      second.join();
+    }
+    leader.join();
+    EXPECT_EQ(calls.load(), part < base.size() ? 2 : 1) << "part " << part;
+    EXPECT_EQ(coalesced, part == base.size()) << "part " << part;
+  }
 }
 
 TEST(HedgedRace, RequestLevelFailureStopsTheRace) {
