@@ -474,7 +474,13 @@ RaceOutcome<T> HedgedRace<T>::RunFirstInline(const std::shared_ptr<State>& st) {
     Rearm(st, std::nullopt);
     Record(*st, a, std::move(r));
     if (st->handed_over) break;  // others may run: supervise as any caller would
-    if (st->over.load(std::memory_order_acquire) || st->next >= st->candidates || st->deadline.expired()) break;
+    if (st->over.load(std::memory_order_acquire)) {
+      // Decided on this thread and nothing else ever ran or waits (never
+      // handed over): no supervision to do, nobody to wake.
+      Conclude(*st);
+      return Finish(*st);
+    }
+    if (st->next >= st->candidates || st->deadline.expired()) break;
     // A vault-level failure with nobody else running: fail over right here.
     ++st->failures_seen;
     st->per_candidate[c].moved_on = true;

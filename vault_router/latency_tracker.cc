@@ -1,7 +1,6 @@
 #include "vault_router/latency_tracker.h"
 
 #include <algorithm>
-#include <cmath>
 
 namespace geoekm {
 
@@ -36,13 +35,15 @@ void LatencyTracker::Clear() {
 
 std::optional<std::chrono::milliseconds> LatencyTracker::ewma() const {
   if (count_ == 0) return std::nullopt;
-  return std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(std::llround(ewma_ms_)));
+  // Samples are never negative, so adding a half and truncating rounds as
+  // llround would, without a call into libm on every request.
+  return std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(ewma_ms_ + 0.5));
 }
 
 std::optional<std::chrono::milliseconds> LatencyTracker::p95() const {
   if (count_ < kMinSamples) return std::nullopt;
-  // Nearest-rank percentile.
-  const auto rank = static_cast<std::size_t>(std::ceil(0.95 * static_cast<double>(count_)));
+  // Nearest-rank percentile: ceil(0.95 x count) in integers.
+  const std::size_t rank = (95 * count_ + 99) / 100;
   return std::chrono::milliseconds(sorted_[std::clamp<std::size_t>(rank, 1, count_) - 1]);
 }
 

@@ -31,7 +31,9 @@ std::chrono::milliseconds ToMillis(std::chrono::nanoseconds d) {
 VaultHealth::VaultHealth(std::string vault, OutlierPolicy policy)
     : vault_(std::move(vault)),
       policy_(std::move(policy)),
-      window_(std::chrono::duration_cast<std::chrono::milliseconds>(policy_.tuning.error_rate_window)) {}
+      window_(std::chrono::duration_cast<std::chrono::milliseconds>(policy_.tuning.error_rate_window)) {
+  RefreshHedgeDelay();
+}
 
 std::optional<VaultHealthEvent> VaultHealth::MoveTo(VaultHealthState to, std::string reason, const Status& cause) {
   if (state_ == to) return std::nullopt;
@@ -97,7 +99,7 @@ std::optional<VaultHealthEvent> VaultHealth::OnOutcome(Clock::time_point now, co
     const int shift = std::min(consecutive_throttles_ - 1, 20);
     const std::chrono::milliseconds cooldown = base * (std::int64_t{1} << shift);
     const std::chrono::milliseconds ranked_last = std::min(cooldown, std::max(base, policy_.tuning.retry_max_delay));
-    throttled_until_ = now + ranked_last;
+    throttled_until_.store((now + ranked_last).time_since_epoch().count(), std::memory_order_relaxed);
     // Not a failure (nothing counts towards ejection), but a state change an
     // operator must see: a healthy vault that throttles becomes suspect until
     // it answers again. Ejected/probing vaults keep their state.
@@ -124,7 +126,10 @@ std::optional<VaultHealthEvent> VaultHealth::OnOutcome(Clock::time_point now, co
     consecutive_failures_ = 0;
     consecutive_throttles_ = 0;
     window_.Add(now, true);
-    if (signal == HealthSignal::kSuccess) latency_.Add(latency);
+    if (signal == HealthSignal::kSuccess) {
+      latency_.Add(latency);
+      RefreshHedgeDelay();
+    }
   }
   return Reevaluate(now, status);
 }
@@ -167,6 +172,7 @@ std::optional<VaultHealthEvent> VaultHealth::OnProbeResult(Clock::time_point now
     window_.Clear();
     latency_.Clear();
     latency_.Add(latency);
+    RefreshHedgeDelay();
     recovering_since_.reset();
     return MoveTo(VaultHealthState::kHealthy,
                   "probes succeeded for " + std::to_string(ToMillis(stable).count()) + " ms: failing back",
@@ -191,14 +197,14 @@ bool VaultHealth::AnsweredSince(Clock::time_point since) const {
 VaultHealthState VaultHealth::state() const { return state_.load(std::memory_order_acquire); }
 
 VaultTier VaultHealth::Tier(Clock::time_point now) const {
-  std::lock_guard lock(mu_);
-  switch (state_) {
+  switch (state_.load(std::memory_order_acquire)) {
     case VaultHealthState::kQuarantined: return VaultTier::kNever;
     case VaultHealthState::kEjected: return VaultTier::kEjected;
     case VaultHealthState::kProbing: return VaultTier::kProbing;
     case VaultHealthState::kSuspect:
     case VaultHealthState::kHealthy:
-      return now < throttled_until_ ? VaultTier::kThrottled : VaultTier::kPreferred;
+      return now.time_since_epoch().count() < throttled_until_.load(std::memory_order_relaxed) ? VaultTier::kThrottled
+                                                                                             : VaultTier::kPreferred;
   }
   return VaultTier::kEjected;
 }
@@ -226,8 +232,7 @@ std::chrono::milliseconds VaultHealth::HedgeDelayLocked() const {
 }
 
 std::chrono::milliseconds VaultHealth::HedgeDelay() const {
-  std::lock_guard lock(mu_);
-  return HedgeDelayLocked();
+  return std::chrono::milliseconds(hedge_delay_ms_.load(std::memory_order_relaxed));
 }
 
 VaultHealthSnapshot VaultHealth::Snapshot(Clock::time_point now) const {
@@ -242,7 +247,7 @@ VaultHealthSnapshot VaultHealth::Snapshot(Clock::time_point now) const {
   s.latency_ewma = latency_.ewma();
   s.latency_p95 = latency_.p95();
   s.hedge_delay = HedgeDelayLocked();
-  s.throttled = now < throttled_until_;
+  s.throttled = now.time_since_epoch().count() < throttled_until_.load(std::memory_order_relaxed);
   s.ejections = ejections_;
   if (state_ == VaultHealthState::kEjected || state_ == VaultHealthState::kProbing) s.next_probe_at = next_probe_at_;
   return s;

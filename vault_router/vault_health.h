@@ -101,6 +101,8 @@ class VaultHealth {
   std::optional<VaultHealthEvent> Eject(Clock::time_point now, std::string reason, const Status& cause);
   std::optional<VaultHealthEvent> Reevaluate(Clock::time_point now, const Status& cause);
   std::chrono::milliseconds HedgeDelayLocked() const;
+  // After every change to latency_ (under mu_).
+  void RefreshHedgeDelay() { hedge_delay_ms_.store(HedgeDelayLocked().count(), std::memory_order_relaxed); }
 
   const std::string vault_;
   const OutlierPolicy policy_;
@@ -112,7 +114,10 @@ class VaultHealth {
   OutcomeWindow window_;
   LatencyTracker latency_;
   int consecutive_throttles_ = 0;
-  Clock::time_point throttled_until_{};
+  // Written under mu_ and read without it, like state_: Tier() and
+  // HedgeDelay() are asked several times per request, of every vault.
+  std::atomic<Clock::rep> throttled_until_{Clock::time_point{}.time_since_epoch().count()};
+  std::atomic<std::chrono::milliseconds::rep> hedge_delay_ms_{0};
   std::uint64_t ejections_ = 0;
   std::chrono::milliseconds probe_backoff_{0};
   Clock::time_point next_probe_at_{};

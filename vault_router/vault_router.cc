@@ -33,17 +33,10 @@ Status BadAnswerLength(int parser_code, const char* operation, std::size_t got, 
                     " bytes; " + allowed + ")");
 }
 
-// Sends the key name and the parts of a request that identify it exactly.
-std::string CoalescingKey(const UnwrapRequest& r) {
-  const std::string_view algorithm = WrapAlgorithmName(r.algorithm);
-  std::string key;
-  key.reserve(r.key_name.size() + r.thumbprint.size() + r.version.size() + algorithm.size() + r.wrapped.size() + 4);
-  key.append(r.key_name).push_back('\0');
-  key.append(r.thumbprint).push_back('\0');
-  key.append(r.version).push_back('\0');
-  key.append(algorithm).push_back('\0');
-  key.append(reinterpret_cast<const char*>(r.wrapped.data()), r.wrapped.size());
-  return key;
+// The parts of a request that identify it exactly, as views of it.
+UnwrapCoalescer::Key CoalescingKey(const UnwrapRequest& r) {
+  return {r.key_name, r.thumbprint, r.version, WrapAlgorithmName(r.algorithm),
+          std::string_view(reinterpret_cast<const char*>(r.wrapped.data()), r.wrapped.size())};
 }
 
 }  // namespace
@@ -179,8 +172,9 @@ Result<SecureBytes> VaultRouter::Unwrap(const UnwrapRequest& request, Deadline d
   if (request.wrapped.empty()) return vaults_.InvalidArgument("unwrap: wrapped key is empty");
   vaults_.counters().unwraps++;
   bool coalesced = false;
-  Result<SecureBytes> result = coalescer_.Run(
-      CoalescingKey(request), deadline, [&](Deadline d) { return UnwrapRouted(request, d); }, &coalesced);
+  const UnwrapCoalescer::Key key = CoalescingKey(request);
+  Result<SecureBytes> result =
+      coalescer_.Run(key, deadline, [&](Deadline d) { return UnwrapRouted(request, d); }, &coalesced);
   if (coalesced) vaults_.counters().unwraps_coalesced++;
   if (!result.ok()) vaults_.counters().unwrap_failures++;
   return result;
@@ -196,6 +190,11 @@ bool IsSkip(const Status& s) { return s.code() == codes::kNoUsableVault; }
 
 struct VaultRouter::UnwrapInput : RaceTarget {
   Bytes wrapped;
+  // The version as the catalog already knew it in vault `known_in` when the
+  // request came (its length check): that vault's attempt need not look it
+  // up again.
+  std::size_t known_in = static_cast<std::size_t>(-1);
+  SharedKeyBundle known;
   // May an attempt be skipped (ejected meanwhile / at max_attempts_per_vault)?
   bool allow_skip = true;
 };
@@ -242,7 +241,9 @@ Result<SecureBytes> VaultRouter::UnwrapAt(const UnwrapInput& input, const RaceAt
   }
   // One vault gets at most try_timeout, so a silent vault fails over even without hedging.
   const Deadline d = vaults_.AttemptDeadline(caller);
-  Result<SharedKeyBundle> located = resolver_.LocateIn(v, input.key_name, input.thumbprint, d);
+  Result<SharedKeyBundle> located = v == input.known_in && !vaults_.Quarantined(v)
+                                        ? Result<SharedKeyBundle>(input.known)
+                                        : resolver_.LocateIn(v, input.key_name, input.thumbprint, d);
   if (!located.ok()) return located.status();
   const KeyBundle& copy = **located;
   // The version was not known before this vault's listing.
@@ -272,26 +273,28 @@ RaceOutcome<SecureBytes> VaultRouter::RaceUnwrap(std::shared_ptr<const UnwrapInp
 
 Result<SecureBytes> VaultRouter::UnwrapRouted(const UnwrapRequest& request, Deadline deadline) {
   hedge_budget_.OnRequest();
-  std::string thumbprint = request.thumbprint;
+  auto input = std::make_shared<UnwrapInput>();
+  std::string& thumbprint = input->thumbprint;
+  thumbprint = request.thumbprint;
   if (thumbprint.empty()) {
     Result<std::string> t = resolver_.ThumbprintOfVersion(request.key_name, request.version, deadline);
     if (!t.ok()) return t.status();
-    thumbprint = *t;
+    thumbprint = std::move(*t);
   }
   for (std::size_t v = 0; v < vaults_.size(); ++v) {
     if (auto known = resolver_.catalog().ByThumbprint(v, request.key_name, thumbprint)) {
       if (auto wrong = WrongWrappedLength(*known, request.wrapped)) return vaults_.InvalidArgument(*wrong);
+      input->known_in = v;
+      input->known = std::move(known);
       break;
     }
   }
-  auto input = std::make_shared<UnwrapInput>();
   input->candidates = vaults_.Ranked();
   if (input->candidates.empty()) {
     return Status(codes::kNoUsableVault, ErrorClass::kIntegrity, "unwrap: every vault is quarantined");
   }
   const std::vector<std::size_t>& candidates = input->candidates;
   input->key_name = request.key_name;
-  input->thumbprint = thumbprint;
   input->algorithm = request.algorithm;
   input->wrapped = request.wrapped;
   RaceOutcome<SecureBytes> outcome = RaceUnwrap(input, deadline);

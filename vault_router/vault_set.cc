@@ -1,6 +1,7 @@
 #include "vault_router/vault_set.h"
 
 #include <algorithm>
+#include <array>
 #include <tuple>
 #include <utility>
 
@@ -38,17 +39,26 @@ bool VaultSet::Quarantined(std::size_t v) const {
 
 std::vector<std::size_t> VaultSet::Ranked() const {
   const auto now = Now();
-  std::vector<std::tuple<int, int, std::size_t>> order;
-  order.reserve(members_.size());
-  for (std::size_t v = 0; v < members_.size(); ++v) {
-    const VaultTier tier = members_[v].health->Tier(now);
-    if (tier == VaultTier::kNever) continue;
-    order.emplace_back(static_cast<int>(tier), members_[v].priority, v);
+  // Each vault's tier read once (it may change meanwhile; a sort needs one
+  // answer), kept on the stack for the usual handful of vaults: the result
+  // is the only allocation per request.
+  constexpr std::size_t kOnStack = 16;
+  std::array<int, kOnStack> tier_on_stack{};
+  std::vector<int> tier_on_heap;
+  int* tier = tier_on_stack.data();
+  if (members_.size() > kOnStack) {
+    tier_on_heap.resize(members_.size());
+    tier = tier_on_heap.data();
   }
-  std::sort(order.begin(), order.end());
   std::vector<std::size_t> out;
-  out.reserve(order.size());
-  for (const auto& entry : order) out.push_back(std::get<2>(entry));
+  out.reserve(members_.size());
+  for (std::size_t v = 0; v < members_.size(); ++v) {
+    tier[v] = static_cast<int>(members_[v].health->Tier(now));
+    if (tier[v] != static_cast<int>(VaultTier::kNever)) out.push_back(v);
+  }
+  std::sort(out.begin(), out.end(), [&](std::size_t a, std::size_t b) {
+    return std::tie(tier[a], members_[a].priority, a) < std::tie(tier[b], members_[b].priority, b);
+  });
   return out;
 }
 
