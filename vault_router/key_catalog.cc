@@ -4,7 +4,7 @@
 
 namespace geoekm {
 
-const KeyCatalog::View* KeyCatalog::Find(std::size_t v, const std::string& name) const {
+const KeyCatalog::View* KeyCatalog::ViewOf(std::size_t v, const std::string& name) const {
   auto it = views_.find(Key(v, name));
   return it == views_.end() ? nullptr : &it->second;
 }
@@ -29,16 +29,25 @@ void KeyCatalog::MarkListed(std::size_t v, const std::string& name, Clock::time_
 
 SharedKeyBundle KeyCatalog::ByThumbprint(std::size_t v, const std::string& name, const std::string& thumbprint) const {
   std::lock_guard lock(mu_);
-  const View* view = Find(v, name);
+  const View* view = ViewOf(v, name);
   if (!view) return nullptr;
   auto it = view->version_of.find(thumbprint);
   if (it == view->version_of.end()) return nullptr;
   return view->by_version.at(it->second);
 }
 
+KeyCatalog::Lookup KeyCatalog::Find(std::size_t v, const std::string& name, const std::string& thumbprint) const {
+  std::lock_guard lock(mu_);
+  const View* view = ViewOf(v, name);
+  if (!view) return {};
+  Lookup out{nullptr, view->listed_at};
+  if (auto it = view->version_of.find(thumbprint); it != view->version_of.end()) out.bundle = view->by_version.at(it->second);
+  return out;
+}
+
 SharedKeyBundle KeyCatalog::ByVersion(std::size_t v, const std::string& name, const std::string& version) const {
   std::lock_guard lock(mu_);
-  const View* view = Find(v, name);
+  const View* view = ViewOf(v, name);
   if (!view) return nullptr;
   auto it = view->by_version.find(version);
   if (it == view->by_version.end()) return nullptr;
@@ -48,7 +57,7 @@ SharedKeyBundle KeyCatalog::ByVersion(std::size_t v, const std::string& name, co
 std::optional<Clock::time_point> KeyCatalog::VerifiedAt(std::size_t v, const std::string& name,
                                                         const std::string& thumbprint) const {
   std::lock_guard lock(mu_);
-  const View* view = Find(v, name);
+  const View* view = ViewOf(v, name);
   if (!view) return std::nullopt;
   auto it = view->verified_at.find(thumbprint);
   if (it == view->verified_at.end()) return std::nullopt;
@@ -57,21 +66,21 @@ std::optional<Clock::time_point> KeyCatalog::VerifiedAt(std::size_t v, const std
 
 std::optional<Clock::time_point> KeyCatalog::ListedAt(std::size_t v, const std::string& name) const {
   std::lock_guard lock(mu_);
-  const View* view = Find(v, name);
+  const View* view = ViewOf(v, name);
   return view ? view->listed_at : std::nullopt;
 }
 
 std::vector<std::string> KeyCatalog::Thumbprints(std::size_t v, const std::string& name) const {
   std::lock_guard lock(mu_);
   std::vector<std::string> out;
-  if (const View* view = Find(v, name))
+  if (const View* view = ViewOf(v, name))
     for (const auto& [thumbprint, version] : view->version_of) out.push_back(thumbprint);
   return out;
 }
 
 SharedKeyBundle KeyCatalog::Newest(std::size_t v, const std::string& name) const {
   std::lock_guard lock(mu_);
-  const View* view = Find(v, name);
+  const View* view = ViewOf(v, name);
   if (!view) return nullptr;
   SharedKeyBundle out;
   for (const auto& [version, bundle] : view->by_version)

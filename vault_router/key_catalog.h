@@ -48,6 +48,12 @@ class KeyCatalog {
   std::optional<Clock::time_point> VerifiedAt(std::size_t v, const std::string& name,
                                               const std::string& thumbprint) const;
   std::optional<Clock::time_point> ListedAt(std::size_t v, const std::string& name) const;
+  // ByThumbprint and ListedAt read together, as one moment of the catalog.
+  struct Lookup {
+    SharedKeyBundle bundle;
+    std::optional<Clock::time_point> listed_at;
+  };
+  Lookup Find(std::size_t v, const std::string& name, const std::string& thumbprint) const;
   std::vector<std::string> Thumbprints(std::size_t v, const std::string& name) const;
   // The version with the latest creation time (the vault's current one once listed).
   SharedKeyBundle Newest(std::size_t v, const std::string& name) const;
@@ -67,7 +73,7 @@ class KeyCatalog {
   };
   using Key = std::pair<std::size_t, std::string>;
 
-  const View* Find(std::size_t v, const std::string& name) const;
+  const View* ViewOf(std::size_t v, const std::string& name) const;
 
   mutable std::mutex mu_;
   std::condition_variable listing_done_;

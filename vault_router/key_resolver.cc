@@ -200,12 +200,14 @@ Result<SharedKeyBundle> KeyResolver::LocateIn(std::size_t v, const std::string& 
   if (vaults_.Quarantined(v)) {
     return vaults_.QuarantinedStatus(v);
   }
-  // When the listing was read before the lookup, a listing another caller
-  // completes in between is seen by the lookup (its bundles are recorded
-  // before it is marked listed). The other order reported a version it had
-  // just listed as missing (seen under TSan: 1 of 500 cold unwraps failed).
-  const std::optional<Clock::time_point> listed = catalog_.ListedAt(v, name);
-  if (auto b = catalog_.ByThumbprint(v, name, thumbprint)) return b;
+  // The listing time and the lookup come from one moment of the catalog: a
+  // listing time read before a separate lookup would be safe too (bundles
+  // are recorded before a listing is marked done), the other order was not
+  // (seen under TSan: 1 of 500 cold unwraps reported a version it had just
+  // listed as missing).
+  KeyCatalog::Lookup found = catalog_.Find(v, name, thumbprint);
+  if (found.bundle) return std::move(found.bundle);
+  const std::optional<Clock::time_point>& listed = found.listed_at;
   if (listed && vaults_.Now() - *listed < vaults_.options().relist_interval &&
       !(stale_before && *listed < *stale_before)) {
     return not_found();
