@@ -699,18 +699,15 @@ bool StateStore::AuditDueLocked(std::int64_t now_ms) const {
 
 Status StateStore::WritePendingAuditLocked() {
   // Full groups share one statement; only the last group may be shorter.
-  std::optional<SqliteStatement> stmt;
-  std::size_t prepared_rows = 0;
   for (std::size_t done = 0; done < pending_audit_.size();) {
     const std::size_t rows = std::min(kAuditRowsPerInsert, pending_audit_.size() - done);
-    if (rows != prepared_rows) {
+    std::optional<SqliteStatement>& stmt = audit_inserts_[rows];
+    if (!stmt) {
       auto prepared = connection_.Prepare(AuditInsertSql(rows));
       if (!prepared.ok()) return prepared.status();
       stmt.emplace(std::move(prepared).value());
-      prepared_rows = rows;
-    } else {
-      stmt->Reset();
     }
+    stmt->Reset();  // after a run, or one that failed with the batch
     for (std::size_t r = 0; r < rows; ++r) {
       const PendingOperation& p = pending_audit_[done + r];
       const OperationRecord& o = p.operation;
