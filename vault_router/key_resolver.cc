@@ -369,6 +369,32 @@ std::optional<std::string> KeyResolver::NewestWrappableHistory(const std::string
   return std::nullopt;
 }
 
+bool KeyResolver::PassedBefore(const std::string& key_name, const std::string& thumbprint) const {
+  const std::uint64_t quarantines = vaults_.counters().quarantines.load();
+  std::lock_guard lock(passed_mu_);
+  return std::any_of(passed_.begin(), passed_.end(), [&](const PassedWrapCheck& p) {
+    return p.quarantines == quarantines && p.thumbprint == thumbprint && p.key_name == key_name;
+  });
+}
+
+void KeyResolver::RememberPassed(const std::string& key_name, const std::string& thumbprint,
+                                 std::uint64_t quarantines) {
+  std::lock_guard lock(passed_mu_);
+  for (PassedWrapCheck& p : passed_) {
+    if (p.thumbprint == thumbprint && p.key_name == key_name) {
+      p.quarantines = quarantines;
+      return;
+    }
+  }
+  PassedWrapCheck entry{key_name, thumbprint, quarantines};
+  if (passed_.size() < kPassedWrapChecks) {
+    passed_.push_back(std::move(entry));
+  } else {
+    passed_[passed_next_] = std::move(entry);
+    passed_next_ = (passed_next_ + 1) % kPassedWrapChecks;
+  }
+}
+
 Status KeyResolver::CheckWrapVersion(const std::string& key_name, const std::string& thumbprint, bool current,
                                      Deadline deadline) {
   // Invariant: only a version every (non-quarantined) vault holds. A vault
@@ -377,6 +403,9 @@ Status KeyResolver::CheckWrapVersion(const std::string& key_name, const std::str
   // A version that just became current (a rotation other processes made:
   // an availability group's other node, `geoekm rotate`) is looked for
   // again in vaults listed before that, not refused for relist_interval.
+  if (PassedBefore(key_name, thumbprint)) return Status::Ok();
+  // Read before the check: a quarantine during it makes the next wrap check again.
+  const std::uint64_t quarantines = vaults_.counters().quarantines.load();
   const std::optional<Clock::time_point> stale_before = CurrentSince(key_name, thumbprint);
   std::map<std::size_t, Status> lacking;
   for (std::size_t v = 0; v < vaults_.size(); ++v) {
@@ -426,11 +455,14 @@ Status KeyResolver::CheckWrapVersion(const std::string& key_name, const std::str
   }
   // With recorded history or a pin, the trusted material decides: a version
   // some vaults lack is a copy still to be made.
-  if (anchored && !some_lack) return Status::Ok();
   // Nothing trusted yet: one vault must not decide what the key is, so
   // every vault that is not quarantined must hold the version, and (in a
   // set of two or more) at least two must. A single-vault set trusts its vault.
-  if (!anchored && !some_lack && (holders >= 2 || vaults_.size() == 1)) return Status::Ok();
+  if (!some_lack && (anchored || holders >= 2 || vaults_.size() == 1)) {
+    // A vault vouched for only by the store's record is asked again next time.
+    if (recorded.empty()) RememberPassed(key_name, thumbprint, quarantines);
+    return Status::Ok();
+  }
   std::string missing, vaults;
   for (std::size_t v = 0; v < vaults_.size(); ++v) {
     std::string state;

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -152,11 +153,27 @@ class KeyResolver {
   // The pinned version as the first ranked vault holding it has it.
   Result<SharedKeyBundle> PinnedVersion(const std::string& key_name, const std::string& pin, Deadline deadline);
 
+  // Versions CheckWrapVersion passed, with the vault set's quarantine count
+  // then. The catalog only grows and history only grows, so a version every
+  // vault held still passes until a vault is quarantined: every wrap of it
+  // need not look it up in each vault again.
+  struct PassedWrapCheck {
+    std::string key_name;
+    std::string thumbprint;
+    std::uint64_t quarantines = 0;
+  };
+  static constexpr std::size_t kPassedWrapChecks = 8;
+  bool PassedBefore(const std::string& key_name, const std::string& thumbprint) const;
+  void RememberPassed(const std::string& key_name, const std::string& thumbprint, std::uint64_t quarantines);
+
   VaultSet& vaults_;
   const GetKeyRace race_;
   KeyCatalog catalog_;
   mutable std::mutex current_mu_;
   std::map<std::string, CurrentEntry> current_;
+  mutable std::mutex passed_mu_;
+  std::vector<PassedWrapCheck> passed_;  // at most kPassedWrapChecks, the oldest replaced first
+  std::size_t passed_next_ = 0;
 };
 
 }  // namespace geoekm
