@@ -12,18 +12,25 @@
 
 #include <atomic>
 #include <mutex>
-#include <vector>
 
 namespace geoekm {
 
 class CancelSignal {
  public:
+  // Linked into the signal through itself while subscribed (nearly every
+  // signal has one listener, a socket's deadline: no allocation for it).
   class Listener {
    public:
     virtual void OnCancel() = 0;
 
    protected:
-    ~Listener() = default;
+    virtual ~Listener() = default;  // virtual: the friend below may reach it
+
+   private:
+    friend class CancelSignal;
+    Listener* earlier_ = nullptr;
+    Listener* later_ = nullptr;
+    bool subscribed_ = false;
   };
 
   CancelSignal() = default;
@@ -41,7 +48,7 @@ class CancelSignal {
  private:
   std::mutex mu_;
   std::atomic<bool> cancelled_{false};
-  std::vector<Listener*> listeners_;
+  Listener* first_ = nullptr;  // the latest subscribed; guarded by mu_
 };
 
 }  // namespace geoekm

@@ -35,6 +35,29 @@ TEST(CancelSignal, ListenersRunOnceAndNotAfterUnsubscribing) {
   EXPECT_EQ(late.calls, 0);
 }
 
+// Listeners are linked through themselves: leaving from the middle, the
+// front and the back keeps the others linked, and a listener that leaves
+// after the cancel (a socket deadline's destructor) changes nothing.
+TEST(CancelSignal, ListenersLeaveFromAnyPlaceAndAfterTheCancel) {
+  CancelSignal signal;
+  CountingListener l[5];
+  for (CountingListener& each : l) ASSERT_TRUE(signal.Subscribe(&each));
+  signal.Unsubscribe(&l[2]);  // the middle
+  signal.Unsubscribe(&l[4]);  // the latest subscribed
+  signal.Unsubscribe(&l[0]);  // the earliest
+  signal.Unsubscribe(&l[0]);  // twice: nothing
+  ASSERT_TRUE(signal.Subscribe(&l[2]));  // back again
+  signal.Cancel();
+  EXPECT_EQ(l[0].calls, 0);
+  EXPECT_EQ(l[1].calls, 1);
+  EXPECT_EQ(l[2].calls, 1);
+  EXPECT_EQ(l[3].calls, 1);
+  EXPECT_EQ(l[4].calls, 0);
+  for (CountingListener& each : l) signal.Unsubscribe(&each);
+  signal.Cancel();
+  EXPECT_EQ(l[1].calls + l[2].calls + l[3].calls, 3);
+}
+
 TEST(CancelSignal, ACancelledDeadlineHasPassedAndEarlierKeepsTheSignal) {
   auto signal = std::make_shared<CancelSignal>();
   const Deadline far = Deadline::After(std::chrono::hours(1)).WithCancel(signal);
