@@ -30,13 +30,9 @@ void AlarmClock::Arm(Alarm* alarm) {
   }
   // After the last alarm due no later than this one (so equal times ring in
   // the order armed), searching from the latest end.
-  Alarm* before = latest_;
-  while (before && before->at() > alarm->at()) before = before->earlier_;
-  alarm->earlier_ = before;
-  alarm->later_ = before ? before->later_ : soonest_;
-  (alarm->later_ ? alarm->later_->earlier_ : latest_) = alarm;
-  (before ? before->later_ : soonest_) = alarm;
-  alarm->armed_ = true;
+  Alarm* before = armed_.last();
+  while (before && before->at() > alarm->at()) before = IntrusiveList<Alarm>::Earlier(*before);
+  armed_.InsertAfter(before, alarm);
   latest_armed_ = std::max(latest_armed_, alarm->at());
   // Most alarms are disarmed long before they are due, so the thread keeps
   // sleeping until one that has since gone: wake it only when it would
@@ -44,17 +40,10 @@ void AlarmClock::Arm(Alarm* alarm) {
   if (alarm->at() < sleeping_until_) cv_.notify_one();
 }
 
-void AlarmClock::UnlinkLocked(Alarm* alarm) {
-  (alarm->earlier_ ? alarm->earlier_->later_ : soonest_) = alarm->later_;
-  (alarm->later_ ? alarm->later_->earlier_ : latest_) = alarm->earlier_;
-  alarm->earlier_ = alarm->later_ = nullptr;
-  alarm->armed_ = false;
-}
-
 bool AlarmClock::Disarm(Alarm* alarm) {
   std::lock_guard lock(mu_);
-  if (!alarm->armed_) return false;
-  UnlinkLocked(alarm);
+  if (!alarm->linked()) return false;
+  armed_.Unlink(alarm);
   return true;
 }
 
@@ -63,8 +52,8 @@ void AlarmClock::RingAllAndStop() {
     std::lock_guard lock(mu_);
     ring_all_ = true;
     stopping_ = true;
-    while (Alarm* alarm = soonest_) {
-      UnlinkLocked(alarm);
+    while (Alarm* alarm = armed_.first()) {
+      armed_.Unlink(alarm);
       alarm->Ring();
     }
   }
@@ -77,7 +66,7 @@ void AlarmClock::RingAllAndStop() {
 void AlarmClock::Run() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    if (!soonest_) {
+    if (!armed_.first()) {
       // Nothing armed: sleep until the latest alarm armed would have rung,
       // not for good. Requests that come and go each arm an alarm due later
       // than that, so none of them has to wake this thread (a wake-up is a
@@ -96,7 +85,7 @@ void AlarmClock::Run() {
     }
     // A copy: wait_until reads it again after waking, and the alarm may be
     // gone by then.
-    const Clock::time_point earliest = soonest_->at();
+    const Clock::time_point earliest = armed_.first()->at();
     if (Clock::now() < earliest) {
       sleeping_until_ = earliest;
       cv_.wait_until(lock, earliest);
@@ -104,8 +93,8 @@ void AlarmClock::Run() {
     }
     // Under the lock: an alarm being disarmed either rings before Disarm
     // returns or not at all.
-    Alarm* due = soonest_;
-    UnlinkLocked(due);
+    Alarm* due = armed_.first();
+    armed_.Unlink(due);
     due->Ring();
   }
 }

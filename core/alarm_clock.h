@@ -21,10 +21,13 @@
 #include <thread>
 
 #include "core/deadline.h"
+#include "core/intrusive_list.h"
 
 namespace geoekm {
 
-class Alarm {
+// The clock's list of armed alarms runs through the alarms themselves
+// (guarded by the clock's lock): arming allocates nothing.
+class Alarm : public IntrusiveList<Alarm>::Node {
  public:
   explicit Alarm(Clock::time_point at) : at_(at) {}
   Alarm(const Alarm&) = delete;
@@ -36,13 +39,7 @@ class Alarm {
   virtual ~Alarm() = default;
 
  private:
-  friend class AlarmClock;
   const Clock::time_point at_;
-  // The clock's list of armed alarms runs through the alarms themselves
-  // (guarded by the clock's lock): arming allocates nothing.
-  Alarm* earlier_ = nullptr;
-  Alarm* later_ = nullptr;
-  bool armed_ = false;
 };
 
 class AlarmClock {
@@ -64,14 +61,12 @@ class AlarmClock {
 
  private:
   void Run();
-  void UnlinkLocked(Alarm* alarm);
 
   std::mutex mu_;
   std::condition_variable cv_;
   // Armed alarms, soonest first. Most are armed for the same span from now,
   // so a new one is inserted from the latest end, usually at it.
-  Alarm* soonest_ = nullptr;
-  Alarm* latest_ = nullptr;
+  IntrusiveList<Alarm> armed_;
   // When the thread wakes next by itself (max: only when notified).
   Clock::time_point sleeping_until_ = Clock::time_point::max();
   // The latest time any alarm was armed for (rung, disarmed or not).

@@ -13,24 +13,20 @@
 #include <atomic>
 #include <mutex>
 
+#include "core/intrusive_list.h"
+
 namespace geoekm {
 
 class CancelSignal {
  public:
   // Linked into the signal through itself while subscribed (nearly every
   // signal has one listener, a socket's deadline: no allocation for it).
-  class Listener {
+  class Listener : public IntrusiveList<Listener>::Node {
    public:
     virtual void OnCancel() = 0;
 
    protected:
-    virtual ~Listener() = default;  // virtual: the friend below may reach it
-
-   private:
-    friend class CancelSignal;
-    Listener* earlier_ = nullptr;
-    Listener* later_ = nullptr;
-    bool subscribed_ = false;
+    ~Listener() = default;
   };
 
   CancelSignal() = default;
@@ -48,7 +44,7 @@ class CancelSignal {
  private:
   std::mutex mu_;
   std::atomic<bool> cancelled_{false};
-  Listener* first_ = nullptr;  // the latest subscribed; guarded by mu_
+  IntrusiveList<Listener> listeners_;  // guarded by mu_
 };
 
 }  // namespace geoekm
