@@ -28,12 +28,7 @@ void KeyCatalog::MarkListed(std::size_t v, const std::string& name, Clock::time_
 }
 
 SharedKeyBundle KeyCatalog::ByThumbprint(std::size_t v, const std::string& name, const std::string& thumbprint) const {
-  std::lock_guard lock(mu_);
-  const View* view = ViewOf(v, name);
-  if (!view) return nullptr;
-  auto it = view->version_of.find(thumbprint);
-  if (it == view->version_of.end()) return nullptr;
-  return view->by_version.at(it->second);
+  return Find(v, name, thumbprint).bundle;
 }
 
 KeyCatalog::Lookup KeyCatalog::Find(std::size_t v, const std::string& name, const std::string& thumbprint) const {

@@ -203,8 +203,7 @@ VaultTier VaultHealth::Tier(Clock::time_point now) const {
     case VaultHealthState::kProbing: return VaultTier::kProbing;
     case VaultHealthState::kSuspect:
     case VaultHealthState::kHealthy:
-      return now.time_since_epoch().count() < throttled_until_.load(std::memory_order_relaxed) ? VaultTier::kThrottled
-                                                                                             : VaultTier::kPreferred;
+      return ThrottledAt(now) ? VaultTier::kThrottled : VaultTier::kPreferred;
   }
   return VaultTier::kEjected;
 }
@@ -246,8 +245,8 @@ VaultHealthSnapshot VaultHealth::Snapshot(Clock::time_point now) const {
   s.error_rate = counts.error_rate();
   s.latency_ewma = latency_.ewma();
   s.latency_p95 = latency_.p95();
-  s.hedge_delay = HedgeDelayLocked();
-  s.throttled = now.time_since_epoch().count() < throttled_until_.load(std::memory_order_relaxed);
+  s.hedge_delay = HedgeDelay();
+  s.throttled = ThrottledAt(now);
   s.ejections = ejections_;
   if (state_ == VaultHealthState::kEjected || state_ == VaultHealthState::kProbing) s.next_probe_at = next_probe_at_;
   return s;

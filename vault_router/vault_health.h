@@ -101,6 +101,9 @@ class VaultHealth {
   std::optional<VaultHealthEvent> Eject(Clock::time_point now, std::string reason, const Status& cause);
   std::optional<VaultHealthEvent> Reevaluate(Clock::time_point now, const Status& cause);
   std::chrono::milliseconds HedgeDelayLocked() const;
+  bool ThrottledAt(Clock::time_point now) const {
+    return now.time_since_epoch().count() < throttled_until_.load(std::memory_order_relaxed);
+  }
   // After every change to latency_ (under mu_).
   void RefreshHedgeDelay() { hedge_delay_ms_.store(HedgeDelayLocked().count(), std::memory_order_relaxed); }
 

@@ -190,11 +190,6 @@ bool IsSkip(const Status& s) { return s.code() == codes::kNoUsableVault; }
 
 struct VaultRouter::UnwrapInput : RaceTarget {
   Bytes wrapped;
-  // The version as the catalog already knew it in vault `known_in` when the
-  // request came (its length check): that vault's attempt need not look it
-  // up again.
-  std::size_t known_in = static_cast<std::size_t>(-1);
-  SharedKeyBundle known;
   // May an attempt be skipped (ejected meanwhile / at max_attempts_per_vault)?
   bool allow_skip = true;
 };
@@ -241,9 +236,7 @@ Result<SecureBytes> VaultRouter::UnwrapAt(const UnwrapInput& input, const RaceAt
   }
   // One vault gets at most try_timeout, so a silent vault fails over even without hedging.
   const Deadline d = vaults_.AttemptDeadline(caller);
-  Result<SharedKeyBundle> located = v == input.known_in && !vaults_.Quarantined(v)
-                                        ? Result<SharedKeyBundle>(input.known)
-                                        : resolver_.LocateIn(v, input.key_name, input.thumbprint, d);
+  Result<SharedKeyBundle> located = resolver_.LocateIn(v, input.key_name, input.thumbprint, d);
   if (!located.ok()) return located.status();
   const KeyBundle& copy = **located;
   // The version was not known before this vault's listing.
@@ -284,8 +277,6 @@ Result<SecureBytes> VaultRouter::UnwrapRouted(const UnwrapRequest& request, Dead
   for (std::size_t v = 0; v < vaults_.size(); ++v) {
     if (auto known = resolver_.catalog().ByThumbprint(v, request.key_name, thumbprint)) {
       if (auto wrong = WrongWrappedLength(*known, request.wrapped)) return vaults_.InvalidArgument(*wrong);
-      input->known_in = v;
-      input->known = std::move(known);
       break;
     }
   }
