@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <ostream>
+#include <streambuf>
 #include <string>
 
 #include <openssl/crypto.h>
@@ -30,6 +32,26 @@ Status TooLarge(std::size_t cap) {
                     " bytes; it was not read further (the server's answer is not a Key Vault or token answer)");
 }
 
+// A stream buffer that appends to a SecureString in blocks (an unbuffered
+// streambuf would be handed one character at a time).
+class AppendingStreamBuf final : public std::streambuf {
+ public:
+  explicit AppendingStreamBuf(SecureString& out) : out_(out) {}
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (!traits_type::eq_int_type(c, traits_type::eof())) out_.push_back(traits_type::to_char_type(c));
+    return traits_type::not_eof(c);
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    out_.append(s, static_cast<std::size_t>(n));
+    return n;
+  }
+
+ private:
+  SecureString& out_;
+};
+
 }  // namespace
 
 std::string_view UserAgent() { return "geoekm/" GEOEKM_VERSION; }
@@ -43,6 +65,16 @@ Poco::Net::HTTPRequest ToPocoRequest(const HttpRequest& request, bool keep_alive
     req.setContentLength(static_cast<std::streamsize>(request.body.size()));
   }
   return req;
+}
+
+SecureString SerializeRequest(const Poco::Net::HTTPRequest& head, std::string_view body) {
+  SecureString wire;
+  wire.reserve(4096 + body.size());  // a Key Vault request's head is about 1.5 KB, its bearer token most of it
+  AppendingStreamBuf sink(wire);
+  std::ostream out(&sink);
+  head.write(out);
+  wire.append(body);
+  return wire;
 }
 
 Status ReadPocoResponse(const Poco::Net::HTTPResponse& response, std::istream& in, std::size_t max_body_bytes,

@@ -2,6 +2,8 @@
 // messages, shared by the HTTPS transport and the plain-HTTP exchange:
 // - every request carries "User-Agent: geoekm/<version>" (unless the caller
 //   set one);
+// - a request is serialised (head by Poco, then the body) into one buffer
+//   that is wiped when freed, for one write;
 // - a response body is read in bounded steps and refused past a cap, so a
 //   hostile or broken peer cannot make us buffer gigabytes (a Content-Length
 //   above the cap is refused before any of the body is read).
@@ -16,6 +18,7 @@
 #include <istream>
 #include <string_view>
 
+#include "core/secure_bytes.h"
 #include "core/status.h"
 #include "keyvault/http/http_message.h"
 
@@ -27,6 +30,11 @@ std::string_view UserAgent();
 // Method, target, headers (+ User-Agent), keep-alive, and a Content-Length
 // for a body or for methods that carry one.
 Poco::Net::HTTPRequest ToPocoRequest(const HttpRequest& request, bool keep_alive);
+
+// The request line and headers exactly as Poco's HTTPRequest::write()
+// writes them, then `body`. Wiped when freed (it holds the bearer token and,
+// for a wrap, the DEK), including by its own growth.
+SecureString SerializeRequest(const Poco::Net::HTTPRequest& head, std::string_view body);
 
 // Status line and headers of `response`, and its body read from `in`.
 // Fails with codes::kHttpReadData (kTransient) when the body exceeds
