@@ -2,10 +2,12 @@
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
+#include <Poco/JSON/Handler.h>
 #include <Poco/JSON/Parser.h>
 
 #include <limits>
 #include <typeinfo>
+#include <utility>
 
 #include "core/secure_bytes.h"
 
@@ -26,7 +28,95 @@ std::optional<std::int64_t> WholeNumber(const Var& v) {
   return std::nullopt;  // a fraction, an exponent (the parser makes those doubles) or not a number
 }
 
+// Follows the parser's events for one field of the top-level object.
+class TopLevelStringHandler final : public Poco::JSON::Handler {
+ public:
+  explicit TopLevelStringHandler(const std::string& name) : name_(name) {}
+  ~TopLevelStringHandler() override {
+    if (value_) WipeString(*value_);
+  }
+
+  void reset() override {
+    depth_ = 0;
+    root_seen_ = root_object_ = at_name_ = wrong_type_ = false;
+    value_.reset();
+  }
+  void startObject() override { Open(/*object=*/true); }
+  void endObject() override { --depth_; }
+  void startArray() override { Open(/*object=*/false); }
+  void endArray() override { --depth_; }
+  void key(const std::string& k) override { at_name_ = depth_ == 1 && root_object_ && k == name_; }
+  void null() override {
+    if (Take()) Set(std::nullopt, false);  // null reads as absent
+  }
+  void value(int) override { Other(); }
+  void value(unsigned) override { Other(); }
+  void value(Poco::Int64) override { Other(); }
+  void value(Poco::UInt64) override { Other(); }
+  void value(double) override { Other(); }
+  void value(bool) override { Other(); }
+  void value(const std::string& v) override {
+    if (Take()) Set(v, false);
+    else Root(false);
+  }
+
+  TopLevelString Result() {
+    TopLevelString out;
+    out.object = root_object_;
+    if (!root_object_) return out;
+    if (wrong_type_) out.problem = name_ + " is not a string";
+    else out.value = std::move(value_);
+    return out;
+  }
+
+ private:
+  // The first event decides what the document is.
+  void Root(bool object) {
+    if (!root_seen_) root_object_ = object;
+    root_seen_ = true;
+  }
+  void Open(bool object) {
+    if (Take()) Set(std::nullopt, true);
+    Root(object);
+    ++depth_;
+  }
+  void Other() {
+    if (Take()) Set(std::nullopt, true);
+    Root(false);
+  }
+  // Whether this value belongs to the field (its key came just before).
+  bool Take() { return std::exchange(at_name_, false); }
+  void Set(std::optional<std::string> v, bool wrong_type) {
+    if (value_) WipeString(*value_);
+    value_ = std::move(v);
+    wrong_type_ = wrong_type;
+  }
+
+  const std::string& name_;
+  int depth_ = 0;
+  bool root_seen_ = false;
+  bool root_object_ = false;
+  bool at_name_ = false;
+  bool wrong_type_ = false;
+  std::optional<std::string> value_;
+};
+
 }  // namespace
+
+TopLevelString ParseTopLevelString(std::string_view text, const std::string& name) {
+  auto* handler = new TopLevelStringHandler(name);
+  const Poco::JSON::Handler::Ptr owner(handler);
+  try {
+    std::string copy(text);  // the parser takes a std::string; it may hold a DEK
+    const WipeStringOnExit wipe(copy);
+    Poco::JSON::Parser parser(owner);
+    parser.setDepth(kMaxJsonDepth);
+    parser.parse(copy);
+    return handler->Result();
+  } catch (const std::exception&) {  // as in ParseJsonObject
+    return TopLevelString{};
+  }
+}
 
 Poco::JSON::Object::Ptr ParseJsonObject(std::string_view text) {
   try {

@@ -32,6 +32,18 @@ inline constexpr std::size_t kMaxJsonDepth = 64;
 // deeper than kMaxJsonDepth.
 Poco::JSON::Object::Ptr ParseJsonObject(std::string_view text);
 
+// One string field of the top-level object in `text`, picked out as Poco's
+// parser reads it, without building the document: for answers read on every
+// call (a vault's wrap and unwrap results, whose "value" may be a DEK). The
+// verdicts of JsonFields(ParseJsonObject(text)).String(name), with the same
+// problem text; a name given twice counts as its last occurrence, as there.
+struct TopLevelString {
+  bool object = false;               // `text` is a JSON object within kMaxJsonDepth
+  std::optional<std::string> value;  // present, not null and a string
+  std::string problem;               // "<name> is not a string", or ""
+};
+TopLevelString ParseTopLevelString(std::string_view text, const std::string& name);
+
 class JsonFields {
  public:
   // `object` may be null (an absent object: every field reads as absent).

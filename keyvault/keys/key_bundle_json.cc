@@ -143,12 +143,11 @@ Result<KeyVersionPage> ParseKeyVersionPage(std::string_view json) {
 }
 
 Result<std::string> ParseValueField(std::string_view json) {
-  JsonFields root(ParseJsonObject(json));
-  if (!root.present()) return Bad("not a JSON object");
-  std::string value = root.String("value").value_or("");
-  if (!root.problem().empty()) return Bad(root.problem());
-  if (value.empty()) return Bad("no 'value'");
-  return value;
+  TopLevelString field = ParseTopLevelString(json, "value");
+  if (!field.object) return Bad("not a JSON object");
+  if (!field.problem.empty()) return Bad(field.problem);
+  if (!field.value || field.value->empty()) return Bad("no 'value'");
+  return std::move(*field.value);
 }
 
 std::string KeyAttributesJson(const KeyAttributes& attributes) { return Stringify(*AttributesObject(attributes)); }
