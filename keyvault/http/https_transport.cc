@@ -9,14 +9,10 @@
 
 #include <Poco/Net/Context.h>
 #include <Poco/Net/DNS.h>
-#include <Poco/Net/HTTPChunkedStream.h>
 #include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPFixedLengthStream.h>
-#include <Poco/Net/HTTPHeaderStream.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/HTTPStream.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SSLManager.h>
@@ -183,15 +179,6 @@ Poco::Timespan HalfOf(Millis left) { return ToTimespan(left / 2); }
 // An HTTPS session over a socket connected by the transport (connect_to, a
 // proxy tunnel). Poco would reconnect a closed session to the origin host by
 // itself, skipping connect_to and the proxy: that is refused instead.
-//
-// A request goes out with one write of its head and body (Send), and its
-// answer is read with Poco's own header parser and body streams (Receive)
-// instead of sendRequest()/receiveResponse(): Poco's sendRequest() writes a
-// head with a Content-Length twice, the first time a character at a time
-// into a counting stream to size its output stream. With the bearer token
-// in the head that pass was about a quarter of a Key Vault call's
-// instructions (docs/PERFORMANCE.md); and receiveResponse() only frames a
-// body after a sendRequest().
 class AttachedHttpsSession final : public HTTPSClientSession {
  public:
   AttachedHttpsSession(const std::string& host, int port, Poco::Net::Context::Ptr context,
@@ -200,62 +187,15 @@ class AttachedHttpsSession final : public HTTPSClientSession {
     attachSocket(socket);
   }
 
-  // Writes `request` (Host added as Poco adds it) and `body` with one write.
-  void Send(Poco::Net::HTTPRequest& request, std::string_view body) {
-    if (!connected()) throw Poco::Net::ConnectionResetException("the pooled connection was closed");
-    body_.reset();
-    clearException();
-    if (!request.has(Poco::Net::HTTPRequest::HOST)) request.setHost(getHost(), getPort());
-    const SecureString wire = SerializeRequest(request, body);
-    for (std::size_t sent = 0; sent < wire.size();) {
-      const int n = write(wire.data() + sent, static_cast<std::streamsize>(wire.size() - sent));
-      if (n <= 0) throw Poco::IOException("the request could not be written");
-      sent += static_cast<std::size_t>(n);
-    }
-  }
-
-  // Reads the status line and headers (past any 100 Continue) and returns
-  // the body framed as Poco's receiveResponse() frames it: empty for 1xx,
-  // 204 and 304, chunked, by Content-Length, or up to the connection's end.
-  // A socket failure while reading the head is thrown as itself (a timeout
-  // stays a timeout), not as the parser's "no response".
-  std::istream& Receive(Poco::Net::HTTPResponse& response) {
-    try {
-      do {
-        response.clear();
-        Poco::Net::HTTPHeaderInputStream head(*this);
-        response.read(head);
-      } while (response.getStatus() == Poco::Net::HTTPResponse::HTTP_CONTINUE);
-    } catch (const Poco::Exception&) {
-      if (networkException()) networkException()->rethrow();
-      throw;
-    }
-    const int status = static_cast<int>(response.getStatus());
-    if (status < 200 || status == Poco::Net::HTTPResponse::HTTP_NO_CONTENT ||
-        status == Poco::Net::HTTPResponse::HTTP_NOT_MODIFIED) {
-      body_ = std::make_unique<Poco::Net::HTTPFixedLengthInputStream>(*this, 0);
-    } else if (response.getChunkedTransferEncoding()) {
-      body_ = std::make_unique<Poco::Net::HTTPChunkedInputStream>(*this);
-    } else if (response.hasContentLength()) {
-      body_ = std::make_unique<Poco::Net::HTTPFixedLengthInputStream>(*this, response.getContentLength64());
-    } else {
-      body_ = std::make_unique<Poco::Net::HTTPInputStream>(*this);
-    }
-    return *body_;
-  }
-
  protected:
   void connect(const Poco::Net::SocketAddress&) override {
     throw Poco::Net::ConnectionResetException("the pooled connection was closed");
   }
-
- private:
-  std::unique_ptr<std::istream> body_;  // the last answer's body, read from this session's buffer
 };
 
 // One kept-alive connection.
 struct Connection {
-  std::unique_ptr<AttachedHttpsSession> session;
+  std::unique_ptr<HTTPSClientSession> session;
   Clock::time_point idle_since;
   // The socket's send and receive timeouts as last set (µs; -1 = not yet).
   Poco::Timespan::TimeDiff send_timeout_us = -1;
@@ -472,7 +412,7 @@ class PooledHttpsTransport final : public HttpsTransport {
     }
     const Deadline try_deadline = Deadline::After(try_timeout).Earlier(deadline);  // keeps its cancel signal
     const bool timeout_is_deadline = try_timeout < origin_.try_timeout;
-    AttachedHttpsSession& session = *conn.session;
+    HTTPSClientSession& session = *conn.session;
     Stage stage = Stage::kSend;
     // Ends the whole try (send, status line, headers, body) at its deadline,
     // however the peer paces its bytes. Disarmed before the socket closes.
@@ -486,7 +426,8 @@ class PooledHttpsTransport final : public HttpsTransport {
       guard.emplace(socket.impl()->sockfd(), try_deadline);
       if (KeepOrSetTimeout(socket, conn, SocketTimeout::kSend, HalfOf(try_timeout))) timeouts_set_.fetch_add(1);
       Poco::Net::HTTPRequest req = ToPocoRequest(request, /*keep_alive=*/true);
-      session.Send(req, request.body);
+      // One write, not sendRequest() (poco_message.h).
+      SendInOneWrite(session, req, request.body);
       stage = Stage::kReceive;
       // The guard ends a silent server's try at its deadline; the socket
       // timeout is only a backstop behind it (see HalfOf).
@@ -494,10 +435,11 @@ class PooledHttpsTransport final : public HttpsTransport {
         timeouts_set_.fetch_add(1);
       }
       Poco::Net::HTTPResponse response;
-      std::istream& in = session.Receive(response);
+      std::unique_ptr<std::istream> body = ReceiveAnswer(session, response);
       stage = Stage::kReceiveBody;
       HttpResponse out;
-      Status read = ReadPocoResponse(response, in, origin_.max_response_bytes, &out);
+      Status read = ReadPocoResponse(response, *body, origin_.max_response_bytes, &out);
+      body.reset();  // it reads the session's buffer: gone before the session may be
       if (guard->fired()) throw Poco::TimeoutException("the try timeout passed");
       if (session.networkException()) session.networkException()->rethrow();
       if (!read.ok()) {

@@ -1,5 +1,11 @@
 #include "keyvault/http/poco_message.h"
 
+#include <Poco/Net/HTTPChunkedStream.h>
+#include <Poco/Net/HTTPFixedLengthStream.h>
+#include <Poco/Net/HTTPHeaderStream.h>
+#include <Poco/Net/HTTPStream.h>
+#include <Poco/Net/NetException.h>
+
 #include <algorithm>
 #include <array>
 #include <ostream>
@@ -75,6 +81,41 @@ SecureString SerializeRequest(const Poco::Net::HTTPRequest& head, std::string_vi
   head.write(out);
   wire.append(body);
   return wire;
+}
+
+void SendInOneWrite(Poco::Net::HTTPClientSession& session, Poco::Net::HTTPRequest& request, std::string_view body) {
+  if (!session.connected()) throw Poco::Net::ConnectionResetException("the connection was closed");
+  if (!request.has(Poco::Net::HTTPRequest::HOST)) request.setHost(session.getHost(), session.getPort());
+  const SecureString wire = SerializeRequest(request, body);
+  for (std::size_t sent = 0; sent < wire.size();) {
+    const int n = session.socket().sendBytes(wire.data() + sent, static_cast<int>(wire.size() - sent));
+    if (n <= 0) throw Poco::IOException("the request could not be written");
+    sent += static_cast<std::size_t>(n);
+  }
+}
+
+std::unique_ptr<std::istream> ReceiveAnswer(Poco::Net::HTTPClientSession& session,
+                                            Poco::Net::HTTPResponse& response) {
+  try {
+    do {
+      response.clear();
+      Poco::Net::HTTPHeaderInputStream head(session);
+      response.read(head);
+    } while (response.getStatus() == Poco::Net::HTTPResponse::HTTP_CONTINUE);
+  } catch (const Poco::Exception&) {
+    if (session.networkException()) session.networkException()->rethrow();
+    throw;
+  }
+  const int status = static_cast<int>(response.getStatus());
+  if (status < 200 || status == Poco::Net::HTTPResponse::HTTP_NO_CONTENT ||
+      status == Poco::Net::HTTPResponse::HTTP_NOT_MODIFIED) {
+    return std::make_unique<Poco::Net::HTTPFixedLengthInputStream>(session, 0);
+  }
+  if (response.getChunkedTransferEncoding()) return std::make_unique<Poco::Net::HTTPChunkedInputStream>(session);
+  if (response.hasContentLength()) {
+    return std::make_unique<Poco::Net::HTTPFixedLengthInputStream>(session, response.getContentLength64());
+  }
+  return std::make_unique<Poco::Net::HTTPInputStream>(session);
 }
 
 Status ReadPocoResponse(const Poco::Net::HTTPResponse& response, std::istream& in, std::size_t max_body_bytes,

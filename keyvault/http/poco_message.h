@@ -11,11 +11,13 @@
 // Thread safety: pure functions over the caller's objects.
 #pragma once
 
+#include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 
 #include <cstddef>
 #include <istream>
+#include <memory>
 #include <string_view>
 
 #include "core/secure_bytes.h"
@@ -35,6 +37,27 @@ Poco::Net::HTTPRequest ToPocoRequest(const HttpRequest& request, bool keep_alive
 // writes them, then `body`. Wiped when freed (it holds the bearer token and,
 // for a wrap, the DEK), including by its own growth.
 SecureString SerializeRequest(const Poco::Net::HTTPRequest& head, std::string_view body);
+
+// One request over a kept-alive session, without Poco's sendRequest() and
+// receiveResponse(). sendRequest() writes a head that has a Content-Length
+// twice, the first time a character at a time into a counting stream (to
+// size its output stream): with a bearer token in the head that pass was
+// about a quarter of a Key Vault call's instructions (docs/PERFORMANCE.md),
+// and receiveResponse() frames a body only after a sendRequest().
+//
+// SendInOneWrite writes `request` (Host added as Poco adds it) and `body`
+// with one write to the session's socket; failures are thrown as Poco's.
+void SendInOneWrite(Poco::Net::HTTPClientSession& session, Poco::Net::HTTPRequest& request, std::string_view body);
+// ReceiveAnswer reads the status line and headers into `response` (past
+// any 100 Continue) with Poco's parser and returns the body's stream,
+// framed as receiveResponse() frames it: empty for 1xx, 204 and 304,
+// chunked, by Content-Length, or up to the connection's end. It reads from
+// the session's buffer, so it must be read (or dropped with the session)
+// before the next request. A socket failure while reading the head is
+// thrown as itself (a timeout stays a timeout), not as the parser's "no
+// response".
+std::unique_ptr<std::istream> ReceiveAnswer(Poco::Net::HTTPClientSession& session,
+                                            Poco::Net::HTTPResponse& response);
 
 // Status line and headers of `response`, and its body read from `in`.
 // Fails with codes::kHttpReadData (kTransient) when the body exceeds

@@ -24,7 +24,10 @@
 //            of it each of geoekm's named threads spent. The paired CPU
 //            scenarios make router, direct and raw calls (and the direct
 //            call again, as a control) in a shuffled order on one caller
-//            (see RunPairedCpu): their ratios are the stable ones. The
+//            (see RunPairedCpu): their ratios are the stable ones. They
+//            also make a raw unwrap written as geoekm's transport writes
+//            it (one write, RawUnwrapSession::UnwrapInOneWrite), a second
+//            baseline next to issue 10's (Poco's sendRequest). The
 //            stream CPU scenarios make the same calls in runs of 16 of one
 //            kind, and also report the calls that came right after a call
 //            of the same kind: warm against warm.
@@ -325,14 +328,15 @@ void RunPairedCpu(benchmark::State& state, const std::string& what, RouterOp rou
                   std::size_t run_length = 1) {
   Fixture& f = Fixture::Get();
   testing::RawUnwrapSession session(f.raw);
-  enum Kind { kRouter, kDirect, kRaw, kControl, kKinds };
+  testing::RawUnwrapSession one_write_session(f.raw);  // its own connection
+  enum Kind { kRouter, kDirect, kRaw, kControl, kRawOneWrite, kKinds };
   const std::string runs = RunsSuffix(run_length);
   const std::string names[kKinds] = {"router " + what + runs, "direct " + what + runs, "raw HTTPS unwrap" + runs,
-                                     "direct " + what + runs + " (control)"};
-  double cpu[kKinds] = {0, 0, 0, 0};
-  double warm[kKinds] = {0, 0, 0, 0};  // calls right after one of the same kind (run_length > 1)
+                                     "direct " + what + runs + " (control)", "raw HTTPS unwrap, one write" + runs};
+  double cpu[kKinds] = {0, 0, 0, 0, 0};
+  double warm[kKinds] = {0, 0, 0, 0, 0};  // calls right after one of the same kind (run_length > 1)
   std::mt19937 shuffle_rng(20261207);
-  std::array<int, kKinds> order = {kRouter, kDirect, kRaw, kControl};
+  std::array<int, kKinds> order = {kRouter, kDirect, kRaw, kControl, kRawOneWrite};
   f.SettleWriter();
   const std::map<std::string, double> background_start = CpuByThreadName();
   std::size_t i = 0;
@@ -345,7 +349,12 @@ void RunPairedCpu(benchmark::State& state, const std::string& what, RouterOp rou
         const std::size_t k = (i + n) % kPool;
         double call = 0;
         ok = AddThreadCpu(call, [&] {
-          return op == kRouter ? router_op(f, k) : op == kRaw ? session.Unwrap(f.wrapped[k].wrapped) : direct_op(f, k);
+          switch (op) {
+            case kRouter: return router_op(f, k);
+            case kRaw: return session.Unwrap(f.wrapped[k].wrapped);
+            case kRawOneWrite: return one_write_session.UnwrapInOneWrite(f.wrapped[k].wrapped);
+            default: return direct_op(f, k);
+          }
         });
         cpu[op] += call;
         if (n > 0) warm[op] += call;
@@ -520,6 +529,13 @@ void PrintTable() {
                   (std::string("router ") + what).c_str(), caller_us + background_us, caller_us, background_us,
                   (caller_us + background_us) / raw_us, direct_us, direct_us / raw_us, raw_us, control_us,
                   control_us / direct_us);
+      const std::string one_write = "raw HTTPS unwrap, one write" + runs;
+      if (r.paired_ops[one_write] > 0) {
+        const double one_write_us = r.paired_cpu_us[one_write] / r.paired_ops[one_write];
+        std::printf("  %-14s against a raw unwrap in one write (%.1f us = %.2f x raw): router %.2f x, direct %.2f x\n",
+                    "", one_write_us, one_write_us / raw_us, (caller_us + background_us) / one_write_us,
+                    direct_us / one_write_us);
+      }
       std::printf("  %-14s geoekm threads:", "");
       for (const auto& [name, us] : r.paired_background_by_thread[router])
         std::printf(" %s %.1f", name.c_str(), us / ops);

@@ -6,6 +6,7 @@
 #include <Poco/StreamCopier.h>
 
 #include "core/base64url.h"
+#include "keyvault/http/poco_message.h"
 
 namespace geoekm::testing {
 
@@ -22,19 +23,38 @@ RawUnwrapSession::RawUnwrapSession(const RawUnwrapTarget& target)
   socket_.connect(Poco::Net::SocketAddress(target_.connect_to_host, static_cast<Poco::UInt16>(target_.connect_to_port)));
 }
 
-bool RawUnwrapSession::Unwrap(const Bytes& wrapped) {
-  const std::string body = R"({"alg":")" + target_.algorithm + R"(","value":")" + Base64UrlEncode(wrapped) + "\"}";
+std::string RawUnwrapSession::Body(const Bytes& wrapped) const {
+  return R"({"alg":")" + target_.algorithm + R"(","value":")" + Base64UrlEncode(wrapped) + "\"}";
+}
+
+Poco::Net::HTTPRequest RawUnwrapSession::Request(std::size_t body_size) const {
   Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST,
                              "/keys/" + target_.key_name + "/" + target_.version + "/unwrapkey?api-version=7.4",
                              Poco::Net::HTTPMessage::HTTP_1_1);
   req.setKeepAlive(true);
   req.set("Authorization", "Bearer " + target_.token);
   req.setContentType("application/json");
-  req.setContentLength(static_cast<std::streamsize>(body.size()));
+  req.setContentLength(static_cast<std::streamsize>(body_size));
+  return req;
+}
+
+bool RawUnwrapSession::Unwrap(const Bytes& wrapped) {
+  const std::string body = Body(wrapped);
+  Poco::Net::HTTPRequest req = Request(body.size());
   session_.sendRequest(req) << body;
   Poco::Net::HTTPResponse res;
   std::string out;
   Poco::StreamCopier::copyToString(session_.receiveResponse(res), out);
+  return res.getStatus() == Poco::Net::HTTPResponse::HTTP_OK;
+}
+
+bool RawUnwrapSession::UnwrapInOneWrite(const Bytes& wrapped) {
+  const std::string body = Body(wrapped);
+  Poco::Net::HTTPRequest req = Request(body.size());
+  SendInOneWrite(session_, req, body);
+  Poco::Net::HTTPResponse res;
+  std::string out;
+  Poco::StreamCopier::copyToString(*ReceiveAnswer(session_, res), out);
   return res.getStatus() == Poco::Net::HTTPResponse::HTTP_OK;
 }
 

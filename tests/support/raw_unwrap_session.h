@@ -4,12 +4,19 @@
 // handling, JSON parsing or error mapping). Benchmarks measure geoekm's
 // clients and router against it in the same run.
 //
+// Unwrap sends through Poco's sendRequest()/receiveResponse(), the plain
+// use of Poco (issue 10's baseline); UnwrapInOneWrite sends as geoekm's
+// transport does (one write; keyvault/http/poco_message.h), which spares
+// sendRequest()'s character-at-a-time counting pass over the head.
+//
 // Thread safety: none; one session per thread.
 #pragma once
 
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/SecureStreamSocket.h>
+
+#include <Poco/Net/HTTPRequest.h>
 
 #include <string>
 
@@ -34,8 +41,12 @@ class RawUnwrapSession {
   explicit RawUnwrapSession(const RawUnwrapTarget& target);
   // One unwrap of `wrapped`; true when the vault answered 200.
   bool Unwrap(const Bytes& wrapped);
+  bool UnwrapInOneWrite(const Bytes& wrapped);
 
  private:
+  Poco::Net::HTTPRequest Request(std::size_t body_size) const;
+  std::string Body(const Bytes& wrapped) const;
+
   RawUnwrapTarget target_;
   Poco::Net::Context::Ptr context_;
   Poco::Net::SecureStreamSocket socket_;
