@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <ostream>
 #include <streambuf>
 #include <string>
@@ -122,6 +123,7 @@ Status ReadPocoResponse(const Poco::Net::HTTPResponse& response, std::istream& i
                         HttpResponse* out) {
   out->status = static_cast<int>(response.getStatus());
   out->reason = response.getReason();
+  out->headers.reserve(static_cast<std::size_t>(std::distance(response.begin(), response.end())));
   for (const auto& [name, value] : response) out->headers.emplace_back(name, value);
   const bool has_length = response.hasContentLength();
   const auto length = has_length ? response.getContentLength64() : 0;
