@@ -36,6 +36,13 @@ SqliteStatement& SqliteStatement::Bind(int index, std::string_view text) {
   return *this;
 }
 
+SqliteStatement& SqliteStatement::Bind(int index, Borrowed text) {
+  const char* data = text.text.data() != nullptr ? text.text.data() : "";
+  const int rc = sqlite3_bind_text64(stmt_, index, data, text.text.size(), SQLITE_STATIC, SQLITE_UTF8);
+  if (rc != SQLITE_OK && bind_error_ == SQLITE_OK) bind_error_ = rc;
+  return *this;
+}
+
 SqliteStatement& SqliteStatement::Bind(int index, const std::optional<std::int64_t>& value) {
   return value ? Bind(index, *value) : BindNull(index);
 }
@@ -72,6 +79,8 @@ Status SqliteStatement::Run() {
 }
 
 void SqliteStatement::Reset() { sqlite3_reset(stmt_); }
+
+void SqliteStatement::ClearBindings() { sqlite3_clear_bindings(stmt_); }
 
 bool SqliteStatement::IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 

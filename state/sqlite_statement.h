@@ -26,9 +26,19 @@ class SqliteStatement {
   SqliteStatement& operator=(const SqliteStatement&) = delete;
   ~SqliteStatement();
 
+  // Text that SQLite reads where it lies instead of copying it
+  // (SQLITE_STATIC): it must stay unchanged until the statement has run and
+  // its bindings are cleared (ClearBindings) or bound again. For rows
+  // written many at a time from buffers that outlive the statement's run
+  // (the audit): SQLite's copy of each text was an allocation per column.
+  struct Borrowed {
+    std::string_view text;
+  };
+
   // Bind errors (index out of range, out of memory) surface on Step/Run.
   SqliteStatement& Bind(int index, std::int64_t value);
   SqliteStatement& Bind(int index, std::string_view text);  // copied by SQLite
+  SqliteStatement& Bind(int index, Borrowed text);
   SqliteStatement& Bind(int index, const std::optional<std::int64_t>& value);
   SqliteStatement& Bind(int index, const std::optional<bool>& value);
   SqliteStatement& BindNull(int index);
@@ -53,6 +63,8 @@ class SqliteStatement {
   Status Run();
   // Makes the statement reusable (bindings are kept).
   void Reset();
+  // Binds NULL to every parameter: nothing borrowed is referred to after it.
+  void ClearBindings();
 
   bool IsNull(int column) const;
   std::int64_t Int64(int column) const;

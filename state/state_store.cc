@@ -708,6 +708,12 @@ Status StateStore::WritePendingAuditLocked() {
       stmt.emplace(std::move(prepared).value());
     }
     stmt->Reset();  // after a run, or one that failed with the batch
+    // The rows' texts are bound where they lie in pending_audit_ (or are
+    // static): unbound again however this group ends.
+    struct Unbind {
+      SqliteStatement& stmt;
+      ~Unbind() { stmt.ClearBindings(); }
+    } unbind{*stmt};
     for (std::size_t r = 0; r < rows; ++r) {
       const PendingOperation& p = pending_audit_[done + r];
       const OperationRecord& o = p.operation;
@@ -721,10 +727,11 @@ Status StateStore::WritePendingAuditLocked() {
         version_present = *present;
       }
       static const std::string kNone;
-      stmt->BindFrom(static_cast<int>(r) * kAuditColumns + 1, p.time_ms, VaultCallName(o.op), o.vault,
-                     version_present ? o.thumbprint : kNone,
+      using Borrowed = SqliteStatement::Borrowed;
+      stmt->BindFrom(static_cast<int>(r) * kAuditColumns + 1, p.time_ms, Borrowed{VaultCallName(o.op)},
+                     Borrowed{o.vault}, Borrowed{version_present ? o.thumbprint : kNone},
                      static_cast<std::int64_t>(o.outcome_code), static_cast<std::int64_t>(o.http_status),
-                     static_cast<std::int64_t>(o.latency.count()), o.request_id, o.count);
+                     static_cast<std::int64_t>(o.latency.count()), Borrowed{o.request_id}, o.count);
     }
     Status status = stmt->Run();
     if (!status.ok()) return status;
