@@ -38,7 +38,7 @@ fi
 
 reports=$(mktemp -d)
 trap 'rm -rf "$reports"' EXIT
-export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 log_path=$reports/tsan"
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 log_path=$reports/tsan suppressions=$root/scripts/tsan.supp"
 cd "$root"
 status=0
 ctest --preset tsan -L '^(router|state-writer)$' -j "$(nproc)" --timeout 600 "$@" || status=$?
