@@ -201,5 +201,71 @@ TEST(HostilePeer, RequestsCarryTheUserAgent) {
   EXPECT_EQ(server.requests()[0].header("User-Agent"), "geoekm/" GEOEKM_TEST_VERSION);
 }
 
+// The transport frames answers itself (keyvault/http/poco_message.h,
+// ReceiveAnswer): every framing a server may use, in turn on one kept-alive
+// connection where the framing allows it — a 100 Continue before the answer,
+// a chunked body, a 204 without a body — and a body that runs to the
+// connection's end, after which the connection is not reused. The request
+// itself goes out in one write and arrives whole.
+TEST(HostilePeer, EveryFramingOfAnAnswerIsReadAndOnlyAnEndedConnectionIsReplaced) {
+  HostileServer server(testing::kEastUsHost, [](const ReceivedRequest& req, Responder& r) {
+    if (req.target == "/continue") {
+      r.Write("HTTP/1.1 100 Continue\r\n\r\n" + HostileServer::Answer(200, "OK", "after continue", {}));
+    } else if (req.target == "/chunked") {
+      r.Write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n");
+    } else if (req.target == "/empty") {
+      r.Write("HTTP/1.1 204 No Content\r\n\r\n");
+    } else if (req.target == "/to-the-end") {
+      r.Write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the connection ends");
+      r.Close();
+    } else {
+      r.Write(HostileServer::Answer(200, "OK", "echo " + req.body, {}));
+    }
+  });
+  auto t = Transport(OriginOf(server));
+  ASSERT_TRUE(t);
+  auto send = [&](const std::string& target, const std::string& body = "") {
+    HttpRequest req;
+    req.method = body.empty() ? "GET" : "POST";
+    req.target = target;
+    req.body = body;
+    if (!body.empty()) req.headers.emplace_back("Content-Type", "application/json");
+    return t->Send(req, Deadline::After(10s), /*idempotent=*/true);
+  };
+  const std::string body = R"({"alg":"RSA-OAEP-256","value":")" + std::string(400, 'v') + R"("})";
+  auto posted = send("/post", body);
+  ASSERT_TRUE(posted.ok()) << posted.status().ToString();
+  EXPECT_EQ(posted->body, "echo " + body);
+  auto continued = send("/continue");
+  ASSERT_TRUE(continued.ok()) << continued.status().ToString();
+  EXPECT_EQ(continued->status, 200);
+  EXPECT_EQ(continued->body, "after continue");
+  auto chunked = send("/chunked");
+  ASSERT_TRUE(chunked.ok()) << chunked.status().ToString();
+  EXPECT_EQ(chunked->body, "hello, world");
+  auto empty = send("/empty");
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_EQ(empty->status, 204);
+  EXPECT_EQ(empty->body, "");
+  EXPECT_EQ(t->stats().connections_opened, 1u);  // every answer so far framed exactly: one connection
+  auto to_the_end = send("/to-the-end");
+  ASSERT_TRUE(to_the_end.ok()) << to_the_end.status().ToString();
+  EXPECT_EQ(to_the_end->body, "until the connection ends");
+  auto after = send("/post", "{}");
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->body, "echo {}");
+  EXPECT_EQ(t->stats().connections_opened, 2u);  // the ended connection was replaced, once
+
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 6u);
+  EXPECT_EQ(requests[0].method, "POST");
+  EXPECT_EQ(requests[0].body, body);
+  EXPECT_EQ(requests[0].header("Content-Length"), std::to_string(body.size()));
+  EXPECT_EQ(requests[0].header("Host"), testing::kEastUsHost);
+  EXPECT_EQ(requests[0].header("Content-Type"), "application/json");
+  EXPECT_EQ(requests[1].method, "GET");
+  EXPECT_EQ(requests[1].header("Content-Length"), "");
+}
+
 }  // namespace
 }  // namespace geoekm
