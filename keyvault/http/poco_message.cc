@@ -59,6 +59,21 @@ class AppendingStreamBuf final : public std::streambuf {
   SecureString& out_;
 };
 
+// The request line and headers exactly as Poco's HTTPRequest::write()
+// writes them, then `body`, in a buffer reserved at their size up front.
+SecureString SerializeRequest(const Poco::Net::HTTPRequest& head, std::string_view body) {
+  // "METHOD URI VERSION\r\n", "Name: value\r\n" per header, "\r\n".
+  std::size_t size = head.getMethod().size() + head.getURI().size() + head.getVersion().size() + 4 + 2;
+  for (const auto& [name, value] : head) size += name.size() + value.size() + 4;
+  SecureString wire;
+  wire.reserve(size + body.size());
+  AppendingStreamBuf sink(wire);
+  std::ostream out(&sink);
+  head.write(out);
+  wire.append(body);
+  return wire;
+}
+
 }  // namespace
 
 std::string_view UserAgent() { return "geoekm/" GEOEKM_VERSION; }
@@ -72,16 +87,6 @@ Poco::Net::HTTPRequest ToPocoRequest(const HttpRequest& request, bool keep_alive
     req.setContentLength(static_cast<std::streamsize>(request.body.size()));
   }
   return req;
-}
-
-SecureString SerializeRequest(const Poco::Net::HTTPRequest& head, std::string_view body) {
-  SecureString wire;
-  wire.reserve(4096 + body.size());  // a Key Vault request's head is about 1.5 KB, its bearer token most of it
-  AppendingStreamBuf sink(wire);
-  std::ostream out(&sink);
-  head.write(out);
-  wire.append(body);
-  return wire;
 }
 
 void SendInOneWrite(Poco::Net::HTTPClientSession& session, Poco::Net::HTTPRequest& request, std::string_view body) {

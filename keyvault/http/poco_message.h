@@ -33,11 +33,6 @@ std::string_view UserAgent();
 // for a body or for methods that carry one.
 Poco::Net::HTTPRequest ToPocoRequest(const HttpRequest& request, bool keep_alive);
 
-// The request line and headers exactly as Poco's HTTPRequest::write()
-// writes them, then `body`. Wiped when freed (it holds the bearer token and,
-// for a wrap, the DEK), including by its own growth.
-SecureString SerializeRequest(const Poco::Net::HTTPRequest& head, std::string_view body);
-
 // One request over a kept-alive session, without Poco's sendRequest() and
 // receiveResponse(). sendRequest() writes a head that has a Content-Length
 // twice, the first time a character at a time into a counting stream (to
@@ -46,7 +41,11 @@ SecureString SerializeRequest(const Poco::Net::HTTPRequest& head, std::string_vi
 // and receiveResponse() frames a body only after a sendRequest().
 //
 // SendInOneWrite writes `request` (Host added as Poco adds it) and `body`
-// with one write to the session's socket; failures are thrown as Poco's.
+// with one write to the session's socket, from a buffer wiped when freed
+// (it holds the bearer token and, for a wrap, the DEK); failures are thrown
+// as Poco's. Unlike sendRequest() it does not clear a network exception the
+// session kept from an earlier request: a session that failed is not to be
+// used again (the transport drops it).
 void SendInOneWrite(Poco::Net::HTTPClientSession& session, Poco::Net::HTTPRequest& request, std::string_view body);
 // ReceiveAnswer reads the status line and headers into `response` (past
 // any 100 Continue) with Poco's parser and returns the body's stream,
