@@ -13,10 +13,9 @@
 #pragma once
 
 #include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/SecureStreamSocket.h>
-
-#include <Poco/Net/HTTPRequest.h>
 
 #include <string>
 
