@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "core/error_codes.h"
+#include "keyvault/http/attached_https_session.h"
 #include "keyvault/http/poco_message.h"
 #include "keyvault/http/socket_deadline.h"
 #include "keyvault/http/untrusted_text.h"
@@ -176,26 +177,9 @@ Status MapException(const Poco::Exception& e, Stage stage, const HttpsOrigin& or
 // sockets get half of the time that is really left.
 Poco::Timespan HalfOf(Millis left) { return ToTimespan(left / 2); }
 
-// An HTTPS session over a socket connected by the transport (connect_to, a
-// proxy tunnel). Poco would reconnect a closed session to the origin host by
-// itself, skipping connect_to and the proxy: that is refused instead.
-class AttachedHttpsSession final : public HTTPSClientSession {
- public:
-  AttachedHttpsSession(const std::string& host, int port, Poco::Net::Context::Ptr context,
-                       const Poco::Net::SecureStreamSocket& socket)
-      : HTTPSClientSession(host, static_cast<Poco::UInt16>(port), std::move(context)) {
-    attachSocket(socket);
-  }
-
- protected:
-  void connect(const Poco::Net::SocketAddress&) override {
-    throw Poco::Net::ConnectionResetException("the pooled connection was closed");
-  }
-};
-
 // One kept-alive connection.
 struct Connection {
-  std::unique_ptr<HTTPSClientSession> session;
+  std::unique_ptr<AttachedHttpsSession> session;
   Clock::time_point idle_since;
   // The socket's send and receive timeouts as last set (µs; -1 = not yet).
   Poco::Timespan::TimeDiff send_timeout_us = -1;
@@ -412,7 +396,7 @@ class PooledHttpsTransport final : public HttpsTransport {
     }
     const Deadline try_deadline = Deadline::After(try_timeout).Earlier(deadline);  // keeps its cancel signal
     const bool timeout_is_deadline = try_timeout < origin_.try_timeout;
-    HTTPSClientSession& session = *conn.session;
+    AttachedHttpsSession& session = *conn.session;
     Stage stage = Stage::kSend;
     // Ends the whole try (send, status line, headers, body) at its deadline,
     // however the peer paces its bytes. Disarmed before the socket closes.
@@ -434,11 +418,11 @@ class PooledHttpsTransport final : public HttpsTransport {
       if (KeepOrSetTimeout(socket, conn, SocketTimeout::kReceive, HalfOf(try_deadline.remaining()))) {
         timeouts_set_.fetch_add(1);
       }
-      Poco::Net::HTTPResponse response;
-      std::unique_ptr<std::istream> body = ReceiveAnswer(session, response);
-      stage = Stage::kReceiveBody;
       HttpResponse out;
-      Status read = ReadPocoResponse(response, *body, origin_.max_response_bytes, &out);
+      BodyFraming framing;
+      std::unique_ptr<std::istream> body = ReceiveAnswer(session, &out, &framing);
+      stage = Stage::kReceiveBody;
+      Status read = ReadBody(*body, framing.known_length(), origin_.max_response_bytes, &out.body);
       body.reset();  // it reads the session's buffer: gone before the session may be
       if (guard->fired()) throw Poco::TimeoutException("the try timeout passed");
       if (session.networkException()) session.networkException()->rethrow();
@@ -446,13 +430,15 @@ class PooledHttpsTransport final : public HttpsTransport {
         drop();  // the rest of the body is never read: the connection cannot be reused
         return read.Prefix(where() + ": ").WithHttp(out.status, "", std::string(out.header("x-ms-request-id")));
       }
-      if (!response.getKeepAlive()) drop();
+      if (!framing.keep_alive) drop();
       return out;
     } catch (const Poco::Exception& e) {
       const bool fired = guard && guard->fired();
       drop();
       const bool timeout = fired || dynamic_cast<const Poco::TimeoutException*>(&e);
-      *maybe_stale = stage != Stage::kReceiveBody && !timeout;
+      // A malformed answer came from a live server: sending again would only repeat it.
+      const bool malformed = dynamic_cast<const Poco::Net::MessageException*>(&e) != nullptr;
+      *maybe_stale = stage != Stage::kReceiveBody && !timeout && !malformed;
       if (fired) return MapException(Poco::TimeoutException("the try timeout passed"), stage, origin_, deadline,
                                      timeout_is_deadline);
       return MapException(e, stage, origin_, deadline, timeout_is_deadline);

@@ -2,7 +2,6 @@
 
 #include <Poco/Net/HTTPChunkedStream.h>
 #include <Poco/Net/HTTPFixedLengthStream.h>
-#include <Poco/Net/HTTPHeaderStream.h>
 #include <Poco/Net/HTTPStream.h>
 #include <Poco/Net/NetException.h>
 
@@ -100,28 +99,67 @@ void SendInOneWrite(Poco::Net::HTTPClientSession& session, Poco::Net::HTTPReques
   }
 }
 
-std::unique_ptr<std::istream> ReceiveAnswer(Poco::Net::HTTPClientSession& session,
-                                            Poco::Net::HTTPResponse& response) {
-  try {
-    do {
-      response.clear();
-      Poco::Net::HTTPHeaderInputStream head(session);
-      response.read(head);
-    } while (response.getStatus() == Poco::Net::HTTPResponse::HTTP_CONTINUE);
-  } catch (const Poco::Exception&) {
-    if (session.networkException()) session.networkException()->rethrow();
-    throw;
+std::unique_ptr<std::istream> ReceiveAnswer(AttachedHttpsSession& session, HttpResponse* head,
+                                            BodyFraming* framing) {
+  // A peer may send 100 Continue heads before the answer; a few are plenty.
+  constexpr int kMaxContinues = 8;
+  std::string text;
+  text.reserve(1024);  // a Key Vault answer's head is about 600 bytes
+  for (int continues = 0;; ++continues) {
+    // Straight from the session's buffer; a socket failure is thrown as itself.
+    Status read = ReadResponseHead([&session] { return session.NextByte(); }, &text);
+    if (read.ok()) read = ParseResponseHead(text, head, framing);
+    if (!read.ok() && text.empty()) throw Poco::Net::NoMessageException(read.message());  // as Poco's
+    if (!read.ok()) throw Poco::Net::MessageException(read.message());
+    if (head->status != Poco::Net::HTTPResponse::HTTP_CONTINUE) break;
+    if (continues == kMaxContinues) throw Poco::Net::MessageException("more than 8 answers of 100 Continue");
   }
-  const int status = static_cast<int>(response.getStatus());
-  if (status < 200 || status == Poco::Net::HTTPResponse::HTTP_NO_CONTENT ||
-      status == Poco::Net::HTTPResponse::HTTP_NOT_MODIFIED) {
-    return std::make_unique<Poco::Net::HTTPFixedLengthInputStream>(session, 0);
-  }
-  if (response.getChunkedTransferEncoding()) return std::make_unique<Poco::Net::HTTPChunkedInputStream>(session);
-  if (response.hasContentLength()) {
-    return std::make_unique<Poco::Net::HTTPFixedLengthInputStream>(session, response.getContentLength64());
+  switch (framing->kind) {
+    case BodyFraming::Kind::kNone:
+      return std::make_unique<Poco::Net::HTTPFixedLengthInputStream>(session, 0);
+    case BodyFraming::Kind::kLength:
+      return std::make_unique<Poco::Net::HTTPFixedLengthInputStream>(
+          session, static_cast<Poco::Net::HTTPFixedLengthStreamBuf::ContentLength>(framing->length));
+    case BodyFraming::Kind::kChunked:
+      return std::make_unique<Poco::Net::HTTPChunkedInputStream>(session);
+    case BodyFraming::Kind::kToEnd:
+      break;
   }
   return std::make_unique<Poco::Net::HTTPInputStream>(session);
+}
+
+Status ReadBody(std::istream& in, std::optional<std::uint64_t> length, std::size_t max_body_bytes,
+                std::string* body) {
+  body->clear();
+  if (length && *length > max_body_bytes) return TooLarge(max_body_bytes);
+  if (length) {
+    // Known length (checked against the cap above): read straight into the
+    // body, so no staging buffer holds a copy of it to wipe.
+    body->resize(static_cast<std::size_t>(*length));
+    in.read(body->data(), static_cast<std::streamsize>(*length));
+    body->resize(static_cast<std::size_t>(in.gcount()));
+  } else {
+    std::array<char, 16384> chunk;
+    std::size_t chunk_used = 0;  // how much of `chunk` ever held body bytes: wiped below
+    while (in) {
+      // One byte past the cap tells a body of exactly the cap from a larger one.
+      const std::size_t room = max_body_bytes + 1 - body->size();
+      in.read(chunk.data(), static_cast<std::streamsize>(std::min(room, chunk.size())));
+      const auto got = static_cast<std::size_t>(in.gcount());
+      chunk_used = std::max(chunk_used, got);
+      AppendWiping(*body, chunk.data(), got);
+      if (body->size() > max_body_bytes) break;
+    }
+    OPENSSL_cleanse(chunk.data(), chunk_used);
+  }
+  if (body->size() > max_body_bytes) return TooLarge(max_body_bytes);
+  if (in.bad()) return Status(codes::kHttpReadData, ErrorClass::kTransient, "the response body could not be read");
+  if (length && body->size() != *length) {
+    return Status(codes::kHttpReadData, ErrorClass::kTransient,
+                  "the connection ended after " + std::to_string(body->size()) + " of " + std::to_string(*length) +
+                      " body bytes");
+  }
+  return Status::Ok();
 }
 
 Status ReadPocoResponse(const Poco::Net::HTTPResponse& response, std::istream& in, std::size_t max_body_bytes,
@@ -130,37 +168,11 @@ Status ReadPocoResponse(const Poco::Net::HTTPResponse& response, std::istream& i
   out->reason = response.getReason();
   out->headers.reserve(static_cast<std::size_t>(std::distance(response.begin(), response.end())));
   for (const auto& [name, value] : response) out->headers.emplace_back(name, value);
-  const bool has_length = response.hasContentLength();
-  const auto length = has_length ? response.getContentLength64() : 0;
-  if (has_length && length > 0 && static_cast<std::uint64_t>(length) > max_body_bytes) return TooLarge(max_body_bytes);
-  if (has_length && length >= 0) {
-    // Known length (checked against the cap above): read straight into the
-    // body, so no staging buffer holds a copy of it to wipe.
-    out->body.resize(static_cast<std::size_t>(length));
-    in.read(out->body.data(), static_cast<std::streamsize>(length));
-    out->body.resize(static_cast<std::size_t>(in.gcount()));
-  } else {
-    std::array<char, 16384> chunk;
-    std::size_t chunk_used = 0;  // how much of `chunk` ever held body bytes: wiped below
-    while (in) {
-      // One byte past the cap tells a body of exactly the cap from a larger one.
-      const std::size_t room = max_body_bytes + 1 - out->body.size();
-      in.read(chunk.data(), static_cast<std::streamsize>(std::min(room, chunk.size())));
-      const auto got = static_cast<std::size_t>(in.gcount());
-      chunk_used = std::max(chunk_used, got);
-      AppendWiping(out->body, chunk.data(), got);
-      if (out->body.size() > max_body_bytes) break;
-    }
-    OPENSSL_cleanse(chunk.data(), chunk_used);
+  std::optional<std::uint64_t> length;
+  if (response.hasContentLength() && response.getContentLength64() >= 0) {
+    length = static_cast<std::uint64_t>(response.getContentLength64());
   }
-  if (out->body.size() > max_body_bytes) return TooLarge(max_body_bytes);
-  if (in.bad()) return Status(codes::kHttpReadData, ErrorClass::kTransient, "the response body could not be read");
-  if (has_length && length >= 0 && out->body.size() != static_cast<std::size_t>(length)) {
-    return Status(codes::kHttpReadData, ErrorClass::kTransient,
-                  "the connection ended after " + std::to_string(out->body.size()) + " of " +
-                      std::to_string(length) + " body bytes");
-  }
-  return Status::Ok();
+  return ReadBody(in, length, max_body_bytes, &out->body);
 }
 
 }  // namespace geoekm

@@ -16,13 +16,18 @@
 #include <Poco/Net/HTTPResponse.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <istream>
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/secure_bytes.h"
 #include "core/status.h"
+#include "keyvault/http/attached_https_session.h"
 #include "keyvault/http/http_message.h"
+#include "keyvault/http/response_head.h"
 
 namespace geoekm {
 
@@ -47,21 +52,32 @@ Poco::Net::HTTPRequest ToPocoRequest(const HttpRequest& request, bool keep_alive
 // session kept from an earlier request: a session that failed is not to be
 // used again (the transport drops it).
 void SendInOneWrite(Poco::Net::HTTPClientSession& session, Poco::Net::HTTPRequest& request, std::string_view body);
-// ReceiveAnswer reads the status line and headers into `response` (past
-// any 100 Continue) with Poco's parser and returns the body's stream,
-// framed as receiveResponse() frames it: empty for 1xx, 204 and 304,
-// chunked, by Content-Length, or up to the connection's end. It reads from
-// the session's buffer, so it must be read (or dropped with the session)
-// before the next request. A socket failure while reading the head is
-// thrown as itself (a timeout stays a timeout), not as the parser's "no
-// response".
-std::unique_ptr<std::istream> ReceiveAnswer(Poco::Net::HTTPClientSession& session,
-                                            Poco::Net::HTTPResponse& response);
+// ReceiveAnswer reads the status line and headers into `head` (past any
+// 100 Continue) with ReadResponseHead / ParseResponseHead (response_head.h:
+// Poco's parser cost nearly half of a Key Vault call's instructions) and
+// returns the body's stream, framed by `framing` with Poco's streams: empty
+// for 1xx, 204 and 304, chunked, by Content-Length, or up to the
+// connection's end. It reads from the session's buffer, so it must be read
+// (or dropped with the session) before the next request. A socket failure
+// while reading the head is thrown as itself (a timeout stays a timeout);
+// no answer at all (the connection ended first) as a
+// Poco::Net::NoMessageException, as Poco throws it; a malformed head as a
+// Poco::Net::MessageException carrying the parser's text.
+std::unique_ptr<std::istream> ReceiveAnswer(AttachedHttpsSession& session, HttpResponse* head,
+                                            BodyFraming* framing);
 
-// Status line and headers of `response`, and its body read from `in`.
-// Fails with codes::kHttpReadData (kTransient) when the body exceeds
-// `max_body_bytes` (reading stops there) or ends before its Content-Length;
-// the caller must then drop the connection.
+// Reads a body from `in` into `body`: exactly `length` bytes, or (nullopt)
+// until `in` ends. Fails with codes::kHttpReadData (kTransient) when the
+// body exceeds `max_body_bytes` (reading stops there; a length above it is
+// refused before any byte is read) or ends before `length`; the caller
+// must then drop the connection. Grows `body` without leaving unwiped
+// copies (an unwrap's answer holds a DEK).
+Status ReadBody(std::istream& in, std::optional<std::uint64_t> length, std::size_t max_body_bytes,
+                std::string* body);
+
+// Status line and headers of `response` (Poco's, from receiveResponse()),
+// and its body read from `in` by its Content-Length or to its end, as
+// ReadBody reads it.
 Status ReadPocoResponse(const Poco::Net::HTTPResponse& response, std::istream& in, std::size_t max_body_bytes,
                         HttpResponse* out);
 

@@ -15,10 +15,8 @@ RawUnwrapSession::RawUnwrapSession(const RawUnwrapTarget& target)
       context_(new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", target.ca_bundle,
                                       Poco::Net::Context::VERIFY_STRICT, 9, false)),
       socket_(context_),
-      session_(socket_) {
+      session_(target.host, target.port, context_, socket_) {
   socket_.setPeerHostName(target_.host);
-  session_.setHost(target_.host);
-  session_.setPort(static_cast<Poco::UInt16>(target_.port));
   session_.setKeepAlive(true);
   socket_.connect(Poco::Net::SocketAddress(target_.connect_to_host, static_cast<Poco::UInt16>(target_.connect_to_port)));
 }
@@ -52,10 +50,11 @@ bool RawUnwrapSession::UnwrapInOneWrite(const Bytes& wrapped) {
   const std::string body = Body(wrapped);
   Poco::Net::HTTPRequest req = Request(body.size());
   SendInOneWrite(session_, req, body);
-  Poco::Net::HTTPResponse res;
+  HttpResponse res;
+  BodyFraming framing;
   std::string out;
-  Poco::StreamCopier::copyToString(*ReceiveAnswer(session_, res), out);
-  return res.getStatus() == Poco::Net::HTTPResponse::HTTP_OK;
+  Poco::StreamCopier::copyToString(*ReceiveAnswer(session_, &res, &framing), out);
+  return res.status == Poco::Net::HTTPResponse::HTTP_OK;
 }
 
 }  // namespace geoekm::testing

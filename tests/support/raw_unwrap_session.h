@@ -7,19 +7,21 @@
 // Unwrap sends through Poco's sendRequest()/receiveResponse(), the plain
 // use of Poco (issue 10's baseline); UnwrapInOneWrite sends as geoekm's
 // transport does (one write; keyvault/http/poco_message.h), which spares
-// sendRequest()'s character-at-a-time counting pass over the head.
+// sendRequest()'s character-at-a-time counting pass over the head, and
+// reads the answer as the transport does (ReceiveAnswer: geoekm's head
+// parser, not Poco's).
 //
 // Thread safety: none; one session per thread.
 #pragma once
 
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/SecureStreamSocket.h>
 
 #include <string>
 
 #include "core/secure_bytes.h"
+#include "keyvault/http/attached_https_session.h"
 
 namespace geoekm::testing {
 
@@ -49,7 +51,7 @@ class RawUnwrapSession {
   RawUnwrapTarget target_;
   Poco::Net::Context::Ptr context_;
   Poco::Net::SecureStreamSocket socket_;
-  Poco::Net::HTTPSClientSession session_;
+  AttachedHttpsSession session_;
 };
 
 }  // namespace geoekm::testing

@@ -267,5 +267,40 @@ TEST(HostilePeer, EveryFramingOfAnAnswerIsReadAndOnlyAnEndedConnectionIsReplaced
   EXPECT_EQ(requests[1].header("Content-Length"), "");
 }
 
+// A head geoekm refuses (keyvault/http/response_head.h) — here both a
+// Content-Length and chunking, the shape of response smuggling — fails the
+// request with kHttpReadData and the reason, is not sent again as if the
+// connection had gone stale, and leaves no connection behind to reuse.
+TEST(HostilePeer, AnAnswerWithAmbiguousFramingIsRefusedOnceAndItsConnectionDropped) {
+  HostileServer server(testing::kEastUsHost, [](const ReceivedRequest& req, Responder& r) {
+    if (req.target == "/smuggle") {
+      r.Write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+    } else {
+      r.Write(HostileServer::Answer(200, "OK", "fine", {}));
+    }
+  });
+  auto t = Transport(OriginOf(server));
+  ASSERT_TRUE(t);
+  auto get = [&](const std::string& target) {
+    HttpRequest req;
+    req.target = target;
+    return t->Send(req, Deadline::After(10s));
+  };
+  ASSERT_TRUE(get("/first").ok());
+  auto refused = get("/smuggle");  // a GET on a reused connection: repeatable, were it stale
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), codes::kHttpReadData);
+  EXPECT_NE(refused.status().message().find("both Transfer-Encoding and Content-Length"), std::string::npos)
+      << refused.status().ToString();
+  EXPECT_EQ(t->stats().stale_retries, 0u);
+  auto after = get("/after");
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->body, "fine");
+  EXPECT_EQ(t->stats().connections_opened, 2u);
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 3u);  // the refused request went out once
+  EXPECT_EQ(requests[1].target, "/smuggle");
+}
+
 }  // namespace
 }  // namespace geoekm

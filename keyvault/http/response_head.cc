@@ -1,0 +1,234 @@
+#include "keyvault/http/response_head.h"
+
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error_codes.h"
+#include "keyvault/http/untrusted_text.h"
+
+namespace geoekm {
+namespace {
+
+Status Refused(const std::string& what) {
+  return Status(codes::kHttpReadData, ErrorClass::kTransient, "the answer's head is malformed: " + what);
+}
+
+// What the peer sent, safe to show, cut to a line's worth.
+std::string Shown(std::string_view text) {
+  constexpr std::size_t kShown = 80;
+  std::string shown = "\"" + EscapeControlBytes(text.substr(0, kShown)) + "\"";
+  if (text.size() > kShown) shown += "...";
+  return shown;
+}
+
+// Byte classes as tables: a head is checked byte by byte.
+using ByteClass = std::array<bool, 256>;
+
+// RFC 9110 §5.6.2 tchar.
+constexpr ByteClass kTokenBytes = [] {
+  ByteClass t{};
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
+// RFC 9110 §5.5 field-value bytes (and the reason phrase's): HTAB, SP,
+// VCHAR, obs-text. NUL, CR, LF, DEL and other controls are not.
+constexpr ByteClass kFieldBytes = [] {
+  ByteClass t{};
+  t['\t'] = true;
+  for (int c = 0x20; c <= 0xff; ++c) t[static_cast<std::size_t>(c)] = c != 0x7f;
+  return t;
+}();
+
+bool AllOf(const ByteClass& cls, std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [&](char c) { return cls[static_cast<unsigned char>(c)]; });
+}
+
+std::string_view TrimOws(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
+}
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+           return lower(x) == lower(y);
+         });
+}
+
+// Calls f(element) for each element of a comma-separated list, trimmed of
+// OWS; empty elements (RFC 9110 §5.6.1 allows them) are skipped.
+template <typename F>
+void ForEachListElement(std::string_view list, F f) {
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    const std::string_view element = TrimOws(list.substr(0, comma));
+    if (!element.empty()) f(element);
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+}
+
+bool ListHasToken(const HttpHeaders& headers, std::string_view field, std::string_view token) {
+  bool found = false;
+  for (const auto& [name, value] : headers) {
+    if (!EqualsIgnoringCase(name, field)) continue;
+    ForEachListElement(value, [&](std::string_view e) { found = found || EqualsIgnoringCase(e, token); });
+  }
+  return found;
+}
+
+// Content-Length (RFC 9110 §8.6): digits; several values (fields or list
+// elements) are accepted only when they agree. nullopt = absent.
+Status ContentLength(const HttpHeaders& headers, std::optional<std::uint64_t>* length) {
+  constexpr std::size_t kMaxDigits = 18;  // below 2^63: no overflow
+  Status status;
+  for (const auto& [name, value] : headers) {
+    if (!EqualsIgnoringCase(name, "Content-Length")) continue;
+    bool any = false;
+    ForEachListElement(value, [&](std::string_view e) {
+      any = true;
+      if (!status.ok()) return;
+      if (e.size() > kMaxDigits || !std::all_of(e.begin(), e.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        status = Refused("Content-Length " + Shown(e));
+        return;
+      }
+      std::uint64_t n = 0;
+      for (char c : e) n = n * 10 + static_cast<std::uint64_t>(c - '0');
+      if (length->has_value() && **length != n) {
+        status = Refused("Content-Length values disagree (" + std::to_string(**length) + ", " + std::to_string(n) + ")");
+        return;
+      }
+      *length = n;
+    });
+    if (!any && status.ok()) status = Refused("an empty Content-Length");
+  }
+  return status;
+}
+
+// The last transfer coding named (RFC 9112 §6.1); nullopt = no
+// Transfer-Encoding field.
+std::optional<std::string_view> LastTransferCoding(const HttpHeaders& headers) {
+  std::optional<std::string_view> last;
+  for (const auto& [name, value] : headers) {
+    if (!EqualsIgnoringCase(name, "Transfer-Encoding")) continue;
+    if (!last) last = std::string_view();
+    ForEachListElement(value, [&](std::string_view e) { last = e.substr(0, e.find(';')); });
+  }
+  if (last) last = TrimOws(*last);
+  return last;
+}
+
+Status ParseStatusLine(std::string_view line, HttpResponse* out, int* minor_version) {
+  // "HTTP/1.x NNN" then " reason" (which may be empty) or nothing.
+  auto digit = [&](std::size_t i) { return line[i] >= '0' && line[i] <= '9'; };
+  if (line.size() < 12 || line.substr(0, 7) != "HTTP/1." || !digit(7) || line[8] != ' ' || !digit(9) ||
+      !digit(10) || !digit(11) || line[9] == '0' || (line.size() > 12 && line[12] != ' ')) {
+    return Refused("status line " + Shown(line));
+  }
+  *minor_version = line[7] - '0';
+  out->status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+  const std::string_view reason = line.size() > 13 ? line.substr(13) : std::string_view();
+  if (!AllOf(kFieldBytes, reason)) return Refused("reason phrase " + Shown(reason));
+  out->reason.assign(reason);
+  return Status::Ok();
+}
+
+}  // namespace
+
+namespace response_head_internal {
+
+Status EndedEarly(std::size_t bytes_read) {
+  if (bytes_read == 0) {
+    return Status(codes::kHttpReadData, ErrorClass::kTransient, "the connection ended before an answer arrived");
+  }
+  return Refused("the connection ended inside it, after " + std::to_string(bytes_read) + " bytes");
+}
+
+Status TooLong() { return Refused("longer than " + std::to_string(kMaxResponseHeadBytes) + " bytes"); }
+
+}  // namespace response_head_internal
+
+Status ParseResponseHead(std::string_view head, HttpResponse* out, BodyFraming* framing) {
+  out->headers.clear();
+  // One field per line at most (the status line and the empty one are not).
+  out->headers.reserve(static_cast<std::size_t>(std::count(head.begin(), head.end(), '\n')));
+  std::size_t pos = 0;
+  // The next line without its CRLF (or bare LF); false when none is left.
+  auto next_line = [&](std::string_view* line) {
+    const std::size_t lf = head.find('\n', pos);
+    if (lf == std::string_view::npos) return false;
+    std::size_t end = lf;
+    if (end > pos && head[end - 1] == '\r') --end;
+    *line = head.substr(pos, end - pos);
+    pos = lf + 1;
+    return true;
+  };
+  std::string_view line;
+  int minor_version = 0;
+  if (!next_line(&line)) return Refused("no status line");
+  if (Status s = ParseStatusLine(line, out, &minor_version); !s.ok()) return s;
+
+  bool ended = false;
+  while (next_line(&line)) {
+    if (line.empty()) {
+      ended = true;
+      break;
+    }
+    if (!AllOf(kFieldBytes, line)) return Refused("a control byte in the line " + Shown(line));
+    if (line[0] == ' ' || line[0] == '\t') {
+      // obs-fold: the line continues the field before it.
+      if (out->headers.empty()) return Refused("a folded line before any field");
+      const std::string_view more = TrimOws(line);
+      std::string& value = out->headers.back().second;
+      if (!more.empty()) value.append(value.empty() ? "" : " ").append(more);
+      continue;
+    }
+    const std::size_t colon = line.find(':');
+    const std::string_view name = line.substr(0, colon);
+    if (colon == std::string_view::npos || name.empty() ||
+        !AllOf(kTokenBytes, name)) {
+      return Refused("field line " + Shown(line));
+    }
+    if (out->headers.size() == kMaxResponseFields) {
+      return Refused("more than " + std::to_string(kMaxResponseFields) + " fields");
+    }
+    out->headers.emplace_back(std::string(name), std::string(TrimOws(line.substr(colon + 1))));
+  }
+  if (!ended || pos != head.size()) return Refused("it does not end with one empty line");
+
+  // Body framing, RFC 9112 §6.3.
+  *framing = BodyFraming();
+  const int status = out->status;
+  if (status < 200 || status == 204 || status == 304) {
+    framing->kind = BodyFraming::Kind::kNone;
+  } else {
+    std::optional<std::uint64_t> length;
+    if (Status s = ContentLength(out->headers, &length); !s.ok()) return s;
+    const std::optional<std::string_view> coding = LastTransferCoding(out->headers);
+    if (coding && (length || minor_version == 0)) {
+      // Both, or chunking in HTTP/1.0: the framing is ambiguous, the mark
+      // of request smuggling or response splitting (RFC 9112 §6.1, §6.3).
+      return Refused(length ? "both Transfer-Encoding and Content-Length" : "Transfer-Encoding in HTTP/1.0");
+    }
+    if (coding) {
+      framing->kind = EqualsIgnoringCase(*coding, "chunked") ? BodyFraming::Kind::kChunked : BodyFraming::Kind::kToEnd;
+    } else if (length) {
+      framing->kind = BodyFraming::Kind::kLength;
+      framing->length = *length;
+    }
+  }
+  framing->keep_alive = framing->kind != BodyFraming::Kind::kToEnd &&
+                        (minor_version >= 1 ? !ListHasToken(out->headers, "Connection", "close")
+                                            : ListHasToken(out->headers, "Connection", "keep-alive"));
+  return Status::Ok();
+}
+
+}  // namespace geoekm
