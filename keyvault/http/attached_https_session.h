@@ -4,9 +4,10 @@
 //
 // Poco would reconnect a closed session to the origin host by itself,
 // skipping connect_to and the proxy: that is refused instead. And Poco keeps
-// the session's buffered bytes behind protected members; NextByte lends
-// them out one at a time, so an answer's head is read straight from the
-// session's buffer rather than through Poco's line-at-a-time header stream.
+// the session's buffered bytes behind protected members; NextByte and
+// ReadSome lend them out, so an answer's head and a body of known length
+// are read straight from the session's buffer rather than through Poco's
+// line-at-a-time header stream and a stream built per answer.
 //
 // Thread safety: as Poco's session, one thread at a time.
 #pragma once
@@ -38,6 +39,10 @@ class AttachedHttpsSession final : public Poco::Net::HTTPSClientSession {
     if (buffered() <= 0) return -1;
     return static_cast<unsigned char>(get());
   }
+
+  // Up to `n` bytes: first what the session has buffered, else one receive.
+  // 0 at the connection's end; a socket failure is thrown.
+  int ReadSome(char* buffer, int n) { return read(buffer, n); }
 
  protected:
   void connect(const Poco::Net::SocketAddress&) override {

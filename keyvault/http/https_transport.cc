@@ -33,6 +33,7 @@
 #include "core/error_codes.h"
 #include "keyvault/http/attached_https_session.h"
 #include "keyvault/http/poco_message.h"
+#include "keyvault/http/request_wire.h"
 #include "keyvault/http/socket_deadline.h"
 #include "keyvault/http/untrusted_text.h"
 
@@ -221,6 +222,9 @@ class PooledHttpsTransport final : public HttpsTransport {
     if (deadline.expired()) {
       return Status(codes::kDeadlineExceeded, ErrorClass::kTransient, "the operation deadline passed before sending");
     }
+    // Checked and written before a connection is taken: a refused request costs none.
+    Result<SecureString> wire = SerializeRequest(request, origin_.host, origin_.port, /*keep_alive=*/true);
+    if (!wire.ok()) return Status(wire.status()).Prefix(where() + ": ");
     requests_.fetch_add(1);
     const bool repeatable = request.method == "GET" || idempotent;
     std::unique_ptr<Connection> conn = TakeIdle(/*check_peer=*/!repeatable);
@@ -231,7 +235,7 @@ class PooledHttpsTransport final : public HttpsTransport {
       conn = std::move(opened).value();
     }
     bool maybe_stale = false;
-    auto response = Exchange(*conn, request, deadline, &maybe_stale);
+    auto response = Exchange(*conn, *wire, deadline, &maybe_stale);
     // A kept-alive connection the server closed meanwhile fails before any
     // of the answer arrives; repeating is safe only for requests that may be
     // sent twice. A silent server (timeout) is not a stale connection.
@@ -241,7 +245,7 @@ class PooledHttpsTransport final : public HttpsTransport {
       auto opened = Open(deadline);
       if (!opened.ok()) return opened.status();
       conn = std::move(opened).value();
-      response = Exchange(*conn, request, deadline, &maybe_stale);
+      response = Exchange(*conn, *wire, deadline, &maybe_stale);
     }
     if (response.ok() && conn->session) Release(std::move(conn));
     return response;
@@ -388,7 +392,7 @@ class PooledHttpsTransport final : public HttpsTransport {
 
   // *maybe_stale: the failure looks like a connection the server had closed
   // (send failed, or the connection ended before a status line arrived).
-  Result<HttpResponse> Exchange(Connection& conn, const HttpRequest& request, Deadline deadline, bool* maybe_stale) {
+  Result<HttpResponse> Exchange(Connection& conn, std::string_view wire, Deadline deadline, bool* maybe_stale) {
     const Millis try_timeout = deadline.remaining(origin_.try_timeout);
     if (try_timeout.count() <= 0) {
       conn.session.reset();
@@ -409,9 +413,8 @@ class PooledHttpsTransport final : public HttpsTransport {
       Poco::Net::StreamSocket& socket = session.socket();
       guard.emplace(socket.impl()->sockfd(), try_deadline);
       if (KeepOrSetTimeout(socket, conn, SocketTimeout::kSend, HalfOf(try_timeout))) timeouts_set_.fetch_add(1);
-      Poco::Net::HTTPRequest req = ToPocoRequest(request, /*keep_alive=*/true);
       // One write, not sendRequest() (poco_message.h).
-      SendInOneWrite(session, req, request.body);
+      SendInOneWrite(session, wire);
       stage = Stage::kReceive;
       // The guard ends a silent server's try at its deadline; the socket
       // timeout is only a backstop behind it (see HalfOf).
@@ -420,10 +423,9 @@ class PooledHttpsTransport final : public HttpsTransport {
       }
       HttpResponse out;
       BodyFraming framing;
-      std::unique_ptr<std::istream> body = ReceiveAnswer(session, &out, &framing);
+      ReceiveHead(session, &out, &framing);
       stage = Stage::kReceiveBody;
-      Status read = ReadBody(*body, framing.known_length(), origin_.max_response_bytes, &out.body);
-      body.reset();  // it reads the session's buffer: gone before the session may be
+      Status read = ReceiveBody(session, framing, origin_.max_response_bytes, &out.body);
       if (guard->fired()) throw Poco::TimeoutException("the try timeout passed");
       if (session.networkException()) session.networkException()->rethrow();
       if (!read.ok()) {

@@ -1,9 +1,8 @@
-// Conversions between geoekm's HttpRequest/HttpResponse and Poco's HTTP
-// messages, shared by the HTTPS transport and the plain-HTTP exchange:
-// - every request carries "User-Agent: geoekm/<version>" (unless the caller
-//   set one);
-// - a request is serialised (head by Poco, then the body) into one buffer
-//   that is wiped when freed, for one write;
+// Between geoekm's HttpRequest/HttpResponse and Poco's HTTP sessions and
+// messages, for the HTTPS transport and the plain-HTTP exchange:
+// - Poco's request for the plain-HTTP exchange (ToPocoRequest);
+// - a request the transport serialised (request_wire.h) sent in one write,
+//   and its answer read from the session (ReceiveHead, ReceiveBody);
 // - a response body is read in bounded steps and refused past a cap, so a
 //   hostile or broken peer cannot make us buffer gigabytes (a Content-Length
 //   above the cap is refused before any of the body is read).
@@ -31,40 +30,41 @@
 
 namespace geoekm {
 
-// "geoekm/<project version>".
-std::string_view UserAgent();
-
 // Method, target, headers (+ User-Agent), keep-alive, and a Content-Length
 // for a body or for methods that carry one.
 Poco::Net::HTTPRequest ToPocoRequest(const HttpRequest& request, bool keep_alive);
 
 // One request over a kept-alive session, without Poco's sendRequest() and
-// receiveResponse(). sendRequest() writes a head that has a Content-Length
-// twice, the first time a character at a time into a counting stream (to
-// size its output stream): with a bearer token in the head that pass was
-// about a quarter of a Key Vault call's instructions (docs/PERFORMANCE.md),
-// and receiveResponse() frames a body only after a sendRequest().
+// receiveResponse(): sendRequest() writes a head that has a Content-Length
+// twice, the first time a character at a time into a counting stream (with
+// a bearer token in the head that pass was about a quarter of a Key Vault
+// call's instructions, docs/PERFORMANCE.md), and receiveResponse() frames a
+// body only after a sendRequest().
 //
-// SendInOneWrite writes `request` (Host added as Poco adds it) and `body`
-// with one write to the session's socket, from a buffer wiped when freed
-// (it holds the bearer token and, for a wrap, the DEK); failures are thrown
-// as Poco's. Unlike sendRequest() it does not clear a network exception the
-// session kept from an earlier request: a session that failed is not to be
-// used again (the transport drops it).
-void SendInOneWrite(Poco::Net::HTTPClientSession& session, Poco::Net::HTTPRequest& request, std::string_view body);
-// ReceiveAnswer reads the status line and headers into `head` (past any
-// 100 Continue) with ReadResponseHead / ParseResponseHead (response_head.h:
-// Poco's parser cost nearly half of a Key Vault call's instructions) and
-// returns the body's stream, framed by `framing` with Poco's streams: empty
-// for 1xx, 204 and 304, chunked, by Content-Length, or up to the
-// connection's end. It reads from the session's buffer, so it must be read
-// (or dropped with the session) before the next request. A socket failure
-// while reading the head is thrown as itself (a timeout stays a timeout);
-// no answer at all (the connection ended first) as a
-// Poco::Net::NoMessageException, as Poco throws it; a malformed head as a
-// Poco::Net::MessageException carrying the parser's text.
-std::unique_ptr<std::istream> ReceiveAnswer(AttachedHttpsSession& session, HttpResponse* head,
-                                            BodyFraming* framing);
+// SendInOneWrite writes `wire` (SerializeRequest, request_wire.h) with one
+// write to the session's socket; failures are thrown as Poco's. Unlike
+// sendRequest() it does not clear a network exception the session kept
+// from an earlier request: a session that failed is not to be used again
+// (the transport drops it).
+void SendInOneWrite(Poco::Net::HTTPClientSession& session, std::string_view wire);
+
+// ReceiveHead reads the status line and headers into `head` (past up to 8
+// answers of 100 Continue) with ReadResponseHead / ParseResponseHead
+// (response_head.h: Poco's parser cost nearly half of a Key Vault call's
+// instructions), and how the body is framed into `framing`. A socket
+// failure is thrown as itself (a timeout stays a timeout); no answer at all
+// (the connection ended first) as a Poco::Net::NoMessageException, as Poco
+// throws it; a malformed head as a Poco::Net::MessageException carrying the
+// parser's text.
+void ReceiveHead(AttachedHttpsSession& session, HttpResponse* head, BodyFraming* framing);
+
+// ReceiveBody reads the body `framing` describes into `body`, as ReadBody
+// does: one of known length straight from the session's buffer, a chunked
+// one or one that runs to the connection's end through Poco's streams. It
+// must be called (or the session dropped) before the session's next
+// request. A socket failure is thrown.
+Status ReceiveBody(AttachedHttpsSession& session, const BodyFraming& framing, std::size_t max_body_bytes,
+                   std::string* body);
 
 // Reads a body from `in` into `body`: exactly `length` bytes, or (nullopt)
 // until `in` ends. Fails with codes::kHttpReadData (kTransient) when the

@@ -1,16 +1,21 @@
 #include "keyvault/http/response_head.h"
 
 #include <algorithm>
-#include <array>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/error_codes.h"
+#include "keyvault/http/http_bytes.h"
 #include "keyvault/http/untrusted_text.h"
 
 namespace geoekm {
 namespace {
+
+using http_bytes::AllOf;
+using http_bytes::EqualsIgnoringCase;
+using http_bytes::IsToken;
+using http_bytes::kFieldValue;
 
 Status Refused(const std::string& what) {
   return Status(codes::kHttpReadData, ErrorClass::kTransient, "the answer's head is malformed: " + what);
@@ -24,43 +29,10 @@ std::string Shown(std::string_view text) {
   return shown;
 }
 
-// Byte classes as tables: a head is checked byte by byte.
-using ByteClass = std::array<bool, 256>;
-
-// RFC 9110 §5.6.2 tchar.
-constexpr ByteClass kTokenBytes = [] {
-  ByteClass t{};
-  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = true;
-  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = true;
-  for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
-  return t;
-}();
-
-// RFC 9110 §5.5 field-value bytes (and the reason phrase's): HTAB, SP,
-// VCHAR, obs-text. NUL, CR, LF, DEL and other controls are not.
-constexpr ByteClass kFieldBytes = [] {
-  ByteClass t{};
-  t['\t'] = true;
-  for (int c = 0x20; c <= 0xff; ++c) t[static_cast<std::size_t>(c)] = c != 0x7f;
-  return t;
-}();
-
-bool AllOf(const ByteClass& cls, std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [&](char c) { return cls[static_cast<unsigned char>(c)]; });
-}
-
 std::string_view TrimOws(std::string_view s) {
   const auto first = s.find_first_not_of(" \t");
   if (first == std::string_view::npos) return {};
   return s.substr(first, s.find_last_not_of(" \t") - first + 1);
-}
-
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
 }
 
 // Calls f(element) for each element of a comma-separated list, trimmed of
@@ -136,7 +108,7 @@ Status ParseStatusLine(std::string_view line, HttpResponse* out, int* minor_vers
   *minor_version = line[7] - '0';
   out->status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
   const std::string_view reason = line.size() > 13 ? line.substr(13) : std::string_view();
-  if (!AllOf(kFieldBytes, reason)) return Refused("reason phrase " + Shown(reason));
+  if (!AllOf(kFieldValue, reason)) return Refused("reason phrase " + Shown(reason));
   out->reason.assign(reason);
   return Status::Ok();
 }
@@ -182,7 +154,7 @@ Status ParseResponseHead(std::string_view head, HttpResponse* out, BodyFraming* 
       ended = true;
       break;
     }
-    if (!AllOf(kFieldBytes, line)) return Refused("a control byte in the line " + Shown(line));
+    if (!AllOf(kFieldValue, line)) return Refused("a control byte in the line " + Shown(line));
     if (line[0] == ' ' || line[0] == '\t') {
       // obs-fold: the line continues the field before it.
       if (out->headers.empty()) return Refused("a folded line before any field");
@@ -193,8 +165,7 @@ Status ParseResponseHead(std::string_view head, HttpResponse* out, BodyFraming* 
     }
     const std::size_t colon = line.find(':');
     const std::string_view name = line.substr(0, colon);
-    if (colon == std::string_view::npos || name.empty() ||
-        !AllOf(kTokenBytes, name)) {
+    if (colon == std::string_view::npos || !IsToken(name)) {
       return Refused("field line " + Shown(line));
     }
     if (out->headers.size() == kMaxResponseFields) {

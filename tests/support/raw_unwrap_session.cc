@@ -7,6 +7,7 @@
 
 #include "core/base64url.h"
 #include "keyvault/http/poco_message.h"
+#include "keyvault/http/request_wire.h"
 
 namespace geoekm::testing {
 
@@ -47,14 +48,18 @@ bool RawUnwrapSession::Unwrap(const Bytes& wrapped) {
 }
 
 bool RawUnwrapSession::UnwrapInOneWrite(const Bytes& wrapped) {
-  const std::string body = Body(wrapped);
-  Poco::Net::HTTPRequest req = Request(body.size());
-  SendInOneWrite(session_, req, body);
+  HttpRequest req;
+  req.method = "POST";
+  req.target = "/keys/" + target_.key_name + "/" + target_.version + "/unwrapkey?api-version=7.4";
+  req.headers = {{"Authorization", "Bearer " + target_.token}, {"Content-Type", "application/json"}};
+  req.body = Body(wrapped);
+  Result<SecureString> wire = SerializeRequest(req, target_.host, target_.port, /*keep_alive=*/true);
+  if (!wire.ok()) return false;
+  SendInOneWrite(session_, *wire);
   HttpResponse res;
   BodyFraming framing;
-  std::string out;
-  Poco::StreamCopier::copyToString(*ReceiveAnswer(session_, &res, &framing), out);
-  return res.status == Poco::Net::HTTPResponse::HTTP_OK;
+  ReceiveHead(session_, &res, &framing);
+  return ReceiveBody(session_, framing, 1 << 20, &res.body).ok() && res.status == Poco::Net::HTTPResponse::HTTP_OK;
 }
 
 }  // namespace geoekm::testing

@@ -6,10 +6,10 @@
 //
 // Unwrap sends through Poco's sendRequest()/receiveResponse(), the plain
 // use of Poco (issue 10's baseline); UnwrapInOneWrite sends as geoekm's
-// transport does (one write; keyvault/http/poco_message.h), which spares
-// sendRequest()'s character-at-a-time counting pass over the head, and
-// reads the answer as the transport does (ReceiveAnswer: geoekm's head
-// parser, not Poco's).
+// transport does: written by SerializeRequest (keyvault/http/request_wire.h)
+// in one write, which spares sendRequest()'s character-at-a-time counting
+// pass over the head, and read by ReceiveHead / ReceiveBody (geoekm's head
+// reader, the body straight from the session's buffer).
 //
 // Thread safety: none; one session per thread.
 #pragma once

@@ -302,5 +302,27 @@ TEST(HostilePeer, AnAnswerWithAmbiguousFramingIsRefusedOnceAndItsConnectionDropp
   EXPECT_EQ(requests[1].target, "/smuggle");
 }
 
+// A bearer token an authority sent with a line break in it would add lines
+// to the head of the request it is sent with: such a request is refused
+// before a connection is even taken, and nothing reaches the server.
+TEST(HostilePeer, ARequestWhoseTokenHoldsALineBreakIsNotSent) {
+  HostileServer server(testing::kEastUsHost, [](const ReceivedRequest&, Responder& r) {
+    r.Write(HostileServer::Answer(200, "OK", "fine", {}));
+  });
+  auto t = Transport(OriginOf(server));
+  ASSERT_TRUE(t);
+  HttpRequest req = Get();
+  req.headers.emplace_back("Authorization", "Bearer abc\r\nX-Forged: yes");
+  auto refused = t->Send(req, Deadline::After(10s));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), codes::kHttpSendRequest);
+  EXPECT_NE(refused.status().message().find("Authorization"), std::string::npos) << refused.status().ToString();
+  EXPECT_EQ(refused.status().message().find("abc"), std::string::npos) << refused.status().ToString();
+  EXPECT_EQ(t->stats().connections_opened, 0u);
+  EXPECT_TRUE(t->Send(Get(), Deadline::After(10s)).ok());
+  ASSERT_EQ(server.requests().size(), 1u);
+  EXPECT_EQ(server.requests()[0].header("X-Forged"), "");
+}
+
 }  // namespace
 }  // namespace geoekm
