@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/background_priority.h"
 #include "core/error_codes.h"
 #include "core/thread_name.h"
 
@@ -28,6 +29,10 @@ StateWriter::StateWriter(std::shared_ptr<StateStore> store, StateWriterOptions o
       audit_wake_rows_(std::max<std::size_t>(1, store_->options().audit_batch_rows)),
       thread_([this] {
         NameThisThread("geoekm-writer");
+        // Background work: callers' threads first when the CPUs are busy.
+        // Refused (it never is on Linux for a lower priority), the writer
+        // merely runs at its caller's priority.
+        (void)GiveWayToCallers();
         Run();
       }) {}
 

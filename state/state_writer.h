@@ -14,6 +14,10 @@
 // runs between batches, outside any transaction: what was queued before it
 // is committed first.
 //
+// The thread runs at background priority (GiveWayToCallers,
+// core/background_priority.h): with every CPU busy, callers' threads run
+// first, and the writer's commits no longer show in their latency's tail.
+//
 // The one write a caller waits for is RecordWrapKeyVersion (invariant 3: a
 // key version used for a wrap is durable before the wrapped bytes leave);
 // it is queued like the others and returns once the batch holding it is

@@ -7,12 +7,19 @@
 #include <gtest/gtest.h>
 
 #include <sqlite3.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
 #include <atomic>
 #include <future>
 #include <thread>
 
+#include "core/background_priority.h"
 #include "core/error_codes.h"
 #include "tests/state/state_test_support.h"
 
@@ -68,6 +75,24 @@ class StateWriterTest : public ::testing::Test {
   CommitGate gate_;
   std::shared_ptr<StateStore> store_;
 };
+
+// The writer's thread, found by its name, runs at background priority
+// (core/background_priority.h): its commits give way to callers' threads.
+TEST_F(StateWriterTest, TheWriterThreadGivesWayToCallers) {
+  StateWriter writer(store_);
+  writer.Flush();  // the thread has started and named itself
+  std::optional<pid_t> writer_tid;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    if (name == "geoekm-writer") writer_tid = static_cast<pid_t>(std::stol(task.path().filename().string()));
+  }
+  ASSERT_TRUE(writer_tid.has_value());
+  const int callers = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  EXPECT_EQ(getpriority(PRIO_PROCESS, static_cast<id_t>(*writer_tid)),
+            std::min(callers + kBackgroundNiceness, 19));
+}
 
 TEST_F(StateWriterTest, CallersReturnWhileACommitIsHeldOpen) {
   StateWriter writer(store_);
