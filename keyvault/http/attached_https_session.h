@@ -1,6 +1,7 @@
 // AttachedHttpsSession: a Poco HTTPS client session over a socket that was
 // connected elsewhere (the transport's connect_to address or proxy tunnel,
-// a benchmark's socket), whose answers ReceiveAnswer (poco_message.h) reads.
+// a benchmark's socket), whose answers ReceiveHead and ReceiveBody
+// (poco_message.h) read.
 //
 // Poco would reconnect a closed session to the origin host by itself,
 // skipping connect_to and the proxy: that is refused instead. And Poco keeps

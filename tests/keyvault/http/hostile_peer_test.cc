@@ -202,8 +202,8 @@ TEST(HostilePeer, RequestsCarryTheUserAgent) {
 }
 
 // The transport frames answers itself (keyvault/http/poco_message.h,
-// ReceiveAnswer): every framing a server may use, in turn on one kept-alive
-// connection where the framing allows it — a 100 Continue before the answer,
+// ReceiveHead, ReceiveBody): every framing a server may use, in turn on one
+// kept-alive connection where the framing allows it — a 100 Continue before the answer,
 // a chunked body, a 204 without a body — and a body that runs to the
 // connection's end, after which the connection is not reused. The request
 // itself goes out in one write and arrives whole.
