@@ -112,7 +112,9 @@ void ReceiveHead(AttachedHttpsSession& session, HttpResponse* head, BodyFraming*
     if (!read.ok() && text.empty()) throw Poco::Net::NoMessageException(read.message());  // as Poco's
     if (!read.ok()) throw Poco::Net::MessageException(read.message());
     if (head->status != Poco::Net::HTTPResponse::HTTP_CONTINUE) return;
-    if (continues == kMaxContinues) throw Poco::Net::MessageException("more than 8 answers of 100 Continue");
+    if (continues == kMaxContinues) {
+      throw Poco::Net::MessageException("more than " + std::to_string(kMaxContinues) + " answers of 100 Continue");
+    }
   }
 }
 

@@ -6,8 +6,8 @@
 // instructions of a whole Key Vault unwrap (docs/PERFORMANCE.md): each
 // character through an istream, each header through an RFC 2047 word
 // decoder and a case-insensitive list insert. This reader scans the head
-// once, in place. Poco still reads the bytes off the connection, frames
-// the body (fixed length, chunked, to the end) and writes requests.
+// once, in place. Poco still receives the bytes (TLS), and frames chunked
+// bodies and bodies that run to the connection's end.
 //
 // Everything is bounded and checked before it is trusted: at most
 // kMaxResponseHeadBytes of head and kMaxResponseFields fields; the status
