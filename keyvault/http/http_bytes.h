@@ -1,4 +1,4 @@
-// Byte classes and comparisons of HTTP/1.1 syntax (RFC 9110 §5.1, §5.5,
+// Byte classes of HTTP/1.1 syntax (RFC 9110 §5.1, §5.5,
 // §5.6.2), shared by what geoekm writes (request_wire.h) and what it reads
 // (response_head.h): one table per class, since heads are checked byte by
 // byte on every call.
@@ -38,13 +38,5 @@ inline bool AllOf(const ByteClass& cls, std::string_view text) {
 }
 
 inline bool IsToken(std::string_view text) { return !text.empty() && AllOf(kToken, text); }
-
-// ASCII case-insensitive equality (field names, tokens).
-inline bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
-}
 
 }  // namespace geoekm::http_bytes

@@ -1,12 +1,12 @@
 #include "keyvault/http/http_message.h"
 
-#include "keyvault/http/http_bytes.h"
+#include <Poco/String.h>
 
 namespace geoekm {
 
 std::string_view FindHeader(const HttpHeaders& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
-    if (http_bytes::EqualsIgnoringCase(key, name)) return value;
+    if (key.size() == name.size() && Poco::icompare(std::string_view(key), name) == 0) return value;
   }
   return {};
 }

@@ -1,7 +1,6 @@
 #include "keyvault/http/poco_message.h"
 
 #include <Poco/Net/HTTPChunkedStream.h>
-#include <Poco/Net/HTTPFixedLengthStream.h>
 #include <Poco/Net/HTTPStream.h>
 #include <Poco/Net/NetException.h>
 

@@ -1,5 +1,7 @@
 #include "keyvault/http/request_wire.h"
 
+#include <Poco/String.h>
+
 #include <string>
 
 #include "core/error_codes.h"
@@ -9,7 +11,6 @@ namespace geoekm {
 namespace {
 
 using http_bytes::AllOf;
-using http_bytes::EqualsIgnoringCase;
 using http_bytes::IsToken;
 
 Status Refused(const std::string& what) {
@@ -23,9 +24,9 @@ constexpr http_bytes::ByteClass kTargetBytes = [] {
   return t;
 }();
 
-bool IsTransportsField(std::string_view name) {
-  return EqualsIgnoringCase(name, "Host") || EqualsIgnoringCase(name, "Connection") ||
-         EqualsIgnoringCase(name, "Content-Length");
+bool IsTransportsField(const std::string& name) {
+  return Poco::icompare(name, "Host") == 0 || Poco::icompare(name, "Connection") == 0 ||
+         Poco::icompare(name, "Content-Length") == 0;
 }
 
 void AppendField(SecureString& wire, std::string_view name, std::string_view value) {
@@ -45,7 +46,7 @@ Result<SecureString> SerializeRequest(const HttpRequest& request, std::string_vi
     if (!IsToken(name)) return Refused("a field name is not an HTTP token");
     if (!AllOf(http_bytes::kFieldValue, value)) return Refused("the " + name + " field holds a control byte");
     if (IsTransportsField(name)) return Refused("the transport writes the " + name + " field itself");
-    user_agent = user_agent || EqualsIgnoringCase(name, "User-Agent");
+    user_agent = user_agent || Poco::icompare(name, "User-Agent") == 0;
   }
   const bool bracketed = host.find(':') != std::string_view::npos;  // an IPv6 literal
   const std::string port_text = port == 443 ? "" : ":" + std::to_string(port);

@@ -1,6 +1,10 @@
 #include "keyvault/http/response_head.h"
 
+#include <Poco/String.h>
+#include <Poco/StringTokenizer.h>
+
 #include <algorithm>
+#include <charconv>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,7 +17,6 @@ namespace geoekm {
 namespace {
 
 using http_bytes::AllOf;
-using http_bytes::EqualsIgnoringCase;
 using http_bytes::IsToken;
 using http_bytes::kFieldValue;
 
@@ -22,79 +25,61 @@ Status Refused(const std::string& what) {
 }
 
 // What the peer sent, safe to show, cut to a line's worth.
-std::string Shown(std::string_view text) {
-  constexpr std::size_t kShown = 80;
-  std::string shown = "\"" + EscapeControlBytes(text.substr(0, kShown)) + "\"";
-  if (text.size() > kShown) shown += "...";
-  return shown;
+std::string Shown(std::string_view text) { return "\"" + CutAndEscape(text, 80) + "\""; }
+
+// Lengths first: most fields are not the one looked for.
+bool IsNamed(std::string_view name, std::string_view field) {
+  return name.size() == field.size() && Poco::icompare(name, field) == 0;
 }
 
-std::string_view TrimOws(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
+// The elements of a comma-separated list field, trimmed; empty elements
+// (RFC 9110 §5.6.1 allows them) are skipped.
+Poco::StringTokenizer ListElements(const std::string& value) {
+  return Poco::StringTokenizer(value, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
 }
 
-// Calls f(element) for each element of a comma-separated list, trimmed of
-// OWS; empty elements (RFC 9110 §5.6.1 allows them) are skipped.
-template <typename F>
-void ForEachListElement(std::string_view list, F f) {
-  while (!list.empty()) {
-    const auto comma = list.find(',');
-    const std::string_view element = TrimOws(list.substr(0, comma));
-    if (!element.empty()) f(element);
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-}
-
-bool ListHasToken(const HttpHeaders& headers, std::string_view field, std::string_view token) {
-  bool found = false;
+bool ListHasToken(const HttpHeaders& headers, std::string_view field, const std::string& token) {
   for (const auto& [name, value] : headers) {
-    if (!EqualsIgnoringCase(name, field)) continue;
-    ForEachListElement(value, [&](std::string_view e) { found = found || EqualsIgnoringCase(e, token); });
+    if (!IsNamed(name, field)) continue;
+    for (const std::string& e : ListElements(value)) {
+      if (Poco::icompare(e, token) == 0) return true;
+    }
   }
-  return found;
+  return false;
 }
 
 // Content-Length (RFC 9110 §8.6): digits; several values (fields or list
 // elements) are accepted only when they agree. nullopt = absent.
 Status ContentLength(const HttpHeaders& headers, std::optional<std::uint64_t>* length) {
-  constexpr std::size_t kMaxDigits = 18;  // below 2^63: no overflow
-  Status status;
   for (const auto& [name, value] : headers) {
-    if (!EqualsIgnoringCase(name, "Content-Length")) continue;
-    bool any = false;
-    ForEachListElement(value, [&](std::string_view e) {
-      any = true;
-      if (!status.ok()) return;
-      if (e.size() > kMaxDigits || !std::all_of(e.begin(), e.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        status = Refused("Content-Length " + Shown(e));
-        return;
-      }
+    if (!IsNamed(name, "Content-Length")) continue;
+    const Poco::StringTokenizer elements = ListElements(value);
+    if (elements.count() == 0) return Refused("an empty Content-Length");
+    for (const std::string& e : elements) {
+      constexpr std::size_t kMaxDigits = 18;  // far above any body cap, and no overflow
+      if (e.size() > kMaxDigits) return Refused("Content-Length " + Shown(e));
       std::uint64_t n = 0;
-      for (char c : e) n = n * 10 + static_cast<std::uint64_t>(c - '0');
+      const auto [end, error] = std::from_chars(e.data(), e.data() + e.size(), n);  // digits only, no sign
+      if (error != std::errc() || end != e.data() + e.size()) return Refused("Content-Length " + Shown(e));
       if (length->has_value() && **length != n) {
-        status = Refused("Content-Length values disagree (" + std::to_string(**length) + ", " + std::to_string(n) + ")");
-        return;
+        return Refused("Content-Length values disagree (" + std::to_string(**length) + ", " + std::to_string(n) +
+                       ")");
       }
       *length = n;
-    });
-    if (!any && status.ok()) status = Refused("an empty Content-Length");
+    }
   }
-  return status;
+  return Status::Ok();
 }
 
-// The last transfer coding named (RFC 9112 §6.1); nullopt = no
-// Transfer-Encoding field.
-std::optional<std::string_view> LastTransferCoding(const HttpHeaders& headers) {
-  std::optional<std::string_view> last;
+// The last transfer coding named (RFC 9112 §6.1), without parameters;
+// nullopt = no Transfer-Encoding field.
+std::optional<std::string> LastTransferCoding(const HttpHeaders& headers) {
+  std::optional<std::string> last;
   for (const auto& [name, value] : headers) {
-    if (!EqualsIgnoringCase(name, "Transfer-Encoding")) continue;
-    if (!last) last = std::string_view();
-    ForEachListElement(value, [&](std::string_view e) { last = e.substr(0, e.find(';')); });
+    if (!IsNamed(name, "Transfer-Encoding")) continue;
+    if (!last) last.emplace();
+    for (const std::string& e : ListElements(value)) last = Poco::trim(e.substr(0, e.find(';')));
   }
-  if (last) last = TrimOws(*last);
   return last;
 }
 
@@ -158,7 +143,9 @@ Status ParseResponseHead(std::string_view head, HttpResponse* out, BodyFraming* 
     if (line[0] == ' ' || line[0] == '\t') {
       // obs-fold: the line continues the field before it.
       if (out->headers.empty()) return Refused("a folded line before any field");
-      const std::string_view more = TrimOws(line);
+      // The line holds no CR, LF or other control byte (checked above), so
+      // Poco's trim takes off exactly the spaces and tabs around it.
+      const std::string more = Poco::trim(std::string(line));
       std::string& value = out->headers.back().second;
       if (!more.empty()) value.append(value.empty() ? "" : " ").append(more);
       continue;
@@ -171,7 +158,7 @@ Status ParseResponseHead(std::string_view head, HttpResponse* out, BodyFraming* 
     if (out->headers.size() == kMaxResponseFields) {
       return Refused("more than " + std::to_string(kMaxResponseFields) + " fields");
     }
-    out->headers.emplace_back(std::string(name), std::string(TrimOws(line.substr(colon + 1))));
+    Poco::trimInPlace(out->headers.emplace_back(std::string(name), std::string(line.substr(colon + 1))).second);
   }
   if (!ended || pos != head.size()) return Refused("it does not end with one empty line");
 
@@ -190,7 +177,7 @@ Status ParseResponseHead(std::string_view head, HttpResponse* out, BodyFraming* 
       return Refused(length ? "both Transfer-Encoding and Content-Length" : "Transfer-Encoding in HTTP/1.0");
     }
     if (coding) {
-      framing->kind = EqualsIgnoringCase(*coding, "chunked") ? BodyFraming::Kind::kChunked : BodyFraming::Kind::kToEnd;
+      framing->kind = Poco::icompare(*coding, "chunked") == 0 ? BodyFraming::Kind::kChunked : BodyFraming::Kind::kToEnd;
     } else if (length) {
       framing->kind = BodyFraming::Kind::kLength;
       framing->length = *length;

@@ -19,4 +19,13 @@ std::string EscapeControlBytes(std::string_view text) {
   return out;
 }
 
+std::string CutAndEscape(std::string_view text, std::size_t limit) {
+  if (text.size() <= limit) return EscapeControlBytes(text);
+  std::size_t cut = limit;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  std::string out(text.substr(0, cut));
+  out += "...";
+  return EscapeControlBytes(out);
+}
+
 }  // namespace geoekm

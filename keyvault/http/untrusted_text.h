@@ -7,11 +7,16 @@
 // Thread safety: a pure function.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace geoekm {
 
 std::string EscapeControlBytes(std::string_view text);
+
+// `text` cut to at most `limit` bytes, on a UTF-8 character boundary, with
+// "..." after a cut, then escaped as above: a peer's words in one line.
+std::string CutAndEscape(std::string_view text, std::size_t limit);
 
 }  // namespace geoekm

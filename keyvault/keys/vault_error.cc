@@ -74,14 +74,7 @@ std::string ForbiddenAdvice(ForbiddenReason reason, const VaultErrorBody& body) 
 // secret too short to be recognised, then cut to `limit` bytes (on a UTF-8
 // character boundary), control bytes escaped (it may reach a terminal).
 std::string VaultText(std::string_view text, std::string_view key_name, std::size_t limit) {
-  std::string out = RedactLongRuns(text, key_name);
-  if (out.size() > limit) {
-    std::size_t cut = limit;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-    out.resize(cut);
-    out += "...";
-  }
-  return EscapeControlBytes(out);
+  return CutAndEscape(RedactLongRuns(text, key_name), limit);
 }
 
 // The vault's own words ride along (long base64-like runs redacted), with its
