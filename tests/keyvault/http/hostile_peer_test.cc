@@ -324,5 +324,33 @@ TEST(HostilePeer, ARequestWhoseTokenHoldsALineBreakIsNotSent) {
   EXPECT_EQ(server.requests()[0].header("X-Forged"), "");
 }
 
+// A body shorter than its Content-Length (the server closes mid-body) is
+// read straight from the session (ReceiveBody): the request fails with
+// 3019 saying how much came, nothing of it is returned, and the next
+// request goes out on a new connection.
+TEST(HostilePeer, ABodyCutShortOfItsLengthIsAReadErrorAndItsConnectionIsDropped) {
+  HostileServer server(testing::kEastUsHost, [](const ReceivedRequest& req, Responder& r) {
+    if (req.target == "/short") {
+      r.Write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this");
+      r.Close();
+    } else {
+      r.Write(HostileServer::Answer(200, "OK", "fine", {}));
+    }
+  });
+  auto t = Transport(OriginOf(server));
+  ASSERT_TRUE(t);
+  HttpRequest cut = Get();
+  cut.target = "/short";
+  auto refused = t->Send(cut, Deadline::After(10s));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), codes::kHttpReadData);
+  EXPECT_NE(refused.status().message().find("after 9 of 100 body bytes"), std::string::npos)
+      << refused.status().ToString();
+  auto after = t->Send(Get(), Deadline::After(10s));
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->body, "fine");
+  EXPECT_EQ(t->stats().connections_opened, 2u);
+}
+
 }  // namespace
 }  // namespace geoekm
